@@ -1,0 +1,77 @@
+// One interface every migration tool plugs in through. Checks (chain, replay, drift) are written
+// against this, never against a tool: Alembic is one driver, plain SQL directories another.
+import type { Finding } from '../report.js'
+
+export interface RevisionNode {
+  /** The revision id (Alembic: the `revision` string; SQL: the version number as text). */
+  id: string
+  /** Parent revision ids (Alembic: down_revision, several for a merge; empty for a base). */
+  parents: string[]
+  /** Alembic depends_on: revisions that must be applied first without being parents. */
+  dependsOn: string[]
+  /** Alembic branch_labels declared on purpose. */
+  branchLabels: string[]
+  /** Path of the file, relative to the project directory, POSIX separators. */
+  file: string
+  /** 1-based line of the revision id's declaration. */
+  line: number
+  /** 1-based line of the parent declaration (down_revision), when there is one. */
+  parentsLine?: number
+  /** The revision message (the docstring's first line, or the file name). */
+  message?: string
+}
+
+export interface RevisionGraph {
+  nodes: RevisionNode[]
+  /** Findings made while reading files (unparseable-migration). */
+  problems: Finding[]
+}
+
+export interface StepError {
+  /** One-line cause: the database error or the exception, without framework traceback. */
+  message: string
+  /** The user's own file and line where the error surfaced, relative to the project dir. */
+  file?: string
+  line?: number
+  /** NotImplementedError in a downgrade, or a step stopped at the step timeout. */
+  kind?: 'error' | 'not-implemented' | 'timeout'
+}
+
+export interface StepResult {
+  ok: boolean
+  ms: number
+  error?: StepError
+}
+
+/** A difference between what the models declare and what the migrations built. */
+export interface DriftItem {
+  message: string
+  table?: string
+  column?: string
+}
+
+export interface SessionOptions {
+  /** A step running longer than this is stopped and reported (seconds). */
+  stepTimeoutSeconds: number
+}
+
+/** One long-lived runner per database. */
+export interface MigrationSession {
+  /** Applies exactly the revision `target` (its parents must be applied). */
+  upgrade(target: string): Promise<StepResult>
+  /** Unapplies exactly `revision`, back to its parents (or to base). */
+  downgrade(revision: string): Promise<StepResult>
+  /** Revision ids the database is at now. */
+  current(): Promise<string[]>
+  modelDrift?(): Promise<DriftItem[]>
+  close(): Promise<void>
+}
+
+export interface MigrationDriver {
+  tool: string
+  /** Static read of the revisions: no database, no import of user code. */
+  graph(): Promise<RevisionGraph>
+  /** Tables the tool keeps for itself (alembic_version), left out of snapshots. */
+  bookkeepingTables: string[]
+  open(databaseUrl: string, options: SessionOptions): Promise<MigrationSession>
+}

@@ -1,0 +1,16 @@
+// A GateError is a usage or infrastructure problem: one clear line, exit code 2, never a stack trace.
+export class GateError extends Error {
+  /** The input (flag or action input) the error is about, when there is one. */
+  readonly input: string | undefined
+  constructor(message: string, input?: string) {
+    super(message)
+    this.name = 'GateError'
+    this.input = input
+  }
+}
+
+/** One line for a user, whatever was thrown. */
+export function oneLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error)
+  return text.split('\n').map((s) => s.trim()).filter(Boolean).join(' ') || 'unknown error'
+}

@@ -1,0 +1,180 @@
+// Starts a throwaway PostgreSQL cluster from server binaries: initdb in a temp dir, then the postgres
+// process itself as our child, tuned for speed over durability, on a free loopback port with a private
+// socket dir. Ready when a real query answers. Used by the local and embedded providers.
+import { spawn, execFile, type ChildProcess } from 'node:child_process'
+import { chownSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import pg from 'pg'
+import type { PgBinaries } from './binaries.js'
+import { registerCleanup } from './cleanup.js'
+import { GateDatabases, serverVersion } from './databases.js'
+import { forgetResource, recordResource } from './ledger.js'
+import { serverUser, wrapCommand } from './privileges.js'
+import type { ProviderName, Server } from './provider.js'
+import { CLUSTER_DIR_PREFIX, destroyClusterSync, removeStaleClusters, writeMarker } from './stale.js'
+
+const run = promisify(execFile)
+
+/** Durability off: the cluster is thrown away, so fsync and WAL safety buy nothing here. */
+const THROWAWAY_SETTINGS: Record<string, string> = {
+  fsync: 'off',
+  synchronous_commit: 'off',
+  full_page_writes: 'off',
+  wal_level: 'minimal',
+  max_wal_senders: '0',
+  autovacuum: 'off',
+  jit: 'off',
+  max_connections: '40',
+  shared_buffers: '128MB',
+  checkpoint_timeout: '30min',
+  listen_addresses: '127.0.0.1',
+  log_min_messages: 'warning',
+}
+
+export async function freePort(): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const srv = createServer()
+    srv.once('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address()
+      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))))
+    })
+  })
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+function logTail(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').trim().split('\n').slice(-3).join(' | ')
+  } catch {
+    return ''
+  }
+}
+
+export async function startCluster(bins: PgBinaries, provider: ProviderName): Promise<Server> {
+  const t0 = performance.now()
+  removeStaleClusters()
+  const dir = mkdtempSync(join(tmpdir(), CLUSTER_DIR_PREFIX))
+  writeMarker(dir)
+  const unregisterSync = registerCleanup(`cluster ${dir}`, async () => destroyClusterSync(dir), () => destroyClusterSync(dir))
+  recordResource({ kind: 'cluster', dir })
+  let child: ChildProcess | undefined
+  try {
+    const runAs = serverUser()
+    const data = join(dir, 'data')
+    const sock = join(dir, 'sock')
+    const log = join(dir, 'server.log')
+    mkdirSync(sock)
+    closeSync(openSync(log, 'w'))
+    if (runAs) {
+      for (const p of [dir, sock, log]) chownSync(p, runAs.uid, runAs.gid)
+    }
+
+    const [initCmd, initArgs] = wrapCommand(
+      bins.initdb,
+      ['-D', data, '-U', 'postgres', '--auth=trust', '-N', '--no-locale', '-E', 'UTF8'],
+      runAs,
+    )
+    try {
+      await run(initCmd, initArgs, { timeout: 60_000 })
+    } catch (error) {
+      const e = error as { stderr?: string; message: string }
+      throw new Error(`initdb failed: ${(e.stderr || e.message).trim().split('\n').pop()}`)
+    }
+
+    let lastError = ''
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const port = await freePort()
+      const settings = { ...THROWAWAY_SETTINGS, port: String(port), unix_socket_directories: sock }
+      const args = ['-D', data, ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])]
+      const [cmd, cmdArgs] = wrapCommand(bins.postgres, args, runAs)
+      const logFd = openSync(log, 'a')
+      child = spawn(cmd, cmdArgs, { stdio: ['ignore', logFd, logFd] })
+      closeSync(logFd)
+      let exited = false
+      child.once('exit', () => (exited = true))
+      const url = `postgresql://postgres@127.0.0.1:${port}/postgres`
+      const ready = await waitForQuery(url, () => exited, 30_000)
+      if (ready) {
+        return makeServer({ dir, url, child, provider, t0, unregisterSync })
+      }
+      lastError = logTail(log) || 'server exited before answering'
+      if (!exited) child.kill('SIGKILL')
+      if (!/could not bind|address already in use/i.test(lastError)) break
+    }
+    throw new Error(`postgres did not start: ${lastError}`)
+  } catch (error) {
+    child?.kill('SIGKILL')
+    destroyClusterSync(dir)
+    forgetResource({ kind: 'cluster', dir })
+    unregisterSync()
+    throw error
+  }
+}
+
+/** Polls until `SELECT 1` answers (true), the server exits or the deadline passes (false). */
+async function waitForQuery(url: string, exited: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline && !exited()) {
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1_000 })
+    try {
+      await client.connect()
+      await client.query('SELECT 1')
+      return true
+    } catch {
+      await sleep(15)
+    } finally {
+      await client.end().catch(() => {})
+    }
+  }
+  return false
+}
+
+async function makeServer(o: {
+  dir: string
+  url: string
+  child: ChildProcess
+  provider: ProviderName
+  t0: number
+  unregisterSync: () => void
+}): Promise<Server> {
+  const dbs = new GateDatabases(o.url)
+  const version = await serverVersion(o.url)
+  const startMs = Math.round(performance.now() - o.t0)
+  let stopped = false
+  const exitPromise = new Promise<void>((resolve) => {
+    if (o.child.exitCode !== null || o.child.signalCode !== null) resolve()
+    else o.child.once('exit', () => resolve())
+  })
+  const stop = async () => {
+    if (stopped) return
+    stopped = true
+    // The whole cluster goes, so its databases go with it: no per-database drops needed.
+    o.child.kill('SIGQUIT') // immediate shutdown: nothing here needs a checkpoint
+    const killed = await Promise.race([exitPromise.then(() => true), sleep(5_000).then(() => false)])
+    if (!killed) {
+      o.child.kill('SIGKILL')
+      await exitPromise
+    }
+    rmSync(o.dir, { recursive: true, force: true })
+    forgetResource({ kind: 'cluster', dir: o.dir })
+    o.unregisterSync()
+  }
+  const unregisterStop = registerCleanup(`server ${o.dir}`, stop)
+  return {
+    provider: o.provider,
+    serverVersion: version,
+    startMs,
+    createDatabase: (options) => dbs.create(options),
+    dropDatabase: (name) => dbs.drop(name),
+    urlFor: (name) => dbs.urlFor(name),
+    stop: async () => {
+      unregisterStop()
+      await stop()
+    },
+  }
+}

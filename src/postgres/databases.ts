@@ -1,0 +1,84 @@
+// Creates and drops the gate's own databases on a server, over a short admin connection each time.
+// Only names this object created can be dropped: the gate never writes to a database it did not create.
+import pg from 'pg'
+import { ident, uniqueName } from './names.js'
+
+export class GateDatabases {
+  private readonly created = new Set<string>()
+
+  constructor(
+    /** URL of a database used only to issue CREATE/DROP DATABASE (never written to). */
+    private readonly adminUrl: string,
+  ) {}
+
+  urlFor(name: string): string {
+    const u = new URL(this.adminUrl)
+    u.pathname = `/${encodeURIComponent(name)}`
+    return u.toString()
+  }
+
+  async create(options: { name?: string; template?: string } = {}): Promise<{ name: string; url: string }> {
+    const name = options.name ?? uniqueName('db')
+    const template = options.template ?? 'template0'
+    if (options.template && !this.created.has(options.template)) {
+      throw new Error(`template database ${options.template} was not created by the gate`)
+    }
+    await this.admin(async (client) => {
+      await client.query(`CREATE DATABASE ${ident(name)} TEMPLATE ${ident(template)}`)
+    })
+    this.created.add(name)
+    return { name, url: this.urlFor(name) }
+  }
+
+  async drop(name: string): Promise<void> {
+    if (!this.created.has(name)) throw new Error(`refusing to drop database ${name}: the gate did not create it`)
+    await this.admin(async (client) => {
+      // Sessions the gate left open (a killed helper) would block DROP; they are ours, end them.
+      await client.query(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+        [name],
+      )
+      await client.query(`DROP DATABASE IF EXISTS ${ident(name)}`)
+    })
+    this.created.delete(name)
+  }
+
+  /** Drops every database this object created; returns the names that could not be dropped. */
+  async dropAll(): Promise<string[]> {
+    const failed: string[] = []
+    for (const name of [...this.created].reverse()) {
+      try {
+        await this.drop(name)
+      } catch {
+        failed.push(name)
+      }
+    }
+    return failed
+  }
+
+  get names(): string[] {
+    return [...this.created]
+  }
+
+  private async admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+    const client = new pg.Client({ connectionString: this.adminUrl, connectionTimeoutMillis: 10_000 })
+    await client.connect()
+    try {
+      return await fn(client)
+    } finally {
+      await client.end().catch(() => {})
+    }
+  }
+}
+
+/** Runs one query on a fresh connection and returns the server version ("15.18"). */
+export async function serverVersion(url: string): Promise<string> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 })
+  await client.connect()
+  try {
+    const r = await client.query<{ server_version: string }>('SHOW server_version')
+    return (r.rows[0]?.server_version ?? '').split(' ')[0] ?? ''
+  } finally {
+    await client.end().catch(() => {})
+  }
+}

@@ -1,0 +1,102 @@
+// `docker`: a PostgreSQL container through testcontainers, with the image the user picks (match
+// production's major). Tuned like the local cluster; data on tmpfs. testcontainers is imported only
+// when this provider is used, so the CLI starts fast and works without it.
+import { GateError, oneLine } from '../errors.js'
+import { registerCleanup } from './cleanup.js'
+import { GateDatabases, serverVersion } from './databases.js'
+import { forgetResource, recordResource } from './ledger.js'
+import { PREFIX } from './names.js'
+import type { PostgresProvider, ProviderOptions, Server } from './provider.js'
+
+export const DEFAULT_POSTGRES_IMAGE = 'postgres:18-alpine'
+
+const PASSWORD = 'migration-gate'
+
+async function runtimeReason(): Promise<string | null> {
+  try {
+    const tc = await import('testcontainers')
+    await tc.getContainerRuntimeClient()
+    return null
+  } catch (error) {
+    return `no Docker engine answers (${oneLine(error).slice(0, 160)})`
+  }
+}
+
+export function dockerProvider(options: ProviderOptions): PostgresProvider {
+  const image = options.image || DEFAULT_POSTGRES_IMAGE
+  return {
+    name: 'docker',
+    unavailableReason: runtimeReason,
+    async start(): Promise<Server> {
+      const t0 = performance.now()
+      const reason = await runtimeReason()
+      if (reason) throw new GateError(`postgres: docker: ${reason}`, 'postgres')
+      const { GenericContainer, Wait } = await import('testcontainers')
+      let container
+      try {
+        container = await new GenericContainer(image)
+          .withEnvironment({ POSTGRES_USER: 'postgres', POSTGRES_PASSWORD: PASSWORD, POSTGRES_DB: 'postgres' })
+          .withExposedPorts(5432)
+          .withLabels({ 'org.migration-gate': PREFIX })
+          .withTmpFs({ '/var/lib/postgresql': 'rw' })
+          .withCommand([
+            'postgres',
+            ...['fsync=off', 'synchronous_commit=off', 'full_page_writes=off', 'autovacuum=off', 'jit=off'].flatMap(
+              (s) => ['-c', s],
+            ),
+          ])
+          // The official image starts a temporary server for init scripts first: wait for the second "ready".
+          .withWaitStrategy(Wait.forLogMessage(/database system is ready to accept connections/, 2))
+          .withStartupTimeout(120_000)
+          .start()
+      } catch (error) {
+        throw new GateError(`postgres-image: cannot start ${image}: ${oneLine(error).slice(0, 300)}`, 'postgres-image')
+      }
+      const id = container.getId()
+      recordResource({ kind: 'container', id })
+      const adminUrl = `postgresql://postgres:${PASSWORD}@${container.getHost()}:${container.getMappedPort(5432)}/postgres`
+      const started = container
+      let stopped = false
+      const stop = async () => {
+        if (stopped) return
+        stopped = true
+        await started.stop({ timeout: 1 }).catch(() => {})
+        forgetResource({ kind: 'container', id })
+      }
+      const unregister = registerCleanup(`container ${id.slice(0, 12)}`, stop)
+      try {
+        // The log line says the server listens; a real query proves the mapped port serves.
+        const version = await retry(() => serverVersion(adminUrl), 10_000)
+        const dbs = new GateDatabases(adminUrl)
+        return {
+          provider: 'docker',
+          serverVersion: version,
+          startMs: Math.round(performance.now() - t0),
+          createDatabase: (o) => dbs.create(o),
+          dropDatabase: (n) => dbs.drop(n),
+          urlFor: (n) => dbs.urlFor(n),
+          async stop() {
+            unregister()
+            await stop()
+          },
+        }
+      } catch (error) {
+        unregister()
+        await stop()
+        throw error
+      }
+    },
+  }
+}
+
+async function retry<T>(fn: () => Promise<T>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    try {
+      return await fn()
+    } catch (error) {
+      if (Date.now() > deadline) throw error
+      await new Promise((r) => setTimeout(r, 50))
+    }
+  }
+}

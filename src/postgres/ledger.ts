@@ -1,0 +1,42 @@
+// The ledger: a small JSON file listing every resource the gate created and has not removed yet.
+// The action's post step reads it and removes what the main step could not (a killed or timed-out run).
+import { readFileSync, writeFileSync, rmSync } from 'node:fs'
+
+export type Resource =
+  | { kind: 'cluster'; dir: string }
+  | { kind: 'container'; id: string }
+  | { kind: 'database'; adminUrl: string; name: string }
+
+let ledgerPath: string | undefined
+
+/** Turns the ledger on (the action does; the CLI relies on signal handlers and stale-cluster markers). */
+export function useLedger(path: string): void {
+  ledgerPath = path
+}
+
+export function readLedger(path: string): Resource[] {
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'))
+    return Array.isArray(parsed) ? (parsed as Resource[]) : []
+  } catch {
+    return []
+  }
+}
+
+function write(list: Resource[]): void {
+  if (!ledgerPath) return
+  if (list.length === 0) rmSync(ledgerPath, { force: true })
+  else writeFileSync(ledgerPath, JSON.stringify(list, null, 1))
+}
+
+const same = (a: Resource, b: Resource) => JSON.stringify(a) === JSON.stringify(b)
+
+export function recordResource(r: Resource): void {
+  if (!ledgerPath) return
+  write([...readLedger(ledgerPath).filter((x) => !same(x, r)), r])
+}
+
+export function forgetResource(r: Resource): void {
+  if (!ledgerPath) return
+  write(readLedger(ledgerPath).filter((x) => !same(x, r)))
+}

@@ -1,0 +1,26 @@
+// `local`: PostgreSQL server binaries already on this machine (PATH, the pg-bin input, distro dirs).
+import { findBinaries } from './binaries.js'
+import { startCluster } from './cluster.js'
+import type { PostgresProvider, ProviderOptions } from './provider.js'
+import { GateError } from '../errors.js'
+
+export function localProvider(options: ProviderOptions): PostgresProvider {
+  return {
+    name: 'local',
+    async unavailableReason() {
+      return findBinaries({ pgBin: options.pgBin, major: options.postgresMajor })
+        ? null
+        : 'no PostgreSQL server binaries (initdb, postgres) on PATH or under /usr/lib/postgresql'
+    },
+    async start() {
+      const bins = findBinaries({ pgBin: options.pgBin, major: options.postgresMajor })
+      if (!bins) {
+        throw new GateError(
+          'postgres: local: no PostgreSQL server binaries found (install postgresql, or set pg-bin to the dir holding initdb)',
+          'postgres',
+        )
+      }
+      return startCluster(bins, 'local')
+    },
+  }
+}

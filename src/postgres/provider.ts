@@ -1,0 +1,41 @@
+// Ephemeral Postgres behind one interface. A Server is a running PostgreSQL the gate may use;
+// every database the gate creates on it is tracked and dropped by stop().
+
+export type ProviderName = 'docker' | 'local' | 'embedded' | 'url'
+export const PROVIDER_NAMES: readonly ProviderName[] = ['docker', 'local', 'embedded', 'url']
+/** The order `auto` tries: docker where an engine answers, else local binaries, else the embedded npm binaries. */
+export const AUTO_ORDER: readonly ProviderName[] = ['docker', 'local', 'embedded']
+
+export interface Server {
+  provider: ProviderName
+  /** e.g. "15.18" */
+  serverVersion: string
+  /** Wall time from start() to the first answered query. */
+  startMs: number
+  /** Creates an empty database (or a copy of `template`) owned by the gate and returns its URL. */
+  createDatabase(options?: { name?: string; template?: string }): Promise<{ name: string; url: string }>
+  /** Drops a database this server created; refuses any other. */
+  dropDatabase(name: string): Promise<void>
+  /** The connection URL of a database this server created. */
+  urlFor(name: string): string
+  /** Drops every database the gate created, stops what the gate started, removes its temp files. Idempotent. */
+  stop(): Promise<void>
+}
+
+export interface PostgresProvider {
+  name: ProviderName
+  /** Null when the provider can serve here, else the reason it cannot (one line). */
+  unavailableReason(): Promise<string | null>
+  start(): Promise<Server>
+}
+
+export interface ProviderOptions {
+  /** Preferred PostgreSQL major for local binaries, and the docker image's default tag. */
+  postgresMajor?: number
+  /** Directory holding initdb/postgres (the `pg-bin` input). */
+  pgBin?: string
+  /** Docker image (the `postgres-image` input). */
+  image?: string
+  /** Existing server (the `database-url` input), for the url provider. */
+  databaseUrl?: string
+}

@@ -1,0 +1,52 @@
+// Picks the provider: an explicit name, or `auto` (docker where an engine answers, else local
+// binaries, else the embedded npm binaries; `url` whenever a database-url is given).
+import { GateError } from '../errors.js'
+import type { Logger } from '../logger.js'
+import { dockerProvider } from './docker.js'
+import { embeddedProvider } from './embedded.js'
+import { externalProvider } from './external.js'
+import { localProvider } from './local.js'
+import { AUTO_ORDER, PROVIDER_NAMES, type PostgresProvider, type ProviderName, type ProviderOptions } from './provider.js'
+
+export type PostgresChoice = ProviderName | 'auto'
+
+export function providerByName(name: ProviderName, options: ProviderOptions): PostgresProvider {
+  switch (name) {
+    case 'docker':
+      return dockerProvider(options)
+    case 'local':
+      return localProvider(options)
+    case 'embedded':
+      return embeddedProvider()
+    case 'url':
+      return externalProvider(options)
+  }
+}
+
+export async function chooseProvider(
+  choice: PostgresChoice,
+  options: ProviderOptions,
+  logger: Logger,
+): Promise<PostgresProvider> {
+  if (choice !== 'auto') {
+    if (!PROVIDER_NAMES.includes(choice)) {
+      throw new GateError(`postgres: unknown value "${String(choice)}" (allowed: auto, ${PROVIDER_NAMES.join(', ')})`, 'postgres')
+    }
+    return providerByName(choice, options)
+  }
+  if (options.databaseUrl) {
+    logger.info('postgres: auto picked url (database-url is set)')
+    return externalProvider(options)
+  }
+  const reasons: string[] = []
+  for (const name of AUTO_ORDER) {
+    const provider = providerByName(name, options)
+    const reason = await provider.unavailableReason()
+    if (reason === null) {
+      logger.info(`postgres: auto picked ${name}${reasons.length ? ` (${reasons.join('; ')})` : ''}`)
+      return provider
+    }
+    reasons.push(`${name}: ${reason}`)
+  }
+  throw new GateError(`postgres: no provider can serve here: ${reasons.join('; ')}`, 'postgres')
+}
