@@ -73,6 +73,8 @@ export interface GateReport {
   chain?: ChainInfo
   steps: Step[]
   findings: Finding[]
+  /** Things the reader should know that are not findings ("replay skipped: fix the chain first"). */
+  notes: string[]
   timings: { totalMs: number; phases: Partial<Record<Phase, number>> }
 }
 

@@ -40,6 +40,8 @@ export interface StepError {
 export interface StepResult {
   ok: boolean
   ms: number
+  /** Statements the step sent, the tool's own bookkeeping left out (0 = an empty migration). */
+  statements?: number
   error?: StepError
 }
 

@@ -1,0 +1,159 @@
+// What the replay checks (roundtrip, stairway) work with: a database with a migration session and a
+// catalog probe, the revision graph, and the policy for irreversible migrations. Tool-agnostic.
+import type { MigrationSession, RevisionGraph, RevisionNode, StepError, StepResult } from '../drivers/driver.js'
+import type { Logger } from '../logger.js'
+import type { Finding, Severity, Step } from '../report.js'
+
+/** Reads the schema of the replay database at chosen moments and compares them. */
+export interface CatalogProbe {
+  /** Records the schema as it is now under `key`; returns its fingerprint (equal fingerprints = equal schemas). */
+  capture(key: string): Promise<string>
+  /** Human-readable differences going from the schema captured as `fromKey` to the one captured as `toKey`. */
+  diff(fromKey: string, toKey: string): Promise<string[]>
+  /** Frees a captured schema. */
+  forget(key: string): void
+}
+
+export interface ReplayDatabase {
+  session: MigrationSession
+  probe: CatalogProbe
+  /** Closes the session and drops the database. */
+  dispose(): Promise<void>
+}
+
+export interface IrreversiblePolicy {
+  /** Severity of irreversible-migration findings (warning by default). */
+  severity: Severity
+  /** Revisions a team accepts as irreversible, each with its required reason. */
+  allow: Map<string, string>
+}
+
+export interface ReplayContext {
+  graph: RevisionGraph
+  /** Revision ids, parents before children. */
+  order: string[]
+  /** A fresh, empty database with a session and a probe (a rebuild after a broken state uses it too). */
+  open(): Promise<ReplayDatabase>
+  irreversible: IrreversiblePolicy
+  /** How the tool names its commands in messages, e.g. "alembic". */
+  tool: string
+  logger: Logger
+}
+
+export interface ReplayOutcome {
+  findings: Finding[]
+  steps: Step[]
+}
+
+/** Collects steps and findings, and knows where each revision lives. */
+export class ReplayLog {
+  readonly findings: Finding[] = []
+  readonly steps: Step[] = []
+  private readonly nodes: Map<string, RevisionNode>
+
+  constructor(graph: RevisionGraph) {
+    this.nodes = new Map(graph.nodes.map((n) => [n.id, n]))
+  }
+
+  node(revision: string): RevisionNode | undefined {
+    return this.nodes.get(revision)
+  }
+
+  step(revision: string, direction: Step['direction'], phase: Step['phase'], result: StepResult): void {
+    this.steps.push({
+      revision,
+      direction,
+      ...(phase ? { phase } : {}),
+      ms: result.ms,
+      ok: result.ok,
+      ...(result.error ? { error: result.error.message } : {}),
+    })
+  }
+
+  /** A finding at the revision's file; the error's own file:line wins when it points into the project. */
+  add(finding: Omit<Finding, 'file' | 'line'>, error?: StepError): void {
+    const node = finding.revision ? this.nodes.get(finding.revision) : undefined
+    const file = error?.file ?? node?.file
+    const line = error?.file ? error.line : node?.line
+    this.findings.push({ ...finding, ...(file ? { file } : {}), ...(line ? { line } : {}) })
+  }
+}
+
+export function describeRevision(log: ReplayLog, revision: string): string {
+  const node = log.node(revision)
+  return node?.message ? `${revision} ("${node.message}")` : revision
+}
+
+/** Findings for a step that did not run through. */
+export function stepFailure(
+  log: ReplayLog,
+  revision: string,
+  direction: 'upgrade' | 'downgrade',
+  result: StepResult,
+  ctx: ReplayContext,
+): void {
+  const error = result.error ?? { message: 'unknown error' }
+  const what = describeRevision(log, revision)
+  if (error.kind === 'timeout') {
+    log.add(
+      {
+        id: 'step-timeout',
+        severity: 'error',
+        revision,
+        message: `The ${direction} of ${what} was still running after the step timeout and was stopped. A migration that hangs here hangs a deploy: look for locks, long data updates or sleeps, or raise step-timeout if it is legitimately slow.`,
+        details: [error.message],
+      },
+      error,
+    )
+    return
+  }
+  if (direction === 'downgrade' && error.kind === 'not-implemented') {
+    irreversible(log, revision, ctx, 'its downgrade raises NotImplementedError', error)
+    return
+  }
+  if (direction === 'upgrade') {
+    log.add(
+      {
+        id: 'upgrade-failed',
+        severity: 'error',
+        revision,
+        message: `Upgrading to ${what} fails: ${error.message}. A deploy running this migration would stop here; fix the upgrade.`,
+        details: [error.message],
+      },
+      error,
+    )
+    return
+  }
+  log.add(
+    {
+      id: 'downgrade-failed',
+      severity: 'error',
+      revision,
+      message: `Downgrading ${what} fails: ${error.message}. A rollback would stop here; fix downgrade() so it undoes upgrade().`,
+      details: [error.message],
+    },
+    error,
+  )
+}
+
+export function irreversible(
+  log: ReplayLog,
+  revision: string,
+  ctx: ReplayContext,
+  why: string,
+  error?: StepError,
+): void {
+  const reason = ctx.irreversible.allow.get(revision)
+  const what = describeRevision(log, revision)
+  log.add(
+    {
+      id: 'irreversible-migration',
+      severity: reason ? 'notice' : ctx.irreversible.severity,
+      revision,
+      message: reason
+        ? `${what} cannot be downgraded (${why}); accepted by the allow-list: ${reason}`
+        : `${what} cannot be downgraded: ${why}. A rollback past it is impossible; write a downgrade, or allow-list the revision with a reason.`,
+    },
+    error,
+  )
+}

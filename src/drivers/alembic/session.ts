@@ -1,0 +1,234 @@
+// The Node side of the Alembic helper: one Python process per database for the whole run, JSON
+// lines over stdin/stdout. A step that outlives the step timeout is stopped: the process is killed,
+// the database sessions it left are terminated (the database is the gate's own), and a fresh
+// helper takes over for the next command.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { createInterface } from 'node:readline'
+import pg from 'pg'
+import { GateError } from '../../errors.js'
+import type { MigrationSession, StepError, StepResult } from '../driver.js'
+
+export interface HelperOptions {
+  python: string
+  iniPath: string
+  projectDir: string
+  /** Overrides script_location (Flask-Migrate's ini has none). */
+  scriptLocation?: string
+  /** Run inside the Flask app's context (Flask-Migrate). */
+  flask?: boolean
+  /** Environment variables that receive the scratch database URL. */
+  urlEnv: string[]
+  stepTimeoutSeconds: number
+}
+
+interface Reply {
+  id?: number
+  event?: 'ready' | 'fatal'
+  ok?: boolean
+  ms?: number
+  statements?: number
+  heads?: string[]
+  error?: StepError
+  alembic?: string
+  sqlalchemy?: string
+}
+
+/** dist/alembic_helper.py beside the bundle, or helper.py beside this source file. */
+export function helperPath(): string {
+  for (const name of ['./alembic_helper.py', './helper.py']) {
+    const p = fileURLToPath(new URL(name, import.meta.url))
+    if (existsSync(p)) return p
+  }
+  throw new Error('alembic helper script not found beside the gate (dist/alembic_helper.py)')
+}
+
+class HelperProcess {
+  private readonly child: ChildProcessWithoutNullStreams
+  private readonly waiting = new Map<number, (r: Reply) => void>()
+  private nextId = 1
+  private stderrTail: string[] = []
+  readonly ready: Promise<Reply>
+  private exited = false
+
+  constructor(opts: HelperOptions, url: string) {
+    const args = [helperPath(), '--config', opts.iniPath, '--project', opts.projectDir, '--url', url]
+    for (const name of opts.urlEnv) args.push('--url-env', name)
+    if (opts.scriptLocation) args.push('--script-location', opts.scriptLocation)
+    if (opts.flask) args.push('--flask')
+    this.child = spawn(opts.python, args, {
+      cwd: opts.projectDir,
+      // The project's own environment passes through; Python must not buffer the protocol.
+      env: { ...process.env, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
+    let onReady!: (r: Reply) => void
+    this.ready = new Promise((resolve) => (onReady = resolve))
+    const lines = createInterface({ input: this.child.stdout })
+    lines.on('line', (line) => {
+      let reply: Reply
+      try {
+        reply = JSON.parse(line) as Reply
+      } catch {
+        return
+      }
+      if (reply.event) {
+        onReady(reply)
+        // A fatal event after start (env.py broke on a restart) answers whoever waits.
+        if (reply.event === 'fatal') for (const [, w] of this.waiting) w({ ok: false, error: reply.error })
+        return
+      }
+      const waiter = reply.id === undefined ? undefined : this.waiting.get(reply.id)
+      if (waiter && reply.id !== undefined) {
+        this.waiting.delete(reply.id)
+        waiter(reply)
+      }
+    })
+    this.child.stderr.on('data', (chunk: Buffer) => {
+      this.stderrTail = [...this.stderrTail, ...chunk.toString('utf8').split('\n').filter(Boolean)].slice(-20)
+    })
+    this.child.once('error', (error) => this.fail(`cannot run ${opts.python}: ${error.message}`, onReady))
+    this.child.once('exit', (code, signal) => {
+      this.exited = true
+      this.fail(`the Alembic helper exited (${signal ?? `code ${code}`})${this.lastStderr()}`, onReady)
+    })
+  }
+
+  private lastStderr(): string {
+    const line = this.stderrTail.filter((l) => !/^\s*(File |\^|Traceback)/.test(l)).pop()
+    return line ? `: ${line.trim()}` : ''
+  }
+
+  private fail(message: string, onReady: (r: Reply) => void): void {
+    const reply: Reply = { ok: false, error: { message, kind: 'error' } }
+    onReady({ event: 'fatal', error: reply.error })
+    for (const [id, w] of this.waiting) {
+      this.waiting.delete(id)
+      w(reply)
+    }
+  }
+
+  request(command: Record<string, unknown>, timeoutMs: number): Promise<Reply | 'timeout'> {
+    if (this.exited) return Promise.resolve({ ok: false, error: { message: 'the Alembic helper is not running', kind: 'error' } })
+    const id = this.nextId++
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(id)
+        resolve('timeout')
+      }, timeoutMs)
+      this.waiting.set(id, (r) => {
+        clearTimeout(timer)
+        resolve(r)
+      })
+      this.child.stdin.write(`${JSON.stringify({ ...command, id })}\n`)
+    })
+  }
+
+  async stop(): Promise<void> {
+    if (this.exited) return
+    const gone = new Promise<void>((resolve) => this.child.once('exit', () => resolve()))
+    this.child.stdin.end(`${JSON.stringify({ cmd: 'quit' })}\n`)
+    const t = setTimeout(() => this.child.kill('SIGKILL'), 5_000)
+    await gone
+    clearTimeout(t)
+  }
+
+  get alive(): boolean {
+    return !this.exited
+  }
+
+  kill(): Promise<void> {
+    if (this.exited) return Promise.resolve()
+    const gone = new Promise<void>((resolve) => this.child.once('exit', () => resolve()))
+    this.child.kill('SIGKILL')
+    return gone
+  }
+}
+
+export interface HelperInfo {
+  alembic: string
+  sqlalchemy: string
+}
+
+export class AlembicSession implements MigrationSession {
+  private helper: HelperProcess | undefined
+  info: HelperInfo | undefined
+
+  constructor(
+    private readonly opts: HelperOptions,
+    private readonly url: string,
+  ) {}
+
+  /** Starts the helper; a project whose env.py or revisions cannot load gives one clear error. */
+  async start(): Promise<void> {
+    const helper = new HelperProcess(this.opts, this.url)
+    const first = await helper.ready
+    if (first.event !== 'ready') {
+      await helper.kill()
+      const e = first.error
+      const where = e?.file ? ` (${e.file}${e.line ? `:${e.line}` : ''})` : ''
+      throw new GateError(`alembic: cannot load the migration environment${where}: ${e?.message ?? 'unknown error'}`, 'python')
+    }
+    this.info = { alembic: first.alembic ?? '', sqlalchemy: first.sqlalchemy ?? '' }
+    this.helper = helper
+  }
+
+  upgrade(target: string): Promise<StepResult> {
+    return this.step('upgrade', target)
+  }
+
+  downgrade(revision: string): Promise<StepResult> {
+    return this.step('downgrade', revision)
+  }
+
+  private async step(cmd: 'upgrade' | 'downgrade', revision: string): Promise<StepResult> {
+    const helper = await this.running()
+    const t0 = performance.now()
+    const reply = await helper.request({ cmd, revision }, this.opts.stepTimeoutSeconds * 1000)
+    const ms = Math.round(performance.now() - t0)
+    if (reply === 'timeout') {
+      await this.recoverFromTimeout()
+      return {
+        ok: false,
+        ms,
+        error: { message: `stopped after the step timeout of ${this.opts.stepTimeoutSeconds} s`, kind: 'timeout' },
+      }
+    }
+    if (reply.ok) return { ok: true, ms, statements: reply.statements ?? 0 }
+    return { ok: false, ms, error: reply.error ?? { message: 'unknown error', kind: 'error' } }
+  }
+
+  async current(): Promise<string[]> {
+    const helper = await this.running()
+    const reply = await helper.request({ cmd: 'current' }, 60_000)
+    if (reply === 'timeout' || !reply.ok) throw new Error('could not read the current revision')
+    return reply.heads ?? []
+  }
+
+  async close(): Promise<void> {
+    await this.helper?.stop()
+    this.helper = undefined
+  }
+
+  /** The helper process is restarted if it died (after a timeout, or a crash in user code). */
+  private async running(): Promise<HelperProcess> {
+    if (!this.helper?.alive) await this.start()
+    return this.helper as HelperProcess
+  }
+
+  private async recoverFromTimeout(): Promise<void> {
+    await this.helper?.kill()
+    this.helper = undefined
+    // The backend may still run the statement (pg_sleep does not notice a dead client): end it.
+    const client = new pg.Client({ connectionString: this.url })
+    await client.connect()
+    try {
+      await client.query(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+      )
+    } finally {
+      await client.end().catch(() => {})
+    }
+  }
+}

@@ -1,0 +1,143 @@
+// Every input, read in one place into one typed GateConfig, for the action (core.getInput) and the
+// CLI (flags of the same names). Defaults live here and nowhere else; a test checks action.yml
+// against INPUTS. Every error names the input and, where there is a fixed set, the allowed values.
+import { resolve } from 'node:path'
+import { GateError } from './errors.js'
+import { DEFAULT_POSTGRES_IMAGE } from './postgres/docker.js'
+import type { ProviderName } from './postgres/provider.js'
+import type { Severity } from './report.js'
+
+export type Mode = 'static' | 'roundtrip' | 'stairway'
+export type ToolChoice = 'auto' | 'alembic' | 'sql'
+
+export interface GateConfig {
+  /** The project directory (the action's working-directory, the CLI's PROJECT_DIR). */
+  projectDir: string
+  /** Which migration tool; auto-detected from the project by default. */
+  tool: ToolChoice
+  /** The tool's config file (alembic.ini); found in the project or its migrations/ dir by default. */
+  config?: string
+  /** static: chain only; roundtrip: up, down to base, up; stairway: up/down/up per revision. */
+  mode: Mode
+  /** Where the ephemeral Postgres comes from. */
+  postgres: ProviderName | 'auto'
+  /** An existing server to create the scratch database in (postgres: url, or auto). */
+  databaseUrl?: string
+  /** Docker image for postgres: docker. */
+  postgresImage: string
+  /** Directory of initdb/postgres for postgres: local. */
+  pgBin?: string
+  /** Python interpreter that can import alembic; empty = the first of python3, /usr/bin/python3 that can. */
+  python?: string
+  /** Environment variables the scratch database URL is exported in (besides sqlalchemy.url). */
+  databaseUrlEnv: string[]
+  /** A migration step running longer than this is stopped (seconds). */
+  stepTimeoutSeconds: number
+  /** Severity of irreversible-migration findings. */
+  irreversibleSeverity: Severity
+  /** Revisions accepted as irreversible: revision -> reason. */
+  allowIrreversible: Map<string, string>
+  /** Write the JSON report here. */
+  reportJson?: string
+  /** Base branch or commit for the git checks. */
+  baseRef?: string
+}
+
+export interface InputSpec {
+  name: string
+  description: string
+  /** The default as action.yml states it ('' = none). */
+  default: string
+  allowed?: readonly string[]
+  /** Only meaningful in the action (not a CLI flag). */
+  actionOnly?: boolean
+}
+
+/** The single source of truth for inputs: names, defaults, allowed values. */
+export const INPUTS: readonly InputSpec[] = [
+  { name: 'working-directory', description: 'The project directory holding the migrations.', default: '.' },
+  { name: 'tool', description: 'The migration tool.', default: 'auto', allowed: ['auto', 'alembic', 'sql'] },
+  { name: 'config', description: "The tool's config file (alembic.ini); found in working-directory or its migrations/ dir when empty.", default: '' },
+  { name: 'mode', description: 'static: chain checks only; roundtrip: up to head, down to base, up again; stairway: up, down, up for every revision.', default: 'stairway', allowed: ['static', 'roundtrip', 'stairway'] },
+  { name: 'postgres', description: 'Where the ephemeral PostgreSQL comes from. auto: url when database-url is set, else docker where an engine answers, else local binaries, else embedded.', default: 'auto', allowed: ['auto', 'docker', 'local', 'embedded', 'url'] },
+  { name: 'database-url', description: 'An existing server (postgresql://user:password@host:port/db) whose user has CREATEDB; the gate creates and drops its own scratch databases there.', default: '' },
+  { name: 'postgres-image', description: "Docker image for postgres: docker; match production's major.", default: DEFAULT_POSTGRES_IMAGE },
+  { name: 'pg-bin', description: 'Directory holding initdb and postgres for postgres: local.', default: '' },
+  { name: 'python', description: 'Python interpreter that can import alembic and the project. Empty: the first of python3, /usr/bin/python3 that can.', default: '' },
+  { name: 'database-url-env', description: 'Environment variables that receive the scratch database URL (comma separated), for env.py files that read it from the environment.', default: 'DATABASE_URL' },
+  { name: 'step-timeout', description: 'Seconds a single migration step may run before it is stopped and reported.', default: '300' },
+  { name: 'irreversible-severity', description: 'Severity of irreversible-migration findings.', default: 'warning', allowed: ['error', 'warning', 'notice'] },
+  { name: 'allow-irreversible', description: 'Revisions accepted as irreversible, one per line: "REVISION: reason" (the reason is required).', default: '' },
+  { name: 'report-json', description: 'Write the JSON report to this file.', default: '' },
+  { name: 'base-ref', description: 'Base branch or commit for the git checks.', default: '' },
+  { name: 'comment', description: 'Post one sticky PR comment with the findings.', default: 'false', allowed: ['true', 'false'], actionOnly: true },
+  { name: 'github-token', description: 'Token for the PR comment.', default: '${{ github.token }}', actionOnly: true },
+]
+
+const spec = (name: string): InputSpec => {
+  const s = INPUTS.find((i) => i.name === name)
+  if (!s) throw new Error(`unknown input ${name}`)
+  return s
+}
+
+/** Reads one input: the given value, else the default. Allowed values are enforced. */
+function value(get: (name: string) => string | undefined, name: string): string {
+  const s = spec(name)
+  const raw = (get(name) ?? '').trim()
+  const v = raw === '' ? s.default : raw
+  if (s.allowed && !s.allowed.includes(v)) {
+    throw new GateError(`${name}: unknown value "${v}" (allowed: ${s.allowed.join(', ')})`, name)
+  }
+  return v
+}
+
+function positiveNumber(name: string, v: string): number {
+  const n = Number(v)
+  if (!Number.isFinite(n) || n <= 0) throw new GateError(`${name}: "${v}" is not a positive number of seconds`, name)
+  return n
+}
+
+export function parseAllowList(text: string): Map<string, string> {
+  const allow = new Map<string, string>()
+  for (const raw of text.split('\n')) {
+    const line = raw.trim()
+    if (!line || line.startsWith('#')) continue
+    const m = /^([^:\s]+)\s*:\s*(.+)$/.exec(line)
+    if (!m?.[1] || !m[2]) {
+      throw new GateError(`allow-irreversible: "${line}" needs a reason ("REVISION: why it is accepted")`, 'allow-irreversible')
+    }
+    allow.set(m[1], m[2].trim())
+  }
+  return allow
+}
+
+/** One typed config from any source of named string inputs. */
+export function readConfig(get: (name: string) => string | undefined): GateConfig {
+  const optional = (name: string) => value(get, name) || undefined
+  const config: GateConfig = {
+    projectDir: resolve(value(get, 'working-directory')),
+    tool: value(get, 'tool') as ToolChoice,
+    mode: value(get, 'mode') as Mode,
+    postgres: value(get, 'postgres') as GateConfig['postgres'],
+    postgresImage: value(get, 'postgres-image'),
+    databaseUrlEnv: value(get, 'database-url-env')
+      .split(/[,\s]+/)
+      .filter(Boolean),
+    stepTimeoutSeconds: positiveNumber('step-timeout', value(get, 'step-timeout')),
+    irreversibleSeverity: value(get, 'irreversible-severity') as Severity,
+    allowIrreversible: parseAllowList(value(get, 'allow-irreversible')),
+  }
+  const opt = {
+    config: optional('config'),
+    databaseUrl: optional('database-url'),
+    pgBin: optional('pg-bin'),
+    python: optional('python'),
+    reportJson: optional('report-json'),
+    baseRef: optional('base-ref'),
+  }
+  for (const [k, v] of Object.entries(opt)) if (v !== undefined) Object.assign(config, { [k]: v })
+  if (config.postgres === 'url' && !config.databaseUrl) {
+    throw new GateError('database-url: required when postgres is "url"', 'database-url')
+  }
+  return config
+}

@@ -1,0 +1,51 @@
+// The CLI's view of a report: the verdict, each finding with file:line and details, the timings.
+// Pure: returns text. Colour only when asked (the CLI asks when stdout is a TTY).
+import type { Finding, GateReport, Severity } from '../report.js'
+
+const COLOURS: Record<Severity | 'pass' | 'fail' | 'dim', string> = {
+  error: '\x1b[31m',
+  warning: '\x1b[33m',
+  notice: '\x1b[36m',
+  pass: '\x1b[32m',
+  fail: '\x1b[31m',
+  dim: '\x1b[2m',
+}
+const RESET = '\x1b[0m'
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`
+
+export function renderTerminal(report: GateReport, options: { colour: boolean }): string {
+  const paint = (kind: keyof typeof COLOURS, text: string) => (options.colour ? `${COLOURS[kind]}${text}${RESET}` : text)
+  const out: string[] = []
+  const where = [
+    report.tool,
+    report.mode,
+    report.chain ? `${report.chain.revisions} revision${report.chain.revisions === 1 ? '' : 's'}` : undefined,
+    report.postgres ? `${report.postgres.provider} PostgreSQL ${report.postgres.serverVersion}` : undefined,
+  ]
+    .filter(Boolean)
+    .join(', ')
+  out.push(`migration-gate: ${paint(report.result, report.result.toUpperCase())} (${where})`)
+  for (const note of report.notes ?? []) out.push(paint('dim', `  note: ${note}`))
+  for (const f of report.findings) out.push(...renderFinding(f, paint))
+  const count = (s: Severity) => report.findings.filter((f) => f.severity === s).length
+  const tally = (['error', 'warning', 'notice'] as const)
+    .map((s) => [s, count(s)] as const)
+    .filter(([, n]) => n > 0)
+    .map(([s, n]) => `${n} ${s}${n === 1 ? '' : 's'}`)
+  const phases = Object.entries(report.timings.phases)
+    .map(([k, v]) => `${k} ${seconds(v ?? 0)}`)
+    .join(', ')
+  out.push(`${tally.length ? tally.join(', ') : 'no findings'} · ${seconds(report.timings.totalMs)}${phases ? ` (${phases})` : ''}`)
+  return out.join('\n') + '\n'
+}
+
+function renderFinding(f: Finding, paint: (k: keyof typeof COLOURS, t: string) => string): string[] {
+  const location = f.file ? `${f.file}${f.line ? `:${f.line}` : ''}` : ''
+  const head = [paint(f.severity, f.severity.padEnd(7)), f.id, location, f.revision ? `(revision ${f.revision})` : '']
+    .filter(Boolean)
+    .join('  ')
+  const lines = [`  ${head}`, `    ${f.message}`]
+  for (const d of f.details ?? []) lines.push(paint('dim', `      - ${d}`))
+  return lines
+}
