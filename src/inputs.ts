@@ -8,7 +8,7 @@ import type { ProviderName } from './postgres/provider.js'
 import type { Severity } from './report.js'
 
 export type Mode = 'static' | 'roundtrip' | 'stairway'
-export type ToolChoice = 'auto' | 'alembic' | 'sql'
+export type ToolChoice = 'auto' | 'alembic'
 
 export interface GateConfig {
   /** The project directory (the action's working-directory, the CLI's PROJECT_DIR). */
@@ -56,7 +56,7 @@ export interface InputSpec {
 /** The single source of truth for inputs: names, defaults, allowed values. */
 export const INPUTS: readonly InputSpec[] = [
   { name: 'working-directory', description: 'The project directory holding the migrations.', default: '.' },
-  { name: 'tool', description: 'The migration tool.', default: 'auto', allowed: ['auto', 'alembic', 'sql'] },
+  { name: 'tool', description: 'The migration tool (Alembic and Flask-Migrate today).', default: 'auto', allowed: ['auto', 'alembic'] },
   { name: 'config', description: "The tool's config file (alembic.ini); found in working-directory or its migrations/ dir when empty.", default: '' },
   { name: 'mode', description: 'static: chain checks only; roundtrip: up to head, down to base, up again; stairway: up, down, up for every revision.', default: 'stairway', allowed: ['static', 'roundtrip', 'stairway'] },
   { name: 'postgres', description: 'Where the ephemeral PostgreSQL comes from. auto: url when database-url is set, else docker where an engine answers, else local binaries, else embedded.', default: 'auto', allowed: ['auto', 'docker', 'local', 'embedded', 'url'] },

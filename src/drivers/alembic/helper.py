@@ -121,7 +121,8 @@ class Replay:
         self.args = args
         self.quit = False
         self.in_flight = None  # the command whose step is running
-        self.entered = False  # env.py reached run_migrations at least once
+        self.entered = False  # env.py reached run_migrations (this run of env.py)
+        self.announced = False  # the ready event was sent
         self.statements = 0
 
     # -- the work function Alembic iterates ---------------------------------------------------------
@@ -129,6 +130,15 @@ class Replay:
         from alembic.runtime.migration import RevisionStep
         from sqlalchemy import event
 
+        if not self.announced:
+            # Ready only now: env.py ran, connected, and Alembic made its version table, so the
+            # gate's first catalog capture sees the database as every later one will.
+            import alembic
+            import sqlalchemy
+
+            send({"event": "ready", "alembic": alembic.__version__, "sqlalchemy": sqlalchemy.__version__,
+                  "python": sys.version.split()[0], "url_scheme": self.url_scheme})
+            self.announced = True
         self.entered = True
         version_table = getattr(ctx, "version_table", "alembic_version")
 
@@ -199,11 +209,7 @@ class Replay:
             send({"event": "fatal", "error": describe_error(exc, self.args.project)})
             return 1
 
-        import alembic
-        import sqlalchemy
-
-        send({"event": "ready", "alembic": alembic.__version__, "sqlalchemy": sqlalchemy.__version__,
-              "python": sys.version.split()[0], "url_scheme": url.split("://")[0]})
+        self.url_scheme = url.split("://")[0]
         while not self.quit:
             self.entered = False
             try:
@@ -221,10 +227,9 @@ class Replay:
                     send({"id": self.in_flight.get("id"), "ok": False, "error": error})
                     self.in_flight = None
                     continue
-                if not self.entered:
-                    send({"event": "fatal", "error": error})
-                    return 1
-                raise
+                # env.py itself failed (first start, or a restart after a failed step): nothing can run.
+                send({"event": "fatal", "error": error})
+                return 1
         return 0
 
 

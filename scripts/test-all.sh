@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The whole suite on a fresh Debian/Ubuntu machine: system packages, npm ci, typecheck, the tests
+# (real PostgreSQL, real Alembic), and the committed bundle compared with a fresh build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/apt-deps.sh --docker
+npm ci --no-audit --no-fund
+npm run typecheck
+npm test
+npm run bundle
+if ! git diff --quiet -- dist; then
+  echo "dist/ differs from a fresh 'npm run bundle': commit the rebuilt bundle" >&2
+  git diff --stat -- dist >&2
+  exit 1
+fi

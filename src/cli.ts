@@ -1,0 +1,41 @@
+// CLI glue only: argv -> runGate -> terminal renderer -> exit code (0 pass, 1 findings, 2 usage or
+// infrastructure error in one line).
+import { writeFileSync } from 'node:fs'
+import { parseArgs, usage } from './cli-args.js'
+import { oneLine } from './errors.js'
+import { runGate } from './gate.js'
+import { readConfig } from './inputs.js'
+import { stderrLogger } from './logger.js'
+import { runAll } from './postgres/cleanup.js'
+import { renderJson } from './render/json.js'
+import { renderTerminal } from './render/terminal.js'
+import { VERSION } from './version.js'
+
+async function main(argv: string[]): Promise<number> {
+  const args = parseArgs(argv)
+  if (args.command === 'help') {
+    process.stdout.write(`${usage()}\n`)
+    return 0
+  }
+  if (args.command === 'version') {
+    process.stdout.write(`${VERSION}\n`)
+    return 0
+  }
+  const config = readConfig((name) => args.inputs.get(name))
+  const report = await runGate(config, { logger: stderrLogger(args.verbose) })
+  if (config.reportJson) writeFileSync(config.reportJson, renderJson(report))
+  process.stdout.write(renderTerminal(report, { colour: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR }))
+  return report.result === 'fail' ? 1 : 0
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code
+  },
+  async (error: unknown) => {
+    await runAll()
+    process.stderr.write(`migration-gate: ${oneLine(error)}\n`)
+    if (process.env.MIGRATION_GATE_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`)
+    process.exitCode = 2
+  },
+)
