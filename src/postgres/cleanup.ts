@@ -11,27 +11,50 @@ interface Entry {
 const entries = new Set<Entry>()
 let installed = false
 let signalled = false
+/** On cancel GitHub's runner sends SIGINT, SIGTERM 7.5 s later, SIGKILL 2.5 s after that: finish before. */
+const SIGNAL_CLEANUP_MS = 6_000
 
+const onSigint = () => onSignal('SIGINT', 130)
+const onSigterm = () => onSignal('SIGTERM', 143)
+
+function onSignal(signal: NodeJS.Signals, code: number): void {
+  if (signalled) return
+  signalled = true
+  process.stderr.write(`migration-gate: ${signal} received, cleaning up\n`)
+  // A cleanup that hangs (an unreachable database-url server) must not keep a cancelled job alive:
+  // exit anyway after a while; the exit handler below still kills servers and removes dirs.
+  setTimeout(() => process.exit(code), SIGNAL_CLEANUP_MS).unref()
+  void runAll().finally(() => process.exit(code))
+}
+
+function onExit(): void {
+  for (const e of entries) {
+    try {
+      e.sync?.()
+    } catch {
+      // best effort on the way out
+    }
+  }
+}
+
+/**
+ * Signal handlers are installed only while something is registered: with nothing to clean up, a
+ * signal keeps its default meaning (and a host process, a test runner, keeps its own handling).
+ */
 function install(): void {
   if (installed) return
   installed = true
-  const onSignal = (signal: NodeJS.Signals, code: number) => {
-    if (signalled) return
-    signalled = true
-    process.stderr.write(`migration-gate: ${signal} received, cleaning up\n`)
-    void runAll().finally(() => process.exit(code))
-  }
-  process.once('SIGINT', () => onSignal('SIGINT', 130))
-  process.once('SIGTERM', () => onSignal('SIGTERM', 143))
-  process.on('exit', () => {
-    for (const e of entries) {
-      try {
-        e.sync?.()
-      } catch {
-        // best effort on the way out
-      }
-    }
-  })
+  process.once('SIGINT', onSigint)
+  process.once('SIGTERM', onSigterm)
+  process.on('exit', onExit)
+}
+
+function uninstallIfIdle(): void {
+  if (!installed || signalled || entries.size > 0) return
+  installed = false
+  process.removeListener('SIGINT', onSigint)
+  process.removeListener('SIGTERM', onSigterm)
+  process.removeListener('exit', onExit)
 }
 
 /** Registers a cleanup; the returned function unregisters it (call after a normal stop). */
@@ -41,6 +64,7 @@ export function registerCleanup(name: string, run: () => Promise<void>, sync?: (
   entries.add(entry)
   return () => {
     entries.delete(entry)
+    uninstallIfIdle()
   }
 }
 
@@ -55,5 +79,6 @@ export async function runAll(): Promise<string[]> {
     }
     entries.delete(e)
   }
+  uninstallIfIdle()
   return problems
 }

@@ -60,9 +60,13 @@ export async function startCluster(bins: PgBinaries, provider: ProviderName): Pr
   removeStaleClusters()
   const dir = mkdtempSync(join(tmpdir(), CLUSTER_DIR_PREFIX))
   writeMarker(dir)
-  const unregisterSync = registerCleanup(`cluster ${dir}`, async () => destroyClusterSync(dir), () => destroyClusterSync(dir))
-  recordResource({ kind: 'cluster', dir })
   let child: ChildProcess | undefined
+  // Until postmaster.pid exists only the child handle knows the server; once it has exited (and been
+  // reaped) its pid may belong to anyone, so it is passed on only while the child runs.
+  const runningChild = () => (child && child.exitCode === null && child.signalCode === null ? child.pid : undefined)
+  const destroy = () => destroyClusterSync(dir, runningChild())
+  const unregisterSync = registerCleanup(`cluster ${dir}`, async () => destroy(), destroy)
+  recordResource({ kind: 'cluster', dir })
   try {
     const runAs = serverUser()
     const data = join(dir, 'data')
@@ -108,8 +112,7 @@ export async function startCluster(bins: PgBinaries, provider: ProviderName): Pr
     }
     throw new Error(`postgres did not start: ${lastError}`)
   } catch (error) {
-    child?.kill('SIGKILL')
-    destroyClusterSync(dir)
+    destroy()
     forgetResource({ kind: 'cluster', dir })
     unregisterSync()
     throw error

@@ -3,6 +3,7 @@
 // when this provider is used, so the CLI starts fast and works without it.
 import { GateError, oneLine } from '../errors.js'
 import { registerCleanup } from './cleanup.js'
+import { removeContainer, removeContainerSync } from './containers.js'
 import { GateDatabases, serverVersion } from './databases.js'
 import { forgetResource, recordResource } from './ledger.js'
 import { PREFIX } from './names.js'
@@ -32,9 +33,29 @@ export function dockerProvider(options: ProviderOptions): PostgresProvider {
       const reason = await runtimeReason()
       if (reason) throw new GateError(`postgres: docker: ${reason}`, 'postgres')
       const { GenericContainer, Wait } = await import('testcontainers')
+
+      // Cleanup is registered the moment the container exists, not when it is ready: a signal or a
+      // failed wait during start-up (a slow pull, a crashing image) must not leave it running.
+      let id: string | undefined
+      let removed = false
+      const remove = async () => {
+        if (removed || !id) return
+        removed = true
+        await removeContainer(id)
+        forgetResource({ kind: 'container', id })
+      }
+      let unregister = () => {}
+      class GateContainer extends GenericContainer {
+        protected override async containerCreated(containerId: string): Promise<void> {
+          id = containerId
+          recordResource({ kind: 'container', id })
+          unregister = registerCleanup(`container ${id.slice(0, 12)}`, remove, () => removeContainerSync(containerId))
+        }
+      }
+
       let container
       try {
-        container = await new GenericContainer(image)
+        container = await new GateContainer(image)
           .withEnvironment({ POSTGRES_USER: 'postgres', POSTGRES_PASSWORD: PASSWORD, POSTGRES_DB: 'postgres' })
           .withExposedPorts(5432)
           .withLabels({ 'org.migration-gate': PREFIX })
@@ -50,20 +71,11 @@ export function dockerProvider(options: ProviderOptions): PostgresProvider {
           .withStartupTimeout(120_000)
           .start()
       } catch (error) {
+        unregister()
+        await remove().catch(() => {})
         throw new GateError(`postgres-image: cannot start ${image}: ${oneLine(error).slice(0, 300)}`, 'postgres-image')
       }
-      const id = container.getId()
-      recordResource({ kind: 'container', id })
       const adminUrl = `postgresql://postgres:${PASSWORD}@${container.getHost()}:${container.getMappedPort(5432)}/postgres`
-      const started = container
-      let stopped = false
-      const stop = async () => {
-        if (stopped) return
-        stopped = true
-        await started.stop({ timeout: 1 }).catch(() => {})
-        forgetResource({ kind: 'container', id })
-      }
-      const unregister = registerCleanup(`container ${id.slice(0, 12)}`, stop)
       try {
         // The log line says the server listens; a real query proves the mapped port serves.
         const version = await retry(() => serverVersion(adminUrl), 10_000)
@@ -77,12 +89,12 @@ export function dockerProvider(options: ProviderOptions): PostgresProvider {
           urlFor: (n) => dbs.urlFor(n),
           async stop() {
             unregister()
-            await stop()
+            await remove()
           },
         }
       } catch (error) {
         unregister()
-        await stop()
+        await remove().catch(() => {})
         throw error
       }
     },

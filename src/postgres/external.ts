@@ -4,7 +4,8 @@ import pg from 'pg'
 import { GateError, oneLine } from '../errors.js'
 import { registerCleanup } from './cleanup.js'
 import { GateDatabases, serverVersion } from './databases.js'
-import { forgetResource, recordResource } from './ledger.js'
+import { forgetResource, recordResource, withoutPassword } from './ledger.js'
+import { uniqueName } from './names.js'
 import type { PostgresProvider, Server } from './provider.js'
 
 /** The password replaced by *** for messages. */
@@ -56,10 +57,18 @@ export function externalProvider(options: { databaseUrl?: string }): PostgresPro
       const drop = async (name: string) => {
         await dbs.drop(name)
         tracked.delete(name)
-        forgetResource({ kind: 'database', adminUrl, name })
+        forgetResource({ kind: 'database', adminUrl: withoutPassword(adminUrl), name })
       }
       const stop = async () => {
-        for (const name of [...tracked].reverse()) await drop(name).catch(() => {})
+        // Try every database, then say which stayed: a scratch database silently left on the user's
+        // server is the one leak nobody else will clean (the ledger keeps it for the post step).
+        const failed: string[] = []
+        for (const name of [...tracked].reverse()) {
+          await drop(name).catch((error: unknown) => failed.push(`${name} (${oneLine(error)})`))
+        }
+        if (failed.length) {
+          throw new GateError(`database-url: could not drop scratch database ${failed.join(', ')} on ${shown}`, 'database-url')
+        }
       }
       const unregister = registerCleanup(`scratch databases on ${shown}`, stop)
       const server: Server = {
@@ -67,14 +76,17 @@ export function externalProvider(options: { databaseUrl?: string }): PostgresPro
         serverVersion: version,
         startMs,
         async createDatabase(opts) {
+          // Recorded before it exists, so a run killed mid-CREATE still leaves the post step its name.
+          const resource = { kind: 'database' as const, adminUrl: withoutPassword(adminUrl), name: opts?.name ?? uniqueName('db') }
+          recordResource(resource)
           let created
           try {
-            created = await dbs.create(opts)
+            created = await dbs.create({ ...opts, name: resource.name })
           } catch (error) {
+            forgetResource(resource)
             throw new GateError(`database-url: cannot create a scratch database on ${shown}: ${oneLine(error)}`, 'database-url')
           }
           tracked.add(created.name)
-          recordResource({ kind: 'database', adminUrl, name: created.name })
           return created
         },
         dropDatabase: drop,

@@ -1,0 +1,39 @@
+// Removes a container the gate started, by id: through testcontainers' runtime client (same engine
+// discovery as the provider: DOCKER_HOST, the default socket, ~/.testcontainers.properties), else the
+// docker CLI. The synchronous form is for process exit, where nothing can be awaited.
+import { execFile, execFileSync } from 'node:child_process'
+import { promisify } from 'node:util'
+
+const run = promisify(execFile)
+
+/** Force-removes the container and its anonymous volumes; a container already gone is success. */
+export async function removeContainer(id: string): Promise<void> {
+  try {
+    const { getContainerRuntimeClient } = await import('testcontainers')
+    const client = await getContainerRuntimeClient()
+    await client.container.dockerode.getContainer(id).remove({ force: true, v: true })
+    return
+  } catch (error) {
+    if (isNotFound(error)) return
+    // fall through to the CLI: another engine setup, or testcontainers missing
+  }
+  try {
+    await run('docker', ['rm', '-f', '-v', id], { timeout: 30_000 })
+  } catch (error) {
+    const text = (error as { stderr?: string }).stderr ?? String(error)
+    if (!/no such container/i.test(text)) throw new Error(`docker rm -f ${id.slice(0, 12)} failed: ${text.trim()}`)
+  }
+}
+
+/** Best effort, for the exit handler: `docker rm -f`, bounded in time. */
+export function removeContainerSync(id: string): void {
+  try {
+    execFileSync('docker', ['rm', '-f', '-v', id], { timeout: 10_000, stdio: 'ignore' })
+  } catch {
+    // no CLI or no engine: the ledger (action post step) or testcontainers' reaper removes it
+  }
+}
+
+function isNotFound(error: unknown): boolean {
+  return (error as { statusCode?: number }).statusCode === 404
+}

@@ -1,0 +1,109 @@
+// The action's post step: removes what the main step recorded in the ledger and could not remove
+// itself (a run killed by a timeout or a cancel). Clusters: kill the server, remove the dir.
+// Containers: force-remove. Scratch databases on a database-url server: drop them. Never throws:
+// a post step warns and never fails the job.
+import { existsSync, rmSync } from 'node:fs'
+import { basename } from 'node:path'
+import pg from 'pg'
+import { oneLine } from '../errors.js'
+import { removeContainer } from './containers.js'
+import { readLedger, type Resource } from './ledger.js'
+import { ident, PREFIX } from './names.js'
+import { CLUSTER_DIR_PREFIX, destroyClusterSync } from './stale.js'
+
+export interface LedgerCleanup {
+  /** One line per resource removed, e.g. "cluster /tmp/migration-gate-pg-x". */
+  removed: string[]
+  /** One line per resource that could not be removed, with the reason (for a warning). */
+  problems: string[]
+}
+
+export interface LedgerCleanupOptions {
+  /**
+   * The database-url input, whose password the ledger does not hold: used for recorded databases
+   * on the same server (host, port, user).
+   */
+  databaseUrl?: string
+}
+
+export async function cleanupLedger(path: string, options: LedgerCleanupOptions = {}): Promise<LedgerCleanup> {
+  const result: LedgerCleanup = { removed: [], problems: [] }
+  for (const resource of readLedger(path)) {
+    const label = describe(resource)
+    try {
+      const done = await removeResource(resource, options)
+      if (done) result.removed.push(label)
+    } catch (error) {
+      result.problems.push(`${label}: ${oneLine(error)}`)
+    }
+  }
+  // The ledger has done its job once read; what could not be removed is reported, not retried.
+  if (existsSync(path)) rmSync(path, { force: true })
+  return result
+}
+
+/** True when something was removed, false when it was already gone. */
+async function removeResource(r: Resource, options: LedgerCleanupOptions): Promise<boolean> {
+  switch (r.kind) {
+    case 'cluster':
+      // Only dirs the gate names: a corrupted or hand-edited ledger must not delete anything else.
+      if (!basename(r.dir).startsWith(CLUSTER_DIR_PREFIX)) throw new Error('not a migration-gate cluster dir, left alone')
+      if (!existsSync(r.dir)) return false
+      destroyClusterSync(r.dir)
+      return true
+    case 'container':
+      await removeContainer(r.id)
+      return true
+    case 'database':
+      return dropScratchDatabase(r.adminUrl, r.name, options.databaseUrl)
+  }
+}
+
+async function dropScratchDatabase(adminUrl: string, name: string, databaseUrl?: string): Promise<boolean> {
+  // The gate names every scratch database with its prefix; anything else is not dropped, whatever the file says.
+  if (!name.startsWith(`${PREFIX}_`)) throw new Error(`refusing to drop ${name}: not a ${PREFIX}_ database`)
+  const client = new pg.Client({ connectionString: withPasswordFrom(adminUrl, databaseUrl), connectionTimeoutMillis: 10_000 })
+  await client.connect()
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])
+    if (exists.rowCount === 0) return false
+    await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [name])
+    await client.query(`DROP DATABASE IF EXISTS ${ident(name)}`)
+    return true
+  } finally {
+    await client.end().catch(() => {})
+  }
+}
+
+/** The recorded URL with the password of `databaseUrl` when both name the same server and user. */
+function withPasswordFrom(recorded: string, databaseUrl?: string): string {
+  if (!databaseUrl) return recorded
+  try {
+    const r = new URL(recorded)
+    const d = new URL(databaseUrl)
+    if (r.hostname === d.hostname && (r.port || '5432') === (d.port || '5432') && r.username === d.username) {
+      r.password = d.password
+    }
+    return r.toString()
+  } catch {
+    return recorded
+  }
+}
+
+function describe(r: Resource): string {
+  switch (r.kind) {
+    case 'cluster':
+      return `cluster ${r.dir}`
+    case 'container':
+      return `container ${r.id.slice(0, 12)}`
+    case 'database': {
+      let host = '(unparseable URL)'
+      try {
+        host = new URL(r.adminUrl).host
+      } catch {
+        // shown as unparseable
+      }
+      return `database ${r.name} on ${host}`
+    }
+  }
+}
