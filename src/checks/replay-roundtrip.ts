@@ -38,8 +38,8 @@ export async function runRoundtrip(ctx: ReplayContext): Promise<ReplayOutcome> {
     // Upgrade again from wherever the downgrade stopped.
     if (!(await upAll(ctx, log, db.session, ctx.order.slice(downTo), 're'))) return { findings: log.findings, steps: log.steps }
     const againFp = await db.probe.capture('head-again')
-    if (againFp !== headFp) {
-      const changes = await db.probe.diff('head', 'head-again')
+    const changes = againFp === headFp ? [] : await db.probe.diff('head', 'head-again')
+    if (changes.length > 0) {
       log.add({
         id: 'reupgrade-mismatch',
         severity: 'error',

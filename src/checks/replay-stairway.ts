@@ -44,13 +44,14 @@ export async function runStairway(ctx: ReplayContext): Promise<ReplayOutcome> {
       }
       const downKey = `${revision}:down`
       const downFp = await db.probe.capture(downKey)
-      let broken = false
-      if (downFp !== curFp) {
-        broken = true
-        if (isEmptyDowngrade(down) && upFp !== curFp) {
+      // Fingerprints decide cheaply; the diff decides for real (it ignores what users cannot fix).
+      const residue = downFp === curFp ? [] : await db.probe.diff(curKey, downKey)
+      const broken = residue.length > 0
+      if (broken) {
+        if (isEmptyDowngrade(down)) {
           irreversible(log, revision, ctx, 'its downgrade does nothing while its upgrade changes the schema')
         } else {
-          const changes = await db.probe.diff(curKey, downKey)
+          const changes = residue
           log.add({
             id: 'downgrade-residue',
             severity: 'error',
@@ -90,8 +91,9 @@ export async function runStairway(ctx: ReplayContext): Promise<ReplayOutcome> {
       }
       const reKey = `${revision}:re`
       const reFp = await db.probe.capture(reKey)
-      if (reFp !== upFp) {
-        const changes = await db.probe.diff(upKey, reKey)
+      const mismatch = reFp === upFp ? [] : await db.probe.diff(upKey, reKey)
+      if (mismatch.length > 0) {
+        const changes = mismatch
         if (!broken) {
           log.add({
             id: 'reupgrade-mismatch',

@@ -108,7 +108,8 @@ def sqlalchemy_url(plain_url, async_env):
     if async_env:
         return ("postgresql+asyncpg://" if have("asyncpg") else "postgresql+psycopg://") + rest
     if have("psycopg2"):
-        return "postgresql://" + rest
+        # Explicit: SQLAlchemy 2.1 reads a bare postgresql:// as psycopg 3.
+        return "postgresql+psycopg2://" + rest
     if have("psycopg"):
         return "postgresql+psycopg://" + rest
     if have("pg8000"):
@@ -169,6 +170,11 @@ class Replay:
                         continue
                     self.in_flight = cmd
                     self.statements = 0
+                    # The impl remembers objects it created in this context (e.g. enum types it made
+                    # for a table) and skips creating them again; a real deploy starts fresh each time.
+                    memo = getattr(getattr(ctx, "impl", None), "memo", None)
+                    if hasattr(memo, "clear"):
+                        memo.clear()
                     started = time.perf_counter()
                     yield RevisionStep(self.script.revision_map, revision, kind == "upgrade")
                     # Resumed: the step ran and its own transaction committed.

@@ -1,0 +1,69 @@
+// The Alembic (and Flask-Migrate) driver: the static graph from the revision files, and a session
+// per database through the long-lived Python helper.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Logger } from '../../logger.js'
+import type { MigrationDriver, MigrationSession, RevisionGraph, SessionOptions } from '../driver.js'
+import { findPython } from '../python.js'
+import { readAlembicConfig, type AlembicConfig } from './config.js'
+import { readAlembicGraph } from './graph.js'
+import { AlembicSession } from './session.js'
+
+export interface AlembicDriverOptions {
+  projectDir: string
+  config?: string
+  python?: string
+  databaseUrlEnv: string[]
+  logger: Logger
+}
+
+/** env.py may rename the version table: context.configure(version_table="..."). */
+function versionTable(config: AlembicConfig): string {
+  try {
+    const env = readFileSync(join(config.scriptLocation, 'env.py'), 'utf8')
+    return /version_table\s*=\s*["']([^"']+)["']/.exec(env)?.[1] ?? 'alembic_version'
+  } catch {
+    return 'alembic_version'
+  }
+}
+
+export class AlembicDriver implements MigrationDriver {
+  readonly tool: string
+  readonly bookkeepingTables: string[]
+  readonly config: AlembicConfig
+  private python: Promise<string> | undefined
+
+  constructor(private readonly options: AlembicDriverOptions) {
+    this.config = readAlembicConfig(options.projectDir, options.config)
+    this.tool = this.config.flaskMigrate ? 'flask-migrate' : 'alembic'
+    this.bookkeepingTables = [versionTable(this.config)]
+  }
+
+  graph(): Promise<RevisionGraph> {
+    return readAlembicGraph(this.config)
+  }
+
+  /** The interpreter, found once per run. */
+  interpreter(): Promise<string> {
+    this.python ??= findPython(this.config.flaskMigrate ? 'flask_migrate' : 'alembic', this.config.projectDir, this.options.python)
+    return this.python
+  }
+
+  async open(databaseUrl: string, options: SessionOptions): Promise<MigrationSession> {
+    const session = new AlembicSession(
+      {
+        python: await this.interpreter(),
+        iniPath: this.config.iniPath,
+        projectDir: this.config.projectDir,
+        ...(this.config.scriptLocationOverride ? { scriptLocation: this.config.scriptLocationOverride } : {}),
+        flask: this.config.flaskMigrate,
+        urlEnv: this.options.databaseUrlEnv,
+        stepTimeoutSeconds: options.stepTimeoutSeconds,
+      },
+      databaseUrl,
+    )
+    await session.start()
+    this.options.logger.debug(`alembic ${session.info?.alembic}, SQLAlchemy ${session.info?.sqlalchemy}`)
+    return session
+  }
+}

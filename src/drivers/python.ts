@@ -1,0 +1,34 @@
+// Finds a Python interpreter that can import a module (alembic). The `python` input wins; without it
+// the usual names are tried, because on Debian only /usr/bin/python3 sees the distro's packages while a
+// pyenv or venv python3 may come first on PATH.
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import { GateError } from '../errors.js'
+
+const run = promisify(execFile)
+const CANDIDATES = ['python3', '/usr/bin/python3', 'python']
+
+async function canImport(python: string, module: string, cwd: string): Promise<boolean> {
+  try {
+    await run(python, ['-c', `import ${module}`], { cwd, timeout: 30_000 })
+    return true
+  } catch {
+    return false
+  }
+}
+
+export async function findPython(module: string, cwd: string, explicit?: string): Promise<string> {
+  if (explicit) {
+    if (await canImport(explicit, module, cwd)) return explicit
+    throw new GateError(`python: ${explicit} cannot import ${module} (install it there, or point python at the project's interpreter)`, 'python')
+  }
+  // A project virtualenv is the most likely home of the project's own dependencies.
+  const venvs = ['.venv/bin/python', 'venv/bin/python'].map((p) => `${cwd}/${p}`)
+  for (const candidate of [...venvs, ...CANDIDATES]) {
+    if (await canImport(candidate, module, cwd)) return candidate
+  }
+  throw new GateError(
+    `python: no interpreter that can import ${module} (tried ${CANDIDATES.join(', ')}); install ${module} or set python`,
+    'python',
+  )
+}

@@ -1,0 +1,149 @@
+// runGate(config, deps): picks the driver and the Postgres provider, runs the checks, returns a
+// GateReport. Knows nothing of GitHub or terminals; renderers read the report.
+import { existsSync, statSync } from 'node:fs'
+import { checkChain } from './checks/chain.js'
+import { runRoundtrip } from './checks/replay-roundtrip.js'
+import { runStairway } from './checks/replay-stairway.js'
+import type { ReplayContext, ReplayDatabase } from './checks/replay-context.js'
+import { bases, heads, topologicalOrder } from './checks/topo.js'
+import { crossCheckHeads } from './drivers/alembic/crosscheck.js'
+import { createDriver } from './drivers/detect.js'
+import type { MigrationDriver, RevisionGraph } from './drivers/driver.js'
+import { GateError } from './errors.js'
+import type { GateConfig } from './inputs.js'
+import type { Logger } from './logger.js'
+import type { Server } from './postgres/provider.js'
+import { chooseProvider } from './postgres/select.js'
+import { resultOf, type Finding, type FindingId, type GateReport, type Phase } from './report.js'
+import { SnapshotProbe } from './schema/probe.js'
+
+export interface GateDeps {
+  logger: Logger
+}
+
+/** Chain problems that make a replay meaningless or impossible (Alembic cannot even load the map). */
+const BLOCKS_REPLAY: ReadonlySet<FindingId> = new Set(['missing-parent', 'duplicate-revision', 'revision-cycle', 'unparseable-migration'])
+
+export async function runGate(config: GateConfig, deps: GateDeps): Promise<GateReport> {
+  const started = performance.now()
+  const { logger } = deps
+  if (!existsSync(config.projectDir) || !statSync(config.projectDir).isDirectory()) {
+    throw new GateError(`working-directory: ${config.projectDir} is not a directory`, 'working-directory')
+  }
+  const phases: Partial<Record<Phase, number>> = {}
+  const timed = async <T>(phase: Phase, fn: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now()
+    try {
+      return await fn()
+    } finally {
+      phases[phase] = Math.round((phases[phase] ?? 0) + performance.now() - t0)
+    }
+  }
+
+  const driver = createDriver(config, logger)
+  const findings: Finding[] = []
+  const notes: string[] = []
+
+  const graph = await timed('static', async () => {
+    const g = await driver.graph()
+    findings.push(...g.problems, ...checkChain(g, { tool: driver.tool }))
+    return g
+  })
+  const report: GateReport = {
+    version: 1,
+    result: 'pass',
+    tool: driver.tool,
+    mode: config.mode,
+    projectDir: config.projectDir,
+    chain: { revisions: graph.nodes.length, heads: heads(graph), bases: bases(graph) },
+    steps: [],
+    findings,
+    notes,
+    timings: { totalMs: 0, phases },
+  }
+
+  if (config.mode !== 'static') {
+    const blocking = findings.filter((f) => BLOCKS_REPLAY.has(f.id))
+    if (blocking.length > 0) {
+      notes.push(`replay skipped: the chain has ${[...new Set(blocking.map((f) => f.id))].join(', ')}; fix the chain first`)
+    } else if (graph.nodes.length === 0) {
+      notes.push('replay skipped: no revisions')
+    } else {
+      await replay(config, driver, graph, report, timed, logger)
+    }
+  }
+  // Where Python and Alembic answer, their own view of the heads must agree with the static one.
+  if (config.python !== undefined || config.mode !== 'static') {
+    const python = await (driver as { interpreter?: () => Promise<string> }).interpreter?.().catch(() => undefined)
+    if (python && 'config' in driver) {
+      const cross = await crossCheckHeads({ python, config: (driver as { config: never }).config, staticHeads: report.chain?.heads ?? [] })
+      findings.push(...cross.findings)
+    }
+  }
+
+  report.result = resultOf(findings)
+  report.timings.totalMs = Math.round(performance.now() - started)
+  return report
+}
+
+async function replay(
+  config: GateConfig,
+  driver: MigrationDriver,
+  graph: RevisionGraph,
+  report: GateReport,
+  timed: <T>(phase: Phase, fn: () => Promise<T>) => Promise<T>,
+  logger: Logger,
+): Promise<void> {
+  const provider = await chooseProvider(
+    config.postgres,
+    {
+      ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+      ...(config.pgBin ? { pgBin: config.pgBin } : {}),
+      image: config.postgresImage,
+    },
+    logger,
+  )
+  const server: Server = await timed('postgres', () => provider.start())
+  report.postgres = { provider: server.provider, serverVersion: server.serverVersion, startMs: server.startMs }
+  logger.info(`postgres: ${server.provider} PostgreSQL ${server.serverVersion} ready in ${server.startMs} ms`)
+  try {
+    const ctx: ReplayContext = {
+      graph,
+      order: topologicalOrder(graph),
+      tool: driver.tool,
+      logger,
+      irreversible: { severity: config.irreversibleSeverity, allow: config.allowIrreversible },
+      open: () => openDatabase(server, driver, config),
+    }
+    const outcome = await timed('replay', () => (config.mode === 'roundtrip' ? runRoundtrip(ctx) : runStairway(ctx)))
+    report.steps.push(...outcome.steps)
+    report.findings.push(...outcome.findings)
+  } finally {
+    await server.stop()
+  }
+}
+
+async function openDatabase(server: Server, driver: MigrationDriver, config: GateConfig): Promise<ReplayDatabase> {
+  const db = await server.createDatabase()
+  let session
+  let probe
+  try {
+    session = await driver.open(db.url, { stepTimeoutSeconds: config.stepTimeoutSeconds })
+    probe = await SnapshotProbe.connect(db.url, driver.bookkeepingTables)
+  } catch (error) {
+    await session?.close()
+    await server.dropDatabase(db.name).catch(() => {})
+    throw error
+  }
+  const s = session
+  const p = probe
+  return {
+    session: s,
+    probe: p,
+    async dispose() {
+      await s.close()
+      await p.close()
+      await server.dropDatabase(db.name)
+    },
+  }
+}
