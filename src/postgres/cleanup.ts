@@ -10,7 +10,7 @@ interface Entry {
 
 const entries = new Set<Entry>()
 let installed = false
-let signalled = false
+let signalled: NodeJS.Signals | null = null
 /** On cancel GitHub's runner sends SIGINT, SIGTERM 7.5 s later, SIGKILL 2.5 s after that: finish before. */
 const SIGNAL_CLEANUP_MS = 6_000
 
@@ -19,8 +19,14 @@ const onSigterm = () => onSignal('SIGTERM', 143)
 
 function onSignal(signal: NodeJS.Signals, code: number): void {
   if (signalled) return
-  signalled = true
+  signalled = signal
   process.stderr.write(`migration-gate: ${signal} received, cleaning up\n`)
+  // Tearing things down makes the work in flight fail (a container removed mid-start, a server
+  // stopped mid-query). Those failures are consequences of the signal, not news: they must neither
+  // end the process before cleanup is done nor replace the signal's exit code.
+  const swallow = () => {}
+  process.on('uncaughtException', swallow)
+  process.on('unhandledRejection', swallow)
   // A cleanup that hangs (an unreachable database-url server) must not keep a cancelled job alive:
   // exit anyway after a while; the exit handler below still kills servers and removes dirs.
   setTimeout(() => process.exit(code), SIGNAL_CLEANUP_MS).unref()
@@ -55,6 +61,14 @@ function uninstallIfIdle(): void {
   process.removeListener('SIGINT', onSigint)
   process.removeListener('SIGTERM', onSigterm)
   process.removeListener('exit', onExit)
+}
+
+/**
+ * The signal that is ending this process, if one is: glue code that catches an error while it is
+ * set should exit quietly (the cleanup exits with 130 or 143) rather than report that error.
+ */
+export function interruptedBy(): NodeJS.Signals | null {
+  return signalled
 }
 
 /** Registers a cleanup; the returned function unregisters it (call after a normal stop). */

@@ -60,11 +60,17 @@ export async function startCluster(bins: PgBinaries, provider: ProviderName): Pr
   removeStaleClusters()
   const dir = mkdtempSync(join(tmpdir(), CLUSTER_DIR_PREFIX))
   writeMarker(dir)
+  let initdb: ChildProcess | undefined
   let child: ChildProcess | undefined
-  // Until postmaster.pid exists only the child handle knows the server; once it has exited (and been
-  // reaped) its pid may belong to anyone, so it is passed on only while the child runs.
-  const runningChild = () => (child && child.exitCode === null && child.signalCode === null ? child.pid : undefined)
-  const destroy = () => destroyClusterSync(dir, runningChild())
+  // Until postmaster.pid exists only our child handles know what runs in the dir (initdb, then the
+  // server); once one has exited (and been reaped) its pid may belong to anyone, so a pid is passed
+  // on only while its process runs. A signal during initdb must stop it too, or it writes on into
+  // the dir being removed.
+  const running = (c: ChildProcess | undefined) => (c && c.exitCode === null && c.signalCode === null ? c.pid : undefined)
+  const destroy = () => {
+    destroyClusterSync(dir, running(initdb) ?? running(child))
+    forgetResource({ kind: 'cluster', dir })
+  }
   const unregisterSync = registerCleanup(`cluster ${dir}`, async () => destroy(), destroy)
   recordResource({ kind: 'cluster', dir })
   try {
@@ -84,7 +90,9 @@ export async function startCluster(bins: PgBinaries, provider: ProviderName): Pr
       runAs,
     )
     try {
-      await run(initCmd, initArgs, { timeout: 60_000 })
+      const init = run(initCmd, initArgs, { timeout: 60_000 })
+      initdb = init.child
+      await init
     } catch (error) {
       const e = error as { stderr?: string; message: string }
       throw new Error(`initdb failed: ${(e.stderr || e.message).trim().split('\n').pop()}`)
@@ -113,7 +121,6 @@ export async function startCluster(bins: PgBinaries, provider: ProviderName): Pr
     throw new Error(`postgres did not start: ${lastError}`)
   } catch (error) {
     destroy()
-    forgetResource({ kind: 'cluster', dir })
     unregisterSync()
     throw error
   }

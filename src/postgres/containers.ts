@@ -6,31 +6,38 @@ import { promisify } from 'node:util'
 
 const run = promisify(execFile)
 
-/** Force-removes the container and its anonymous volumes; a container already gone is success. */
-export async function removeContainer(id: string): Promise<void> {
+/**
+ * Force-removes the container and its anonymous volumes. True when it was removed, false when it
+ * was already gone; throws when it could not be removed.
+ */
+export async function removeContainer(id: string): Promise<boolean> {
   try {
     const { getContainerRuntimeClient } = await import('testcontainers')
     const client = await getContainerRuntimeClient()
     await client.container.dockerode.getContainer(id).remove({ force: true, v: true })
-    return
+    return true
   } catch (error) {
-    if (isNotFound(error)) return
+    if (isNotFound(error)) return false
     // fall through to the CLI: another engine setup, or testcontainers missing
   }
   try {
     await run('docker', ['rm', '-f', '-v', id], { timeout: 30_000 })
+    return true
   } catch (error) {
     const text = (error as { stderr?: string }).stderr ?? String(error)
-    if (!/no such container/i.test(text)) throw new Error(`docker rm -f ${id.slice(0, 12)} failed: ${text.trim()}`)
+    if (/no such container/i.test(text)) return false
+    throw new Error(`docker rm -f ${id.slice(0, 12)} failed: ${text.trim()}`)
   }
 }
 
-/** Best effort, for the exit handler: `docker rm -f`, bounded in time. */
-export function removeContainerSync(id: string): void {
+/** Best effort, for the exit handler: `docker rm -f`, bounded in time. True when it is gone. */
+export function removeContainerSync(id: string): boolean {
   try {
-    execFileSync('docker', ['rm', '-f', '-v', id], { timeout: 10_000, stdio: 'ignore' })
-  } catch {
-    // no CLI or no engine: the ledger (action post step) or testcontainers' reaper removes it
+    execFileSync('docker', ['rm', '-f', '-v', id], { timeout: 10_000, stdio: 'pipe' })
+    return true
+  } catch (error) {
+    // No CLI or no engine: the ledger (action post step) or testcontainers' reaper removes it.
+    return /no such container/i.test(String((error as { stderr?: Buffer }).stderr ?? ''))
   }
 }
 

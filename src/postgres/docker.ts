@@ -49,7 +49,9 @@ export function dockerProvider(options: ProviderOptions): PostgresProvider {
         protected override async containerCreated(containerId: string): Promise<void> {
           id = containerId
           recordResource({ kind: 'container', id })
-          unregister = registerCleanup(`container ${id.slice(0, 12)}`, remove, () => removeContainerSync(containerId))
+          unregister = registerCleanup(`container ${id.slice(0, 12)}`, remove, () => {
+            if (removeContainerSync(containerId)) forgetResource({ kind: 'container', id: containerId })
+          })
         }
       }
 

@@ -52,8 +52,7 @@ async function removeResource(r: Resource, options: LedgerCleanupOptions): Promi
       destroyClusterSync(r.dir)
       return true
     case 'container':
-      await removeContainer(r.id)
-      return true
+      return removeContainer(r.id)
     case 'database':
       return dropScratchDatabase(r.adminUrl, r.name, options.databaseUrl)
   }
