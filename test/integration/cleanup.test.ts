@@ -11,12 +11,12 @@ import { cleanupLedger } from '../../src/postgres/ledger-cleanup.js'
 import { localProvider } from '../../src/postgres/local.js'
 import type { Server } from '../../src/postgres/provider.js'
 import { destroyClusterSync, removeStaleClusters } from '../../src/postgres/stale.js'
-import { clusterDirsOf, gateDatabasesOn, holdServer, processesIn, waitUntil, type Held } from '../support/leftovers.js'
+import { clusterDirsOf, gateDatabasesOn, holdServer, processesIn, spawnHoldServer, waitUntil, type Held, type Spawned } from '../support/leftovers.js'
 
 let root: string
 let host: Server
 let hostUrl: string
-const held: Held[] = []
+const held: Spawned[] = []
 const privateDirs: string[] = []
 
 /** A private TMPDIR for one child; traversable, because as root the server runs as another user. */
@@ -85,6 +85,23 @@ describe('signals', () => {
     })
   }
 
+  it('SIGINT during start-up (initdb running): nothing of the cluster is left', async () => {
+    const tmp = privateTmp()
+    const run = spawnHoldServer('local', { TMPDIR: tmp })
+    held.push(run)
+    let dir: string | undefined
+    // The dir appears before initdb starts; initdb then takes most of a second.
+    expect(await waitUntil(() => (dir = clusterDirsOf(run.child.pid ?? -1, tmp)[0]) !== undefined, 30_000)).toBe(true)
+    expect(run.stdout()).not.toContain('READY')
+    run.child.kill('SIGINT')
+    expect(await run.exited).toEqual({ code: 130, signal: null })
+    await expectClusterGone(dir as string)
+    // Nothing recreated it after the removal (an initdb left running would).
+    await new Promise((r) => setTimeout(r, 500))
+    expect(existsSync(dir as string)).toBe(false)
+    expect(processesIn(tmp)).toEqual([])
+  })
+
   it('SIGTERM: scratch databases on a database-url server are dropped', async () => {
     const h = await hold('url', { HOLD_DATABASE_URL: hostUrl })
     expect(await databaseExists(h.info.database)).toBe(true)
@@ -94,13 +111,15 @@ describe('signals', () => {
   })
 
   it('an uncaught failure: the exit handler kills the server and removes the dir', async () => {
-    const h = await hold('local', { TMPDIR: privateTmp(), HOLD_CRASH: '1' })
-    const { dir } = { dir: h.info.clusterDir as string }
+    const ledger = join(root, 'ledger-crash.json')
+    const h = await hold('local', { TMPDIR: privateTmp(), HOLD_CRASH: '1', HOLD_LEDGER: ledger })
+    const dir = h.info.clusterDir as string
     expect(dir).toBeTruthy()
     const { code } = await h.exited
     expect(code).toBe(1)
     expect(h.stderr()).toContain('crashing on purpose')
     await expectClusterGone(dir)
+    expect(existsSync(ledger)).toBe(false) // struck from the ledger too: nothing left for the post step
   })
 })
 

@@ -1,8 +1,7 @@
 // The docker provider (testcontainers) for real, against a locally built image that behaves like the
 // official postgres image (test/support/build-postgres-image.sh): no registry is needed. Without a
 // Docker engine that can be reached or started here, every test is skipped with the reason printed.
-import { rmSync } from 'node:fs'
-import { mkdtempSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
@@ -13,13 +12,13 @@ import { DEFAULT_POSTGRES_IMAGE, dockerProvider } from '../../src/postgres/docke
 import { readLedger } from '../../src/postgres/ledger.js'
 import { cleanupLedger } from '../../src/postgres/ledger-cleanup.js'
 import { ensureDockerEngine, ensurePostgresImage, type DockerEngine } from '../support/docker.js'
-import { holdServer, type Held } from '../support/leftovers.js'
+import { holdServer, spawnHoldServer, waitUntil, type Spawned } from '../support/leftovers.js'
 
 let engine: DockerEngine | undefined
 let image = ''
 let skipReason = ''
 let scratch = ''
-const held: Held[] = []
+const held: Spawned[] = []
 
 /** Every container (running or not) the engine has, by id: `docker ps -a`. */
 async function allContainerIds(): Promise<string[]> {
@@ -124,13 +123,43 @@ describe('docker provider cleanup', () => {
     const ledger = join(scratch, 'ledger-sigint.json')
     const h = await holdServer('docker', { ...env(), HOLD_LEDGER: ledger }, 90_000)
     held.push(h)
-    const recorded = readLedger(ledger)
-    expect(recorded).toHaveLength(1)
-    const id = (recorded[0] as { kind: 'container'; id: string }).id
+    const id = h.info.containerId as string
+    expect(readLedger(ledger)).toEqual([{ kind: 'container', id }])
     expect(await allContainerIds()).toContain(id)
     h.child.kill('SIGINT')
     expect(await h.exited).toEqual({ code: 130, signal: null })
     expect(await allContainerIds()).not.toContain(id)
+    expect(existsSync(ledger)).toBe(false)
+  })
+
+  it('SIGINT during start-up (created, not ready): the container is removed', { timeout: 120_000 }, async (ctx) => {
+    needsDocker(ctx)
+    const before = new Set(await allContainerIds())
+    const run = spawnHoldServer('docker', env())
+    held.push(run)
+    let created: string | undefined
+    const seen = await waitUntil(async () => {
+      created = (await allContainerIds()).find((id) => !before.has(id))
+      return created !== undefined || run.child.exitCode !== null
+    }, 60_000)
+    expect(seen && created).toBeTruthy()
+    expect(run.stdout()).not.toContain('READY') // still starting: the server inside is not ready yet
+    run.child.kill('SIGINT')
+    expect(await run.exited).toEqual({ code: 130, signal: null })
+    expect(await allContainerIds()).not.toContain(created)
+  })
+
+  it('an uncaught failure: the exit handler removes the container', { timeout: 120_000 }, async (ctx) => {
+    needsDocker(ctx)
+    const ledger = join(scratch, 'ledger-crash.json')
+    const h = await holdServer('docker', { ...env(), HOLD_LEDGER: ledger, HOLD_CRASH: '1' }, 90_000)
+    held.push(h)
+    const id = h.info.containerId
+    expect(id).toBeTruthy()
+    expect((await h.exited).code).toBe(1)
+    // The exit handler removed the container and struck it from the ledger.
+    expect(await allContainerIds()).not.toContain(id)
+    expect(existsSync(ledger)).toBe(false)
   })
 
   it('SIGKILL: the post step (cleanupLedger) removes the container the run recorded', { timeout: 120_000 }, async (ctx) => {
@@ -138,7 +167,8 @@ describe('docker provider cleanup', () => {
     const ledger = join(scratch, 'ledger-sigkill.json')
     const h = await holdServer('docker', { ...env(), HOLD_LEDGER: ledger }, 90_000)
     held.push(h)
-    const id = (readLedger(ledger)[0] as { kind: 'container'; id: string }).id
+    const id = h.info.containerId as string
+    expect(readLedger(ledger)).toEqual([{ kind: 'container', id }])
     h.child.kill('SIGKILL')
     await h.exited
     expect(await allContainerIds()).toContain(id)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds a small Docker image that behaves like the official postgres image, from this machine's own
 # PostgreSQL server binaries, for testing the docker provider where no registry can be reached.
-#   usage: build-postgres-image.sh BINDIR TAG      (DOCKER_HOST selects the engine)
+#   usage: build-postgres-image.sh BINDIR TAG [BUILD_ID]   (DOCKER_HOST selects the engine;
+#   BUILD_ID is recorded in the image's environment so a changed script is noticed and rebuilt)
 # The rootfs holds the binaries, the shared libraries they load (from ldd), the share dir, a shell,
 # the few tools the entrypoint uses, and an entrypoint that mimics docker-entrypoint.sh:
 # POSTGRES_USER / POSTGRES_PASSWORD / POSTGRES_DB / POSTGRES_INITDB_ARGS, a temporary server for
@@ -12,6 +13,7 @@ set -euo pipefail
 
 BINDIR=${1:?usage: build-postgres-image.sh BINDIR TAG}
 TAG=${2:?usage: build-postgres-image.sh BINDIR TAG}
+BUILD_ID=${3:-unversioned}
 SHAREDIR=$("$BINDIR/pg_config" --sharedir)
 PKGLIBDIR=$("$BINDIR/pg_config" --pkglibdir)
 
@@ -70,7 +72,6 @@ fi
 # The official image's postgres user is uid/gid 999.
 printf 'root:x:0:0:root:/root:/bin/sh\npostgres:x:999:999:PostgreSQL:/var/lib/postgresql:/bin/sh\n' > "$ROOTFS/etc/passwd"
 printf 'root:x:0:\npostgres:x:999:\n' > "$ROOTFS/etc/group"
-chown 999:999 "$ROOTFS/var/run/postgresql" "$ROOTFS/var/lib/postgresql"
 chmod 3777 "$ROOTFS/var/run/postgresql"
 
 cat > "$ROOTFS/usr/bin/docker-entrypoint.sh" <<'ENTRYPOINT'
@@ -81,8 +82,8 @@ set -eu
 if [ "${1#-}" != "$1" ]; then set -- postgres "$@"; fi
 
 if [ "$1" = postgres ] && [ "$(id -u)" = 0 ]; then
-  mkdir -p "$PGDATA"
-  chown -R postgres:postgres "$PGDATA"
+  mkdir -p "$PGDATA" /var/run/postgresql
+  chown -R postgres:postgres "$PGDATA" /var/run/postgresql
   chmod 700 "$PGDATA"
   exec setpriv --reuid=postgres --regid=postgres --clear-groups "$0" "$@"
 fi
@@ -119,9 +120,11 @@ exec "$@"
 ENTRYPOINT
 chmod 755 "$ROOTFS/usr/bin/docker-entrypoint.sh"
 
-tar -C "$ROOTFS" -c . | docker import \
+# Root owns everything in the image, whoever builds it (the entrypoint hands the data dirs to postgres).
+tar -C "$ROOTFS" --owner=0 --group=0 --numeric-owner -c . | docker import \
   --change "ENV PATH=$BINDIR:/usr/bin:/bin" \
   --change 'ENV PGDATA=/var/lib/postgresql/data' \
+  --change "ENV MIGRATION_GATE_TEST_IMAGE=$BUILD_ID" \
   --change 'ENTRYPOINT ["docker-entrypoint.sh"]' \
   --change 'CMD ["postgres"]' \
   --change 'EXPOSE 5432' \

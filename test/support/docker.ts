@@ -6,6 +6,7 @@
 // calls it in afterAll); its data root stays, so the built image is reused by the next run.
 // ensurePostgresImage(): builds test/support/build-postgres-image.sh's image once per tag.
 import { execFile, spawn } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, openSync, closeSync, readFileSync } from 'node:fs'
 import { request } from 'node:http'
 import { tmpdir } from 'node:os'
@@ -102,7 +103,10 @@ export async function ensureDockerEngine(): Promise<EngineResult> {
   }
   const deadline = Date.now() + START_TIMEOUT_MS
   while (Date.now() < deadline && !exited) {
-    if (await ping(socket)) return { engine: { host, started: true, stop } }
+    if (await ping(socket)) {
+      await removeLeftContainers(host)
+      return { engine: { host, started: true, stop } }
+    }
     await sleep(100)
   }
   await stop()
@@ -110,15 +114,38 @@ export async function ensureDockerEngine(): Promise<EngineResult> {
   return { reason: `dockerd did not answer within ${START_TIMEOUT_MS / 1000} s (${tail || 'no log'})` }
 }
 
-/** GET /images/TAG/json: 200 when the engine has the image. */
-function hasImage(socketPath: string, tag: string): Promise<boolean> {
+/**
+ * This private engine's containers left by an earlier test run that was killed (the gate labels
+ * its containers): removed so they do not pile up in the kept data root.
+ */
+async function removeLeftContainers(host: string): Promise<void> {
+  const env = { ...process.env, DOCKER_HOST: host }
+  try {
+    const { stdout } = await run('docker', ['ps', '-aq', '--filter', 'label=org.migration-gate'], { env, timeout: 10_000 })
+    const ids = stdout.split('\n').filter(Boolean)
+    if (ids.length) await run('docker', ['rm', '-f', '-v', ...ids], { env, timeout: 30_000 })
+  } catch {
+    // no CLI: they stay, harmless to the tests (which compare before and after)
+  }
+}
+
+/** GET /images/TAG/json: the image's environment when the engine has it, else null. */
+function imageEnv(socketPath: string, tag: string): Promise<string[] | null> {
   return new Promise((resolve) => {
     const req = request({ socketPath, path: `/images/${encodeURIComponent(tag)}/json`, timeout: 5_000 }, (res) => {
-      res.resume()
-      resolve(res.statusCode === 200)
+      let body = ''
+      res.on('data', (d: Buffer) => (body += d.toString()))
+      res.on('end', () => {
+        if (res.statusCode !== 200) return resolve(null)
+        try {
+          resolve((JSON.parse(body) as { Config?: { Env?: string[] } }).Config?.Env ?? [])
+        } catch {
+          resolve(null)
+        }
+      })
     })
     req.on('timeout', () => req.destroy())
-    req.on('error', () => resolve(false))
+    req.on('error', () => resolve(null))
     req.end()
   })
 }
@@ -131,11 +158,13 @@ export async function ensurePostgresImage(engine: DockerEngine): Promise<{ tag: 
   const bins = findBinaries()
   if (!bins) return { reason: 'no PostgreSQL server binaries on this machine to build the test image from' }
   const tag = `migration-gate-test/postgres:${bins.major}-local`
-  const socket = socketOf(engine.host)
-  if (socket && (await hasImage(socket, tag))) return { tag }
   const script = join(import.meta.dirname, 'build-postgres-image.sh')
+  // The image is reused while the script that built it (and the binaries' version) is unchanged.
+  const buildId = createHash('sha256').update(readFileSync(script)).update(bins.version).digest('hex').slice(0, 16)
+  const socket = socketOf(engine.host)
+  if (socket && (await imageEnv(socket, tag))?.includes(`MIGRATION_GATE_TEST_IMAGE=${buildId}`)) return { tag }
   try {
-    await run('bash', [script, bins.dir, tag], {
+    await run('bash', [script, bins.dir, tag, buildId], {
       env: { ...process.env, DOCKER_HOST: engine.host },
       timeout: 180_000,
     })

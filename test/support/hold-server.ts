@@ -3,7 +3,7 @@
 // made, then waits for a signal. HOLD_CRASH=1 throws instead of waiting (an uncaught failure);
 // HOLD_LEDGER=path turns the ledger on; HOLD_DATABASE_URL / HOLD_IMAGE configure url / docker.
 import { tmpdir } from 'node:os'
-import { useLedger } from '../../src/postgres/ledger.js'
+import { readLedger, useLedger } from '../../src/postgres/ledger.js'
 import { providerByName } from '../../src/postgres/select.js'
 import type { ProviderName } from '../../src/postgres/provider.js'
 import { postmasterPid } from '../../src/postgres/stale.js'
@@ -18,12 +18,15 @@ const server = await providerByName(mode, {
 }).start()
 const db = await server.createDatabase()
 const clusterDir = clusterDirsOf(process.pid, tmpdir())[0]
+// A container is known by its id only through the ledger.
+const container = process.env.HOLD_LEDGER ? readLedger(process.env.HOLD_LEDGER).find((r) => r.kind === 'container') : undefined
 const info = {
   pid: process.pid,
   clusterDir,
   postmasterPid: clusterDir ? postmasterPid(clusterDir) : undefined,
   database: db.name,
   url: db.url,
+  containerId: container?.kind === 'container' ? container.id : undefined,
 }
 process.stdout.write(`READY ${JSON.stringify(info)}\n`)
 

@@ -69,20 +69,24 @@ export async function waitUntil(check: () => boolean | Promise<boolean>, timeout
   }
 }
 
-export interface Held {
+export interface Spawned {
   child: ChildProcess
-  /** What hold-server printed: its pid, cluster dir, postmaster pid, scratch database, ledger. */
-  info: { pid: number; clusterDir?: string; postmasterPid?: number; database: string; url: string }
-  /** Resolves with the exit code (or 128 + signal number) once the child has exited. */
+  /** Resolves with the exit code, or the signal that ended it, once the child has exited. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+  stdout: () => string
   stderr: () => string
+}
+
+export interface Held extends Spawned {
+  /** What hold-server printed: its pid, cluster dir, postmaster pid, scratch database, container. */
+  info: { pid: number; clusterDir?: string; postmasterPid?: number; database: string; url: string; containerId?: string }
 }
 
 /**
  * Runs test/support/hold-server.ts in its own node process (node --import tsx, no npx or shell in
- * between, so a signal sent to the pid reaches the gate itself) and waits for its READY line.
+ * between, so a signal sent to the pid reaches the gate itself).
  */
-export async function holdServer(mode: string, env: Record<string, string>, timeoutMs = 60_000): Promise<Held> {
+export function spawnHoldServer(mode: string, env: Record<string, string>): Spawned {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/hold-server.ts', mode], {
     cwd: join(import.meta.dirname, '..', '..'),
     env: { ...process.env, ...env },
@@ -90,27 +94,26 @@ export async function holdServer(mode: string, env: Record<string, string>, time
   })
   let out = ''
   let err = ''
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()))
   child.stderr.on('data', (d: Buffer) => (err += d.toString()))
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   )
-  const info = await new Promise<Held['info']>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL')
-      reject(new Error(`hold-server ${mode} printed no READY line within ${timeoutMs} ms; stderr: ${err}`))
-    }, timeoutMs)
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString()
-      const m = /^READY (.*)$/m.exec(out)
-      if (m?.[1]) {
-        clearTimeout(timer)
-        resolve(JSON.parse(m[1]) as Held['info'])
-      }
-    })
-    void exited.then(({ code, signal }) => {
-      clearTimeout(timer)
-      reject(new Error(`hold-server ${mode} exited (${code ?? signal}) before READY; stderr: ${err}`))
-    })
-  })
-  return { child, info, exited, stderr: () => err }
+  return { child, exited, stdout: () => out, stderr: () => err }
+}
+
+/** spawnHoldServer, then waits (bounded) for its READY line. */
+export async function holdServer(mode: string, env: Record<string, string>, timeoutMs = 60_000): Promise<Held> {
+  const spawned = spawnHoldServer(mode, env)
+  let gone = false
+  void spawned.exited.then(() => (gone = true))
+  const ready = () => /^READY (.*)$/m.exec(spawned.stdout())?.[1]
+  await waitUntil(() => gone || ready() !== undefined, timeoutMs)
+  const line = ready()
+  if (!line) {
+    spawned.child.kill('SIGKILL')
+    const why = gone ? 'exited before READY' : `printed no READY line within ${timeoutMs} ms`
+    throw new Error(`hold-server ${mode} ${why}; stderr: ${spawned.stderr()}`)
+  }
+  return { ...spawned, info: JSON.parse(line) as Held['info'] }
 }
