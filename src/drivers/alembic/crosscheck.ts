@@ -1,0 +1,170 @@
+// Asks Alembic itself for the heads (ScriptDirectory.get_heads(): it imports every revision file,
+// runs no env.py, touches no database) and compares with the static reading. A disagreement means
+// one of the two readers is wrong about this project, which a user should hear about: a warning.
+import { execFile } from 'node:child_process'
+import type { Finding } from '../../report.js'
+import { checkChain } from '../../checks/chain.js'
+import type { AlembicConfig } from './config.js'
+import { readAlembicGraph } from './graph.js'
+import { breaksAlembic } from './parse.js'
+import { alembicWording } from './wording.js'
+
+export interface CrossCheckOptions {
+  /** The interpreter (the `python` input); only one that can import alembic gives an answer. */
+  python: string
+  config: AlembicConfig
+  /** Heads of the static graph. */
+  staticHeads: string[]
+  /** The static findings (graph problems and chain findings); read again when not given. */
+  staticFindings?: Finding[]
+  /** Default 10 s: importing a large history takes a while; ~0.3 s is usual. */
+  timeoutMs?: number
+}
+
+export interface CrossCheckResult {
+  findings: Finding[]
+  /** Why there is no comparison (Alembic not importable, the interpreter missing, ...). */
+  reason?: string
+  /** Alembic's heads, when it loaded the revisions. */
+  alembicHeads?: string[]
+  alembicVersion?: string
+  ms: number
+}
+
+const MARK = '@@migration-gate-heads@@'
+
+// argv: ini path, script_location override (may be empty). Prints one marked JSON line last, so a
+// revision file printing on import cannot confuse the answer.
+const SCRIPT = `
+import json, os, sys, warnings
+warnings.simplefilter("ignore")
+def answer(**kw):
+    sys.stdout.write("\\n${MARK}" + json.dumps(kw) + "\\n")
+# A project directory named alembic/ (the default script location) must not shadow the package:
+# import it with the working directory off sys.path, as the alembic command does.
+saved = list(sys.path)
+sys.path[:] = [p for p in sys.path if p not in ("", ".", os.getcwd())]
+try:
+    import alembic
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+except Exception as e:
+    answer(unavailable="%s: %s" % (type(e).__name__, e))
+    sys.exit(0)
+sys.path[:] = saved
+try:
+    cfg = Config(sys.argv[1])
+    if sys.argv[2]:
+        cfg.set_main_option("script_location", sys.argv[2].replace("%", "%%"))
+    heads = list(ScriptDirectory.from_config(cfg).get_heads())
+    answer(heads=heads, version=alembic.__version__)
+except BaseException as e:
+    answer(error="%s: %s" % (type(e).__name__, str(e).splitlines()[0] if str(e) else ""), version=alembic.__version__)
+`
+
+interface Answer {
+  unavailable?: string
+  heads?: string[]
+  error?: string
+  version?: string
+}
+
+export async function crossCheckHeads(opts: CrossCheckOptions): Promise<CrossCheckResult> {
+  const started = performance.now()
+  const done = (r: Omit<CrossCheckResult, 'ms'>): CrossCheckResult => ({ ...r, ms: Math.round(performance.now() - started) })
+  const { config } = opts
+  const ran = await runPython(opts.python, [config.iniPath, config.scriptLocationOverride ?? ''], config.projectDir, opts.timeoutMs ?? 10_000)
+  if ('reason' in ran) return done({ findings: [], reason: ran.reason })
+  const answer = ran.answer
+  if (answer.unavailable !== undefined) return done({ findings: [], reason: `${opts.python} cannot import alembic (${answer.unavailable})` })
+  const version = answer.version !== undefined ? { alembicVersion: answer.version } : {}
+
+  const staticFindings = opts.staticFindings ?? (await staticView(config))
+  const ids = (list: string[]): string => (list.length > 0 ? list.join(', ') : 'none')
+  const location = { file: relativeIni(config), line: 1 }
+
+  if (answer.error !== undefined) {
+    // Alembic failing is expected where the static side found what breaks it.
+    if (staticFindings.some(expectedToBreakAlembic)) return done({ findings: [], ...version })
+    return done({
+      ...version,
+      findings: [
+        {
+          id: 'tool-disagreement',
+          severity: 'warning',
+          message:
+            `Alembic ${answer.version ?? ''} cannot load the revisions (${answer.error}), but the static reading found nothing that breaks it (heads: ${ids(opts.staticHeads)}). ` +
+            `Every Alembic command will fail the same way. Fix: run \`alembic heads\` to see the error; if it is a package missing from ${opts.python}, install the project's dependencies there.`,
+          ...location,
+        },
+      ],
+    })
+  }
+
+  const alembicHeads = [...new Set(answer.heads ?? [])].sort()
+  const staticHeads = [...new Set(opts.staticHeads)].sort()
+  const expected = staticFindings.filter(expectedToBreakAlembic)
+  // A file the gate cannot read by design (a computed down_revision) has its own finding, and
+  // explains different heads by itself.
+  const byDesign = staticFindings.some((f) => f.id === 'unparseable-migration' && !breaksAlembic(f))
+  const differs = alembicHeads.join(' ') !== staticHeads.join(' ')
+  if (expected.length === 0 && (!differs || byDesign)) return done({ findings: [], alembicHeads, ...version })
+  const note =
+    expected.length > 0
+      ? ` The static reading expected Alembic to fail (${expected.map((f) => `${f.id} in ${f.file ?? '?'}`).join(', ')}), yet Alembic loaded every revision.`
+      : ''
+  return done({
+    alembicHeads,
+    ...version,
+    findings: [
+      {
+        id: 'tool-disagreement',
+        severity: 'warning',
+        message:
+          `Alembic ${answer.version ?? ''} sees heads ${ids(alembicHeads)}; the static reading sees ${ids(staticHeads)}.${note} ` +
+          `Chain findings rest on the static reading, so they may be wrong here. Fix: trust \`alembic heads\`, and report the revision files that differ to migration-gate.`,
+        ...location,
+      },
+    ],
+  })
+}
+
+/** Findings whose cause makes Alembic itself fail to build its graph. */
+function expectedToBreakAlembic(f: Finding): boolean {
+  if (f.id === 'unparseable-migration') return breaksAlembic(f)
+  return f.id === 'missing-parent' || f.id === 'revision-cycle'
+}
+
+async function staticView(config: AlembicConfig): Promise<Finding[]> {
+  const graph = await readAlembicGraph(config)
+  return [...graph.problems, ...checkChain(graph, alembicWording)]
+}
+
+function relativeIni(config: AlembicConfig): string {
+  const rel = config.iniPath.startsWith(config.projectDir + '/') ? config.iniPath.slice(config.projectDir.length + 1) : config.iniPath
+  return rel.split('\\').join('/')
+}
+
+function runPython(python: string, args: string[], cwd: string, timeoutMs: number): Promise<{ answer: Answer } | { reason: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      python,
+      ['-c', SCRIPT, ...args],
+      // No .pyc files left in the user's versions directory.
+      { cwd, timeout: timeoutMs, maxBuffer: 8 * 1024 * 1024, env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } },
+      (error, stdout, stderr) => {
+        const line = stdout.split('\n').reverse().find((l) => l.startsWith(MARK))
+        if (line) {
+          try {
+            resolve({ answer: JSON.parse(line.slice(MARK.length)) as Answer })
+            return
+          } catch {
+            // fall through to the reason below
+          }
+        }
+        const why = error && 'code' in error && error.code === 'ENOENT' ? 'not found' : error?.killed ? `no answer within ${timeoutMs} ms` : (stderr.trim().split('\n').pop() ?? 'no answer')
+        resolve({ reason: `${python}: ${why}` })
+      },
+    )
+  })
+}

@@ -1,0 +1,127 @@
+// The static reading against Alembic's own (ScriptDirectory.get_heads()) on real projects, with the
+// Alembic this machine has (Debian's 1.8 through /usr/bin/python3), and a newer one when
+// MIGRATION_GATE_NEW_ALEMBIC_PYTHON names an interpreter that has it (a venv from a local mirror).
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { checkChain } from '../../src/checks/chain.js'
+import { heads } from '../../src/checks/topo.js'
+import { readAlembicConfig } from '../../src/drivers/alembic/config.js'
+import { crossCheckHeads } from '../../src/drivers/alembic/crosscheck.js'
+import { readAlembicGraph } from '../../src/drivers/alembic/graph.js'
+import { alembicWording } from '../../src/drivers/alembic/wording.js'
+import { pythonWithAlembic } from '../support/python.js'
+
+const FIXTURES = path.resolve(__dirname, '../fixtures')
+// Fixtures Alembic loads (heads must match) and fixtures it refuses (the static side says why).
+const LOADABLE = ['alembic-chain-branch-merge', 'alembic-chain-modern', 'alembic-chain-labels', 'alembic-chain-two-heads', 'alembic-chain-duplicate', 'flask-migrate-app']
+const REFUSED = ['alembic-chain-missing-parent', 'alembic-chain-cycle', 'alembic-chain-unparseable']
+
+async function crossCheck(python: string, projectDir: string) {
+  const config = readAlembicConfig(projectDir)
+  const graph = await readAlembicGraph(config)
+  const staticHeads = heads(graph)
+  const staticFindings = [...graph.problems, ...checkChain(graph, alembicWording)]
+  return { staticHeads, result: await crossCheckHeads({ python, config, staticHeads, staticFindings }) }
+}
+
+const interpreters: [string, () => Promise<string | undefined>][] = [
+  ['the machine’s Alembic', () => pythonWithAlembic()],
+  ['a newer Alembic (MIGRATION_GATE_NEW_ALEMBIC_PYTHON)', async () => process.env.MIGRATION_GATE_NEW_ALEMBIC_PYTHON || undefined],
+]
+
+describe.each(interpreters)('crossCheckHeads with %s', (_name, find) => {
+  let python: string | undefined
+  beforeAll(async () => {
+    python = await find()
+    if (!python) console.log('skipped: set MIGRATION_GATE_NEW_ALEMBIC_PYTHON to an interpreter with alembic >= 1.13 to run these')
+  })
+
+  it.each(LOADABLE.filter((f) => existsSync(path.join(FIXTURES, f))))('agrees on the heads of %s', async (fixture) => {
+    if (!python) return
+    const { staticHeads, result } = await crossCheck(python, path.join(FIXTURES, fixture))
+    expect(result.reason).toBeUndefined()
+    expect(result.findings).toEqual([])
+    expect(result.alembicHeads).toEqual([...new Set(staticHeads)].sort())
+    expect(result.alembicVersion).toMatch(/^1\.\d+/)
+  })
+
+  it.each(REFUSED)('agrees that Alembic cannot load %s', async (fixture) => {
+    if (!python) return
+    const { result } = await crossCheck(python, path.join(FIXTURES, fixture))
+    expect(result.reason).toBeUndefined()
+    expect(result.alembicHeads).toBeUndefined()
+    expect(result.findings).toEqual([])
+  })
+})
+
+describe('crossCheckHeads: disagreements and no answer', () => {
+  let python: string
+  let dir: string
+  beforeAll(async () => {
+    python = await pythonWithAlembic()
+    dir = mkdtempSync(path.join(tmpdir(), 'mg-crosscheck-'))
+  })
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+  function project(name: string, files: Record<string, string>): string {
+    const root = path.join(dir, name)
+    const all = { 'alembic.ini': '[alembic]\nscript_location = alembic\n', 'alembic/env.py': '', ...files }
+    for (const [rel, text] of Object.entries(all)) {
+      mkdirSync(path.dirname(path.join(root, rel)), { recursive: true })
+      writeFileSync(path.join(root, rel), text)
+    }
+    return root
+  }
+  const base = `"""create users\n"""\nrevision = 'a1b2c3d4e5f6'\ndown_revision = None\n`
+
+  it('warns when Alembic fails on a file the static reading found nothing wrong with', async () => {
+    const root = project('syntax', {
+      'alembic/versions/a1_users.py': base,
+      // Tokens and indentation are fine, Python's grammar is not (the static reading only tokenizes).
+      'alembic/versions/b2_broken.py': `revision = 'b2c3d4e5f6a1'\ndown_revision = 'a1b2c3d4e5f6'\n\ndef upgrade() -> None:\n    rows = = 1\n`,
+    })
+    const { result } = await crossCheck(python, root)
+    expect(result.findings).toHaveLength(1)
+    expect(result.findings[0]).toMatchObject({ id: 'tool-disagreement', severity: 'warning', file: 'alembic.ini' })
+    expect(result.findings[0]?.message).toMatch(/cannot load the revisions \(SyntaxError: .*\), but the static reading found nothing that breaks it \(heads: b2c3d4e5f6a1\)/)
+  })
+
+  it('warns when the static reading calls a file broken that Alembic loads', async () => {
+    // Assignments inside a module-level `if` bind module attributes: Python reads them, the static reading does not.
+    const root = project('conditional', {
+      'alembic/versions/a1_users.py': base,
+      'alembic/versions/b2_conditional.py': `import os\nif os.environ.get("NEVER_SET_X") is None:\n    revision = 'b2c3d4e5f6a1'\n    down_revision = 'a1b2c3d4e5f6'\n`,
+    })
+    const { result } = await crossCheck(python, root)
+    expect(result.alembicHeads).toEqual(['b2c3d4e5f6a1'])
+    expect(result.findings).toHaveLength(1)
+    expect(result.findings[0]?.message).toContain('Alembic')
+    expect(result.findings[0]?.message).toContain('sees heads b2c3d4e5f6a1; the static reading sees a1b2c3d4e5f6.')
+    expect(result.findings[0]?.message).toContain('unparseable-migration in alembic/versions/b2_conditional.py')
+  })
+
+  it('stays quiet when only the gate cannot read a file (a computed id Alembic loads)', async () => {
+    const root = project('computed', {
+      'alembic/versions/a1_users.py': base,
+      'alembic/versions/b2_computed.py': `PARENT = 'a1b2c3d4e5f6'\nrevision = 'b2c3d4e5f6a1'\ndown_revision = PARENT\n`,
+    })
+    const { result } = await crossCheck(python, root)
+    expect(result.alembicHeads).toEqual(['b2c3d4e5f6a1'])
+    expect(result.findings).toEqual([])
+  })
+
+  it('gives a reason, not a finding, when the interpreter cannot import alembic or does not exist', async () => {
+    const root = project('plain', { 'alembic/versions/a1_users.py': base })
+    // The same interpreter without site-packages cannot see Debian's alembic.
+    const noSite = path.join(dir, 'python-no-site')
+    writeFileSync(noSite, `#!/bin/sh\nexec ${python} -S "$@"\n`)
+    chmodSync(noSite, 0o755)
+    const without = await crossCheck(noSite, root)
+    expect(without.result.findings).toEqual([])
+    expect(without.result.reason).toMatch(/cannot import alembic \(ModuleNotFoundError: No module named 'alembic'\)/)
+    const missing = await crossCheck(path.join(dir, 'no-such-python'), root)
+    expect(missing.result).toMatchObject({ findings: [], reason: `${path.join(dir, 'no-such-python')}: not found` })
+  })
+})
