@@ -3,7 +3,7 @@
 // commands come in through a ChainWording (Alembic's is in drivers/alembic/wording.ts).
 import type { RevisionGraph, RevisionNode } from '../drivers/driver.js'
 import type { Finding } from '../report.js'
-import { heads as headsOf, indexGraph, orderedNodes, prerequisites, resolve, type GraphIndex } from './topo.js'
+import { compareText, heads as headsOf, indexGraph, orderedNodes, prerequisites, resolve, type GraphIndex } from './topo.js'
 
 /** A RevisionNode as a driver may extend it: the line of the depends_on declaration, when it has one. */
 type ChainNode = RevisionNode & { dependsOnLine?: number }
@@ -210,7 +210,7 @@ function extraHeads(index: GraphIndex, order: RevisionNode[], lost: Set<string>,
   const depth = depths(index, order)
   // The newest head among those to merge: the deepest, then the last by file. The finding points at it.
   const newestOf = (group: string[]): string =>
-    [...group].sort((a, b) => (depth.get(a) ?? 0) - (depth.get(b) ?? 0) || compare(fileOf(index, a), fileOf(index, b))).pop() as string
+    [...group].sort((a, b) => (depth.get(a) ?? 0) - (depth.get(b) ?? 0) || compareText(fileOf(index, a), fileOf(index, b))).pop() as string
   const newest = newestOf(groups.flat())
   const node = index.byId.get(newest) as RevisionNode
   const merges = groups.length === 1 && groups[0]?.length === list.length ? [w.merge?.()] : groups.map((g) => w.merge?.(g))
@@ -237,7 +237,8 @@ function extraHeads(index: GraphIndex, order: RevisionNode[], lost: Set<string>,
 function orphans(index: GraphIndex, order: RevisionNode[]): Set<string> {
   const lost = new Set<string>()
   for (const node of order) {
-    if (node.parents.some((r) => { const p = resolve(index, r); return !p || lost.has(p.id) })) lost.add(node.id)
+    const parents = node.parents.map((r) => resolve(index, r))
+    if (parents.some((p) => !p || lost.has(p.id))) lost.add(node.id)
   }
   return lost
 }
@@ -346,7 +347,7 @@ function stronglyConnected(index: GraphIndex): RevisionNode[][] {
 /** One cycle through a component, starting at its smallest id, following parents (then depends_on). */
 function cyclePath(index: GraphIndex, component: RevisionNode[]): RevisionNode[] | undefined {
   const members = new Set(component.map((n) => n.id))
-  const start = [...component].sort((a, b) => (a.id < b.id ? -1 : 1))[0]
+  const start = [...component].sort((a, b) => compareText(a.id, b.id))[0]
   if (!start) return undefined
   // Breadth first from start back to start: the shortest cycle through it.
   const cameFrom = new Map<string, string>()
@@ -385,11 +386,6 @@ function describe(node: RevisionNode, labels?: Set<string>): string {
 function detail(node: RevisionNode, labels?: Set<string>): string {
   const branch = labels && labels.size > 0 ? ` [${[...labels].join(', ')}]` : node.branchLabels.length > 0 ? ` [${node.branchLabels.join(', ')}]` : ''
   return `${node.id}  ${node.file}:${node.line}${branch}${node.message ? `  ${node.message}` : ''}`
-}
-
-/** Code-unit order: the same on every machine, unlike localeCompare. */
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0
 }
 
 function cap(s: string): string {

@@ -14,8 +14,10 @@ export interface GraphIndex {
   children: Map<string, string[]>
 }
 
-const byFileThenId = (a: RevisionNode, b: RevisionNode): number =>
-  a.file < b.file ? -1 : a.file > b.file ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0
+/** Code-unit order: the same on every machine, unlike localeCompare. */
+export const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
+
+const byFileThenId = (a: RevisionNode, b: RevisionNode): number => compareText(a.file, b.file) || compareText(a.id, b.id)
 
 export function indexGraph(graph: RevisionGraph): GraphIndex {
   const nodes = [...graph.nodes].sort(byFileThenId)

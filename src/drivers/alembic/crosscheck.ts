@@ -2,6 +2,7 @@
 // runs no env.py, touches no database) and compares with the static reading. A disagreement means
 // one of the two readers is wrong about this project, which a user should hear about: a warning.
 import { execFile } from 'node:child_process'
+import path from 'node:path'
 import type { Finding } from '../../report.js'
 import { checkChain } from '../../checks/chain.js'
 import type { AlembicConfig } from './config.js'
@@ -141,8 +142,7 @@ async function staticView(config: AlembicConfig): Promise<Finding[]> {
 }
 
 function relativeIni(config: AlembicConfig): string {
-  const rel = config.iniPath.startsWith(config.projectDir + '/') ? config.iniPath.slice(config.projectDir.length + 1) : config.iniPath
-  return rel.split('\\').join('/')
+  return path.relative(config.projectDir, config.iniPath).split(path.sep).join('/')
 }
 
 function runPython(python: string, args: string[], cwd: string, timeoutMs: number): Promise<{ answer: Answer } | { reason: string }> {
