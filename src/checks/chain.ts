@@ -15,7 +15,10 @@ export interface ChainWording {
   parentField: string
   /** The field naming other prerequisites, e.g. "depends_on". */
   dependsField: string
-  /** Whether the tool has branch labels that mark extra heads and bases as intended. */
+  /**
+   * Whether users of the tool can declare branch labels, so messages may suggest one. The rules
+   * respect labels the graph carries whatever this says: only a tool with labels puts them there.
+   */
   labels: boolean
   /** What several heads break, as a clause: '`alembic upgrade head` fails with "..."'. */
   multipleHeads: string
@@ -164,8 +167,7 @@ function missing(index: GraphIndex, lost: Set<string>, unreadable: Set<string>, 
  * Returns the groups that need merging: the unlabelled ones together, and those sharing labels
  * together by label set. No groups: intended.
  */
-function forks(ids: string[], w: ChainWording, labelsOf: (id: string) => Set<string>): string[][] {
-  if (!w.labels) return ids.length > 1 ? [ids] : []
+function forks(ids: string[], labelsOf: (id: string) => Set<string>): string[][] {
   const counts = new Map<string, number>()
   for (const id of ids) for (const l of labelsOf(id)) counts.set(l, (counts.get(l) ?? 0) + 1)
   const groups = new Map<string, string[]>()
@@ -180,7 +182,7 @@ function forks(ids: string[], w: ChainWording, labelsOf: (id: string) => Set<str
 
 function extraBases(index: GraphIndex, w: ChainWording): Finding[] {
   const list = [...index.byId.values()].filter((n) => n.parents.length === 0)
-  const groups = forks(list.map((n) => n.id), w, (id) => new Set(index.byId.get(id)?.branchLabels))
+  const groups = forks(list.map((n) => n.id), (id) => new Set(index.byId.get(id)?.branchLabels))
   const last = groups.flat().pop()
   if (last === undefined) return []
   const at = index.byId.get(last) as RevisionNode
@@ -205,7 +207,7 @@ function extraHeads(index: GraphIndex, order: RevisionNode[], lost: Set<string>,
   // A chain hanging off a missing parent is reported as missing-parent: where it belongs is unknown.
   const list = headsOf(index).filter((id) => !lost.has(id))
   const labels = effectiveLabels(index, order)
-  const groups = forks(list, w, (id) => labels.get(id) ?? new Set())
+  const groups = forks(list, (id) => labels.get(id) ?? new Set())
   if (groups.length === 0) return []
   const depth = depths(index, order)
   // The newest head among those to merge: the deepest, then the last by file. The finding points at it.

@@ -101,16 +101,19 @@ describe('checkChain: heads and branch labels', () => {
     expect(f?.message).toContain("if the branch ending in z3 has not been applied anywhere yet, set down_revision in versions/z1.py (line 11) to 'b'")
   })
 
-  it('ignores labels for a tool without them (generic wording)', () => {
-    const g = graph(node('a', { branchLabels: ['x'] }), node('b', { branchLabels: ['y'] }))
+  it('speaks generically for a tool without its own words, and still respects labels a graph carries', () => {
+    const g = graph(node('a'), node('b'))
     const found = checkChain(g, { tool: 'dbmate' })
     expect(ids(found)).toEqual([
       ['multiple-bases', 'b'],
       ['multiple-heads', 'b'],
     ])
+    expect(found[0]?.message).not.toContain('branch label')
     expect(found[1]?.message).toContain('Upgrading to the head fails: dbmate cannot tell which revision is the latest.')
     expect(found[1]?.message).toContain("set parent in versions/b.py (line 11) to 'a'")
     expect(checkChain(g)[1]?.message).toContain('the migration tool cannot tell')
+    const labelled = graph(node('a', { branchLabels: ['x'] }), node('b', { branchLabels: ['y'] }))
+    expect(checkChain(labelled, { tool: 'alembic' })).toEqual([])
   })
 
   it('does not count depends_on as making a head', () => {
