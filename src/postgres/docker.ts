@@ -61,7 +61,10 @@ export function dockerProvider(options: ProviderOptions): PostgresProvider {
           .withEnvironment({ POSTGRES_USER: 'postgres', POSTGRES_PASSWORD: PASSWORD, POSTGRES_DB: 'postgres' })
           .withExposedPorts(5432)
           .withLabels({ 'org.migration-gate': PREFIX })
-          .withTmpFs({ '/var/lib/postgresql': 'rw' })
+          // Data on tmpfs: postgres 18+ images keep PGDATA under /var/lib/postgresql (their VOLUME);
+          // up to 17 PGDATA is the VOLUME /var/lib/postgresql/data, which needs its own mount or
+          // docker puts an anonymous volume (on disk, left behind unless removed) over it.
+          .withTmpFs({ '/var/lib/postgresql': 'rw', '/var/lib/postgresql/data': 'rw' })
           .withCommand([
             'postgres',
             ...['fsync=off', 'synchronous_commit=off', 'full_page_writes=off', 'autovacuum=off', 'jit=off'].flatMap(

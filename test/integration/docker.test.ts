@@ -82,6 +82,12 @@ describe('docker provider', () => {
     const server = await provider.start()
     const ours = (await allContainerIds()).filter((id) => !before.has(id))
     expect(ours).toHaveLength(1)
+    // The data dir (the image's VOLUME, as in the official images up to 17) is on tmpfs: no volume
+    // on disk to leave behind.
+    const { getContainerRuntimeClient } = await import('testcontainers')
+    const inspect = await (await getContainerRuntimeClient()).container.dockerode.getContainer(ours[0] as string).inspect()
+    expect(inspect.Mounts.filter((m) => m.Type === 'volume')).toEqual([])
+    expect(inspect.HostConfig.Tmpfs).toHaveProperty(['/var/lib/postgresql/data'])
     try {
       expect(server.provider).toBe('docker')
       expect(server.serverVersion).toBe(findBinaries()?.version)

@@ -124,6 +124,7 @@ chmod 755 "$ROOTFS/usr/bin/docker-entrypoint.sh"
 tar -C "$ROOTFS" --owner=0 --group=0 --numeric-owner -c . | docker import \
   --change "ENV PATH=$BINDIR:/usr/bin:/bin" \
   --change 'ENV PGDATA=/var/lib/postgresql/data' \
+  --change 'VOLUME /var/lib/postgresql/data' \
   --change "ENV MIGRATION_GATE_TEST_IMAGE=$BUILD_ID" \
   --change 'ENTRYPOINT ["docker-entrypoint.sh"]' \
   --change 'CMD ["postgres"]' \
