@@ -6,7 +6,6 @@ import { runRoundtrip } from './checks/replay-roundtrip.js'
 import { runStairway } from './checks/replay-stairway.js'
 import type { ReplayContext, ReplayDatabase } from './checks/replay-context.js'
 import { bases, heads, topologicalOrder } from './checks/topo.js'
-import { crossCheckHeads } from './drivers/alembic/crosscheck.js'
 import { createDriver } from './drivers/detect.js'
 import type { MigrationDriver, RevisionGraph } from './drivers/driver.js'
 import { GateError } from './errors.js'
@@ -46,7 +45,9 @@ export async function runGate(config: GateConfig, deps: GateDeps): Promise<GateR
 
   const graph = await timed('static', async () => {
     const g = await driver.graph()
-    findings.push(...g.problems, ...checkChain(g, { tool: driver.tool }))
+    findings.push(...g.problems, ...checkChain(g, driver.chainWording ?? { tool: driver.tool }))
+    // Where the tool runs here, its own view of the heads must agree with the static one.
+    findings.push(...((await driver.crossCheck?.(heads(g), [...findings])) ?? []))
     return g
   })
   const report: GateReport = {
@@ -72,15 +73,6 @@ export async function runGate(config: GateConfig, deps: GateDeps): Promise<GateR
       await replay(config, driver, graph, report, timed, logger)
     }
   }
-  // Where Python and Alembic answer, their own view of the heads must agree with the static one.
-  if (config.python !== undefined || config.mode !== 'static') {
-    const python = await (driver as { interpreter?: () => Promise<string> }).interpreter?.().catch(() => undefined)
-    if (python && 'config' in driver) {
-      const cross = await crossCheckHeads({ python, config: (driver as { config: never }).config, staticHeads: report.chain?.heads ?? [] })
-      findings.push(...cross.findings)
-    }
-  }
-
   report.result = resultOf(findings)
   report.timings.totalMs = Math.round(performance.now() - started)
   return report

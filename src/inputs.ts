@@ -57,7 +57,7 @@ export interface InputSpec {
 export const INPUTS: readonly InputSpec[] = [
   { name: 'working-directory', description: 'The project directory holding the migrations.', default: '.' },
   { name: 'tool', description: 'The migration tool (Alembic and Flask-Migrate today).', default: 'auto', allowed: ['auto', 'alembic'] },
-  { name: 'config', description: "The tool's config file (alembic.ini); found in working-directory or its migrations/ dir when empty.", default: '' },
+  { name: 'config', description: "The tool's config file (alembic.ini), relative to working-directory; found there or in its migrations/ dir when empty.", default: '' },
   { name: 'mode', description: 'static: chain checks only; roundtrip: up to head, down to base, up again; stairway: up, down, up for every revision.', default: 'stairway', allowed: ['static', 'roundtrip', 'stairway'] },
   { name: 'postgres', description: 'Where the ephemeral PostgreSQL comes from. auto: url when database-url is set, else docker where an engine answers, else local binaries, else embedded.', default: 'auto', allowed: ['auto', 'docker', 'local', 'embedded', 'url'] },
   { name: 'database-url', description: 'An existing server (postgresql://user:password@host:port/db) whose user has CREATEDB; the gate creates and drops its own scratch databases there.', default: '' },

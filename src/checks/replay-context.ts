@@ -11,7 +11,7 @@ export interface CatalogProbe {
   /** Human-readable differences going from the schema captured as `fromKey` to the one captured as `toKey`. */
   diff(fromKey: string, toKey: string): Promise<string[]>
   /** Frees a captured schema. */
-  forget(key: string): void
+  forget(key: string): Promise<void>
 }
 
 export interface ReplayDatabase {

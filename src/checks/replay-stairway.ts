@@ -37,7 +37,7 @@ export async function runStairway(ctx: ReplayContext): Promise<ReplayOutcome> {
       if (!down.ok) {
         // The failed step rolled back: the database is at this revision again; go on from here.
         stepFailure(log, revision, 'downgrade', down, ctx)
-        db.probe.forget(curKey)
+        await db.probe.forget(curKey)
         curKey = upKey
         curFp = upFp
         continue
@@ -84,7 +84,7 @@ export async function runStairway(ctx: ReplayContext): Promise<ReplayOutcome> {
           )
         }
         db = await rebuild(ctx, db, applied)
-        db.probe.forget(curKey)
+        await db.probe.forget(curKey)
         curKey = 'rebuilt'
         curFp = await db.probe.capture(curKey)
         continue
@@ -105,12 +105,12 @@ export async function runStairway(ctx: ReplayContext): Promise<ReplayOutcome> {
         }
         // Either way the database is not in the state the next revision expects: rebuild it.
         db = await rebuild(ctx, db, applied)
-        for (const k of [curKey, upKey, downKey, reKey]) db.probe.forget(k)
+        for (const k of [curKey, upKey, downKey, reKey]) await db.probe.forget(k)
         curKey = 'rebuilt'
         curFp = await db.probe.capture(curKey)
         continue
       }
-      for (const k of [curKey, downKey, upKey]) db.probe.forget(k)
+      for (const k of [curKey, downKey, upKey]) await db.probe.forget(k)
       curKey = reKey
       curFp = reFp
     }

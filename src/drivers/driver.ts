@@ -1,5 +1,6 @@
 // One interface every migration tool plugs in through. Checks (chain, replay, drift) are written
 // against this, never against a tool: Alembic is one driver, plain SQL directories another.
+import type { ChainWording } from '../checks/chain.js'
 import type { Finding } from '../report.js'
 
 export interface RevisionNode {
@@ -76,4 +77,8 @@ export interface MigrationDriver {
   /** Tables the tool keeps for itself (alembic_version), left out of snapshots. */
   bookkeepingTables: string[]
   open(databaseUrl: string, options: SessionOptions): Promise<MigrationSession>
+  /** How chain findings name the tool's fields and fix commands. */
+  chainWording?: Partial<ChainWording>
+  /** Compares the static reading with the tool's own view, where the tool can run here. */
+  crossCheck?(staticHeads: string[], staticFindings: Finding[]): Promise<Finding[]>
 }

@@ -11,3 +11,6 @@ export function uniqueName(kind: string): string {
 export function ident(name: string): string {
   return `"${name.replaceAll('"', '""')}"`
 }
+
+/** application_name of the gate's own catalog connection, which cleanup of stuck sessions spares. */
+export const PROBE_APPLICATION_NAME = 'migration-gate-probe'

@@ -4,6 +4,7 @@
 // documents travel only when two captures differ and a diff must name the differences.
 import pg from 'pg'
 import type { CatalogProbe } from '../checks/replay-context.js'
+import { PROBE_APPLICATION_NAME } from '../postgres/names.js'
 import { diff } from './diff.js'
 import { SNAPSHOT_SQL } from './queries.js'
 import { normalize } from './snapshot.js'
@@ -17,7 +18,9 @@ export class SnapshotProbe implements CatalogProbe {
   ) {}
 
   static async connect(url: string, excludeTables: string[]): Promise<SnapshotProbe> {
-    const client = new pg.Client({ connectionString: url })
+    // Named, so that ending the helper's stuck sessions after a step timeout spares this one.
+    const client = new pg.Client({ connectionString: url, application_name: PROBE_APPLICATION_NAME })
+    client.on('error', () => {}) // a dropped connection surfaces on the next query instead
     await client.connect()
     await client.query(`CREATE TEMP TABLE ${TABLE} (key text PRIMARY KEY, doc text NOT NULL)`)
     return new SnapshotProbe(client, excludeTables)
@@ -49,9 +52,8 @@ export class SnapshotProbe implements CatalogProbe {
     return diff(doc(fromKey), doc(toKey), { columnOrder: false }).map((c) => c.message)
   }
 
-  forget(key: string): void {
-    // Fire and forget on the same connection: pg queues it before the next capture.
-    this.client.query(`DELETE FROM ${TABLE} WHERE key = $1`, [key]).catch(() => {})
+  async forget(key: string): Promise<void> {
+    await this.client.query(`DELETE FROM ${TABLE} WHERE key = $1`, [key])
   }
 
   async close(): Promise<void> {

@@ -5,9 +5,12 @@ import { join } from 'node:path'
 import type { Logger } from '../../logger.js'
 import type { MigrationDriver, MigrationSession, RevisionGraph, SessionOptions } from '../driver.js'
 import { findPython } from '../python.js'
+import type { Finding } from '../../report.js'
 import { readAlembicConfig, type AlembicConfig } from './config.js'
+import { crossCheckHeads } from './crosscheck.js'
 import { readAlembicGraph } from './graph.js'
 import { AlembicSession } from './session.js'
+import { alembicWording } from './wording.js'
 
 export interface AlembicDriverOptions {
   projectDir: string
@@ -31,6 +34,7 @@ export class AlembicDriver implements MigrationDriver {
   readonly tool: string
   readonly bookkeepingTables: string[]
   readonly config: AlembicConfig
+  readonly chainWording = alembicWording
   private python: Promise<string> | undefined
 
   constructor(private readonly options: AlembicDriverOptions) {
@@ -47,6 +51,15 @@ export class AlembicDriver implements MigrationDriver {
   interpreter(): Promise<string> {
     this.python ??= findPython(this.config.flaskMigrate ? 'flask_migrate' : 'alembic', this.config.projectDir, this.options.python)
     return this.python
+  }
+
+  /** Alembic's own heads, where an interpreter with alembic exists; silent where none does. */
+  async crossCheck(staticHeads: string[], staticFindings: Finding[]): Promise<Finding[]> {
+    const python = await this.interpreter().catch(() => undefined)
+    if (!python) return []
+    const result = await crossCheckHeads({ python, config: this.config, staticHeads, staticFindings })
+    if (result.reason) this.options.logger.debug(`cross-check skipped: ${result.reason}`)
+    return result.findings
   }
 
   async open(databaseUrl: string, options: SessionOptions): Promise<MigrationSession> {

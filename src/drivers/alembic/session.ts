@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline'
 import pg from 'pg'
 import { GateError } from '../../errors.js'
 import type { MigrationSession, StepError, StepResult } from '../driver.js'
+import { PROBE_APPLICATION_NAME } from '../../postgres/names.js'
 
 export interface HelperOptions {
   python: string
@@ -225,7 +226,9 @@ export class AlembicSession implements MigrationSession {
     await client.connect()
     try {
       await client.query(
-        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+         WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name <> $1`,
+        [PROBE_APPLICATION_NAME],
       )
     } finally {
       await client.end().catch(() => {})
