@@ -2,15 +2,17 @@
 // the usual names are tried, because on Debian only /usr/bin/python3 sees the distro's packages while a
 // pyenv or venv python3 may come first on PATH.
 import { execFile } from 'node:child_process'
+import { tmpdir } from 'node:os'
 import { promisify } from 'node:util'
 import { GateError } from '../errors.js'
 
 const run = promisify(execFile)
 const CANDIDATES = ['python3', '/usr/bin/python3', 'python']
 
-async function canImport(python: string, module: string, cwd: string): Promise<boolean> {
+async function canImport(python: string, module: string): Promise<boolean> {
   try {
-    await run(python, ['-c', `import ${module}`], { cwd, timeout: 30_000 })
+    // From a neutral directory: a project's own "alembic/" script dir must not pass for the package.
+    await run(python, ['-c', `import ${module}`], { cwd: tmpdir(), timeout: 30_000 })
     return true
   } catch {
     return false
@@ -19,13 +21,13 @@ async function canImport(python: string, module: string, cwd: string): Promise<b
 
 export async function findPython(module: string, cwd: string, explicit?: string): Promise<string> {
   if (explicit) {
-    if (await canImport(explicit, module, cwd)) return explicit
+    if (await canImport(explicit, module)) return explicit
     throw new GateError(`python: ${explicit} cannot import ${module} (install it there, or point python at the project's interpreter)`, 'python')
   }
   // A project virtualenv is the most likely home of the project's own dependencies.
   const venvs = ['.venv/bin/python', 'venv/bin/python'].map((p) => `${cwd}/${p}`)
   for (const candidate of [...venvs, ...CANDIDATES]) {
-    if (await canImport(candidate, module, cwd)) return candidate
+    if (await canImport(candidate, module)) return candidate
   }
   throw new GateError(
     `python: no interpreter that can import ${module} (tried ${CANDIDATES.join(', ')}); install ${module} or set python`,

@@ -1,6 +1,7 @@
 // Removes a container the gate started, by id: through testcontainers' runtime client (same engine
 // discovery as the provider: DOCKER_HOST, the default socket, ~/.testcontainers.properties), else the
 // docker CLI. The synchronous form is for process exit, where nothing can be awaited.
+import { loadTestcontainers } from './testcontainers.js'
 import { execFile, execFileSync } from 'node:child_process'
 import { promisify } from 'node:util'
 
@@ -12,7 +13,7 @@ const run = promisify(execFile)
  */
 export async function removeContainer(id: string): Promise<boolean> {
   try {
-    const { getContainerRuntimeClient } = await import('testcontainers')
+    const { getContainerRuntimeClient } = await loadTestcontainers()
     const client = await getContainerRuntimeClient()
     await client.container.dockerode.getContainer(id).remove({ force: true, v: true })
     return true

@@ -1,6 +1,7 @@
 // `docker`: a PostgreSQL container through testcontainers, with the image the user picks (match
 // production's major). Tuned like the local cluster; data on tmpfs. testcontainers is imported only
 // when this provider is used, so the CLI starts fast and works without it.
+import { loadTestcontainers } from './testcontainers.js'
 import { GateError, oneLine } from '../errors.js'
 import { registerCleanup } from './cleanup.js'
 import { removeContainer, removeContainerSync } from './containers.js'
@@ -15,7 +16,7 @@ const PASSWORD = 'migration-gate'
 
 async function runtimeReason(): Promise<string | null> {
   try {
-    const tc = await import('testcontainers')
+    const tc = await loadTestcontainers()
     await tc.getContainerRuntimeClient()
     return null
   } catch (error) {
@@ -32,7 +33,7 @@ export function dockerProvider(options: ProviderOptions): PostgresProvider {
       const t0 = performance.now()
       const reason = await runtimeReason()
       if (reason) throw new GateError(`postgres: docker: ${reason}`, 'postgres')
-      const { GenericContainer, Wait } = await import('testcontainers')
+      const { GenericContainer, Wait } = await loadTestcontainers()
 
       // Cleanup is registered the moment the container exists, not when it is ready: a signal or a
       // failed wait during start-up (a slow pull, a crashing image) must not leave it running.

@@ -285,6 +285,13 @@ def main():
     parser.add_argument("--script-location", default="")
     parser.add_argument("--flask", action="store_true", help="run inside the Flask app's context")
     args = parser.parse_args()
+    # Import Alembic before the project joins sys.path: projects often name their script
+    # directory "alembic/", which would otherwise shadow the real package.
+    import alembic.config  # noqa: F401
+    import alembic.runtime.environment  # noqa: F401
+    import alembic.runtime.migration  # noqa: F401
+    import alembic.script  # noqa: F401
+
     os.chdir(args.project)
     if args.project not in sys.path:
         sys.path.insert(0, args.project)

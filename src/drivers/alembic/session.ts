@@ -36,9 +36,9 @@ interface Reply {
   sqlalchemy?: string
 }
 
-/** dist/alembic_helper.py beside the bundle, or helper.py beside this source file. */
+/** dist/alembic_helper.py beside the bundle (this code may sit in dist/chunks/), or helper.py beside this source. */
 export function helperPath(): string {
-  for (const name of ['./alembic_helper.py', './helper.py']) {
+  for (const name of ['./alembic_helper.py', '../alembic_helper.py', './helper.py']) {
     const p = fileURLToPath(new URL(name, import.meta.url))
     if (existsSync(p)) return p
   }
