@@ -1,0 +1,118 @@
+#!/usr/bin/env node
+import { createRequire as __mgCreateRequire } from 'node:module';import { fileURLToPath as __mgFileURLToPath } from 'node:url';import { dirname as __mgDirname } from 'node:path';const require = __mgCreateRequire(import.meta.url);const __filename = __mgFileURLToPath(import.meta.url);const __dirname = __mgDirname(__filename);
+import {
+  GateError,
+  INPUTS,
+  oneLine,
+  readConfig,
+  renderJson,
+  renderTerminal,
+  runAll,
+  runGate
+} from "./chunks/chunk-UEK7CHYU.js";
+import "./chunks/chunk-NNRNKADP.js";
+
+// src/cli.ts
+import { writeFileSync } from "node:fs";
+
+// src/cli-args.ts
+var FLAGS = new Set(INPUTS.filter((i) => !i.actionOnly).map((i) => i.name));
+function parseArgs(argv) {
+  const inputs = /* @__PURE__ */ new Map();
+  let verbose = false;
+  const [first, ...rest] = argv;
+  if (first === void 0 || first === "--help" || first === "-h" || first === "help") return { command: "help", inputs, verbose };
+  if (first === "--version" || first === "-V") return { command: "version", inputs, verbose };
+  if (first !== "check") throw new GateError(`unknown command "${first}" (usage: migration-gate check [PROJECT_DIR] [options]; see --help)`);
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i];
+    if (arg === "--help" || arg === "-h") return { command: "help", inputs, verbose };
+    if (arg === "--verbose" || arg === "-v") {
+      verbose = true;
+      continue;
+    }
+    if (arg.startsWith("--")) {
+      const eq = arg.indexOf("=");
+      const name = arg.slice(2, eq === -1 ? void 0 : eq);
+      if (!FLAGS.has(name) || name === "working-directory") throw new GateError(`unknown option --${name} (see --help)`);
+      let v;
+      if (eq !== -1) v = arg.slice(eq + 1);
+      else {
+        v = rest[i + 1];
+        i++;
+      }
+      if (v === void 0) throw new GateError(`--${name} needs a value`, name);
+      inputs.set(name, v);
+      continue;
+    }
+    if (inputs.has("working-directory")) throw new GateError(`unexpected argument "${arg}": only one PROJECT_DIR`);
+    inputs.set("working-directory", arg);
+  }
+  return { command: "check", inputs, verbose };
+}
+function usage() {
+  const lines = [
+    "usage: migration-gate check [PROJECT_DIR] [options]",
+    "",
+    "Replays every migration up, down and up again on an ephemeral PostgreSQL and checks the chain.",
+    "exit codes: 0 pass, 1 findings of severity error, 2 usage or infrastructure error",
+    "",
+    "options:"
+  ];
+  for (const i of INPUTS) {
+    if (i.actionOnly || i.name === "working-directory") continue;
+    const allowed = i.allowed ? ` (${i.allowed.join("|")})` : "";
+    const def = i.default ? ` [default: ${i.default}]` : "";
+    lines.push(`  --${i.name}${allowed}${def}`, `      ${i.description}`);
+  }
+  lines.push("  --verbose", "      Log each step.");
+  return lines.join("\n");
+}
+
+// src/logger.ts
+var stderrLogger = (verbose = false) => ({
+  info: (m) => process.stderr.write(`${m}
+`),
+  warn: (m) => process.stderr.write(`warning: ${m}
+`),
+  debug: (m) => {
+    if (verbose) process.stderr.write(`debug: ${m}
+`);
+  }
+});
+
+// src/version.ts
+var VERSION = "0.1.0";
+
+// src/cli.ts
+async function main(argv) {
+  const args = parseArgs(argv);
+  if (args.command === "help") {
+    process.stdout.write(`${usage()}
+`);
+    return 0;
+  }
+  if (args.command === "version") {
+    process.stdout.write(`${VERSION}
+`);
+    return 0;
+  }
+  const config = readConfig((name) => args.inputs.get(name));
+  const report = await runGate(config, { logger: stderrLogger(args.verbose) });
+  if (config.reportJson) writeFileSync(config.reportJson, renderJson(report));
+  process.stdout.write(renderTerminal(report, { colour: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR }));
+  return report.result === "fail" ? 1 : 0;
+}
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  async (error) => {
+    await runAll();
+    process.stderr.write(`migration-gate: ${oneLine(error)}
+`);
+    if (process.env.MIGRATION_GATE_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}
+`);
+    process.exitCode = 2;
+  }
+);

@@ -1,0 +1,112 @@
+// The CLI as a user runs it: real processes, real exit codes (0 pass, 1 findings, 2 usage or
+// infrastructure error in one line), the JSON report per the contract.
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { pythonWithAlembic } from '../support/python.js'
+
+const root = join(import.meta.dirname, '..', '..')
+const fixtures = join(root, 'test', 'fixtures')
+const scratch = mkdtempSync(join(tmpdir(), 'mg-cli-test-'))
+afterAll(() => rmSync(scratch, { recursive: true, force: true }))
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli.ts'), ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+    timeout: 120_000,
+  })
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
+}
+
+/** The last line of stderr: a usage error is exactly one line naming the input. */
+const errorLine = (stderr: string) => stderr.trim().split('\n').at(-1) ?? ''
+
+describe('CLI usage and infrastructure errors: exit 2, one line naming the input', () => {
+  const project = join(fixtures, 'alembic-clean')
+
+  it('an unknown postgres value', () => {
+    const r = cli('check', project, '--postgres', 'podman')
+    expect(r.code).toBe(2)
+    expect(errorLine(r.stderr)).toMatch(/^migration-gate: postgres: unknown value "podman" \(allowed: auto, docker, local, embedded, url\)$/)
+    expect(r.stderr).not.toMatch(/\n\s+at /) // no stack trace
+  })
+
+  it('a bad database-url', () => {
+    const r = cli('check', project, '--postgres', 'url', '--database-url', 'postgresql://nobody@127.0.0.1:1/x')
+    expect(r.code).toBe(2)
+    expect(errorLine(r.stderr)).toMatch(/^migration-gate: database-url: cannot connect to postgresql:\/\/nobody@127\.0\.0\.1:1\/x: /)
+    const notUrl = cli('check', project, '--postgres', 'url', '--database-url', 'not a url')
+    expect(notUrl.code).toBe(2)
+    expect(errorLine(notUrl.stderr)).toMatch(/database-url: not a URL/)
+  })
+
+  it('a missing server binary', () => {
+    const r = cli('check', project, '--postgres', 'local', '--pg-bin', join(scratch, 'no-such-dir'))
+    expect(r.code).toBe(2)
+    expect(errorLine(r.stderr)).toMatch(/^migration-gate: pg-bin: no runnable initdb and postgres in /)
+  })
+
+  it('an unknown option, a bad mode, a directory without a project', () => {
+    expect(cli('check', project, '--frobnicate', 'x').code).toBe(2)
+    const mode = cli('check', project, '--mode', 'sideways')
+    expect(mode.code).toBe(2)
+    expect(errorLine(mode.stderr)).toMatch(/mode: unknown value "sideways" \(allowed: static, roundtrip, stairway\)/)
+    const empty = cli('check', scratch)
+    expect(empty.code).toBe(2)
+    expect(errorLine(empty.stderr)).toMatch(/working-directory: no migration project found/)
+  })
+
+  it('--help lists every option and exits 0', () => {
+    const r = cli('--help')
+    expect(r.code).toBe(0)
+    for (const flag of ['--mode', '--postgres', '--database-url', '--python', '--step-timeout', '--report-json']) {
+      expect(r.stdout).toContain(flag)
+    }
+  })
+})
+
+describe('CLI verdicts', () => {
+  it('exits 0 on a clean project and 1 on findings, writing the JSON report', async () => {
+    const python = await pythonWithAlembic()
+    const ok = cli('check', join(fixtures, 'alembic-clean'), '--postgres', 'local', '--python', python)
+    expect(ok.code).toBe(0)
+    expect(ok.stdout).toMatch(/^migration-gate: PASS \(alembic, stairway, 6 revisions, local PostgreSQL \d+/)
+
+    const reportPath = join(scratch, 'report.json')
+    const bad = cli(
+      'check',
+      join(fixtures, 'alembic-enum-residue'),
+      '--postgres',
+      'local',
+      '--python',
+      python,
+      '--report-json',
+      reportPath,
+    )
+    expect(bad.code).toBe(1)
+    expect(bad.stdout).toContain('downgrade-residue')
+    expect(bad.stdout).toContain('alembic/versions/32c3ebc38184_create_feedback.py:')
+    const report = JSON.parse(readFileSync(reportPath, 'utf8'))
+    expect(report).toMatchObject({
+      version: 1,
+      result: 'fail',
+      tool: 'alembic',
+      postgres: { provider: 'local' },
+      chain: { revisions: 3, heads: ['13ef259690e1'], bases: ['d31e0e17d213'] },
+      findings: [{ id: 'downgrade-residue', severity: 'error', revision: '32c3ebc38184' }],
+    })
+    expect(report.steps.length).toBeGreaterThan(0)
+    expect(report.timings.totalMs).toBeGreaterThan(0)
+    expect(Object.keys(report.timings.phases)).toEqual(expect.arrayContaining(['static', 'postgres', 'replay']))
+  })
+
+  it('static mode needs no database and reports chain findings', () => {
+    const r = cli('check', join(fixtures, 'alembic-chain-two-heads'), '--mode', 'static')
+    expect(r.code).toBe(1)
+    expect(r.stdout).toContain('multiple-heads')
+    expect(r.stdout).not.toMatch(/PostgreSQL/)
+  })
+})
