@@ -96,7 +96,8 @@ const docker = await ensureDockerEngine()
 if (docker.engine) {
   process.env.DOCKER_HOST = docker.engine.host
   const image = await ensurePostgresImage(docker.engine)
-  if ('tag' in image) await benchStart('docker', dockerProvider({ image: image.tag }), Math.min(RUNS, 3), `, image ${image.tag}`)
+  if ('tag' in image)
+    await benchStart('docker', dockerProvider({ image: image.tag }), Math.min(RUNS, 3), `, image ${image.tag}`)
   else console.log(`${'docker'.padEnd(44)}skipped: ${image.reason}`)
   await docker.engine.stop()
 } else {

@@ -13,7 +13,8 @@ const RUNS = Number(process.argv[3] ?? 30)
 
 function schemaDdl(tables: number): string {
   const out: string[] = []
-  for (let e = 0; e < 10; e++) out.push(`CREATE TYPE status_${e} AS ENUM ('new', 'active', 'suspended', 'closed', 'archived_${e}');`)
+  for (let e = 0; e < 10; e++)
+    out.push(`CREATE TYPE status_${e} AS ENUM ('new', 'active', 'suspended', 'closed', 'archived_${e}');`)
   for (let t = 0; t < tables; t++) {
     const fk = t > 0 ? `, parent_id bigint REFERENCES t_${t - 1} (id) ON DELETE CASCADE` : ''
     out.push(`CREATE TABLE t_${t} (
@@ -32,10 +33,15 @@ function schemaDdl(tables: number): string {
     out.push(`COMMENT ON TABLE t_${t} IS 'table ${t}'; COMMENT ON COLUMN t_${t}.code IS 'business key';`)
   }
   for (let v = 0; v < 20; v++) out.push(`CREATE VIEW v_${v} AS SELECT id, code, amount FROM t_${v} WHERE active;`)
-  for (let m = 0; m < 5; m++) out.push(`CREATE MATERIALIZED VIEW mv_${m} AS SELECT status, count(*) AS n FROM t_${m} GROUP BY status;`)
-  out.push(`CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.updated_at := now(); RETURN NEW; END $$;`)
-  for (let f = 0; f < 20; f++) out.push(`CREATE FUNCTION f_${f}(a int, b text DEFAULT 'x') RETURNS int LANGUAGE sql STABLE AS 'SELECT a + ${f}';`)
-  for (let t = 0; t < 20; t++) out.push(`CREATE TRIGGER trg_${t} BEFORE UPDATE ON t_${t} FOR EACH ROW EXECUTE FUNCTION touch();`)
+  for (let m = 0; m < 5; m++)
+    out.push(`CREATE MATERIALIZED VIEW mv_${m} AS SELECT status, count(*) AS n FROM t_${m} GROUP BY status;`)
+  out.push(
+    `CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.updated_at := now(); RETURN NEW; END $$;`,
+  )
+  for (let f = 0; f < 20; f++)
+    out.push(`CREATE FUNCTION f_${f}(a int, b text DEFAULT 'x') RETURNS int LANGUAGE sql STABLE AS 'SELECT a + ${f}';`)
+  for (let t = 0; t < 20; t++)
+    out.push(`CREATE TRIGGER trg_${t} BEFORE UPDATE ON t_${t} FOR EACH ROW EXECUTE FUNCTION touch();`)
   return out.join('\n')
 }
 
@@ -87,7 +93,11 @@ try {
     const diffMs = await time(RUNS, async () => diff(snap, other))
 
     console.log(`PostgreSQL ${server.serverVersion} (${server.provider}); schema built in ${buildMs.toFixed(0)} ms`)
-    console.log(`schema: ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')}; document ${(docBytes / 1024).toFixed(0)} KiB`)
+    console.log(
+      `schema: ${Object.entries(counts)
+        .map(([k, v]) => `${v} ${k}`)
+        .join(', ')}; document ${(docBytes / 1024).toFixed(0)} KiB`,
+    )
     console.log(`snapshot     (query + parse + normalize): ${stats(snapshotMs)}   [target < 100 ms]`)
     console.log(`  query only (round trip, text out):      ${stats(queryMs)}`)
     console.log(`  normalize  (JSON.parse + checks):       ${stats(normalizeMs)}`)

@@ -19,7 +19,8 @@ const idOf = (n: number): string => ((n * 2654435761) % 0xffffffffffff).toString
 function revisionFile(n: number, down: string[] | null, modern: boolean): string {
   const id = idOf(n)
   const table = `table_${n}`
-  const downRepr = down === null ? 'None' : down.length === 1 ? `'${down[0]}'` : `(${down.map((d) => `'${d}'`).join(', ')})`
+  const downRepr =
+    down === null ? 'None' : down.length === 1 ? `'${down[0]}'` : `(${down.map((d) => `'${d}'`).join(', ')})`
   const header = modern
     ? `revision: str = '${id}'\ndown_revision: Union[str, Sequence[str], None] = ${downRepr}\nbranch_labels: Union[str, Sequence[str], None] = None\ndepends_on: Union[str, Sequence[str], None] = None`
     : `revision = '${id}'\ndown_revision = ${downRepr}\nbranch_labels = None\ndepends_on = None`
@@ -71,7 +72,10 @@ ${downBody}
 }
 
 function generate(dir: string, count: number): number {
-  writeFileSync(path.join(dir, 'alembic.ini'), '[alembic]\nscript_location = alembic\nsqlalchemy.url = driver://user:pass@localhost/dbname\n')
+  writeFileSync(
+    path.join(dir, 'alembic.ini'),
+    '[alembic]\nscript_location = alembic\nsqlalchemy.url = driver://user:pass@localhost/dbname\n',
+  )
   const versions = path.join(dir, 'alembic', 'versions')
   mkdirSync(versions, { recursive: true })
   let bytes = 0
@@ -127,9 +131,13 @@ try {
     check.push(t2 - t1)
     total.push(t2 - t0)
   }
-  console.log(`static side over ${REVISIONS} generated revision files (${(bytes / 1024 / 1024).toFixed(1)} MiB), node ${process.version}`)
+  console.log(
+    `static side over ${REVISIONS} generated revision files (${(bytes / 1024 / 1024).toFixed(1)} MiB), node ${process.version}`,
+  )
   console.log(summary)
-  console.log(`median of ${RUNS} runs: read+parse ${median(read).toFixed(1)} ms, chain check+order ${median(check).toFixed(1)} ms, total ${median(total).toFixed(1)} ms (min ${Math.min(...total).toFixed(1)}, max ${Math.max(...total).toFixed(1)}); target < 300 ms`)
+  console.log(
+    `median of ${RUNS} runs: read+parse ${median(read).toFixed(1)} ms, chain check+order ${median(check).toFixed(1)} ms, total ${median(total).toFixed(1)} ms (min ${Math.min(...total).toFixed(1)}, max ${Math.max(...total).toFixed(1)}); target < 300 ms`,
+  )
 } finally {
   rmSync(dir, { recursive: true, force: true })
 }

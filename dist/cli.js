@@ -9,7 +9,7 @@ import {
   renderTerminal,
   runAll,
   runGate
-} from "./chunks/chunk-UEK7CHYU.js";
+} from "./chunks/chunk-55PZL4QK.js";
 import "./chunks/chunk-NNRNKADP.js";
 
 // src/cli.ts
@@ -21,9 +21,11 @@ function parseArgs(argv) {
   const inputs = /* @__PURE__ */ new Map();
   let verbose = false;
   const [first, ...rest] = argv;
-  if (first === void 0 || first === "--help" || first === "-h" || first === "help") return { command: "help", inputs, verbose };
+  if (first === void 0 || first === "--help" || first === "-h" || first === "help")
+    return { command: "help", inputs, verbose };
   if (first === "--version" || first === "-V") return { command: "version", inputs, verbose };
-  if (first !== "check") throw new GateError(`unknown command "${first}" (usage: migration-gate check [PROJECT_DIR] [options]; see --help)`);
+  if (first !== "check")
+    throw new GateError(`unknown command "${first}" (usage: migration-gate check [PROJECT_DIR] [options]; see --help)`);
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
     if (arg === "--help" || arg === "-h") return { command: "help", inputs, verbose };

@@ -14,7 +14,7 @@ import {
   runAll,
   runGate,
   useLedger
-} from "./chunks/chunk-UEK7CHYU.js";
+} from "./chunks/chunk-55PZL4QK.js";
 import {
   __commonJS,
   __require,
@@ -19672,7 +19672,8 @@ async function cleanupLedger(path, options = {}) {
 async function removeResource(r, options) {
   switch (r.kind) {
     case "cluster":
-      if (!basename(r.dir).startsWith(CLUSTER_DIR_PREFIX)) throw new Error("not a migration-gate cluster dir, left alone");
+      if (!basename(r.dir).startsWith(CLUSTER_DIR_PREFIX))
+        throw new Error("not a migration-gate cluster dir, left alone");
       if (!existsSync2(r.dir)) return false;
       destroyClusterSync(r.dir);
       return true;
@@ -19684,7 +19685,10 @@ async function removeResource(r, options) {
 }
 async function dropScratchDatabase(adminUrl, name, databaseUrl) {
   if (!name.startsWith(`${PREFIX}_`)) throw new Error(`refusing to drop ${name}: not a ${PREFIX}_ database`);
-  const client = new esm_default.Client({ connectionString: withPasswordFrom(adminUrl, databaseUrl), connectionTimeoutMillis: 1e4 });
+  const client = new esm_default.Client({
+    connectionString: withPasswordFrom(adminUrl, databaseUrl),
+    connectionTimeoutMillis: 1e4
+  });
   await client.connect();
   try {
     const exists2 = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
@@ -19777,14 +19781,17 @@ function renderSummary(report) {
     for (const f of report.findings) {
       const where = f.file ? `\`${cell(f.file)}${f.line ? `:${f.line}` : ""}\`` : "";
       const details = (f.details ?? []).slice(0, 30).map((d) => `<br>\u2022 ${cell(d)}`).join("");
-      lines.push(`| ${f.severity} | \`${f.id}\` | ${f.revision ? `\`${cell(f.revision)}\`` : ""} | ${where} | ${cell(f.message)}${details} |`);
+      lines.push(
+        `| ${f.severity} | \`${f.id}\` | ${f.revision ? `\`${cell(f.revision)}\`` : ""} | ${where} | ${cell(f.message)}${details} |`
+      );
     }
     lines.push("");
   }
   const phases = Object.entries(report.timings.phases).map(([k, v]) => `${k} ${v} ms`);
   lines.push(`Total ${report.timings.totalMs} ms${phases.length ? ` (${phases.join(", ")})` : ""}.`);
   let text = lines.join("\n") + "\n";
-  if (text.length > SUMMARY_LIMIT) text = `${text.slice(0, SUMMARY_LIMIT)}
+  if (text.length > SUMMARY_LIMIT)
+    text = `${text.slice(0, SUMMARY_LIMIT)}
 
 _(truncated: see the JSON report for every finding)_
 `;

@@ -27,7 +27,12 @@ export function renderActionYml(): string {
   ]
   for (const i of INPUTS) {
     const allowed = i.allowed ? ` One of: ${i.allowed.join(', ')}.` : ''
-    lines.push(`  ${i.name}:`, `    description: ${quote(i.description + allowed)}`, '    required: false', `    default: ${quote(i.default)}`)
+    lines.push(
+      `  ${i.name}:`,
+      `    description: ${quote(i.description + allowed)}`,
+      '    required: false',
+      `    default: ${quote(i.default)}`,
+    )
   }
   lines.push('outputs:')
   for (const [name, description] of OUTPUTS) lines.push(`  ${name}:`, `    description: ${quote(description)}`)

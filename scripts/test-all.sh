@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/apt-deps.sh --docker
 npm ci --no-audit --no-fund
-npm run typecheck
+npm run lint
 npm test
 npm run bundle
 if ! git diff --quiet -- dist; then

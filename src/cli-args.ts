@@ -15,9 +15,11 @@ export function parseArgs(argv: string[]): CliArgs {
   const inputs = new Map<string, string>()
   let verbose = false
   const [first, ...rest] = argv
-  if (first === undefined || first === '--help' || first === '-h' || first === 'help') return { command: 'help', inputs, verbose }
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help')
+    return { command: 'help', inputs, verbose }
   if (first === '--version' || first === '-V') return { command: 'version', inputs, verbose }
-  if (first !== 'check') throw new GateError(`unknown command "${first}" (usage: migration-gate check [PROJECT_DIR] [options]; see --help)`)
+  if (first !== 'check')
+    throw new GateError(`unknown command "${first}" (usage: migration-gate check [PROJECT_DIR] [options]; see --help)`)
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i] as string
     if (arg === '--help' || arg === '-h') return { command: 'help', inputs, verbose }

@@ -12,5 +12,11 @@ export class GateError extends Error {
 /** One line for a user, whatever was thrown. */
 export function oneLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error)
-  return text.split('\n').map((s) => s.trim()).filter(Boolean).join(' ') || 'unknown error'
+  return (
+    text
+      .split('\n')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .join(' ') || 'unknown error'
+  )
 }

@@ -21,7 +21,12 @@ export interface GateDeps {
 }
 
 /** Chain problems that make a replay meaningless or impossible (Alembic cannot even load the map). */
-const BLOCKS_REPLAY: ReadonlySet<FindingId> = new Set(['missing-parent', 'duplicate-revision', 'revision-cycle', 'unparseable-migration'])
+const BLOCKS_REPLAY: ReadonlySet<FindingId> = new Set([
+  'missing-parent',
+  'duplicate-revision',
+  'revision-cycle',
+  'unparseable-migration',
+])
 
 export async function runGate(config: GateConfig, deps: GateDeps): Promise<GateReport> {
   const started = performance.now()
@@ -66,7 +71,9 @@ export async function runGate(config: GateConfig, deps: GateDeps): Promise<GateR
   if (config.mode !== 'static') {
     const blocking = findings.filter((f) => BLOCKS_REPLAY.has(f.id))
     if (blocking.length > 0) {
-      notes.push(`replay skipped: the chain has ${[...new Set(blocking.map((f) => f.id))].join(', ')}; fix the chain first`)
+      notes.push(
+        `replay skipped: the chain has ${[...new Set(blocking.map((f) => f.id))].join(', ')}; fix the chain first`,
+      )
     } else if (graph.nodes.length === 0) {
       notes.push('replay skipped: no revisions')
     } else {

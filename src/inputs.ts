@@ -56,21 +56,81 @@ export interface InputSpec {
 /** The single source of truth for inputs: names, defaults, allowed values. */
 export const INPUTS: readonly InputSpec[] = [
   { name: 'working-directory', description: 'The project directory holding the migrations.', default: '.' },
-  { name: 'tool', description: 'The migration tool (Alembic and Flask-Migrate today).', default: 'auto', allowed: ['auto', 'alembic'] },
-  { name: 'config', description: "The tool's config file (alembic.ini), relative to working-directory; found there or in its migrations/ dir when empty.", default: '' },
-  { name: 'mode', description: 'static: chain checks only; roundtrip: up to head, down to base, up again; stairway: up, down, up for every revision.', default: 'stairway', allowed: ['static', 'roundtrip', 'stairway'] },
-  { name: 'postgres', description: 'Where the ephemeral PostgreSQL comes from. auto: url when database-url is set, else docker where an engine answers, else local binaries, else embedded.', default: 'auto', allowed: ['auto', 'docker', 'local', 'embedded', 'url'] },
-  { name: 'database-url', description: 'An existing server (postgresql://user:password@host:port/db) whose user has CREATEDB; the gate creates and drops its own scratch databases there.', default: '' },
-  { name: 'postgres-image', description: "Docker image for postgres: docker; match production's major.", default: DEFAULT_POSTGRES_IMAGE },
+  {
+    name: 'tool',
+    description: 'The migration tool (Alembic and Flask-Migrate today).',
+    default: 'auto',
+    allowed: ['auto', 'alembic'],
+  },
+  {
+    name: 'config',
+    description:
+      "The tool's config file (alembic.ini), relative to working-directory; found there or in its migrations/ dir when empty.",
+    default: '',
+  },
+  {
+    name: 'mode',
+    description:
+      'static: chain checks only; roundtrip: up to head, down to base, up again; stairway: up, down, up for every revision.',
+    default: 'stairway',
+    allowed: ['static', 'roundtrip', 'stairway'],
+  },
+  {
+    name: 'postgres',
+    description:
+      'Where the ephemeral PostgreSQL comes from. auto: url when database-url is set, else docker where an engine answers, else local binaries, else embedded.',
+    default: 'auto',
+    allowed: ['auto', 'docker', 'local', 'embedded', 'url'],
+  },
+  {
+    name: 'database-url',
+    description:
+      'An existing server (postgresql://user:password@host:port/db) whose user has CREATEDB; the gate creates and drops its own scratch databases there.',
+    default: '',
+  },
+  {
+    name: 'postgres-image',
+    description: "Docker image for postgres: docker; match production's major.",
+    default: DEFAULT_POSTGRES_IMAGE,
+  },
   { name: 'pg-bin', description: 'Directory holding initdb and postgres for postgres: local.', default: '' },
-  { name: 'python', description: 'Python interpreter that can import alembic and the project. Empty: the first of python3, /usr/bin/python3 that can.', default: '' },
-  { name: 'database-url-env', description: 'Environment variables that receive the scratch database URL (comma separated), for env.py files that read it from the environment.', default: 'DATABASE_URL' },
-  { name: 'step-timeout', description: 'Seconds a single migration step may run before it is stopped and reported.', default: '300' },
-  { name: 'irreversible-severity', description: 'Severity of irreversible-migration findings.', default: 'warning', allowed: ['error', 'warning', 'notice'] },
-  { name: 'allow-irreversible', description: 'Revisions accepted as irreversible, one per line: "REVISION: reason" (the reason is required).', default: '' },
+  {
+    name: 'python',
+    description:
+      'Python interpreter that can import alembic and the project. Empty: the first of python3, /usr/bin/python3 that can.',
+    default: '',
+  },
+  {
+    name: 'database-url-env',
+    description:
+      'Environment variables that receive the scratch database URL (comma separated), for env.py files that read it from the environment.',
+    default: 'DATABASE_URL',
+  },
+  {
+    name: 'step-timeout',
+    description: 'Seconds a single migration step may run before it is stopped and reported.',
+    default: '300',
+  },
+  {
+    name: 'irreversible-severity',
+    description: 'Severity of irreversible-migration findings.',
+    default: 'warning',
+    allowed: ['error', 'warning', 'notice'],
+  },
+  {
+    name: 'allow-irreversible',
+    description: 'Revisions accepted as irreversible, one per line: "REVISION: reason" (the reason is required).',
+    default: '',
+  },
   { name: 'report-json', description: 'Write the JSON report to this file.', default: '' },
   { name: 'base-ref', description: 'Base branch or commit for the git checks.', default: '' },
-  { name: 'comment', description: 'Post one sticky PR comment with the findings.', default: 'false', allowed: ['true', 'false'], actionOnly: true },
+  {
+    name: 'comment',
+    description: 'Post one sticky PR comment with the findings.',
+    default: 'false',
+    allowed: ['true', 'false'],
+    actionOnly: true,
+  },
   { name: 'github-token', description: 'Token for the PR comment.', default: '${{ github.token }}', actionOnly: true },
 ]
 
@@ -104,7 +164,10 @@ export function parseAllowList(text: string): Map<string, string> {
     if (!line || line.startsWith('#')) continue
     const m = /^([^:\s]+)\s*:\s*(.+)$/.exec(line)
     if (!m?.[1] || !m[2]) {
-      throw new GateError(`allow-irreversible: "${line}" needs a reason ("REVISION: why it is accepted")`, 'allow-irreversible')
+      throw new GateError(
+        `allow-irreversible: "${line}" needs a reason ("REVISION: why it is accepted")`,
+        'allow-irreversible',
+      )
     }
     allow.set(m[1], m[2].trim())
   }

@@ -3,7 +3,15 @@
 // commands come in through a ChainWording (Alembic's is in drivers/alembic/wording.ts).
 import type { RevisionGraph, RevisionNode } from '../drivers/driver.js'
 import type { Finding } from '../report.js'
-import { compareText, heads as headsOf, indexGraph, orderedNodes, prerequisites, resolve, type GraphIndex } from './topo.js'
+import {
+  compareText,
+  heads as headsOf,
+  indexGraph,
+  orderedNodes,
+  prerequisites,
+  resolve,
+  type GraphIndex,
+} from './topo.js'
 
 /** A RevisionNode as a driver may extend it: the line of the depends_on declaration, when it has one. */
 type ChainNode = RevisionNode & { dependsOnLine?: number }
@@ -130,13 +138,22 @@ function cycles(index: GraphIndex, w: ChainWording): Finding[] {
 function missing(index: GraphIndex, lost: Set<string>, unreadable: Set<string>, w: ChainWording): Finding[] {
   const findings: Finding[] = []
   const current = headsOf(index).filter((h) => !lost.has(h))
-  const headHint = current.length === 1 ? ` (the current head is ${current[0]})` : current.length > 1 ? ` (current heads: ${current.join(', ')})` : ''
+  const headHint =
+    current.length === 1
+      ? ` (the current head is ${current[0]})`
+      : current.length > 1
+        ? ` (current heads: ${current.join(', ')})`
+        : ''
   for (const node of index.nodes) {
-    for (const [field, refs] of [[w.parentField, node.parents], [w.dependsField, node.dependsOn]] as const) {
+    for (const [field, refs] of [
+      [w.parentField, node.parents],
+      [w.dependsField, node.dependsOn],
+    ] as const) {
       for (const ref of refs) {
         if (resolve(index, ref) || unreadable.has(ref)) continue
         const isParent = field === w.parentField
-        const what = isParent || !w.labels ? `no revision '${ref}' exists` : `'${ref}' is neither a revision id nor a branch label`
+        const what =
+          isParent || !w.labels ? `no revision '${ref}' exists` : `'${ref}' is neither a revision id nor a branch label`
         findings.push({
           id: 'missing-parent',
           severity: 'error',
@@ -182,7 +199,10 @@ function forks(ids: string[], labelsOf: (id: string) => Set<string>): string[][]
 
 function extraBases(index: GraphIndex, w: ChainWording): Finding[] {
   const list = [...index.byId.values()].filter((n) => n.parents.length === 0)
-  const groups = forks(list.map((n) => n.id), (id) => new Set(index.byId.get(id)?.branchLabels))
+  const groups = forks(
+    list.map((n) => n.id),
+    (id) => new Set(index.byId.get(id)?.branchLabels),
+  )
   const last = groups.flat().pop()
   if (last === undefined) return []
   const at = index.byId.get(last) as RevisionNode
@@ -212,12 +232,17 @@ function extraHeads(index: GraphIndex, order: RevisionNode[], lost: Set<string>,
   const depth = depths(index, order)
   // The newest head among those to merge: the deepest, then the last by file. The finding points at it.
   const newestOf = (group: string[]): string =>
-    [...group].sort((a, b) => (depth.get(a) ?? 0) - (depth.get(b) ?? 0) || compareText(fileOf(index, a), fileOf(index, b))).pop() as string
+    [...group]
+      .sort((a, b) => (depth.get(a) ?? 0) - (depth.get(b) ?? 0) || compareText(fileOf(index, a), fileOf(index, b)))
+      .pop() as string
   const newest = newestOf(groups.flat())
   const node = index.byId.get(newest) as RevisionNode
-  const merges = groups.length === 1 && groups[0]?.length === list.length ? [w.merge?.()] : groups.map((g) => w.merge?.(g))
+  const merges =
+    groups.length === 1 && groups[0]?.length === list.length ? [w.merge?.()] : groups.map((g) => w.merge?.(g))
   const fixes = [
-    merges.every(Boolean) ? `run ${merges.map((m) => `\`${m}\``).join(' and ')} and commit the merge revision${merges.length > 1 ? 's' : ''}` : undefined,
+    merges.every(Boolean)
+      ? `run ${merges.map((m) => `\`${m}\``).join(' and ')} and commit the merge revision${merges.length > 1 ? 's' : ''}`
+      : undefined,
     ...groups.map((group) => reparent(index, newestOf(group), group, w)),
   ].filter(Boolean)
   return [
@@ -381,12 +406,22 @@ function fileOf(index: GraphIndex, id: string): string {
 }
 
 function describe(node: RevisionNode, labels?: Set<string>): string {
-  const branch = labels && labels.size > 0 ? `branch ${[...labels].join('/')}, ` : node.branchLabels.length > 0 ? `branch ${node.branchLabels.join('/')}, ` : ''
+  const branch =
+    labels && labels.size > 0
+      ? `branch ${[...labels].join('/')}, `
+      : node.branchLabels.length > 0
+        ? `branch ${node.branchLabels.join('/')}, `
+        : ''
   return `${node.id} (${branch}${node.file})`
 }
 
 function detail(node: RevisionNode, labels?: Set<string>): string {
-  const branch = labels && labels.size > 0 ? ` [${[...labels].join(', ')}]` : node.branchLabels.length > 0 ? ` [${node.branchLabels.join(', ')}]` : ''
+  const branch =
+    labels && labels.size > 0
+      ? ` [${[...labels].join(', ')}]`
+      : node.branchLabels.length > 0
+        ? ` [${node.branchLabels.join(', ')}]`
+        : ''
   return `${node.id}  ${node.file}:${node.line}${branch}${node.message ? `  ${node.message}` : ''}`
 }
 

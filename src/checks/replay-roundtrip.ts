@@ -36,7 +36,8 @@ export async function runRoundtrip(ctx: ReplayContext): Promise<ReplayOutcome> {
       }
     }
     // Upgrade again from wherever the downgrade stopped.
-    if (!(await upAll(ctx, log, db.session, ctx.order.slice(downTo), 're'))) return { findings: log.findings, steps: log.steps }
+    if (!(await upAll(ctx, log, db.session, ctx.order.slice(downTo), 're')))
+      return { findings: log.findings, steps: log.steps }
     const againFp = await db.probe.capture('head-again')
     const changes = againFp === headFp ? [] : await db.probe.diff('head', 'head-again')
     if (changes.length > 0) {

@@ -68,7 +68,10 @@ export async function runStairway(ctx: ReplayContext): Promise<ReplayOutcome> {
         const residue = log.findings.at(-1)
         if (broken && residue?.revision === revision) {
           // The usual cause: the residue itself ("type ... already exists"). Say so on the residue.
-          residue.details = [...(residue.details ?? []), `upgrading again then fails: ${re.error?.message ?? 'unknown error'}`]
+          residue.details = [
+            ...(residue.details ?? []),
+            `upgrading again then fails: ${re.error?.message ?? 'unknown error'}`,
+          ]
         } else if (re.error?.kind === 'timeout') {
           stepFailure(log, revision, 'upgrade', re, ctx)
         } else {

@@ -17,14 +17,16 @@ export interface GraphIndex {
 /** Code-unit order: the same on every machine, unlike localeCompare. */
 export const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
 
-const byFileThenId = (a: RevisionNode, b: RevisionNode): number => compareText(a.file, b.file) || compareText(a.id, b.id)
+const byFileThenId = (a: RevisionNode, b: RevisionNode): number =>
+  compareText(a.file, b.file) || compareText(a.id, b.id)
 
 export function indexGraph(graph: RevisionGraph): GraphIndex {
   const nodes = [...graph.nodes].sort(byFileThenId)
   const byId = new Map<string, RevisionNode>()
   const byLabel = new Map<string, RevisionNode>()
   for (const node of nodes) if (!byId.has(node.id)) byId.set(node.id, node)
-  for (const node of byId.values()) for (const label of node.branchLabels) if (!byLabel.has(label)) byLabel.set(label, node)
+  for (const node of byId.values())
+    for (const label of node.branchLabels) if (!byLabel.has(label)) byLabel.set(label, node)
   const index: GraphIndex = { nodes, byId, byLabel, children: new Map() }
   for (const node of nodes) {
     for (const ref of node.parents) {
@@ -89,7 +91,10 @@ export function orderedNodes(index: GraphIndex): RevisionNode[] {
     }
   }
   // A stack, so the children of the revision just placed come next; pushed in reverse to pop in order.
-  const stack = [...index.byId.values()].filter((n) => pending.get(n.id) === 0).sort(byFileThenId).reverse()
+  const stack = [...index.byId.values()]
+    .filter((n) => pending.get(n.id) === 0)
+    .sort(byFileThenId)
+    .reverse()
   const order: RevisionNode[] = []
   while (stack.length > 0) {
     const node = stack.pop() as RevisionNode

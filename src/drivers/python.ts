@@ -22,7 +22,10 @@ async function canImport(python: string, module: string): Promise<boolean> {
 export async function findPython(module: string, cwd: string, explicit?: string): Promise<string> {
   if (explicit) {
     if (await canImport(explicit, module)) return explicit
-    throw new GateError(`python: ${explicit} cannot import ${module} (install it there, or point python at the project's interpreter)`, 'python')
+    throw new GateError(
+      `python: ${explicit} cannot import ${module} (install it there, or point python at the project's interpreter)`,
+      'python',
+    )
   }
   // A project virtualenv is the most likely home of the project's own dependencies.
   const venvs = ['.venv/bin/python', 'venv/bin/python'].map((p) => `${cwd}/${p}`)

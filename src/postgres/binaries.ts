@@ -68,7 +68,9 @@ export function findBinaries(options: { pgBin?: string; major?: number } = {}): 
     if (!found) throw new GateError(`pg-bin: no runnable initdb and postgres in ${options.pgBin}`, 'pg-bin')
     return found
   }
-  const all = candidateDirs().map(probe).filter((b): b is PgBinaries => b !== null)
+  const all = candidateDirs()
+    .map(probe)
+    .filter((b): b is PgBinaries => b !== null)
   if (all.length === 0) return null
   const wanted = options.major ? all.find((b) => b.major === options.major) : undefined
   return wanted ?? all.sort((a, b) => b.major - a.major)[0] ?? null

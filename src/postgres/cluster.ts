@@ -66,7 +66,8 @@ export async function startCluster(bins: PgBinaries, provider: ProviderName): Pr
   // server); once one has exited (and been reaped) its pid may belong to anyone, so a pid is passed
   // on only while its process runs. A signal during initdb must stop it too, or it writes on into
   // the dir being removed.
-  const running = (c: ChildProcess | undefined) => (c && c.exitCode === null && c.signalCode === null ? c.pid : undefined)
+  const running = (c: ChildProcess | undefined) =>
+    c && c.exitCode === null && c.signalCode === null ? c.pid : undefined
   const destroy = () => {
     destroyClusterSync(dir, running(initdb) ?? running(child))
     forgetResource({ kind: 'cluster', dir })

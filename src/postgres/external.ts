@@ -25,7 +25,10 @@ function parseUrl(raw: string | undefined): URL {
   try {
     u = new URL(raw)
   } catch {
-    throw new GateError('database-url: not a URL (expected postgresql://user:password@host:port/database)', 'database-url')
+    throw new GateError(
+      'database-url: not a URL (expected postgresql://user:password@host:port/database)',
+      'database-url',
+    )
   }
   if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') {
     throw new GateError(`database-url: scheme ${u.protocol} is not postgresql://`, 'database-url')
@@ -67,7 +70,10 @@ export function externalProvider(options: { databaseUrl?: string }): PostgresPro
           await drop(name).catch((error: unknown) => failed.push(`${name} (${oneLine(error)})`))
         }
         if (failed.length) {
-          throw new GateError(`database-url: could not drop scratch database ${failed.join(', ')} on ${shown}`, 'database-url')
+          throw new GateError(
+            `database-url: could not drop scratch database ${failed.join(', ')} on ${shown}`,
+            'database-url',
+          )
         }
       }
       const unregister = registerCleanup(`scratch databases on ${shown}`, stop)
@@ -77,14 +83,21 @@ export function externalProvider(options: { databaseUrl?: string }): PostgresPro
         startMs,
         async createDatabase(opts) {
           // Recorded before it exists, so a run killed mid-CREATE still leaves the post step its name.
-          const resource = { kind: 'database' as const, adminUrl: withoutPassword(adminUrl), name: opts?.name ?? uniqueName('db') }
+          const resource = {
+            kind: 'database' as const,
+            adminUrl: withoutPassword(adminUrl),
+            name: opts?.name ?? uniqueName('db'),
+          }
           recordResource(resource)
           let created
           try {
             created = await dbs.create({ ...opts, name: resource.name })
           } catch (error) {
             forgetResource(resource)
-            throw new GateError(`database-url: cannot create a scratch database on ${shown}: ${oneLine(error)}`, 'database-url')
+            throw new GateError(
+              `database-url: cannot create a scratch database on ${shown}: ${oneLine(error)}`,
+              'database-url',
+            )
           }
           tracked.add(created.name)
           return created

@@ -47,7 +47,8 @@ async function removeResource(r: Resource, options: LedgerCleanupOptions): Promi
   switch (r.kind) {
     case 'cluster':
       // Only dirs the gate names: a corrupted or hand-edited ledger must not delete anything else.
-      if (!basename(r.dir).startsWith(CLUSTER_DIR_PREFIX)) throw new Error('not a migration-gate cluster dir, left alone')
+      if (!basename(r.dir).startsWith(CLUSTER_DIR_PREFIX))
+        throw new Error('not a migration-gate cluster dir, left alone')
       if (!existsSync(r.dir)) return false
       destroyClusterSync(r.dir)
       return true
@@ -61,7 +62,10 @@ async function removeResource(r: Resource, options: LedgerCleanupOptions): Promi
 async function dropScratchDatabase(adminUrl: string, name: string, databaseUrl?: string): Promise<boolean> {
   // The gate names every scratch database with its prefix; anything else is not dropped, whatever the file says.
   if (!name.startsWith(`${PREFIX}_`)) throw new Error(`refusing to drop ${name}: not a ${PREFIX}_ database`)
-  const client = new pg.Client({ connectionString: withPasswordFrom(adminUrl, databaseUrl), connectionTimeoutMillis: 10_000 })
+  const client = new pg.Client({
+    connectionString: withPasswordFrom(adminUrl, databaseUrl),
+    connectionTimeoutMillis: 10_000,
+  })
   await client.connect()
   try {
     const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])

@@ -6,7 +6,13 @@ import { dockerProvider } from './docker.js'
 import { embeddedProvider } from './embedded.js'
 import { externalProvider } from './external.js'
 import { localProvider } from './local.js'
-import { AUTO_ORDER, PROVIDER_NAMES, type PostgresProvider, type ProviderName, type ProviderOptions } from './provider.js'
+import {
+  AUTO_ORDER,
+  PROVIDER_NAMES,
+  type PostgresProvider,
+  type ProviderName,
+  type ProviderOptions,
+} from './provider.js'
 
 export type PostgresChoice = ProviderName | 'auto'
 
@@ -30,7 +36,10 @@ export async function chooseProvider(
 ): Promise<PostgresProvider> {
   if (choice !== 'auto') {
     if (!PROVIDER_NAMES.includes(choice)) {
-      throw new GateError(`postgres: unknown value "${String(choice)}" (allowed: auto, ${PROVIDER_NAMES.join(', ')})`, 'postgres')
+      throw new GateError(
+        `postgres: unknown value "${String(choice)}" (allowed: auto, ${PROVIDER_NAMES.join(', ')})`,
+        'postgres',
+      )
     }
     return providerByName(choice, options)
   }

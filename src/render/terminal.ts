@@ -15,7 +15,8 @@ const RESET = '\x1b[0m'
 const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`
 
 export function renderTerminal(report: GateReport, options: { colour: boolean }): string {
-  const paint = (kind: keyof typeof COLOURS, text: string) => (options.colour ? `${COLOURS[kind]}${text}${RESET}` : text)
+  const paint = (kind: keyof typeof COLOURS, text: string) =>
+    options.colour ? `${COLOURS[kind]}${text}${RESET}` : text
   const out: string[] = []
   const where = [
     report.tool,
@@ -36,7 +37,9 @@ export function renderTerminal(report: GateReport, options: { colour: boolean })
   const phases = Object.entries(report.timings.phases)
     .map(([k, v]) => `${k} ${seconds(v ?? 0)}`)
     .join(', ')
-  out.push(`${tally.length ? tally.join(', ') : 'no findings'} · ${seconds(report.timings.totalMs)}${phases ? ` (${phases})` : ''}`)
+  out.push(
+    `${tally.length ? tally.join(', ') : 'no findings'} · ${seconds(report.timings.totalMs)}${phases ? ` (${phases})` : ''}`,
+  )
   return out.join('\n') + '\n'
 }
 

@@ -73,7 +73,12 @@ interface Attr<T> {
   exclusive?: boolean
 }
 
-const attr = <T>(name: string, get: (x: T) => DiffValue, label: string = name, extra: Partial<Attr<T>> = {}): Attr<T> => ({
+const attr = <T>(
+  name: string,
+  get: (x: T) => DiffValue,
+  label: string = name,
+  extra: Partial<Attr<T>> = {},
+): Attr<T> => ({
   name,
   get,
   label,
@@ -82,7 +87,8 @@ const attr = <T>(name: string, get: (x: T) => DiffValue, label: string = name, e
 const flag = <T>(name: string, get: (x: T) => boolean, yes: string, no: string): Attr<T> =>
   attr(name, get, '', { show: (v) => (v ? yes : no) })
 const quoted = (v: DiffValue) => (v === null ? 'none' : `"${String(v)}"`)
-const commentAttr = <T extends { comment: string | null }>(): Attr<T> => attr('comment', (x) => x.comment, 'comment', { show: quoted })
+const commentAttr = <T extends { comment: string | null }>(): Attr<T> =>
+  attr('comment', (x) => x.comment, 'comment', { show: quoted })
 
 /** "name" in public, "schema.name" elsewhere. */
 export function displayName(schema: string, name: string): string {
@@ -142,7 +148,13 @@ interface Spec<T> {
 
 const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
 
-function compareLists<T>(spec: Spec<T>, before: readonly T[], after: readonly T[], out: SchemaChange[], table?: string): void {
+function compareLists<T>(
+  spec: Spec<T>,
+  before: readonly T[],
+  after: readonly T[],
+  out: SchemaChange[],
+  table?: string,
+): void {
   const b = new Map(before.map((x) => [spec.key(x), x]))
   const a = new Map(after.map((x) => [spec.key(x), x]))
   const keys = [...new Set([...b.keys(), ...a.keys()])].sort(byKey)
@@ -151,9 +163,21 @@ function compareLists<T>(spec: Spec<T>, before: readonly T[], after: readonly T[
     const x = b.get(key)
     const y = a.get(key)
     if (x !== undefined && y === undefined) {
-      out.push({ kind: spec.kind(x), name: spec.name(x), ...where, change: 'removed', message: `${spec.head(x)}: absent now, present before` })
+      out.push({
+        kind: spec.kind(x),
+        name: spec.name(x),
+        ...where,
+        change: 'removed',
+        message: `${spec.head(x)}: absent now, present before`,
+      })
     } else if (x === undefined && y !== undefined) {
-      out.push({ kind: spec.kind(y), name: spec.name(y), ...where, change: 'added', message: `${spec.head(y)}: present now, absent before` })
+      out.push({
+        kind: spec.kind(y),
+        name: spec.name(y),
+        ...where,
+        change: 'added',
+        message: `${spec.head(y)}: present now, absent before`,
+      })
     } else if (x !== undefined && y !== undefined) {
       compareObject(spec, x, y, out, where)
     }
@@ -279,7 +303,9 @@ const columnAttrs: Attr<ColumnInfo>[] = [
   attr('type', (x) => x.type),
   flag('notNull', (x) => x.notNull, 'NOT NULL', 'nullable'),
   attr('default', (x) => x.default),
-  attr('identity', (x) => x.identity, 'identity', { show: (v) => (v === null ? 'none' : `GENERATED ${String(v).toUpperCase()}`) }),
+  attr('identity', (x) => x.identity, 'identity', {
+    show: (v) => (v === null ? 'none' : `GENERATED ${String(v).toUpperCase()}`),
+  }),
   attr('generated', (x) => x.generated, 'generated', { show: (v) => (v === null ? 'none' : String(v)) }),
   attr('collation', (x) => x.collation),
   commentAttr(),
@@ -307,7 +333,11 @@ const indexAttrs: Attr<IndexInfo>[] = [
   commentAttr(),
 ]
 
-const triggerAttrs: Attr<TriggerInfo>[] = [attr('enabled', (x) => x.enabled), attr('definition', (x) => x.definition), commentAttr()]
+const triggerAttrs: Attr<TriggerInfo>[] = [
+  attr('enabled', (x) => x.enabled),
+  attr('definition', (x) => x.definition),
+  commentAttr(),
+]
 
 const policyAttrs: Attr<PolicyInfo>[] = [
   attr('command', (x) => x.command, 'FOR'),
@@ -318,7 +348,11 @@ const policyAttrs: Attr<PolicyInfo>[] = [
   commentAttr(),
 ]
 
-const ruleAttrs: Attr<RuleInfo>[] = [attr('enabled', (x) => x.enabled), attr('definition', (x) => x.definition), commentAttr()]
+const ruleAttrs: Attr<RuleInfo>[] = [
+  attr('enabled', (x) => x.enabled),
+  attr('definition', (x) => x.definition),
+  commentAttr(),
+]
 
 const relationAttrs: Attr<RelationInfo>[] = [
   attr('kind', (x) => x.kind, 'kind', { exclusive: true }),

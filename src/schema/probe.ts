@@ -39,9 +39,10 @@ export class SnapshotProbe implements CatalogProbe {
   }
 
   async diff(fromKey: string, toKey: string): Promise<string[]> {
-    const r = await this.client.query<{ key: string; doc: string }>(`SELECT key, doc FROM ${TABLE} WHERE key = ANY($1)`, [
-      [fromKey, toKey],
-    ])
+    const r = await this.client.query<{ key: string; doc: string }>(
+      `SELECT key, doc FROM ${TABLE} WHERE key = ANY($1)`,
+      [[fromKey, toKey]],
+    )
     const doc = (key: string) => {
       const row = r.rows.find((x) => x.key === key)
       if (!row) throw new Error(`no schema captured as ${key}`)

@@ -15,7 +15,14 @@ import { pythonWithAlembic } from '../support/python.js'
 
 const FIXTURES = path.resolve(__dirname, '../fixtures')
 // Fixtures Alembic loads (heads must match) and fixtures it refuses (the static side says why).
-const LOADABLE = ['alembic-chain-branch-merge', 'alembic-chain-modern', 'alembic-chain-labels', 'alembic-chain-two-heads', 'alembic-chain-duplicate', 'flask-migrate-app']
+const LOADABLE = [
+  'alembic-chain-branch-merge',
+  'alembic-chain-modern',
+  'alembic-chain-labels',
+  'alembic-chain-two-heads',
+  'alembic-chain-duplicate',
+  'flask-migrate-app',
+]
 const REFUSED = ['alembic-chain-missing-parent', 'alembic-chain-cycle', 'alembic-chain-unparseable']
 
 async function crossCheck(python: string, projectDir: string) {
@@ -28,14 +35,18 @@ async function crossCheck(python: string, projectDir: string) {
 
 const interpreters: [string, () => Promise<string | undefined>][] = [
   ['the machine’s Alembic', () => pythonWithAlembic()],
-  ['a newer Alembic (MIGRATION_GATE_NEW_ALEMBIC_PYTHON)', async () => process.env.MIGRATION_GATE_NEW_ALEMBIC_PYTHON || undefined],
+  [
+    'a newer Alembic (MIGRATION_GATE_NEW_ALEMBIC_PYTHON)',
+    async () => process.env.MIGRATION_GATE_NEW_ALEMBIC_PYTHON || undefined,
+  ],
 ]
 
 describe.each(interpreters)('crossCheckHeads with %s', (_name, find) => {
   let python: string | undefined
   beforeAll(async () => {
     python = await find()
-    if (!python) console.log('skipped: set MIGRATION_GATE_NEW_ALEMBIC_PYTHON to an interpreter with alembic >= 1.13 to run these')
+    if (!python)
+      console.log('skipped: set MIGRATION_GATE_NEW_ALEMBIC_PYTHON to an interpreter with alembic >= 1.13 to run these')
   })
 
   it.each(LOADABLE.filter((f) => existsSync(path.join(FIXTURES, f))))('agrees on the heads of %s', async (fixture) => {
@@ -85,7 +96,9 @@ describe('crossCheckHeads: disagreements and no answer', () => {
     const { result } = await crossCheck(python, root)
     expect(result.findings).toHaveLength(1)
     expect(result.findings[0]).toMatchObject({ id: 'tool-disagreement', severity: 'warning', file: 'alembic.ini' })
-    expect(result.findings[0]?.message).toMatch(/cannot load the revisions \(SyntaxError: .*\), but the static reading found nothing that breaks it \(heads: b2c3d4e5f6a1\)/)
+    expect(result.findings[0]?.message).toMatch(
+      /cannot load the revisions \(SyntaxError: .*\), but the static reading found nothing that breaks it \(heads: b2c3d4e5f6a1\)/,
+    )
   })
 
   it('warns when the static reading calls a file broken that Alembic loads', async () => {

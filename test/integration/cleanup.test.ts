@@ -11,7 +11,16 @@ import { cleanupLedger } from '../../src/postgres/ledger-cleanup.js'
 import { localProvider } from '../../src/postgres/local.js'
 import type { Server } from '../../src/postgres/provider.js'
 import { destroyClusterSync, removeStaleClusters } from '../../src/postgres/stale.js'
-import { clusterDirsOf, gateDatabasesOn, holdServer, processesIn, spawnHoldServer, waitUntil, type Held, type Spawned } from '../support/leftovers.js'
+import {
+  clusterDirsOf,
+  gateDatabasesOn,
+  holdServer,
+  processesIn,
+  spawnHoldServer,
+  waitUntil,
+  type Held,
+  type Spawned,
+} from '../support/leftovers.js'
 
 let root: string
 let host: Server

@@ -30,14 +30,18 @@ describe('CLI usage and infrastructure errors: exit 2, one line naming the input
   it('an unknown postgres value', () => {
     const r = cli('check', project, '--postgres', 'podman')
     expect(r.code).toBe(2)
-    expect(errorLine(r.stderr)).toMatch(/^migration-gate: postgres: unknown value "podman" \(allowed: auto, docker, local, embedded, url\)$/)
+    expect(errorLine(r.stderr)).toMatch(
+      /^migration-gate: postgres: unknown value "podman" \(allowed: auto, docker, local, embedded, url\)$/,
+    )
     expect(r.stderr).not.toMatch(/\n\s+at /) // no stack trace
   })
 
   it('a bad database-url', () => {
     const r = cli('check', project, '--postgres', 'url', '--database-url', 'postgresql://nobody@127.0.0.1:1/x')
     expect(r.code).toBe(2)
-    expect(errorLine(r.stderr)).toMatch(/^migration-gate: database-url: cannot connect to postgresql:\/\/nobody@127\.0\.0\.1:1\/x: /)
+    expect(errorLine(r.stderr)).toMatch(
+      /^migration-gate: database-url: cannot connect to postgresql:\/\/nobody@127\.0\.0\.1:1\/x: /,
+    )
     const notUrl = cli('check', project, '--postgres', 'url', '--database-url', 'not a url')
     expect(notUrl.code).toBe(2)
     expect(errorLine(notUrl.stderr)).toMatch(/database-url: not a URL/)

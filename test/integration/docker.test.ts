@@ -74,47 +74,63 @@ describe('docker provider', () => {
     expect(DEFAULT_POSTGRES_IMAGE).toMatch(/^postgres:\d+(-alpine)?$/)
   })
 
-  it('starts the image, serves, copies by template, and removes the container on stop()', { timeout: 120_000 }, async (ctx) => {
-    needsDocker(ctx)
-    const provider = dockerProvider({ image })
-    expect(await provider.unavailableReason()).toBeNull()
-    const before = new Set(await allContainerIds())
-    const server = await provider.start()
-    const ours = (await allContainerIds()).filter((id) => !before.has(id))
-    expect(ours).toHaveLength(1)
-    // The data dir (the image's VOLUME, as in the official images up to 17) is on tmpfs: no volume
-    // on disk to leave behind.
-    const { getContainerRuntimeClient } = await import('testcontainers')
-    const inspect = await (await getContainerRuntimeClient()).container.dockerode.getContainer(ours[0] as string).inspect()
-    expect(inspect.Mounts.filter((m) => m.Type === 'volume')).toEqual([])
-    expect(inspect.HostConfig.Tmpfs).toHaveProperty(['/var/lib/postgresql/data'])
-    try {
-      expect(server.provider).toBe('docker')
-      expect(server.serverVersion).toBe(findBinaries()?.version)
-      const admin = server.urlFor('postgres')
-      // The provider's `-c` arguments reached the server.
-      expect(await query(admin, 'SHOW fsync')).toEqual([{ fsync: 'off' }])
-      const a = await server.createDatabase()
-      await query(a.url, "CREATE TABLE chats (id int PRIMARY KEY, title text); INSERT INTO chats VALUES (1, 'hello')")
-      const b = await server.createDatabase({ template: a.name })
-      expect(await query(b.url, 'SELECT id, title FROM chats')).toEqual([{ id: 1, title: 'hello' }])
-      await expect(server.dropDatabase('postgres')).rejects.toThrow(/did not create/)
-    } finally {
-      await server.stop()
-    }
-    expect(await allContainerIds()).not.toContain(ours[0])
-    await server.stop() // idempotent
-  })
+  it(
+    'starts the image, serves, copies by template, and removes the container on stop()',
+    { timeout: 120_000 },
+    async (ctx) => {
+      needsDocker(ctx)
+      const provider = dockerProvider({ image })
+      expect(await provider.unavailableReason()).toBeNull()
+      const before = new Set(await allContainerIds())
+      const server = await provider.start()
+      const ours = (await allContainerIds()).filter((id) => !before.has(id))
+      expect(ours).toHaveLength(1)
+      // The data dir (the image's VOLUME, as in the official images up to 17) is on tmpfs: no volume
+      // on disk to leave behind.
+      const { getContainerRuntimeClient } = await import('testcontainers')
+      const inspect = await (
+        await getContainerRuntimeClient()
+      ).container.dockerode
+        .getContainer(ours[0] as string)
+        .inspect()
+      expect(inspect.Mounts.filter((m) => m.Type === 'volume')).toEqual([])
+      expect(inspect.HostConfig.Tmpfs).toHaveProperty(['/var/lib/postgresql/data'])
+      try {
+        expect(server.provider).toBe('docker')
+        expect(server.serverVersion).toBe(findBinaries()?.version)
+        const admin = server.urlFor('postgres')
+        // The provider's `-c` arguments reached the server.
+        expect(await query(admin, 'SHOW fsync')).toEqual([{ fsync: 'off' }])
+        const a = await server.createDatabase()
+        await query(a.url, "CREATE TABLE chats (id int PRIMARY KEY, title text); INSERT INTO chats VALUES (1, 'hello')")
+        const b = await server.createDatabase({ template: a.name })
+        expect(await query(b.url, 'SELECT id, title FROM chats')).toEqual([{ id: 1, title: 'hello' }])
+        await expect(server.dropDatabase('postgres')).rejects.toThrow(/did not create/)
+      } finally {
+        await server.stop()
+      }
+      expect(await allContainerIds()).not.toContain(ours[0])
+      await server.stop() // idempotent
+    },
+  )
 
-  it('an image that cannot be had is a GateError naming postgres-image, and leaves no container', { timeout: 90_000 }, async (ctx) => {
-    needsDocker(ctx)
-    const before = await allContainerIds()
-    const error = await dockerProvider({ image: 'migration-gate-test/no-such-image:1' }).start().catch((e: unknown) => e)
-    expect(error).toBeInstanceOf(GateError)
-    expect((error as GateError).input).toBe('postgres-image')
-    expect((error as GateError).message).toMatch(/^postgres-image: cannot start migration-gate-test\/no-such-image:1: /)
-    expect(await allContainerIds()).toEqual(before)
-  })
+  it(
+    'an image that cannot be had is a GateError naming postgres-image, and leaves no container',
+    { timeout: 90_000 },
+    async (ctx) => {
+      needsDocker(ctx)
+      const before = await allContainerIds()
+      const error = await dockerProvider({ image: 'migration-gate-test/no-such-image:1' })
+        .start()
+        .catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(GateError)
+      expect((error as GateError).input).toBe('postgres-image')
+      expect((error as GateError).message).toMatch(
+        /^postgres-image: cannot start migration-gate-test\/no-such-image:1: /,
+      )
+      expect(await allContainerIds()).toEqual(before)
+    },
+  )
 })
 
 describe('docker provider cleanup', () => {
@@ -168,18 +184,22 @@ describe('docker provider cleanup', () => {
     expect(existsSync(ledger)).toBe(false)
   })
 
-  it('SIGKILL: the post step (cleanupLedger) removes the container the run recorded', { timeout: 120_000 }, async (ctx) => {
-    needsDocker(ctx)
-    const ledger = join(scratch, 'ledger-sigkill.json')
-    const h = await holdServer('docker', { ...env(), HOLD_LEDGER: ledger }, 90_000)
-    held.push(h)
-    const id = h.info.containerId as string
-    expect(readLedger(ledger)).toEqual([{ kind: 'container', id }])
-    h.child.kill('SIGKILL')
-    await h.exited
-    expect(await allContainerIds()).toContain(id)
-    const result = await cleanupLedger(ledger)
-    expect(result).toEqual({ removed: [`container ${id.slice(0, 12)}`], problems: [] })
-    expect(await allContainerIds()).not.toContain(id)
-  })
+  it(
+    'SIGKILL: the post step (cleanupLedger) removes the container the run recorded',
+    { timeout: 120_000 },
+    async (ctx) => {
+      needsDocker(ctx)
+      const ledger = join(scratch, 'ledger-sigkill.json')
+      const h = await holdServer('docker', { ...env(), HOLD_LEDGER: ledger }, 90_000)
+      held.push(h)
+      const id = h.info.containerId as string
+      expect(readLedger(ledger)).toEqual([{ kind: 'container', id }])
+      h.child.kill('SIGKILL')
+      await h.exited
+      expect(await allContainerIds()).toContain(id)
+      const result = await cleanupLedger(ledger)
+      expect(result).toEqual({ removed: [`container ${id.slice(0, 12)}`], problems: [] })
+      expect(await allContainerIds()).not.toContain(id)
+    },
+  )
 })

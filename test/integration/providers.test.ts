@@ -40,7 +40,9 @@ async function exerciseServer(server: Server): Promise<void> {
   await query(b.url, "INSERT INTO chats VALUES (2, 'copy only')")
   expect(await query(a.url, 'SELECT count(*)::int AS n FROM chats')).toEqual([{ n: 1 }])
   await server.dropDatabase(b.name)
-  expect(await query(a.url, "SELECT count(*)::int AS n FROM pg_database WHERE datname = '" + b.name + "'")).toEqual([{ n: 0 }])
+  expect(await query(a.url, "SELECT count(*)::int AS n FROM pg_database WHERE datname = '" + b.name + "'")).toEqual([
+    { n: 0 },
+  ])
 }
 
 /** Starts a cluster provider, exercises it, stops it, and checks no process or dir of it is left. */
@@ -76,7 +78,9 @@ describe('local provider', () => {
     const empty = mkdtempSync(join(tmpdir(), 'mg-test-empty-bin-'))
     try {
       for (const pgBin of [empty, join(empty, 'missing')]) {
-        const error = await localProvider({ pgBin }).start().catch((e: unknown) => e)
+        const error = await localProvider({ pgBin })
+          .start()
+          .catch((e: unknown) => e)
         expect(error).toBeInstanceOf(GateError)
         expect((error as GateError).input).toBe('pg-bin')
         expect((error as GateError).message).toMatch(/^pg-bin: /)
@@ -176,7 +180,9 @@ describe('url provider', () => {
     const error = await server.stop().catch((e: unknown) => e)
     expect(error).toBeInstanceOf(GateError)
     expect((error as GateError).input).toBe('database-url')
-    expect((error as GateError).message).toMatch(new RegExp(`^database-url: could not drop scratch database ${kept.name} \\(must be owner`))
+    expect((error as GateError).message).toMatch(
+      new RegExp(`^database-url: could not drop scratch database ${kept.name} \\(must be owner`),
+    )
     expect((error as GateError).message).not.toContain('sekret-pw')
     expect(await gateDatabasesOn(adminUrl)).toEqual([kept.name]) // the other one was still dropped
     expect(dropped.name).not.toBe(kept.name)
@@ -187,7 +193,9 @@ describe('url provider', () => {
     const u = new URL(adminUrl)
     u.username = 'no_createdb'
     u.password = 'sekret-pw'
-    const error = await externalProvider({ databaseUrl: u.toString() }).start().catch((e: unknown) => e)
+    const error = await externalProvider({ databaseUrl: u.toString() })
+      .start()
+      .catch((e: unknown) => e)
     expect(error).toBeInstanceOf(GateError)
     const e = error as GateError
     expect(e.input).toBe('database-url')
@@ -206,7 +214,9 @@ describe('url provider', () => {
       `${adminUrl.replace(/\/postgres$/, '')}/no_such_database`,
     ]
     for (const databaseUrl of cases) {
-      const error = await externalProvider({ databaseUrl }).start().catch((e: unknown) => e)
+      const error = await externalProvider({ databaseUrl })
+        .start()
+        .catch((e: unknown) => e)
       expect(error, String(databaseUrl)).toBeInstanceOf(GateError)
       expect((error as GateError).input).toBe('database-url')
       expect((error as GateError).message).toMatch(/^database-url: /)
@@ -257,7 +267,9 @@ describe('provider selection', () => {
     const error = await chooseProvider('mysql' as PostgresChoice, {}, recorder().logger).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(GateError)
     expect((error as GateError).input).toBe('postgres')
-    expect((error as GateError).message).toMatch(/^postgres: unknown value "mysql" \(allowed: auto, docker, local, embedded, url\)$/)
+    expect((error as GateError).message).toMatch(
+      /^postgres: unknown value "mysql" \(allowed: auto, docker, local, embedded, url\)$/,
+    )
   })
 })
 

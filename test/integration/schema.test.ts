@@ -98,7 +98,12 @@ describe('snapshot', () => {
       { name: 'audit', comment: 'audit trail' },
       { name: 'public', comment: expect.anything() as unknown },
     ])
-    expect(s.types.map((t) => `${t.name}:${t.kind}`)).toEqual(['addr:composite', 'floatrange:range', 'mood:enum', 'posint:domain'])
+    expect(s.types.map((t) => `${t.name}:${t.kind}`)).toEqual([
+      'addr:composite',
+      'floatrange:range',
+      'mood:enum',
+      'posint:domain',
+    ])
     expect(s.types.find((t) => t.name === 'mood')?.labels).toEqual(['sad', 'ok', 'happy'])
     expect(s.types.find((t) => t.name === 'posint')).toMatchObject({
       baseType: 'integer',
@@ -106,13 +111,20 @@ describe('snapshot', () => {
       default: '1',
       constraints: ['positive: CHECK ((VALUE > 0))'],
     })
-    expect(s.types.find((t) => t.name === 'addr')?.attributes).toEqual(['street text', 'zip character varying(10) COLLATE "C"'])
+    expect(s.types.find((t) => t.name === 'addr')?.attributes).toEqual([
+      'street text',
+      'zip character varying(10) COLLATE "C"',
+    ])
     expect(s.types.find((t) => t.name === 'floatrange')?.baseType).toBe('double precision')
 
     const users = relation(s, 'users')
     expect(users).toMatchObject({ kind: 'table', comment: 'people', rowSecurity: true, persistence: 'permanent' })
     expect(users.columns.map((c) => c.name)).toEqual(['id', 'email', 'name', 'm', 'doubled'])
-    expect(users.columns[0]).toMatchObject({ type: 'integer', notNull: true, default: "nextval('users_id_seq'::regclass)" })
+    expect(users.columns[0]).toMatchObject({
+      type: 'integer',
+      notNull: true,
+      default: "nextval('users_id_seq'::regclass)",
+    })
     expect(users.columns[1]).toMatchObject({ type: 'text', notNull: true, comment: 'login', collation: null })
     expect(users.columns[2]).toMatchObject({ type: 'character varying(255)', notNull: false, collation: '"C"' })
     expect(users.columns[3]).toMatchObject({ type: 'mood', default: "'ok'::mood" })
@@ -132,7 +144,15 @@ describe('snapshot', () => {
       },
     ])
     expect(users.policies).toEqual([
-      { name: 'own', command: 'SELECT', permissive: true, roles: ['public'], using: '(id > 0)', check: null, comment: null },
+      {
+        name: 'own',
+        command: 'SELECT',
+        permissive: true,
+        roles: ['public'],
+        using: '(id > 0)',
+        check: null,
+        comment: null,
+      },
     ])
 
     const orders = relation(s, 'orders')
@@ -146,7 +166,9 @@ describe('snapshot', () => {
       deferrable: true,
       deferred: true,
     })
-    expect(orders.constraints.find((k) => k.type === 'exclusion')?.definition).toBe('EXCLUDE USING gist (during WITH &&)')
+    expect(orders.constraints.find((k) => k.type === 'exclusion')?.definition).toBe(
+      'EXCLUDE USING gist (during WITH &&)',
+    )
     expect(orders.constraints.find((k) => k.type === 'check')?.definition).toBe('CHECK ((total >= (0)::numeric))')
     expect(orders.indexes).toEqual([
       {
@@ -177,8 +199,21 @@ describe('snapshot', () => {
     expect(relation(s, 'user_counts')).toMatchObject({ kind: 'materialized view' })
     expect(relation(s, 'user_counts').indexes.map((i) => i.name)).toEqual(['ix_user_counts'])
 
-    expect(s.sequences.map((q) => `${q.schema}.${q.name}`)).toEqual(['audit.s', 'public.orders_id_seq', 'public.users_id_seq'])
-    expect(s.sequences[0]).toMatchObject({ type: 'smallint', start: '5', increment: '2', cache: '3', cycle: true, min: '1', max: '32767', ownedBy: null })
+    expect(s.sequences.map((q) => `${q.schema}.${q.name}`)).toEqual([
+      'audit.s',
+      'public.orders_id_seq',
+      'public.users_id_seq',
+    ])
+    expect(s.sequences[0]).toMatchObject({
+      type: 'smallint',
+      start: '5',
+      increment: '2',
+      cache: '3',
+      cycle: true,
+      min: '1',
+      max: '32767',
+      ownedBy: null,
+    })
     expect(s.sequences[2]?.ownedBy).toEqual({ schema: 'public', name: 'users', column: 'id' })
 
     expect(s.functions.map((f) => `${f.kind} ${f.schema}.${f.name}(${f.arguments})`)).toEqual([
@@ -187,7 +222,11 @@ describe('snapshot', () => {
       'aggregate public.mysum(integer)',
       'function public.touch()',
     ])
-    expect(s.functions.find((f) => f.name === 'add1')).toMatchObject({ result: 'integer', language: 'sql', volatility: 'immutable' })
+    expect(s.functions.find((f) => f.name === 'add1')).toMatchObject({
+      result: 'integer',
+      language: 'sql',
+      volatility: 'immutable',
+    })
     // A SQL-standard body leaves prosrc empty: the definition carries it.
     expect(s.functions.find((f) => f.name === 'add1')?.definition).toContain('RETURN (a + b)')
     expect(s.functions.find((f) => f.name === 'touch')?.body).toContain('RETURN NEW')
@@ -210,7 +249,9 @@ describe('snapshot', () => {
   })
 
   it('compares a table with a dropped middle column equal to one built without it', async () => {
-    const a = await db(`CREATE TABLE t (a int, b text, c date); ALTER TABLE t DROP COLUMN b; ALTER TABLE t ADD COLUMN d int`)
+    const a = await db(
+      `CREATE TABLE t (a int, b text, c date); ALTER TABLE t DROP COLUMN b; ALTER TABLE t ADD COLUMN d int`,
+    )
     const b = await db(`CREATE TABLE t (a int, c date, d int)`)
     const [sa, sb] = [await takeSnapshot(a), await takeSnapshot(b)]
     expect(relation(sa, 't').columns.map((c) => c.name)).toEqual(['a', 'c', 'd'])
@@ -219,10 +260,14 @@ describe('snapshot', () => {
   })
 
   it('ignores data: rows, sequence values, matview contents', async () => {
-    const c = await db(`CREATE TABLE t (id serial PRIMARY KEY, v text); CREATE MATERIALIZED VIEW mv AS SELECT count(*) FROM t WITH NO DATA`)
+    const c = await db(
+      `CREATE TABLE t (id serial PRIMARY KEY, v text); CREATE MATERIALIZED VIEW mv AS SELECT count(*) FROM t WITH NO DATA`,
+    )
     const f0 = await fingerprint(c)
     const s0 = await takeSnapshot(c)
-    await c.query(`INSERT INTO t (v) SELECT 'x' FROM generate_series(1, 50); SELECT setval('t_id_seq', 1000); REFRESH MATERIALIZED VIEW mv; ANALYZE t`)
+    await c.query(
+      `INSERT INTO t (v) SELECT 'x' FROM generate_series(1, 50); SELECT setval('t_id_seq', 1000); REFRESH MATERIALIZED VIEW mv; ANALYZE t`,
+    )
     expect(await fingerprint(c)).toBe(f0)
     expect(diff(s0, await takeSnapshot(c))).toEqual([])
   })
@@ -249,7 +294,11 @@ describe('snapshot', () => {
 
     // The bookkeeping table's appearance is no change.
     const d = await db(`CREATE TABLE keep (id int)`)
-    expect(await messagesAfter(d, `CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY)`, { excludeTables: ['alembic_version'] })).toEqual([])
+    expect(
+      await messagesAfter(d, `CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY)`, {
+        excludeTables: ['alembic_version'],
+      }),
+    ).toEqual([])
   })
 
   it('does not list the objects of an extension, only the extension', async (ctx) => {
@@ -264,7 +313,9 @@ describe('snapshot', () => {
     expect(after.functions).toEqual([])
     expect(after.types).toEqual([])
     expect(after.extensions.map((x) => x.name)).toEqual([...present, 'plpgsql'].sort())
-    expect(diff(before, after).map((x) => x.message)).toEqual(present.sort().map((e) => `extension ${e}: present now, absent before`))
+    expect(diff(before, after).map((x) => x.message)).toEqual(
+      present.sort().map((e) => `extension ${e}: present now, absent before`),
+    )
     // A user's column of an extension type is the user's.
     await c.query(`CREATE TABLE t (v ${present.includes('citext') ? 'citext' : 'text'})`)
     expect(relation(await takeSnapshot(c), 't').columns).toHaveLength(1)
@@ -291,7 +342,9 @@ describe('diff on a real database, kind by kind', () => {
   it('schema', async () => {
     const c = await db()
     expect(await messagesAfter(c, `CREATE SCHEMA audit`)).toEqual(['schema audit: present now, absent before'])
-    expect(await messagesAfter(c, `COMMENT ON SCHEMA audit IS 'trail'`)).toEqual(['schema audit: comment "trail" now, none before'])
+    expect(await messagesAfter(c, `COMMENT ON SCHEMA audit IS 'trail'`)).toEqual([
+      'schema audit: comment "trail" now, none before',
+    ])
     expect(await messagesAfter(c, `DROP SCHEMA audit`)).toEqual(['schema audit: absent now, present before'])
   })
 
@@ -302,39 +355,54 @@ describe('diff on a real database, kind by kind', () => {
     if (has.rowCount !== 1) ctx.skip()
     await c.query(`CREATE EXTENSION hstore VERSION '1.7'`)
     expect((await takeSnapshot(c)).extensions.find((x) => x.name === 'hstore')?.version).toBe('1.7')
-    expect(await messagesAfter(c, `ALTER EXTENSION hstore UPDATE TO '1.8'`)).toEqual(['extension hstore: version 1.8 now, 1.7 before'])
+    expect(await messagesAfter(c, `ALTER EXTENSION hstore UPDATE TO '1.8'`)).toEqual([
+      'extension hstore: version 1.8 now, 1.7 before',
+    ])
     expect(await messagesAfter(c, `DROP EXTENSION hstore`)).toEqual(['extension hstore: absent now, present before'])
   })
 
   it('table: presence, persistence, options, comment, row level security', async () => {
     const c = await db()
     expect(await messagesAfter(c, `CREATE TABLE chats (id int)`)).toEqual(['table chats: present now, absent before'])
-    expect(await messagesAfter(c, `ALTER TABLE chats SET UNLOGGED`)).toEqual(['table chats: unlogged now, permanent before'])
-    expect(await messagesAfter(c, `ALTER TABLE chats SET (fillfactor = 50)`)).toEqual(['table chats: options fillfactor=50 now, (none) before'])
-    expect(await messagesAfter(c, `COMMENT ON TABLE chats IS 'talk'`)).toEqual(['table chats: comment "talk" now, none before'])
+    expect(await messagesAfter(c, `ALTER TABLE chats SET UNLOGGED`)).toEqual([
+      'table chats: unlogged now, permanent before',
+    ])
+    expect(await messagesAfter(c, `ALTER TABLE chats SET (fillfactor = 50)`)).toEqual([
+      'table chats: options fillfactor=50 now, (none) before',
+    ])
+    expect(await messagesAfter(c, `COMMENT ON TABLE chats IS 'talk'`)).toEqual([
+      'table chats: comment "talk" now, none before',
+    ])
     expect(await messagesAfter(c, `ALTER TABLE chats ENABLE ROW LEVEL SECURITY`)).toEqual([
       'table chats: row level security enabled now, row level security disabled before',
     ])
-    expect(await messagesAfter(c, `ALTER TABLE chats REPLICA IDENTITY FULL`)).toEqual(['table chats: replica identity full now, default before'])
+    expect(await messagesAfter(c, `ALTER TABLE chats REPLICA IDENTITY FULL`)).toEqual([
+      'table chats: replica identity full now, default before',
+    ])
     // A dropped table is one line, not one per column.
     expect(await messagesAfter(c, `DROP TABLE chats`)).toEqual(['table chats: absent now, present before'])
     await c.query(`CREATE SCHEMA app`)
-    expect(await messagesAfter(c, `CREATE TABLE app.chats (id int)`)).toEqual(['table app.chats: present now, absent before'])
+    expect(await messagesAfter(c, `CREATE TABLE app.chats (id int)`)).toEqual([
+      'table app.chats: present now, absent before',
+    ])
   })
 
   it('partitioned table: key, partitions, detach', async () => {
     const c = await db(`CREATE TABLE events (id int, at date) PARTITION BY RANGE (at)`)
     expect(relation(await takeSnapshot(c), 'events').partitionKey).toBe('RANGE (at)')
-    expect(await messagesAfter(c, `CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')`)).toEqual([
-      'table events_2024: present now, absent before',
-    ])
+    expect(
+      await messagesAfter(
+        c,
+        `CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')`,
+      ),
+    ).toEqual(['table events_2024: present now, absent before'])
     expect(await messagesAfter(c, `ALTER TABLE events DETACH PARTITION events_2024`)).toEqual([
       'table events_2024: partition of none now, events before',
       "table events_2024: partition bound none now, FOR VALUES FROM ('2024-01-01') TO ('2025-01-01') before",
     ])
-    expect(await messagesAfter(c, `DROP TABLE events; CREATE TABLE events (id int, at date) PARTITION BY LIST (id)`)).toEqual([
-      'partitioned table events: partition key LIST (id) now, RANGE (at) before',
-    ])
+    expect(
+      await messagesAfter(c, `DROP TABLE events; CREATE TABLE events (id int, at date) PARTITION BY LIST (id)`),
+    ).toEqual(['partitioned table events: partition key LIST (id) now, RANGE (at) before'])
     expect(await messagesAfter(c, `DROP TABLE events; CREATE TABLE events (id int, at date)`)).toEqual([
       'table events: kind table now, partitioned table before',
     ])
@@ -342,7 +410,9 @@ describe('diff on a real database, kind by kind', () => {
 
   it('column: presence, type, nullability, default, identity, generated, collation, comment', async () => {
     const c = await db(`CREATE TABLE users (id int, email varchar(255), n int, g int, nm text)`)
-    expect(await messagesAfter(c, `ALTER TABLE users ADD COLUMN age int`)).toEqual(['column users.age: present now, absent before'])
+    expect(await messagesAfter(c, `ALTER TABLE users ADD COLUMN age int`)).toEqual([
+      'column users.age: present now, absent before',
+    ])
     const changes = await changesAfter(c, `ALTER TABLE users ALTER email TYPE varchar(100)`)
     expect(changes).toEqual([
       {
@@ -356,22 +426,39 @@ describe('diff on a real database, kind by kind', () => {
         message: 'column users.email: type character varying(100) now, character varying(255) before',
       },
     ])
-    expect(await messagesAfter(c, `ALTER TABLE users ALTER email SET NOT NULL`)).toEqual(['column users.email: NOT NULL now, nullable before'])
-    expect(await messagesAfter(c, `ALTER TABLE users ALTER n SET DEFAULT 42`)).toEqual(['column users.n: default 42 now, none before'])
-    expect(await messagesAfter(c, `ALTER TABLE users ALTER id SET NOT NULL, ALTER id ADD GENERATED ALWAYS AS IDENTITY`)).toEqual([
+    expect(await messagesAfter(c, `ALTER TABLE users ALTER email SET NOT NULL`)).toEqual([
+      'column users.email: NOT NULL now, nullable before',
+    ])
+    expect(await messagesAfter(c, `ALTER TABLE users ALTER n SET DEFAULT 42`)).toEqual([
+      'column users.n: default 42 now, none before',
+    ])
+    expect(
+      await messagesAfter(c, `ALTER TABLE users ALTER id SET NOT NULL, ALTER id ADD GENERATED ALWAYS AS IDENTITY`),
+    ).toEqual([
       'sequence users_id_seq: present now, absent before',
       'column users.id: NOT NULL now, nullable before',
       'column users.id: identity GENERATED ALWAYS now, none before',
     ])
     // Re-adding g puts it last: the order of the columns present on both sides is reported too.
-    expect(await messagesAfter(c, `ALTER TABLE users DROP COLUMN g; ALTER TABLE users ADD COLUMN g int GENERATED ALWAYS AS (n * 2) STORED`)).toEqual([
+    expect(
+      await messagesAfter(
+        c,
+        `ALTER TABLE users DROP COLUMN g; ALTER TABLE users ADD COLUMN g int GENERATED ALWAYS AS (n * 2) STORED`,
+      ),
+    ).toEqual([
       'table users: column order id, email, n, nm, age, g now, id, email, n, g, nm, age before',
       'column users.g: default (n * 2) now, none before',
       'column users.g: generated stored now, none before',
     ])
-    expect(await messagesAfter(c, `ALTER TABLE users ALTER nm TYPE text COLLATE "C"`)).toEqual(['column users.nm: collation "C" now, none before'])
-    expect(await messagesAfter(c, `COMMENT ON COLUMN users.email IS 'login'`)).toEqual(['column users.email: comment "login" now, none before'])
-    expect(await messagesAfter(c, `ALTER TABLE users DROP COLUMN age`)).toEqual(['column users.age: absent now, present before'])
+    expect(await messagesAfter(c, `ALTER TABLE users ALTER nm TYPE text COLLATE "C"`)).toEqual([
+      'column users.nm: collation "C" now, none before',
+    ])
+    expect(await messagesAfter(c, `COMMENT ON COLUMN users.email IS 'login'`)).toEqual([
+      'column users.email: comment "login" now, none before',
+    ])
+    expect(await messagesAfter(c, `ALTER TABLE users DROP COLUMN age`)).toEqual([
+      'column users.age: absent now, present before',
+    ])
   })
 
   it('column order: re-adding a dropped middle column at the end is reported once, unless asked not to', async () => {
@@ -379,27 +466,44 @@ describe('diff on a real database, kind by kind', () => {
     const before = await takeSnapshot(c)
     await c.query(`ALTER TABLE t DROP COLUMN b; ALTER TABLE t ADD COLUMN b int`)
     const after = await takeSnapshot(c)
-    expect(diff(before, after).map((x) => x.message)).toEqual(['table t: column order a, c, d, b now, a, b, c, d before'])
-    expect(diff(before, after)[0]).toMatchObject({ attribute: 'column order', before: ['a', 'b', 'c', 'd'], after: ['a', 'c', 'd', 'b'] })
+    expect(diff(before, after).map((x) => x.message)).toEqual([
+      'table t: column order a, c, d, b now, a, b, c, d before',
+    ])
+    expect(diff(before, after)[0]).toMatchObject({
+      attribute: 'column order',
+      before: ['a', 'b', 'c', 'd'],
+      after: ['a', 'c', 'd', 'b'],
+    })
     expect(diff(before, after, { columnOrder: false })).toEqual([])
     // Adding a column at the end, or dropping one, is that column only.
     expect(await messagesAfter(c, `ALTER TABLE t DROP COLUMN c`)).toEqual(['column t.c: absent now, present before'])
   })
 
   it('constraints: primary key, foreign key actions, unique, check, exclusion, deferrable, comment', async () => {
-    const c = await db(`CREATE TABLE users (id int NOT NULL, email text, during tsrange); CREATE TABLE orders (id int, user_id int)`)
+    const c = await db(
+      `CREATE TABLE users (id int NOT NULL, email text, during tsrange); CREATE TABLE orders (id int, user_id int)`,
+    )
     expect(await messagesAfter(c, `ALTER TABLE users ADD CONSTRAINT pk_users PRIMARY KEY (id)`)).toEqual([
       'constraint pk_users on users: present now, absent before',
     ])
-    expect(await messagesAfter(c, `ALTER TABLE orders ADD CONSTRAINT fk_x FOREIGN KEY (user_id) REFERENCES users (id)`)).toEqual([
-      'constraint fk_x on orders: present now, absent before',
-    ])
+    expect(
+      await messagesAfter(c, `ALTER TABLE orders ADD CONSTRAINT fk_x FOREIGN KEY (user_id) REFERENCES users (id)`),
+    ).toEqual(['constraint fk_x on orders: present now, absent before'])
     const changed = await changesAfter(
       c,
       `ALTER TABLE orders DROP CONSTRAINT fk_x, ADD CONSTRAINT fk_x FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE`,
     )
-    expect(changed.map((x) => x.message)).toEqual(['constraint fk_x on orders: ON DELETE CASCADE now, NO ACTION before'])
-    expect(changed[0]).toMatchObject({ kind: 'constraint', name: 'fk_x', table: 'orders', attribute: 'onDelete', before: 'NO ACTION', after: 'CASCADE' })
+    expect(changed.map((x) => x.message)).toEqual([
+      'constraint fk_x on orders: ON DELETE CASCADE now, NO ACTION before',
+    ])
+    expect(changed[0]).toMatchObject({
+      kind: 'constraint',
+      name: 'fk_x',
+      table: 'orders',
+      attribute: 'onDelete',
+      before: 'NO ACTION',
+      after: 'CASCADE',
+    })
     expect(
       await messagesAfter(
         c,
@@ -414,20 +518,22 @@ describe('diff on a real database, kind by kind', () => {
     expect(await messagesAfter(c, `ALTER TABLE users ADD CONSTRAINT uq_email UNIQUE (email)`)).toEqual([
       'constraint uq_email on users: present now, absent before',
     ])
-    expect(await messagesAfter(c, `ALTER TABLE users DROP CONSTRAINT uq_email, ADD CONSTRAINT uq_email UNIQUE (email, id)`)).toEqual([
-      'constraint uq_email on users: definition UNIQUE (email, id) now, UNIQUE (email) before',
-    ])
+    expect(
+      await messagesAfter(c, `ALTER TABLE users DROP CONSTRAINT uq_email, ADD CONSTRAINT uq_email UNIQUE (email, id)`),
+    ).toEqual(['constraint uq_email on users: definition UNIQUE (email, id) now, UNIQUE (email) before'])
     await c.query(`ALTER TABLE users ADD CONSTRAINT ck_id CHECK (id > 0)`)
-    expect(await messagesAfter(c, `ALTER TABLE users DROP CONSTRAINT ck_id, ADD CONSTRAINT ck_id CHECK (id > 1)`)).toEqual([
-      'constraint ck_id on users: definition CHECK ((id > 1)) now, CHECK ((id > 0)) before',
-    ])
-    expect(await messagesAfter(c, `ALTER TABLE users ADD CONSTRAINT ex_during EXCLUDE USING gist (during WITH &&)`)).toEqual([
-      'constraint ex_during on users: present now, absent before',
-    ])
+    expect(
+      await messagesAfter(c, `ALTER TABLE users DROP CONSTRAINT ck_id, ADD CONSTRAINT ck_id CHECK (id > 1)`),
+    ).toEqual(['constraint ck_id on users: definition CHECK ((id > 1)) now, CHECK ((id > 0)) before'])
+    expect(
+      await messagesAfter(c, `ALTER TABLE users ADD CONSTRAINT ex_during EXCLUDE USING gist (during WITH &&)`),
+    ).toEqual(['constraint ex_during on users: present now, absent before'])
     expect(await messagesAfter(c, `COMMENT ON CONSTRAINT ck_id ON users IS 'positive'`)).toEqual([
       'constraint ck_id on users: comment "positive" now, none before',
     ])
-    expect(await messagesAfter(c, `ALTER TABLE orders DROP CONSTRAINT fk_x`)).toEqual(['constraint fk_x on orders: absent now, present before'])
+    expect(await messagesAfter(c, `ALTER TABLE orders DROP CONSTRAINT fk_x`)).toEqual([
+      'constraint fk_x on orders: absent now, present before',
+    ])
     // Backing indexes are the constraints': none is listed on its own.
     expect(relation(await takeSnapshot(c), 'users').indexes).toEqual([])
   })
@@ -437,27 +543,46 @@ describe('diff on a real database, kind by kind', () => {
     expect(await messagesAfter(c, `CREATE INDEX ix_chats_last_message_at ON chats (last_message_at)`)).toEqual([
       'index ix_chats_last_message_at on chats: present now, absent before',
     ])
-    expect(await messagesAfter(c, `DROP INDEX ix_chats_last_message_at; CREATE INDEX ix_chats_last_message_at ON chats (last_message_at) WHERE NOT archived`)).toEqual([
-      'index ix_chats_last_message_at on chats: predicate (NOT archived) now, none before',
-    ])
-    expect(await messagesAfter(c, `DROP INDEX ix_chats_last_message_at; CREATE UNIQUE INDEX ix_chats_last_message_at ON chats (last_message_at) WHERE NOT archived`)).toEqual([
-      'index ix_chats_last_message_at on chats: unique now, not unique before',
-    ])
+    expect(
+      await messagesAfter(
+        c,
+        `DROP INDEX ix_chats_last_message_at; CREATE INDEX ix_chats_last_message_at ON chats (last_message_at) WHERE NOT archived`,
+      ),
+    ).toEqual(['index ix_chats_last_message_at on chats: predicate (NOT archived) now, none before'])
+    expect(
+      await messagesAfter(
+        c,
+        `DROP INDEX ix_chats_last_message_at; CREATE UNIQUE INDEX ix_chats_last_message_at ON chats (last_message_at) WHERE NOT archived`,
+      ),
+    ).toEqual(['index ix_chats_last_message_at on chats: unique now, not unique before'])
     // Other differences show in the definition, around where it changed.
-    const redefined = await messagesAfter(c, `DROP INDEX ix_chats_last_message_at; CREATE UNIQUE INDEX ix_chats_last_message_at ON chats (id) WHERE NOT archived`)
+    const redefined = await messagesAfter(
+      c,
+      `DROP INDEX ix_chats_last_message_at; CREATE UNIQUE INDEX ix_chats_last_message_at ON chats (id) WHERE NOT archived`,
+    )
     expect(redefined).toHaveLength(1)
-    expect(redefined[0]).toMatch(/^index ix_chats_last_message_at on chats: definition differs: ".*\(id\).*" now, ".*\(last_message_at\).*" before$/)
+    expect(redefined[0]).toMatch(
+      /^index ix_chats_last_message_at on chats: definition differs: ".*\(id\).*" now, ".*\(last_message_at\).*" before$/,
+    )
     expect(await messagesAfter(c, `COMMENT ON INDEX ix_chats_last_message_at IS 'recent'`)).toEqual([
       'index ix_chats_last_message_at on chats: comment "recent" now, none before',
     ])
-    expect(await messagesAfter(c, `DROP INDEX ix_chats_last_message_at`)).toEqual(['index ix_chats_last_message_at on chats: absent now, present before'])
+    expect(await messagesAfter(c, `DROP INDEX ix_chats_last_message_at`)).toEqual([
+      'index ix_chats_last_message_at on chats: absent now, present before',
+    ])
   })
 
   it('enum type: presence, labels, comment', async () => {
     const c = await db()
-    expect(await messagesAfter(c, `CREATE TYPE mood AS ENUM ('sad', 'happy')`)).toEqual(['type mood (enum): present now, absent before'])
-    expect(await messagesAfter(c, `ALTER TYPE mood ADD VALUE 'ok' BEFORE 'happy'`)).toEqual(['type mood (enum): labels sad, ok, happy now, sad, happy before'])
-    expect(await messagesAfter(c, `COMMENT ON TYPE mood IS 'feelings'`)).toEqual(['type mood (enum): comment "feelings" now, none before'])
+    expect(await messagesAfter(c, `CREATE TYPE mood AS ENUM ('sad', 'happy')`)).toEqual([
+      'type mood (enum): present now, absent before',
+    ])
+    expect(await messagesAfter(c, `ALTER TYPE mood ADD VALUE 'ok' BEFORE 'happy'`)).toEqual([
+      'type mood (enum): labels sad, ok, happy now, sad, happy before',
+    ])
+    expect(await messagesAfter(c, `COMMENT ON TYPE mood IS 'feelings'`)).toEqual([
+      'type mood (enum): comment "feelings" now, none before',
+    ])
     expect(await messagesAfter(c, `DROP TYPE mood`)).toEqual(['type mood (enum): absent now, present before'])
   })
 
@@ -466,26 +591,37 @@ describe('diff on a real database, kind by kind', () => {
     expect(await messagesAfter(c, `CREATE DOMAIN posint AS int CONSTRAINT positive CHECK (VALUE > 0)`)).toEqual([
       'type posint (domain): present now, absent before',
     ])
-    expect(await messagesAfter(c, `ALTER DOMAIN posint SET DEFAULT 1`)).toEqual(['type posint (domain): default 1 now, none before'])
-    expect(await messagesAfter(c, `ALTER DOMAIN posint SET NOT NULL`)).toEqual(['type posint (domain): NOT NULL now, nullable before'])
+    expect(await messagesAfter(c, `ALTER DOMAIN posint SET DEFAULT 1`)).toEqual([
+      'type posint (domain): default 1 now, none before',
+    ])
+    expect(await messagesAfter(c, `ALTER DOMAIN posint SET NOT NULL`)).toEqual([
+      'type posint (domain): NOT NULL now, nullable before',
+    ])
     expect(await messagesAfter(c, `ALTER DOMAIN posint ADD CONSTRAINT small CHECK (VALUE < 100)`)).toEqual([
       'type posint (domain): constraints positive: CHECK ((VALUE > 0)), small: CHECK ((VALUE < 100)) now, positive: CHECK ((VALUE > 0)) before',
     ])
-    expect(await messagesAfter(c, `DROP DOMAIN posint; CREATE DOMAIN posint AS bigint NOT NULL DEFAULT 1 CONSTRAINT positive CHECK (VALUE > 0) CONSTRAINT small CHECK (VALUE < 100)`)).toEqual([
-      'type posint (domain): base type bigint now, integer before',
-    ])
+    expect(
+      await messagesAfter(
+        c,
+        `DROP DOMAIN posint; CREATE DOMAIN posint AS bigint NOT NULL DEFAULT 1 CONSTRAINT positive CHECK (VALUE > 0) CONSTRAINT small CHECK (VALUE < 100)`,
+      ),
+    ).toEqual(['type posint (domain): base type bigint now, integer before'])
     expect(await messagesAfter(c, `DROP DOMAIN posint`)).toEqual(['type posint (domain): absent now, present before'])
   })
 
   it('composite and range types', async () => {
     const c = await db()
-    expect(await messagesAfter(c, `CREATE TYPE addr AS (street text)`)).toEqual(['type addr (composite): present now, absent before'])
+    expect(await messagesAfter(c, `CREATE TYPE addr AS (street text)`)).toEqual([
+      'type addr (composite): present now, absent before',
+    ])
     expect(await messagesAfter(c, `ALTER TYPE addr ADD ATTRIBUTE zip varchar(10)`)).toEqual([
       'type addr (composite): attributes street text, zip character varying(10) now, street text before',
     ])
     expect(await messagesAfter(c, `DROP TYPE addr`)).toEqual(['type addr (composite): absent now, present before'])
     // A range type's constructor functions come with it: only the type is listed.
-    expect(await messagesAfter(c, `CREATE TYPE floatrange AS RANGE (subtype = float8)`)).toEqual(['type floatrange (range): present now, absent before'])
+    expect(await messagesAfter(c, `CREATE TYPE floatrange AS RANGE (subtype = float8)`)).toEqual([
+      'type floatrange (range): present now, absent before',
+    ])
   })
 
   it('sequence: definition, owner; never the current value', async () => {
@@ -500,7 +636,9 @@ describe('diff on a real database, kind by kind', () => {
       'sequence s: type integer now, bigint before',
       'sequence s: maxvalue 2147483647 now, 9223372036854775807 before',
     ])
-    expect(await messagesAfter(c, `ALTER SEQUENCE s OWNED BY t.id`)).toEqual(['sequence s: owned by t.id now, none before'])
+    expect(await messagesAfter(c, `ALTER SEQUENCE s OWNED BY t.id`)).toEqual([
+      'sequence s: owned by t.id now, none before',
+    ])
     expect(await messagesAfter(c, `DROP SEQUENCE s`)).toEqual(['sequence s: absent now, present before'])
   })
 
@@ -509,15 +647,24 @@ describe('diff on a real database, kind by kind', () => {
     expect(await messagesAfter(c, `CREATE VIEW active_users AS SELECT id FROM users WHERE active`)).toEqual([
       'view active_users: present now, absent before',
     ])
-    const changed = await changesAfter(c, `CREATE OR REPLACE VIEW active_users AS SELECT id FROM users WHERE NOT active`)
+    const changed = await changesAfter(
+      c,
+      `CREATE OR REPLACE VIEW active_users AS SELECT id FROM users WHERE NOT active`,
+    )
     expect(changed).toHaveLength(1)
     expect(changed[0]).toMatchObject({ kind: 'view', name: 'active_users', attribute: 'definition' })
-    expect(changed[0]?.message).toMatch(/^view active_users: definition differs: ".*NOT (users\.)?active.*" now, ".*WHERE (users\.)?active.*" before$/)
+    expect(changed[0]?.message).toMatch(
+      /^view active_users: definition differs: ".*NOT (users\.)?active.*" now, ".*WHERE (users\.)?active.*" before$/,
+    )
     expect(await messagesAfter(c, `CREATE MATERIALIZED VIEW counts AS SELECT count(*) AS n FROM users`)).toEqual([
       'materialized view counts: present now, absent before',
     ])
-    expect(await messagesAfter(c, `CREATE INDEX ix_counts ON counts (n)`)).toEqual(['index ix_counts on counts: present now, absent before'])
-    expect(await messagesAfter(c, `COMMENT ON MATERIALIZED VIEW counts IS 'stats'`)).toEqual(['materialized view counts: comment "stats" now, none before'])
+    expect(await messagesAfter(c, `CREATE INDEX ix_counts ON counts (n)`)).toEqual([
+      'index ix_counts on counts: present now, absent before',
+    ])
+    expect(await messagesAfter(c, `COMMENT ON MATERIALIZED VIEW counts IS 'stats'`)).toEqual([
+      'materialized view counts: comment "stats" now, none before',
+    ])
     expect(await messagesAfter(c, `DROP VIEW active_users; DROP MATERIALIZED VIEW counts`)).toEqual([
       'view active_users: absent now, present before',
       'materialized view counts: absent now, present before',
@@ -529,27 +676,41 @@ describe('diff on a real database, kind by kind', () => {
     expect(await messagesAfter(c, `CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql AS 'SELECT a + 1'`)).toEqual([
       'function f(a integer): present now, absent before',
     ])
-    expect(await messagesAfter(c, `CREATE OR REPLACE FUNCTION f(a int) RETURNS int LANGUAGE sql AS 'SELECT a + 2'`)).toEqual([
-      'function f(a integer): body SELECT a + 2 now, SELECT a + 1 before',
-    ])
-    expect(await messagesAfter(c, `CREATE OR REPLACE FUNCTION f(a int) RETURNS int LANGUAGE sql STABLE AS 'SELECT a + 2'`)).toEqual([
-      'function f(a integer): volatility stable now, volatile before',
-    ])
-    expect(await messagesAfter(c, `CREATE OR REPLACE FUNCTION f(a int) RETURNS int LANGUAGE plpgsql STABLE AS 'BEGIN RETURN a + 2; END'`)).toEqual([
+    expect(
+      await messagesAfter(c, `CREATE OR REPLACE FUNCTION f(a int) RETURNS int LANGUAGE sql AS 'SELECT a + 2'`),
+    ).toEqual(['function f(a integer): body SELECT a + 2 now, SELECT a + 1 before'])
+    expect(
+      await messagesAfter(c, `CREATE OR REPLACE FUNCTION f(a int) RETURNS int LANGUAGE sql STABLE AS 'SELECT a + 2'`),
+    ).toEqual(['function f(a integer): volatility stable now, volatile before'])
+    expect(
+      await messagesAfter(
+        c,
+        `CREATE OR REPLACE FUNCTION f(a int) RETURNS int LANGUAGE plpgsql STABLE AS 'BEGIN RETURN a + 2; END'`,
+      ),
+    ).toEqual([
       'function f(a integer): language plpgsql now, sql before',
       'function f(a integer): body BEGIN RETURN a + 2; END now, SELECT a + 2 before',
     ])
-    expect(await messagesAfter(c, `DROP FUNCTION f(int); CREATE FUNCTION f(a int) RETURNS bigint LANGUAGE plpgsql STABLE AS 'BEGIN RETURN a + 2; END'`)).toEqual([
-      'function f(a integer): returns bigint now, integer before',
-    ])
+    expect(
+      await messagesAfter(
+        c,
+        `DROP FUNCTION f(int); CREATE FUNCTION f(a int) RETURNS bigint LANGUAGE plpgsql STABLE AS 'BEGIN RETURN a + 2; END'`,
+      ),
+    ).toEqual(['function f(a integer): returns bigint now, integer before'])
     // An overload is another function.
-    expect(await messagesAfter(c, `CREATE FUNCTION f(a text) RETURNS text LANGUAGE sql AS 'SELECT a'`)).toEqual(['function f(a text): present now, absent before'])
+    expect(await messagesAfter(c, `CREATE FUNCTION f(a text) RETURNS text LANGUAGE sql AS 'SELECT a'`)).toEqual([
+      'function f(a text): present now, absent before',
+    ])
     // A SQL-standard body leaves prosrc empty; the definition shows the change.
     await c.query(`CREATE FUNCTION g(a int) RETURNS int LANGUAGE sql RETURN a + 1`)
     const g = await changesAfter(c, `CREATE OR REPLACE FUNCTION g(a int) RETURNS int LANGUAGE sql RETURN a + 3`)
     expect(g.map((x) => x.attribute)).toEqual(['definition'])
-    expect(g[0]?.message).toMatch(/^function g\(a integer\): definition differs: ".*a \+ 3.*" now, ".*a \+ 1.*" before$/)
-    expect(await messagesAfter(c, `COMMENT ON FUNCTION f(text) IS 'echo'`)).toEqual(['function f(a text): comment "echo" now, none before'])
+    expect(g[0]?.message).toMatch(
+      /^function g\(a integer\): definition differs: ".*a \+ 3.*" now, ".*a \+ 1.*" before$/,
+    )
+    expect(await messagesAfter(c, `COMMENT ON FUNCTION f(text) IS 'echo'`)).toEqual([
+      'function f(a text): comment "echo" now, none before',
+    ])
     await c.query(`CREATE SCHEMA app`)
     expect(await messagesAfter(c, `CREATE PROCEDURE app.p(x int) LANGUAGE plpgsql AS $$ BEGIN END $$`)).toEqual([
       'procedure app.p(IN x integer): present now, absent before',
@@ -565,15 +726,24 @@ describe('diff on a real database, kind by kind', () => {
     const c = await db(`
       CREATE TABLE t (id int);
       CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$`)
-    expect(await messagesAfter(c, `CREATE TRIGGER trg_touch BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION touch()`)).toEqual([
-      'trigger trg_touch on t: present now, absent before',
-    ])
-    const redefined = await changesAfter(c, `DROP TRIGGER trg_touch ON t; CREATE TRIGGER trg_touch BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION touch()`)
+    expect(
+      await messagesAfter(c, `CREATE TRIGGER trg_touch BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION touch()`),
+    ).toEqual(['trigger trg_touch on t: present now, absent before'])
+    const redefined = await changesAfter(
+      c,
+      `DROP TRIGGER trg_touch ON t; CREATE TRIGGER trg_touch BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION touch()`,
+    )
     expect(redefined.map((x) => `${x.kind} ${x.name} ${x.attribute}`)).toEqual(['trigger trg_touch definition'])
     expect(redefined[0]?.message).toContain('INSERT')
-    expect(await messagesAfter(c, `ALTER TABLE t DISABLE TRIGGER trg_touch`)).toEqual(['trigger trg_touch on t: enabled disabled now, enabled before'])
-    expect(await messagesAfter(c, `COMMENT ON TRIGGER trg_touch ON t IS 'stamp'`)).toEqual(['trigger trg_touch on t: comment "stamp" now, none before'])
-    expect(await messagesAfter(c, `DROP TRIGGER trg_touch ON t`)).toEqual(['trigger trg_touch on t: absent now, present before'])
+    expect(await messagesAfter(c, `ALTER TABLE t DISABLE TRIGGER trg_touch`)).toEqual([
+      'trigger trg_touch on t: enabled disabled now, enabled before',
+    ])
+    expect(await messagesAfter(c, `COMMENT ON TRIGGER trg_touch ON t IS 'stamp'`)).toEqual([
+      'trigger trg_touch on t: comment "stamp" now, none before',
+    ])
+    expect(await messagesAfter(c, `DROP TRIGGER trg_touch ON t`)).toEqual([
+      'trigger trg_touch on t: absent now, present before',
+    ])
     // Foreign keys make internal triggers: none is listed.
     await c.query(`ALTER TABLE t ADD PRIMARY KEY (id); CREATE TABLE u (t_id int REFERENCES t)`)
     const s = await takeSnapshot(c)
@@ -582,13 +752,21 @@ describe('diff on a real database, kind by kind', () => {
 
   it('policy and rule', async () => {
     const c = await db(`CREATE TABLE t (id int, owner text)`)
-    expect(await messagesAfter(c, `CREATE POLICY own ON t USING (owner = current_user)`)).toEqual(['policy own on t: present now, absent before'])
+    expect(await messagesAfter(c, `CREATE POLICY own ON t USING (owner = current_user)`)).toEqual([
+      'policy own on t: present now, absent before',
+    ])
     // pg_get_expr's exact spelling varies by server version; the shape does not.
     const altered = await messagesAfter(c, `ALTER POLICY own ON t USING (owner = session_user)`)
     expect(altered).toHaveLength(1)
-    expect(altered[0]).toMatch(/^policy own on t: USING \(owner = .*SESSION_USER.*\) now, \(owner = .*CURRENT_USER.*\) before$/)
+    expect(altered[0]).toMatch(
+      /^policy own on t: USING \(owner = .*SESSION_USER.*\) now, \(owner = .*CURRENT_USER.*\) before$/,
+    )
     expect(await messagesAfter(c, `DROP POLICY own ON t`)).toEqual(['policy own on t: absent now, present before'])
-    expect(await messagesAfter(c, `CREATE RULE no_delete AS ON DELETE TO t DO INSTEAD NOTHING`)).toEqual(['rule no_delete on t: present now, absent before'])
-    expect(await messagesAfter(c, `DROP RULE no_delete ON t`)).toEqual(['rule no_delete on t: absent now, present before'])
+    expect(await messagesAfter(c, `CREATE RULE no_delete AS ON DELETE TO t DO INSTEAD NOTHING`)).toEqual([
+      'rule no_delete on t: present now, absent before',
+    ])
+    expect(await messagesAfter(c, `DROP RULE no_delete ON t`)).toEqual([
+      'rule no_delete on t: absent now, present before',
+    ])
   })
 })

@@ -66,7 +66,8 @@ export async function ensureDockerEngine(): Promise<EngineResult> {
   if (!process.env.DOCKER_HOST && (await ping('/var/run/docker.sock'))) return notOurs('unix:///var/run/docker.sock')
 
   const dockerd = findDockerd()
-  if (!dockerd) return { reason: 'no Docker engine answers and dockerd is not installed (apt-get install -y docker.io)' }
+  if (!dockerd)
+    return { reason: 'no Docker engine answers and dockerd is not installed (apt-get install -y docker.io)' }
   if (process.getuid?.() !== 0) return { reason: 'no Docker engine answers, and starting dockerd needs root' }
 
   const socket = join(ROOT, 'docker.sock')
@@ -80,12 +81,7 @@ export async function ensureDockerEngine(): Promise<EngineResult> {
   const log = openSync(logFile, 'w')
   const child = spawn(
     dockerd,
-    [
-      '--host', host,
-      '--data-root', join(ROOT, 'data'),
-      '--exec-root', join(ROOT, 'exec'),
-      '--pidfile', pidFile,
-    ],
+    ['--host', host, '--data-root', join(ROOT, 'data'), '--exec-root', join(ROOT, 'exec'), '--pidfile', pidFile],
     { detached: true, stdio: ['ignore', log, log] },
   )
   closeSync(log)
@@ -121,7 +117,10 @@ export async function ensureDockerEngine(): Promise<EngineResult> {
 async function removeLeftContainers(host: string): Promise<void> {
   const env = { ...process.env, DOCKER_HOST: host }
   try {
-    const { stdout } = await run('docker', ['ps', '-aq', '--filter', 'label=org.migration-gate'], { env, timeout: 10_000 })
+    const { stdout } = await run('docker', ['ps', '-aq', '--filter', 'label=org.migration-gate'], {
+      env,
+      timeout: 10_000,
+    })
     const ids = stdout.split('\n').filter(Boolean)
     if (ids.length) await run('docker', ['rm', '-f', '-v', ...ids], { env, timeout: 30_000 })
   } catch {

@@ -19,7 +19,9 @@ const server = await providerByName(mode, {
 const db = await server.createDatabase()
 const clusterDir = clusterDirsOf(process.pid, tmpdir())[0]
 // A container is known by its id only through the ledger.
-const container = process.env.HOLD_LEDGER ? readLedger(process.env.HOLD_LEDGER).find((r) => r.kind === 'container') : undefined
+const container = process.env.HOLD_LEDGER
+  ? readLedger(process.env.HOLD_LEDGER).find((r) => r.kind === 'container')
+  : undefined
 const info = {
   pid: process.pid,
   clusterDir,

@@ -79,7 +79,14 @@ export interface Spawned {
 
 export interface Held extends Spawned {
   /** What hold-server printed: its pid, cluster dir, postmaster pid, scratch database, container. */
-  info: { pid: number; clusterDir?: string; postmasterPid?: number; database: string; url: string; containerId?: string }
+  info: {
+    pid: number
+    clusterDir?: string
+    postmasterPid?: number
+    database: string
+    url: string
+    containerId?: string
+  }
 }
 
 /**

@@ -25,7 +25,8 @@ function project(files: Record<string, string>): string {
   return dir
 }
 
-const rev = (id: string, down: string | null): string => `revision = '${id}'\ndown_revision = ${down ? `'${down}'` : 'None'}\n`
+const rev = (id: string, down: string | null): string =>
+  `revision = '${id}'\ndown_revision = ${down ? `'${down}'` : 'None'}\n`
 
 function gateError(fn: () => unknown): GateError {
   try {
@@ -43,7 +44,12 @@ describe('readAlembicConfig: finding alembic.ini and the versions directories', 
     expect(c.iniPath).toBe(path.join(FIXTURES, 'alembic-chain-two-heads', 'alembic.ini'))
     expect(c.scriptLocation).toBe(path.join(FIXTURES, 'alembic-chain-two-heads', 'migrations'))
     expect(c.versionDirs).toEqual([path.join(FIXTURES, 'alembic-chain-two-heads', 'migrations', 'versions')])
-    expect(c).toMatchObject({ flaskMigrate: false, hasSqlalchemyUrl: true, recursiveVersionLocations: false, missingVersionDirs: [] })
+    expect(c).toMatchObject({
+      flaskMigrate: false,
+      hasSqlalchemyUrl: true,
+      recursiveVersionLocations: false,
+      missingVersionDirs: [],
+    })
     expect(c.scriptLocationOverride).toBeUndefined()
   })
 
@@ -53,9 +59,18 @@ describe('readAlembicConfig: finding alembic.ini and the versions directories', 
   })
 
   it('finds Flask-Migrate’s migrations/alembic.ini, whose script location is its own directory', () => {
-    project({ 'migrations/alembic.ini': '[alembic]\n# template used to generate migration files\n\n[loggers]\nkeys = root\n', 'migrations/env.py': '', 'migrations/versions/a.py': rev('a1', null) })
+    project({
+      'migrations/alembic.ini': '[alembic]\n# template used to generate migration files\n\n[loggers]\nkeys = root\n',
+      'migrations/env.py': '',
+      'migrations/versions/a.py': rev('a1', null),
+    })
     const c = readAlembicConfig(dir)
-    expect(c).toMatchObject({ flaskMigrate: true, scriptLocation: path.join(dir, 'migrations'), scriptLocationOverride: path.join(dir, 'migrations'), hasSqlalchemyUrl: false })
+    expect(c).toMatchObject({
+      flaskMigrate: true,
+      scriptLocation: path.join(dir, 'migrations'),
+      scriptLocationOverride: path.join(dir, 'migrations'),
+      hasSqlalchemyUrl: false,
+    })
     expect(c.versionDirs).toEqual([path.join(dir, 'migrations', 'versions')])
   })
 
@@ -74,7 +89,10 @@ describe('readAlembicConfig: finding alembic.ini and the versions directories', 
   })
 
   it('resolves package:resource script locations from the project and from src/', () => {
-    project({ 'alembic.ini': '[alembic]\nscript_location = myapp.db:migrations\n', 'myapp/db/migrations/versions/.keep': '' })
+    project({
+      'alembic.ini': '[alembic]\nscript_location = myapp.db:migrations\n',
+      'myapp/db/migrations/versions/.keep': '',
+    })
     expect(readAlembicConfig(dir).scriptLocation).toBe(path.join(dir, 'myapp', 'db', 'migrations'))
     rmSync(path.join(dir, 'myapp'), { recursive: true })
     project({ 'src/myapp/db/migrations/versions/.keep': '' })
@@ -82,7 +100,12 @@ describe('readAlembicConfig: finding alembic.ini and the versions directories', 
   })
 
   it('splits version_locations the legacy way (spaces, commas) without a separator setting', () => {
-    project({ 'alembic.ini': '[alembic]\nscript_location = alembic\nversion_locations = %(here)s/a, %(here)s/b %(here)s/c\n', 'alembic/.keep': '', 'a/.keep': '', 'b/.keep': '' })
+    project({
+      'alembic.ini': '[alembic]\nscript_location = alembic\nversion_locations = %(here)s/a, %(here)s/b %(here)s/c\n',
+      'alembic/.keep': '',
+      'a/.keep': '',
+      'b/.keep': '',
+    })
     const c = readAlembicConfig(dir)
     expect(c.versionDirs).toEqual([path.join(dir, 'a'), path.join(dir, 'b')])
     expect(c.missingVersionDirs).toEqual([path.join(dir, 'c')])
@@ -90,7 +113,8 @@ describe('readAlembicConfig: finding alembic.ini and the versions directories', 
 
   it('splits on os, ; and newline separators (path_separator wins over version_path_separator)', () => {
     project({ 'alembic/.keep': '', 'a/.keep': '', 'b/.keep': '' })
-    const write = (extra: string): void => writeFileSync(path.join(dir, 'alembic.ini'), `[alembic]\nscript_location = alembic\n${extra}`)
+    const write = (extra: string): void =>
+      writeFileSync(path.join(dir, 'alembic.ini'), `[alembic]\nscript_location = alembic\n${extra}`)
     write(`version_locations = %(here)s/a${path.delimiter}%(here)s/b\nversion_path_separator = os\n`)
     expect(readAlembicConfig(dir).versionDirs).toEqual([path.join(dir, 'a'), path.join(dir, 'b')])
     write('version_locations = a;b\nversion_path_separator = ;\n')
@@ -100,7 +124,11 @@ describe('readAlembicConfig: finding alembic.ini and the versions directories', 
   })
 
   it('refuses a separator with an inline comment when version_locations needs it, as Alembic does', () => {
-    project({ 'alembic.ini': '[alembic]\nscript_location = alembic\nversion_locations = %(here)s/alembic/versions\nversion_path_separator = os  # Use os.pathsep.\n', 'alembic/versions/.keep': '' })
+    project({
+      'alembic.ini':
+        '[alembic]\nscript_location = alembic\nversion_locations = %(here)s/alembic/versions\nversion_path_separator = os  # Use os.pathsep.\n',
+      'alembic/versions/.keep': '',
+    })
     const e = gateError(() => readAlembicConfig(dir))
     expect(e.input).toBe('working-directory')
     expect(e.message).toMatch(/^working-directory: version_path_separator = os {2}# Use os.pathsep\. is not one of/)
@@ -110,7 +138,8 @@ describe('readAlembicConfig: finding alembic.ini and the versions directories', 
   it('reads recursive_version_locations and pyproject.toml [tool.alembic] (Alembic 1.16+)', () => {
     project({
       'alembic.ini': '[alembic]\nsqlalchemy.url = postgresql://localhost/app\n',
-      'pyproject.toml': '[project]\nname = "app"\n\n[tool.alembic]\nscript_location = "%(here)s/alembic"\nversion_locations = [\n  "%(here)s/alembic/versions",  # main\n  "%(here)s/extra",\n]\nrecursive_version_locations = true\nprepend_sys_path = ["."]\n\n[tool.other]\nscript_location = "wrong"\n',
+      'pyproject.toml':
+        '[project]\nname = "app"\n\n[tool.alembic]\nscript_location = "%(here)s/alembic"\nversion_locations = [\n  "%(here)s/alembic/versions",  # main\n  "%(here)s/extra",\n]\nrecursive_version_locations = true\nprepend_sys_path = ["."]\n\n[tool.other]\nscript_location = "wrong"\n',
       'alembic/versions/.keep': '',
       'extra/.keep': '',
     })
@@ -137,7 +166,11 @@ describe('readAlembicConfig: finding alembic.ini and the versions directories', 
   })
 
   it('deduplicates version directories that are the same directory', () => {
-    project({ 'alembic.ini': '[alembic]\nscript_location = alembic\nversion_locations = alembic/versions %(here)s/alembic/versions link\n', 'alembic/versions/.keep': '' })
+    project({
+      'alembic.ini':
+        '[alembic]\nscript_location = alembic\nversion_locations = alembic/versions %(here)s/alembic/versions link\n',
+      'alembic/versions/.keep': '',
+    })
     symlinkSync(path.join(dir, 'alembic', 'versions'), path.join(dir, 'link'))
     expect(readAlembicConfig(dir).versionDirs).toEqual([path.join(dir, 'alembic', 'versions')])
   })
@@ -159,25 +192,33 @@ describe('readAlembicConfig: bad input is one GateError line naming the input', 
   })
 
   it('names config when the given file does not exist or is a directory', () => {
-    expect(gateError(() => readAlembicConfig(dir, 'missing.ini')).message).toMatch(/^config: missing.ini does not exist/)
+    expect(gateError(() => readAlembicConfig(dir, 'missing.ini')).message).toMatch(
+      /^config: missing.ini does not exist/,
+    )
     project({ 'sub/x': '' })
     expect(gateError(() => readAlembicConfig(dir, 'sub')).message).toMatch(/^config: sub is a directory/)
   })
 
   it('reports a script_location that does not exist, and an ini without one', () => {
     project({ 'alembic.ini': '[alembic]\nscript_location = alembic\n' })
-    expect(gateError(() => readAlembicConfig(dir)).message).toMatch(/script_location alembic in alembic.ini: directory .* does not exist/)
+    expect(gateError(() => readAlembicConfig(dir)).message).toMatch(
+      /script_location alembic in alembic.ini: directory .* does not exist/,
+    )
     writeFileSync(path.join(dir, 'alembic.ini'), '[alembic]\nsqlalchemy.url = x\n')
     expect(gateError(() => readAlembicConfig(dir)).message).toContain('has no script_location')
   })
 
   it('reports ini syntax Python’s configparser refuses, with the line', () => {
     project({ 'alembic.ini': '[alembic]\nscript_location = alembic\nscript_location = other\n', 'alembic/.keep': '' })
-    expect(gateError(() => readAlembicConfig(dir)).message).toBe("working-directory: alembic.ini line 3: option 'script_location' appears twice in [alembic]")
+    expect(gateError(() => readAlembicConfig(dir)).message).toBe(
+      "working-directory: alembic.ini line 3: option 'script_location' appears twice in [alembic]",
+    )
     writeFileSync(path.join(dir, 'alembic.ini'), 'script_location = alembic\n')
     expect(gateError(() => readAlembicConfig(dir)).message).toContain('line 1: text before the first [section] header')
     writeFileSync(path.join(dir, 'alembic.ini'), '[alembic]\nscript_location = %(nothing)s/alembic\n')
-    expect(gateError(() => readAlembicConfig(dir, 'alembic.ini')).message).toMatch(/^config: alembic.ini \[alembic\]: option 'script_location' refers to %\(nothing\)s/)
+    expect(gateError(() => readAlembicConfig(dir, 'alembic.ini')).message).toMatch(
+      /^config: alembic.ini \[alembic\]: option 'script_location' refers to %\(nothing\)s/,
+    )
   })
 })
 
@@ -195,8 +236,17 @@ describe('listRevisionFiles: the files Alembic loads', () => {
       'v/__pycache__/x.py': '',
     })
     const rel = (files: string[]): string[] => files.map((f) => path.relative(dir, f))
-    expect(rel(listRevisionFiles([path.join(dir, 'v')], false))).toEqual(['v/_helpers.py', 'v/a_first.py', 'v/b_second.py'])
-    expect(rel(listRevisionFiles([path.join(dir, 'v')], true))).toEqual(['v/_helpers.py', 'v/a_first.py', 'v/b_second.py', 'v/sub/c_nested.py'])
+    expect(rel(listRevisionFiles([path.join(dir, 'v')], false))).toEqual([
+      'v/_helpers.py',
+      'v/a_first.py',
+      'v/b_second.py',
+    ])
+    expect(rel(listRevisionFiles([path.join(dir, 'v')], true))).toEqual([
+      'v/_helpers.py',
+      'v/a_first.py',
+      'v/b_second.py',
+      'v/sub/c_nested.py',
+    ])
   })
 
   it('reads a symlinked revision file once', () => {
@@ -236,7 +286,11 @@ describe('readAlembicGraph', () => {
   })
 
   it('accepts a config already read, and turns a non-revision file into a problem', async () => {
-    project({ 'alembic.ini': '[alembic]\nscript_location = alembic\n', 'alembic/versions/a.py': rev('a1', null), 'alembic/versions/utils.py': 'def helper():\n    return 1\n' })
+    project({
+      'alembic.ini': '[alembic]\nscript_location = alembic\n',
+      'alembic/versions/a.py': rev('a1', null),
+      'alembic/versions/utils.py': 'def helper():\n    return 1\n',
+    })
     const g = await readAlembicGraph(readAlembicConfig(dir))
     expect(g.nodes.map((n) => [n.id, n.message])).toEqual([['a1', 'a']])
     expect(g.problems.map((p) => [p.id, p.file])).toEqual([['unparseable-migration', 'alembic/versions/utils.py']])

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { breaksAlembic, parseRevisionFile, parseRevisionSource, type ParsedRevision } from '../../src/drivers/alembic/parse.js'
+import {
+  breaksAlembic,
+  parseRevisionFile,
+  parseRevisionSource,
+  type ParsedRevision,
+} from '../../src/drivers/alembic/parse.js'
 import type { Finding } from '../../src/report.js'
 
 const FILE = 'migrations/versions/ab12cd34ef56_add_users.py'
@@ -69,7 +74,13 @@ down_revision: Union[str, None] = "0f9e8d7c6b5a"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 `)
-    expect(r).toMatchObject({ id: '1234abcd5678', parents: ['0f9e8d7c6b5a'], line: 7, parentsLine: 8, message: 'create orders' })
+    expect(r).toMatchObject({
+      id: '1234abcd5678',
+      parents: ['0f9e8d7c6b5a'],
+      line: 7,
+      parentsLine: 8,
+      message: 'create orders',
+    })
   })
 
   it('reads a base (None) and an empty tuple as no parents', () => {
@@ -99,8 +110,16 @@ down_revision: Union[str, Sequence[str], None] = (
 
   it('reads branch_labels and depends_on as a string or a sequence', () => {
     const r = ok(`revision = 'n1'\ndown_revision = None\nbranch_labels = 'networking'\ndepends_on = ['a1', 'b2']\n`)
-    expect(r).toMatchObject({ branchLabels: ['networking'], dependsOn: ['a1', 'b2'], branchLabelsLine: 3, dependsOnLine: 4 })
-    expect(ok(`revision = 'n1'\ndown_revision = None\nbranch_labels = ('net', 'infra')\n`).branchLabels).toEqual(['net', 'infra'])
+    expect(r).toMatchObject({
+      branchLabels: ['networking'],
+      dependsOn: ['a1', 'b2'],
+      branchLabelsLine: 3,
+      dependsOnLine: 4,
+    })
+    expect(ok(`revision = 'n1'\ndown_revision = None\nbranch_labels = ('net', 'infra')\n`).branchLabels).toEqual([
+      'net',
+      'infra',
+    ])
   })
 
   it('concatenates adjacent string literals, decodes escapes, keeps raw strings raw', () => {
@@ -155,17 +174,28 @@ revision = 'sql'
   })
 
   it('takes the message from the docstring’s first non-empty line, if there is a docstring', () => {
-    expect(ok(`"""\n  second line start\n"""\nrevision = 'a'\ndown_revision = None\n`).message).toBe('second line start')
-    expect(ok(`# -*- coding: utf-8 -*-\nr'''raw doc'''\nrevision = 'a'\ndown_revision = None\n`).message).toBe('raw doc')
+    expect(ok(`"""\n  second line start\n"""\nrevision = 'a'\ndown_revision = None\n`).message).toBe(
+      'second line start',
+    )
+    expect(ok(`# -*- coding: utf-8 -*-\nr'''raw doc'''\nrevision = 'a'\ndown_revision = None\n`).message).toBe(
+      'raw doc',
+    )
     expect(ok(`revision = 'a'\ndown_revision = None\n`).message).toBeUndefined()
   })
 
   it('takes the id from a legacy hex file name when the file declares none (Alembic 0.1 files)', () => {
-    expect(ok(`down_revision = None\n`, 'alembic/versions/3b2f5d0c1a9e.py')).toMatchObject({ id: '3b2f5d0c1a9e', line: 1 })
+    expect(ok(`down_revision = None\n`, 'alembic/versions/3b2f5d0c1a9e.py')).toMatchObject({
+      id: '3b2f5d0c1a9e',
+      line: 1,
+    })
   })
 
   it('decodes a latin-1 file that declares its coding', () => {
-    const bytes = Buffer.concat([Buffer.from('# -*- coding: latin-1 -*-\n"""caf'), Buffer.from([0xe9]), Buffer.from(`"""\nrevision = 'a'\ndown_revision = None\n`)])
+    const bytes = Buffer.concat([
+      Buffer.from('# -*- coding: latin-1 -*-\n"""caf'),
+      Buffer.from([0xe9]),
+      Buffer.from(`"""\nrevision = 'a'\ndown_revision = None\n`),
+    ])
     const result = parseRevisionFile(bytes, FILE)
     expect('revision' in result && result.revision.message).toBe('café')
   })
@@ -174,7 +204,12 @@ revision = 'sql'
 describe('parseRevisionSource: files that cannot be read become unparseable-migration', () => {
   it('reports a file without revision, as Alembic would fail on it', () => {
     const f = problem(`from alembic import op\n\ndef helper():\n    pass\n`, 'alembic/versions/_helpers.py')
-    expect(f).toMatchObject({ id: 'unparseable-migration', severity: 'error', file: 'alembic/versions/_helpers.py', line: 1 })
+    expect(f).toMatchObject({
+      id: 'unparseable-migration',
+      severity: 'error',
+      file: 'alembic/versions/_helpers.py',
+      line: 1,
+    })
     expect(f.message).toContain('even `alembic heads`')
     expect(f.message).toContain('Fix:')
     expect(breaksAlembic(f)).toBe(true)
@@ -214,7 +249,9 @@ describe('parseRevisionSource: files that cannot be read become unparseable-migr
   })
 
   it('reports an unterminated string at the line it starts', () => {
-    const f = problem(`revision = 'a1'\ndown_revision = None\n\ndef upgrade():\n    op.execute("""\n        DROP TABLE users\n`)
+    const f = problem(
+      `revision = 'a1'\ndown_revision = None\n\ndef upgrade():\n    op.execute("""\n        DROP TABLE users\n`,
+    )
     expect(f).toMatchObject({ line: 5 })
     expect(f.message).toContain('unterminated triple-quoted string')
     expect(problem(`revision = 'a1\ndown_revision = None\n`)).toMatchObject({ line: 1 })
@@ -223,32 +260,55 @@ describe('parseRevisionSource: files that cannot be read become unparseable-migr
   it('reports an unclosed bracket and a stray character', () => {
     expect(problem(`revision = 'a1'\ndown_revision = ('p0',\n\ndef upgrade():\n    pass\n`)).toMatchObject({ line: 2 })
     expect(problem(`revision = 'a1'\ndown_revision = None\nx = 1 ? 2 : 3\n`).message).toContain("invalid character '?'")
-    expect(problem(`revision = 'a1'\ndown_revision = None\nx = (1]\n`).message).toContain("closing ']' does not match '('")
+    expect(problem(`revision = 'a1'\ndown_revision = None\nx = (1]\n`).message).toContain(
+      "closing ']' does not match '('",
+    )
   })
 
   it('reports indentation Python’s tokenizer refuses', () => {
     const head = `revision = 'a1'\ndown_revision = None\n\n`
     expect(problem(`${head}def upgrade():\nop.drop_table('x')\n`)).toMatchObject({ line: 5 })
     expect(problem(`${head}def upgrade():\n`).message).toContain('expected an indented block')
-    expect(problem(`${head}def upgrade():\n        op.drop_table('x')\n    pass\n`).message).toContain('unindent does not match any outer indentation level (line 6)')
+    expect(problem(`${head}def upgrade():\n        op.drop_table('x')\n    pass\n`).message).toContain(
+      'unindent does not match any outer indentation level (line 6)',
+    )
     expect(problem(`${head}  op.drop_table('x')\n`).message).toContain('unexpected indent (line 4)')
     // Tabs and spaces that Python reads as the same level, comments and blank lines at any indent.
     expect(ok(`${head}def upgrade():\n\tif True:\n\t        pass\n  # a comment\n\n\tpass\n`).id).toBe('a1')
   })
 
   it('reports merge conflict markers, keeping the id it can still see', () => {
-    const f = problem(`revision = 'a1'\n<<<<<<< HEAD\ndown_revision = 'p0'\n=======\ndown_revision = 'p1'\n>>>>>>> feature\n`)
+    const f = problem(
+      `revision = 'a1'\n<<<<<<< HEAD\ndown_revision = 'p0'\n=======\ndown_revision = 'p1'\n>>>>>>> feature\n`,
+    )
     expect(f).toMatchObject({ line: 2, revision: 'a1' })
     expect(f.message).toContain('merge conflict')
   })
 
   it('reports binary garbage instead of crashing', () => {
-    expect(problem(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0xff, 0xfe, 0x00]))).toMatchObject({ line: 1, id: 'unparseable-migration' })
+    expect(problem(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0xff, 0xfe, 0x00]))).toMatchObject({
+      line: 1,
+      id: 'unparseable-migration',
+    })
     expect(problem(`revision = 'a1'\0\n`).message).toContain('NUL')
   })
 
   it('never throws, whatever the input', () => {
-    const samples = ['', '"""', "'", '(', ')', '\\', 'revision =', '= 1', 'revision: = 1', '\u0000\u0001', 'f"{', 'f"{x"', "revision = ''\ndown_revision = None"]
+    const samples = [
+      '',
+      '"""',
+      "'",
+      '(',
+      ')',
+      '\\',
+      'revision =',
+      '= 1',
+      'revision: = 1',
+      '\u0000\u0001',
+      'f"{',
+      'f"{x"',
+      "revision = ''\ndown_revision = None",
+    ]
     for (const s of samples) expect(() => parseRevisionSource(s, FILE)).not.toThrow()
   })
 })

@@ -12,7 +12,16 @@ const FIXTURES = path.resolve(__dirname, '../fixtures')
 /** A node from a compact spec: 'id <- p1 p2', with optional extras. */
 function node(spec: string, extra: Partial<RevisionNode> = {}): RevisionNode {
   const [id = '', parents = ''] = spec.split('<-').map((s) => s.trim())
-  return { id, parents: parents ? parents.split(/\s+/) : [], dependsOn: [], branchLabels: [], file: `versions/${id}.py`, line: 10, parentsLine: 11, ...extra }
+  return {
+    id,
+    parents: parents ? parents.split(/\s+/) : [],
+    dependsOn: [],
+    branchLabels: [],
+    file: `versions/${id}.py`,
+    line: 10,
+    parentsLine: 11,
+    ...extra,
+  }
 }
 const graph = (...nodes: RevisionNode[]): RevisionGraph => ({ nodes, problems: [] })
 const ids = (findings: Finding[]): [string, string | undefined][] => findings.map((f) => [f.id, f.revision])
@@ -22,7 +31,11 @@ describe('checkChain over the Alembic fixtures: exact findings', () => {
     ['alembic-chain-branch-merge', [], []],
     ['alembic-chain-modern', [], []],
     ['alembic-chain-labels', [], []],
-    ['alembic-chain-two-heads', [['multiple-heads', 'c4b81e2f7d93']], [{ file: 'migrations/versions/c4b81e2f7d93_add_last_login_at_to_users.py', line: 14 }]],
+    [
+      'alembic-chain-two-heads',
+      [['multiple-heads', 'c4b81e2f7d93']],
+      [{ file: 'migrations/versions/c4b81e2f7d93_add_last_login_at_to_users.py', line: 14 }],
+    ],
     [
       'alembic-chain-missing-parent',
       [
@@ -34,9 +47,21 @@ describe('checkChain over the Alembic fixtures: exact findings', () => {
         { file: 'alembic/versions/e2a6c8d4b093_create_orders_table.py', line: 14 },
       ],
     ],
-    ['alembic-chain-duplicate', [['duplicate-revision', '6b2d8f4a0e19']], [{ file: 'alembic/versions/6b2d8f4a0e19_create_products_table.py', line: 13 }]],
-    ['alembic-chain-cycle', [['revision-cycle', '1c5e9a3f7d64']], [{ file: 'alembic/versions/1c5e9a3f7d64_create_orders_table.py', line: 14 }]],
-    ['alembic-chain-unparseable', [['unparseable-migration', '8e2c6a0f4b75']], [{ file: 'alembic/versions/8e2c6a0f4b75_add_last_login_at_to_users.py', line: 14 }]],
+    [
+      'alembic-chain-duplicate',
+      [['duplicate-revision', '6b2d8f4a0e19']],
+      [{ file: 'alembic/versions/6b2d8f4a0e19_create_products_table.py', line: 13 }],
+    ],
+    [
+      'alembic-chain-cycle',
+      [['revision-cycle', '1c5e9a3f7d64']],
+      [{ file: 'alembic/versions/1c5e9a3f7d64_create_orders_table.py', line: 14 }],
+    ],
+    [
+      'alembic-chain-unparseable',
+      [['unparseable-migration', '8e2c6a0f4b75']],
+      [{ file: 'alembic/versions/8e2c6a0f4b75_add_last_login_at_to_users.py', line: 14 }],
+    ],
   ]
   it.each(cases)('%s', async (fixture, expected, where) => {
     const g = await readAlembicGraph(path.join(FIXTURES, fixture))
@@ -65,9 +90,16 @@ describe('checkChain over the Alembic fixtures: exact findings', () => {
     const cycle = checkChain(await readAlembicGraph(path.join(FIXTURES, 'alembic-chain-cycle')), alembicWording)[0]
     expect(cycle?.message).toContain('1c5e9a3f7d64 -> d7a1e5c9b342 -> 6e0a4c8f2d53 -> 1c5e9a3f7d64')
     const dup = checkChain(await readAlembicGraph(path.join(FIXTURES, 'alembic-chain-duplicate')), alembicWording)[0]
-    expect(dup?.message).toContain('alembic/versions/6b2d8f4a0e19_add_last_login_at_to_users.py:13, alembic/versions/6b2d8f4a0e19_create_products_table.py:13')
-    const [dep, parent] = checkChain(await readAlembicGraph(path.join(FIXTURES, 'alembic-chain-missing-parent')), alembicWording)
-    expect(dep?.message).toContain("names depends_on 'f00dfacefeed', but 'f00dfacefeed' is neither a revision id nor a branch label")
+    expect(dup?.message).toContain(
+      'alembic/versions/6b2d8f4a0e19_add_last_login_at_to_users.py:13, alembic/versions/6b2d8f4a0e19_create_products_table.py:13',
+    )
+    const [dep, parent] = checkChain(
+      await readAlembicGraph(path.join(FIXTURES, 'alembic-chain-missing-parent')),
+      alembicWording,
+    )
+    expect(dep?.message).toContain(
+      "names depends_on 'f00dfacefeed', but 'f00dfacefeed' is neither a revision id nor a branch label",
+    )
     expect(parent?.message).toContain("names down_revision '9b3f1d7e5c28', but no revision '9b3f1d7e5c28' exists")
     expect(parent?.message).toContain('(the current head is 0c9e3b5a1f74)')
   })
@@ -75,16 +107,30 @@ describe('checkChain over the Alembic fixtures: exact findings', () => {
 
 describe('checkChain: heads and branch labels', () => {
   it('accepts labelled branches and an unlabelled trunk beside them (Alembic’s multi-base workflow)', () => {
-    const g = graph(node('a'), node('b <- a'), node('n1', { branchLabels: ['networking'] }), node('n2 <- n1'), node('s1', { branchLabels: ['shop'] }))
+    const g = graph(
+      node('a'),
+      node('b <- a'),
+      node('n1', { branchLabels: ['networking'] }),
+      node('n2 <- n1'),
+      node('s1', { branchLabels: ['shop'] }),
+    )
     expect(checkChain(g, alembicWording)).toEqual([])
   })
 
   it('reports a fork inside a labelled branch, and merges only the heads without a label of their own', () => {
-    const g = graph(node('a'), node('b <- a'), node('n1', { branchLabels: ['networking'] }), node('n2 <- n1'), node('n3 <- n1'))
+    const g = graph(
+      node('a'),
+      node('b <- a'),
+      node('n1', { branchLabels: ['networking'] }),
+      node('n2 <- n1'),
+      node('n3 <- n1'),
+    )
     const [f, ...rest] = checkChain(g, alembicWording)
     expect(rest).toEqual([])
     expect(f).toMatchObject({ id: 'multiple-heads', revision: 'n3', file: 'versions/n3.py', line: 11 })
-    expect(f?.message).toContain('3 head revisions: b (versions/b.py), n2 (branch networking, versions/n2.py), n3 (branch networking, versions/n3.py)')
+    expect(f?.message).toContain(
+      '3 head revisions: b (versions/b.py), n2 (branch networking, versions/n2.py), n3 (branch networking, versions/n3.py)',
+    )
     expect(f?.message).toContain('`alembic merge -m "merge heads" n2 n3`')
     expect(f?.message).toContain("set down_revision in versions/n3.py (line 11) to 'n2'")
   })
@@ -98,7 +144,9 @@ describe('checkChain: heads and branch labels', () => {
     const g = graph(node('a'), node('b <- a'), node('z1 <- a'), node('z2 <- z1'), node('z3 <- z2'))
     const [f] = checkChain(g, alembicWording)
     expect(f).toMatchObject({ id: 'multiple-heads', revision: 'z3' })
-    expect(f?.message).toContain("if the branch ending in z3 has not been applied anywhere yet, set down_revision in versions/z1.py (line 11) to 'b'")
+    expect(f?.message).toContain(
+      "if the branch ending in z3 has not been applied anywhere yet, set down_revision in versions/z1.py (line 11) to 'b'",
+    )
   })
 
   it('speaks generically for a tool without its own words, and still respects labels a graph carries', () => {
@@ -135,7 +183,12 @@ describe('checkChain: bases, missing parents, cycles', () => {
   })
 
   it('resolves depends_on and down_revision through branch labels, as Alembic’s map does', () => {
-    const g = graph(node('a', { branchLabels: ['core'] }), node('b <- a'), node('n1', { branchLabels: ['net'], dependsOn: ['core'] }), node('n2 <- net'))
+    const g = graph(
+      node('a', { branchLabels: ['core'] }),
+      node('b <- a'),
+      node('n1', { branchLabels: ['net'], dependsOn: ['core'] }),
+      node('n2 <- net'),
+    )
     expect(checkChain(g, alembicWording)).toEqual([])
     expect(topologicalOrder(g)).toEqual(['a', 'b', 'n1', 'n2'])
   })
@@ -148,7 +201,9 @@ describe('checkChain: bases, missing parents, cycles', () => {
   it('does not call a parent missing when its file is the unparseable one', () => {
     const g: RevisionGraph = {
       nodes: [node('a'), node('c <- b')],
-      problems: [{ id: 'unparseable-migration', severity: 'error', message: 'x', revision: 'b', file: 'versions/b.py', line: 3 }],
+      problems: [
+        { id: 'unparseable-migration', severity: 'error', message: 'x', revision: 'b', file: 'versions/b.py', line: 3 },
+      ],
     }
     expect(checkChain(g, alembicWording)).toEqual([])
   })

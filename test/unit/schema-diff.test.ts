@@ -53,7 +53,11 @@ const table = (name: string, columns: ColumnInfo[], extra: Partial<RelationInfo>
   ...extra,
 })
 
-const fk = (name: string, onDelete: ConstraintInfo['onDelete'], extra: Partial<ConstraintInfo> = {}): ConstraintInfo => ({
+const fk = (
+  name: string,
+  onDelete: ConstraintInfo['onDelete'],
+  extra: Partial<ConstraintInfo> = {},
+): ConstraintInfo => ({
   name,
   type: 'foreign key',
   definition: `FOREIGN KEY (user_id) REFERENCES users(id)${onDelete === 'NO ACTION' ? '' : ` ON DELETE ${onDelete}`}`,
@@ -137,7 +141,12 @@ describe('diff', () => {
     const before = { ...empty(), types: [enumType('mood', ['a'], 'app')] }
     const after = { ...empty(), types: [enumType('mood', ['a'])] }
     expect(diff(before, after)).toEqual([
-      { kind: 'type', name: 'app.mood', change: 'removed', message: 'type app.mood (enum): absent now, present before' },
+      {
+        kind: 'type',
+        name: 'app.mood',
+        change: 'removed',
+        message: 'type app.mood (enum): absent now, present before',
+      },
       { kind: 'type', name: 'mood', change: 'added', message: 'type mood (enum): present now, absent before' },
     ])
   })
@@ -166,7 +175,10 @@ describe('diff', () => {
 
   it('names the attribute and both values for a changed column, with table set', () => {
     const before = { ...empty(), relations: [table('users', [col('email', 'character varying(255)')])] }
-    const after = { ...empty(), relations: [table('users', [col('email', 'character varying(100)', { notNull: true })])] }
+    const after = {
+      ...empty(),
+      relations: [table('users', [col('email', 'character varying(100)', { notNull: true })])],
+    }
     expect(diff(before, after)).toEqual([
       {
         kind: 'column',
@@ -192,16 +204,27 @@ describe('diff', () => {
   })
 
   it('reports the specific attribute, not the definition that embeds it', () => {
-    const before = { ...empty(), relations: [table('orders', [col('user_id')], { constraints: [fk('fk_x', 'NO ACTION')] })] }
-    const after = { ...empty(), relations: [table('orders', [col('user_id')], { constraints: [fk('fk_x', 'CASCADE')] })] }
+    const before = {
+      ...empty(),
+      relations: [table('orders', [col('user_id')], { constraints: [fk('fk_x', 'NO ACTION')] })],
+    }
+    const after = {
+      ...empty(),
+      relations: [table('orders', [col('user_id')], { constraints: [fk('fk_x', 'CASCADE')] })],
+    }
     expect(messages(before, after)).toEqual(['constraint fk_x on orders: ON DELETE CASCADE now, NO ACTION before'])
   })
 
   it('falls back to the definition when no specific attribute differs, next to a comment change', () => {
-    const before = { ...empty(), relations: [table('t', [], { indexes: [index('ix', 'CREATE INDEX ix ON public.t USING btree (a)')] })] }
+    const before = {
+      ...empty(),
+      relations: [table('t', [], { indexes: [index('ix', 'CREATE INDEX ix ON public.t USING btree (a)')] })],
+    }
     const after = {
       ...empty(),
-      relations: [table('t', [], { indexes: [index('ix', 'CREATE INDEX ix ON public.t USING btree (b)', { comment: 'by b' })] })],
+      relations: [
+        table('t', [], { indexes: [index('ix', 'CREATE INDEX ix ON public.t USING btree (b)', { comment: 'by b' })] }),
+      ],
     }
     expect(messages(before, after)).toEqual([
       'index ix on t: definition CREATE INDEX ix ON public.t USING btree (b) now, CREATE INDEX ix ON public.t USING btree (a) before',
@@ -214,15 +237,26 @@ describe('diff', () => {
     const before = { ...empty(), functions: [fn('f', long(1))] }
     const after = { ...empty(), functions: [fn('f', long(2))] }
     const [change] = diff(before, after)
-    expect(change).toMatchObject({ kind: 'function', name: 'f(a integer)', attribute: 'body', before: long(1), after: long(2) })
-    expect(change?.message).toBe('function f(a integer): body differs: "…col, col, col, col, 2 AS marker FROM somewhere" now, "…col, col, col, col, 1 AS marker FROM somewhere" before')
+    expect(change).toMatchObject({
+      kind: 'function',
+      name: 'f(a integer)',
+      attribute: 'body',
+      before: long(1),
+      after: long(2),
+    })
+    expect(change?.message).toBe(
+      'function f(a integer): body differs: "…col, col, col, col, 2 AS marker FROM somewhere" now, "…col, col, col, col, 1 AS marker FROM somewhere" before',
+    )
     const spaced = { ...empty(), functions: [fn('f', long(1).replace('\n  ', '\n      '))] }
     expect(messages(before, spaced)).toEqual(['function f(a integer): body differs in whitespace only'])
   })
 
   it('reports a changed kind alone, without the parts', () => {
     const before = { ...empty(), relations: [table('t', [col('a')])] }
-    const after = { ...empty(), relations: [table('t', [col('a', 'text')], { kind: 'view', definition: 'SELECT 1', replicaIdentity: null })] }
+    const after = {
+      ...empty(),
+      relations: [table('t', [col('a', 'text')], { kind: 'view', definition: 'SELECT 1', replicaIdentity: null })],
+    }
     expect(messages(before, after)).toEqual(['view t: kind view now, table before'])
   })
 
@@ -252,7 +286,10 @@ describe('diff', () => {
     const acd = { ...empty(), relations: [table('t', [col('a'), col('c'), col('d')])] }
     expect(messages(before, acd)).toEqual(['column t.b: absent now, present before'])
     // A view's column order follows its definition; it is not compared on its own.
-    const view = (cols: ColumnInfo[]) => ({ ...empty(), relations: [table('v', cols, { kind: 'view', definition: 'SELECT', replicaIdentity: null })] })
+    const view = (cols: ColumnInfo[]) => ({
+      ...empty(),
+      relations: [table('v', cols, { kind: 'view', definition: 'SELECT', replicaIdentity: null })],
+    })
     expect(diff(view([col('a'), col('b')]), view([col('b'), col('a')]))).toEqual([])
   })
 
@@ -269,13 +306,22 @@ describe('diff', () => {
       'sequence s: owned by app.t.id now, none before',
     ])
     const opts = { ...empty(), relations: [table('t', [], { options: ['fillfactor=70'] })] }
-    expect(messages(opts, { ...empty(), relations: [table('t', [])] })).toEqual(['table t: options (none) now, fillfactor=70 before'])
+    expect(messages(opts, { ...empty(), relations: [table('t', [])] })).toEqual([
+      'table t: options (none) now, fillfactor=70 before',
+    ])
   })
 
   it('keys functions by their arguments: an overload is another object', () => {
     const before = { ...empty(), functions: [fn('f', 'SELECT 1')] }
     const after = { ...empty(), functions: [fn('f', 'SELECT 1'), fn('f', 'SELECT 1', { arguments: 'a text' })] }
-    expect(diff(before, after)).toEqual([{ kind: 'function', name: 'f(a text)', change: 'added', message: 'function f(a text): present now, absent before' }])
+    expect(diff(before, after)).toEqual([
+      {
+        kind: 'function',
+        name: 'f(a text)',
+        change: 'added',
+        message: 'function f(a text): present now, absent before',
+      },
+    ])
   })
 })
 
@@ -312,7 +358,9 @@ describe('normalize', () => {
   })
 
   it('accepts a document a runner already parsed', () => {
-    expect(normalize([{ snapshot: doc() }], { excludeTables: ['users'] }).sequences.map((q) => q.name)).toEqual(['alembic_version_id_seq'])
+    expect(normalize([{ snapshot: doc() }], { excludeTables: ['users'] }).sequences.map((q) => q.name)).toEqual([
+      'alembic_version_id_seq',
+    ])
   })
 
   it('refuses rows that are not one snapshot document', () => {
@@ -323,7 +371,9 @@ describe('normalize', () => {
 
   it('fingerprints the text as the server does: sha256 hex of its UTF-8 bytes', () => {
     const text = JSON.stringify({ ...doc(), schemas: [{ name: 'é', comment: null }] })
-    expect(fingerprintOfRows([{ snapshot: text }])).toBe(createHash('sha256').update(Buffer.from(text, 'utf8')).digest('hex'))
+    expect(fingerprintOfRows([{ snapshot: text }])).toBe(
+      createHash('sha256').update(Buffer.from(text, 'utf8')).digest('hex'),
+    )
     expect(() => fingerprintOfRows([{ snapshot: doc() }])).toThrow(/as text/)
   })
 })

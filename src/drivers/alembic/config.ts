@@ -80,7 +80,11 @@ export function readAlembicConfig(projectDir: string, configPath?: string): Alem
     if (v === undefined) return undefined
     usedToml = true
     const args = { here: project }
-    return typeof v === 'string' ? tomlInterpolate(v, args) : Array.isArray(v) ? v.map((s) => tomlInterpolate(s, args)) : v
+    return typeof v === 'string'
+      ? tomlInterpolate(v, args)
+      : Array.isArray(v)
+        ? v.map((s) => tomlInterpolate(s, args))
+        : v
   }
   const tomlString = (key: string): string | undefined => {
     const v = fromToml(key)
@@ -102,14 +106,17 @@ export function readAlembicConfig(projectDir: string, configPath?: string): Alem
   if (scriptLocation === undefined || scriptLocation === '') {
     // Flask-Migrate's alembic.ini has no script_location: flask-migrate sets it to the ini's directory.
     if (!existsSync(path.join(iniDir, 'env.py'))) {
-      fail(`${shown} has no script_location in [alembic] (nor pyproject.toml [tool.alembic]), and no env.py beside it as Flask-Migrate keeps`)
+      fail(
+        `${shown} has no script_location in [alembic] (nor pyproject.toml [tool.alembic]), and no env.py beside it as Flask-Migrate keeps`,
+      )
     }
     config.flaskMigrate = true
     config.scriptLocation = iniDir
     config.scriptLocationOverride = iniDir
   } else {
     const resolved = resolveLocation(scriptLocation, project, iniDir)
-    if (!isDir(resolved.path)) fail(`script_location ${scriptLocation} in ${shown}: directory ${resolved.path} does not exist`)
+    if (!isDir(resolved.path))
+      fail(`script_location ${scriptLocation} in ${shown}: directory ${resolved.path} does not exist`)
     config.scriptLocation = resolved.path
     if (resolved.fromIniDir) config.scriptLocationOverride = resolved.path
   }
@@ -129,7 +136,8 @@ export function readAlembicConfig(projectDir: string, configPath?: string): Alem
   }
 
   const recursive = get('recursive_version_locations')
-  config.recursiveVersionLocations = recursive !== undefined ? recursive === 'true' : fromToml('recursive_version_locations') === true
+  config.recursiveVersionLocations =
+    recursive !== undefined ? recursive === 'true' : fromToml('recursive_version_locations') === true
   if (usedToml) config.pyprojectPath = tomlPath
   return config
 }
@@ -171,7 +179,9 @@ function versionLocations(
   }
   const sep = SEPARATORS[setting]
   if (sep === undefined) {
-    const hint = setting.includes('#') ? ' (an .ini value keeps a trailing "# comment" as part of the value: move the comment to its own line)' : ''
+    const hint = setting.includes('#')
+      ? ' (an .ini value keeps a trailing "# comment" as part of the value: move the comment to its own line)'
+      : ''
     return fail(`${name} = ${setting} is not one of space, newline, os, :, ; and Alembic refuses it${hint}`)
   }
   return raw

@@ -72,12 +72,21 @@ interface Answer {
 
 export async function crossCheckHeads(opts: CrossCheckOptions): Promise<CrossCheckResult> {
   const started = performance.now()
-  const done = (r: Omit<CrossCheckResult, 'ms'>): CrossCheckResult => ({ ...r, ms: Math.round(performance.now() - started) })
+  const done = (r: Omit<CrossCheckResult, 'ms'>): CrossCheckResult => ({
+    ...r,
+    ms: Math.round(performance.now() - started),
+  })
   const { config } = opts
-  const ran = await runPython(opts.python, [config.iniPath, config.scriptLocationOverride ?? ''], config.projectDir, opts.timeoutMs ?? 10_000)
+  const ran = await runPython(
+    opts.python,
+    [config.iniPath, config.scriptLocationOverride ?? ''],
+    config.projectDir,
+    opts.timeoutMs ?? 10_000,
+  )
   if ('reason' in ran) return done({ findings: [], reason: ran.reason })
   const answer = ran.answer
-  if (answer.unavailable !== undefined) return done({ findings: [], reason: `${opts.python} cannot import alembic (${answer.unavailable})` })
+  if (answer.unavailable !== undefined)
+    return done({ findings: [], reason: `${opts.python} cannot import alembic (${answer.unavailable})` })
   const version = answer.version !== undefined ? { alembicVersion: answer.version } : {}
 
   const staticFindings = opts.staticFindings ?? (await staticView(config))
@@ -145,7 +154,12 @@ function relativeIni(config: AlembicConfig): string {
   return path.relative(config.projectDir, config.iniPath).split(path.sep).join('/')
 }
 
-function runPython(python: string, args: string[], cwd: string, timeoutMs: number): Promise<{ answer: Answer } | { reason: string }> {
+function runPython(
+  python: string,
+  args: string[],
+  cwd: string,
+  timeoutMs: number,
+): Promise<{ answer: Answer } | { reason: string }> {
   return new Promise((resolve) => {
     execFile(
       python,
@@ -153,7 +167,10 @@ function runPython(python: string, args: string[], cwd: string, timeoutMs: numbe
       // No .pyc files left in the user's versions directory.
       { cwd, timeout: timeoutMs, maxBuffer: 8 * 1024 * 1024, env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } },
       (error, stdout, stderr) => {
-        const line = stdout.split('\n').reverse().find((l) => l.startsWith(MARK))
+        const line = stdout
+          .split('\n')
+          .reverse()
+          .find((l) => l.startsWith(MARK))
         if (line) {
           try {
             resolve({ answer: JSON.parse(line.slice(MARK.length)) as Answer })
@@ -162,7 +179,12 @@ function runPython(python: string, args: string[], cwd: string, timeoutMs: numbe
             // fall through to the reason below
           }
         }
-        const why = error && 'code' in error && error.code === 'ENOENT' ? 'not found' : error?.killed ? `no answer within ${timeoutMs} ms` : (stderr.trim().split('\n').pop() ?? 'no answer')
+        const why =
+          error && 'code' in error && error.code === 'ENOENT'
+            ? 'not found'
+            : error?.killed
+              ? `no answer within ${timeoutMs} ms`
+              : (stderr.trim().split('\n').pop() ?? 'no answer')
         resolve({ reason: `${python}: ${why}` })
       },
     )

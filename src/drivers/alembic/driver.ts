@@ -49,7 +49,11 @@ export class AlembicDriver implements MigrationDriver {
 
   /** The interpreter, found once per run. */
   interpreter(): Promise<string> {
-    this.python ??= findPython(this.config.flaskMigrate ? 'flask_migrate' : 'alembic', this.config.projectDir, this.options.python)
+    this.python ??= findPython(
+      this.config.flaskMigrate ? 'flask_migrate' : 'alembic',
+      this.config.projectDir,
+      this.options.python,
+    )
     return this.python
   }
 

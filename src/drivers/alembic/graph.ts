@@ -62,7 +62,9 @@ export function listRevisionFiles(dirs: string[], recursive: boolean): string[] 
   const files: string[] = []
   const seen = new Set<string>()
   const walk = (dir: string): void => {
-    const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    )
     // Alembic skips a file it meets twice (overlapping version_locations, symlinks): compare real
     // paths, resolving the directory once and only symlinked files one by one.
     const realDir = realOrSelf(dir)

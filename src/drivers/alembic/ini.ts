@@ -30,42 +30,45 @@ export function parseIni(text: string, defaults: Record<string, string> = {}): I
   let option: string | undefined
   let indentLevel = 0
 
-  text.replace(/\r\n?/g, '\n').split('\n').forEach((raw, index) => {
-    const lineNo = index + 1
-    const stripped = raw.trim()
-    const comment = stripped.startsWith('#') || stripped.startsWith(';')
-    if (comment || stripped === '') {
-      // configparser keeps blank lines inside a multi-line value; comment lines are simply dropped.
-      if (!comment && current && option !== undefined) current.get(option)?.push('')
-      return
-    }
-    const indent = raw.length - raw.trimStart().length
-    if (current && option !== undefined && indent > indentLevel) {
-      current.get(option)?.push(stripped)
-      return
-    }
-    indentLevel = indent
-    const header = SECTION.exec(stripped)
-    if (header) {
-      currentName = header[1] as string
-      option = undefined
-      if (currentName === 'DEFAULT') {
-        current = rawDefaults
-      } else {
-        if (rawSections.has(currentName)) throw new IniError(`section [${currentName}] appears twice`, lineNo)
-        current = new Map()
-        rawSections.set(currentName, current)
+  text
+    .replace(/\r\n?/g, '\n')
+    .split('\n')
+    .forEach((raw, index) => {
+      const lineNo = index + 1
+      const stripped = raw.trim()
+      const comment = stripped.startsWith('#') || stripped.startsWith(';')
+      if (comment || stripped === '') {
+        // configparser keeps blank lines inside a multi-line value; comment lines are simply dropped.
+        if (!comment && current && option !== undefined) current.get(option)?.push('')
+        return
       }
-      return
-    }
-    if (!current) throw new IniError('text before the first [section] header', lineNo)
-    const m = OPTION.exec(stripped)
-    const key = m?.[1]?.trimEnd().toLowerCase()
-    if (!m || !key) throw new IniError(`cannot read "${stripped.slice(0, 60)}" (expected key = value)`, lineNo)
-    if (current.has(key)) throw new IniError(`option '${key}' appears twice in [${currentName}]`, lineNo)
-    current.set(key, [(m[3] as string).trim()])
-    option = key
-  })
+      const indent = raw.length - raw.trimStart().length
+      if (current && option !== undefined && indent > indentLevel) {
+        current.get(option)?.push(stripped)
+        return
+      }
+      indentLevel = indent
+      const header = SECTION.exec(stripped)
+      if (header) {
+        currentName = header[1] as string
+        option = undefined
+        if (currentName === 'DEFAULT') {
+          current = rawDefaults
+        } else {
+          if (rawSections.has(currentName)) throw new IniError(`section [${currentName}] appears twice`, lineNo)
+          current = new Map()
+          rawSections.set(currentName, current)
+        }
+        return
+      }
+      if (!current) throw new IniError('text before the first [section] header', lineNo)
+      const m = OPTION.exec(stripped)
+      const key = m?.[1]?.trimEnd().toLowerCase()
+      if (!m || !key) throw new IniError(`cannot read "${stripped.slice(0, 60)}" (expected key = value)`, lineNo)
+      if (current.has(key)) throw new IniError(`option '${key}' appears twice in [${currentName}]`, lineNo)
+      current.set(key, [(m[3] as string).trim()])
+      option = key
+    })
 
   const joined = (values: Map<string, string[]>): Map<string, string> =>
     new Map([...values].map(([k, v]) => [k, v.join('\n').trimEnd()]))

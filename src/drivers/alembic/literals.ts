@@ -15,7 +15,22 @@ export interface Assignment {
 }
 
 // A line starting with one of these is a compound statement: its body is not a module-level assignment.
-const COMPOUND = new Set(['if', 'elif', 'else', 'for', 'while', 'with', 'try', 'except', 'finally', 'def', 'class', 'async', 'match', 'case'])
+const COMPOUND = new Set([
+  'if',
+  'elif',
+  'else',
+  'for',
+  'while',
+  'with',
+  'try',
+  'except',
+  'finally',
+  'def',
+  'class',
+  'async',
+  'match',
+  'case',
+])
 const AUGMENTED = new Set(['+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '@=', '**=', '//=', '>>=', '<<='])
 
 /**
@@ -28,7 +43,8 @@ export function moduleAssignments(lines: LogicalLine[], names: ReadonlySet<strin
   for (const line of lines) {
     if (!line.topLevel) continue
     const first = line.tokens[0]
-    if (!first || (first.kind === 'name' && COMPOUND.has(first.text)) || (first.kind === 'op' && first.text === '@')) continue
+    if (!first || (first.kind === 'name' && COMPOUND.has(first.text)) || (first.kind === 'op' && first.text === '@'))
+      continue
     for (const statement of splitTopLevel(line.tokens, ';')) {
       assignmentsIn(statement, names, found)
     }
@@ -39,7 +55,8 @@ export function moduleAssignments(lines: LogicalLine[], names: ReadonlySet<strin
 /** The module docstring: the first statement, when it is nothing but (non-f) string literals. */
 export function moduleDocstring(lines: LogicalLine[]): string | undefined {
   const first = lines[0]
-  if (!first || !first.tokens.every((t) => t.kind === 'string' && t.value !== undefined && !t.prefix?.includes('b'))) return undefined
+  if (!first || !first.tokens.every((t) => t.kind === 'string' && t.value !== undefined && !t.prefix?.includes('b')))
+    return undefined
   return first.tokens.map((t) => t.value).join('')
 }
 
@@ -49,7 +66,11 @@ function assignmentsIn(tokens: Token[], names: ReadonlySet<string>, found: Assig
   const second = tokens[1]
   // `revision += "x"` rebinds the name to something computed.
   if (head.kind === 'name' && names.has(head.text) && second?.kind === 'op' && AUGMENTED.has(second.text)) {
-    found.push({ name: head.text, value: { notLiteral: `an augmented assignment (${second.text})` }, offset: head.offset })
+    found.push({
+      name: head.text,
+      value: { notLiteral: `an augmented assignment (${second.text})` },
+      offset: head.offset,
+    })
     return
   }
   const parts = splitTopLevel(tokens, '=')
@@ -110,7 +131,8 @@ export function evaluate(tokens: Token[]): Value {
     return sequence(items)
   }
   if (tokens.length === 1 && first.kind === 'name') return { notLiteral: `the name ${first.text}` }
-  if (first.kind === 'name' && tokens[1]?.kind === 'op' && tokens[1].text === '(') return { notLiteral: `a call to ${first.text}()` }
+  if (first.kind === 'name' && tokens[1]?.kind === 'op' && tokens[1].text === '(')
+    return { notLiteral: `a call to ${first.text}()` }
   return { notLiteral: 'an expression' }
 }
 

@@ -45,7 +45,12 @@ export function breaksAlembic(finding: Finding): boolean {
 export function parseRevisionFile(bytes: Uint8Array, file: string): ParseResult {
   const text = decode(bytes)
   if (text === undefined) {
-    return broken(file, 1, 'is not UTF-8 text (a binary or mis-encoded file?)', 'remove it from the versions directory, or save it as UTF-8')
+    return broken(
+      file,
+      1,
+      'is not UTF-8 text (a binary or mis-encoded file?)',
+      'remove it from the versions directory, or save it as UTF-8',
+    )
   }
   return parseRevisionSource(text, file)
 }
@@ -88,14 +93,28 @@ export function parseRevisionSource(text: string, file: string): ParseResult {
   } else {
     if ('notLiteral' in rev.value || typeof rev.value.literal !== 'string') {
       const what = 'notLiteral' in rev.value ? rev.value.notLiteral : describe(rev.value.literal)
-      return unreadable(file, line(rev.offset), `sets \`revision\` from ${what}, not a string literal`, 'write the id as a string literal: `revision = "<id>"`')
+      return unreadable(
+        file,
+        line(rev.offset),
+        `sets \`revision\` from ${what}, not a string literal`,
+        'write the id as a string literal: `revision = "<id>"`',
+      )
     }
     id = rev.value.literal
     idLine = line(rev.offset)
     const illegal = ILLEGAL_ID_CHARS.filter((c) => id.includes(c))
     if (illegal.length > 0 || id === '') {
-      const why = id === '' ? 'an empty revision id' : `revision id '${id}' contains ${illegal.map((c) => `'${c}'`).join(', ')}, which Alembic does not allow in an id`
-      return broken(file, idLine, `declares ${why}`, 'use an id of letters, digits and underscores (Alembic generates 12 hex digits)', id)
+      const why =
+        id === ''
+          ? 'an empty revision id'
+          : `revision id '${id}' contains ${illegal.map((c) => `'${c}'`).join(', ')}, which Alembic does not allow in an id`
+      return broken(
+        file,
+        idLine,
+        `declares ${why}`,
+        'use an id of letters, digits and underscores (Alembic generates 12 hex digits)',
+        id,
+      )
     }
   }
 
@@ -112,7 +131,14 @@ export function parseRevisionSource(text: string, file: string): ParseResult {
   const parents = idList(down)
   if (parents === undefined) return notLiteral(file, down, line, id)
 
-  const parsed: ParsedRevision = { id, parents, dependsOn: [], branchLabels: [], line: idLine, parentsLine: line(down.offset) }
+  const parsed: ParsedRevision = {
+    id,
+    parents,
+    dependsOn: [],
+    branchLabels: [],
+    line: idLine,
+    parentsLine: line(down.offset),
+  }
   const deps = last.get('depends_on')
   if (deps) {
     const list = idList(deps)
@@ -154,13 +180,25 @@ function describe(v: Literal): string {
 }
 
 function firstLine(doc: string | undefined): string | undefined {
-  return doc?.split('\n').map((s) => s.trim()).find((s) => s.length > 0)
+  return doc
+    ?.split('\n')
+    .map((s) => s.trim())
+    .find((s) => s.length > 0)
 }
 
 function notLiteral(file: string, a: Assignment, line: (offset: number) => number, id: string): ParseResult {
   const what = 'notLiteral' in a.value ? a.value.notLiteral : 'a value'
-  const example = a.name === 'down_revision' ? '`down_revision = "<parent id>"` or a tuple of ids for a merge' : `\`${a.name} = None\`, a string or a tuple of strings`
-  return unreadable(file, line(a.offset), `sets \`${a.name}\` from ${what}, not a literal`, `write it as a literal: ${example}`, id)
+  const example =
+    a.name === 'down_revision'
+      ? '`down_revision = "<parent id>"` or a tuple of ids for a merge'
+      : `\`${a.name} = None\`, a string or a tuple of strings`
+  return unreadable(
+    file,
+    line(a.offset),
+    `sets \`${a.name}\` from ${what}, not a literal`,
+    `write it as a literal: ${example}`,
+    id,
+  )
 }
 
 function broken(file: string, line: number, what: string, fix: string, revision?: string): ParseResult {

@@ -24,7 +24,8 @@ export function readToolAlembic(text: string): Map<string, TomlValue> | undefine
     const key = (m[1] as string).replace(/^"|"$/g, '')
     let rest = m[2] as string
     // An array may run over several lines.
-    while (rest.startsWith('[') && !balanced(rest) && i + 1 < lines.length) rest += '\n' + stripComment(lines[++i] as string)
+    while (rest.startsWith('[') && !balanced(rest) && i + 1 < lines.length)
+      rest += '\n' + stripComment(lines[++i] as string)
     const value = parseValue(rest.trim())
     if (value !== undefined) values.set(key, value)
   }
@@ -33,7 +34,9 @@ export function readToolAlembic(text: string): Map<string, TomlValue> | undefine
 
 /** Python's `value % toml_args`, as Alembic applies it to every toml string: %(here)s and %%. */
 export function tomlInterpolate(value: string, args: Record<string, string>): string {
-  return value.replace(/%\(([^)]+)\)s|%%/g, (all, name: string | undefined) => (name === undefined ? '%' : (args[name] ?? all)))
+  return value.replace(/%\(([^)]+)\)s|%%/g, (all, name: string | undefined) =>
+    name === undefined ? '%' : (args[name] ?? all),
+  )
 }
 
 function parseValue(text: string): TomlValue | undefined {

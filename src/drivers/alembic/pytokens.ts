@@ -61,15 +61,57 @@ export function lineStarts(source: string): number[] {
 
 const OPS3 = new Set(['**=', '//=', '>>=', '<<=', '...'])
 const OPS2 = new Set([
-  '->', ':=', '==', '!=', '<=', '>=', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '@=', '**', '//', '<<', '>>',
+  '->',
+  ':=',
+  '==',
+  '!=',
+  '<=',
+  '>=',
+  '+=',
+  '-=',
+  '*=',
+  '/=',
+  '%=',
+  '&=',
+  '|=',
+  '^=',
+  '@=',
+  '**',
+  '//',
+  '<<',
+  '>>',
 ])
-const OPS1 = new Set(['(', ')', '[', ']', '{', '}', ',', ':', ';', '.', '=', '+', '-', '*', '/', '%', '&', '|', '^', '~', '<', '>', '@', '!'])
+const OPS1 = new Set([
+  '(',
+  ')',
+  '[',
+  ']',
+  '{',
+  '}',
+  ',',
+  ':',
+  ';',
+  '.',
+  '=',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  '&',
+  '|',
+  '^',
+  '~',
+  '<',
+  '>',
+  '@',
+  '!',
+])
 const CLOSERS: Record<string, string> = { ')': '(', ']': '[', '}': '{' }
 // Every prefix Python accepts (t-strings are 3.14's template strings).
 const STRING_PREFIXES = new Set(['r', 'u', 'b', 'f', 't', 'br', 'rb', 'fr', 'rf', 'tr', 'rt'])
 
-const isNameStart = (c: number): boolean =>
-  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c >= 0x80
+const isNameStart = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c >= 0x80
 const isNameChar = (c: number): boolean => isNameStart(c) || (c >= 48 && c <= 57)
 const isDigit = (c: number): boolean => c >= 48 && c <= 57
 
@@ -77,7 +119,17 @@ const isDigit = (c: number): boolean => c >= 48 && c <= 57
 const CONFLICT_MARKER = /^(<{7}|={7}|>{7})( |\n|$)/
 
 const SIMPLE_ESCAPES: Record<string, string> = {
-  n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', v: '\v', '\n': '',
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  v: '\v',
+  '\n': '',
 }
 
 /** Splits normalized source into logical lines. Throws PySyntaxError where tokenizing fails. */
@@ -115,9 +167,14 @@ export function logicalLines(src: string): LogicalLine[] {
       const end = src.indexOf('\n', i)
       i = end === -1 ? n : end
     } else if (c === 92) {
-      if (src.charCodeAt(i + 1) !== 10) throw new PySyntaxError('unexpected character after line continuation character', i)
+      if (src.charCodeAt(i + 1) !== 10)
+        throw new PySyntaxError('unexpected character after line continuation character', i)
       i += 2
-    } else if ((c === 60 || c === 61 || c === 62) && (i === 0 || src.charCodeAt(i - 1) === 10) && CONFLICT_MARKER.test(src.slice(i, i + 8))) {
+    } else if (
+      (c === 60 || c === 61 || c === 62) &&
+      (i === 0 || src.charCodeAt(i - 1) === 10) &&
+      CONFLICT_MARKER.test(src.slice(i, i + 8))
+    ) {
       // Git leaves these when a merge conflict is committed unresolved; Python rejects them.
       throw new PySyntaxError(
         `unresolved merge conflict marker '${src.slice(i, i + 7)}'`,
@@ -149,8 +206,15 @@ export function logicalLines(src: string): LogicalLine[] {
       push({ kind: 'number', text: src.slice(i, j), offset: i })
       i = j
     } else {
-      const op = OPS3.has(src.slice(i, i + 3)) ? src.slice(i, i + 3) : OPS2.has(src.slice(i, i + 2)) ? src.slice(i, i + 2) : OPS1.has(ch) ? ch : undefined
-      if (op === undefined) throw new PySyntaxError(`invalid character '${ch}' (U+${c.toString(16).toUpperCase().padStart(4, '0')})`, i)
+      const op = OPS3.has(src.slice(i, i + 3))
+        ? src.slice(i, i + 3)
+        : OPS2.has(src.slice(i, i + 2))
+          ? src.slice(i, i + 2)
+          : OPS1.has(ch)
+            ? ch
+            : undefined
+      if (op === undefined)
+        throw new PySyntaxError(`invalid character '${ch}' (U+${c.toString(16).toUpperCase().padStart(4, '0')})`, i)
       if (op === '(' || op === '[' || op === '{') brackets.push({ ch: op, offset: i })
       else if (op in CLOSERS) {
         const open = brackets.pop()
@@ -190,7 +254,8 @@ function checkIndent(src: string, tokens: Token[], indents: { stack: number[]; e
     throw new PySyntaxError('unexpected indent', first.offset)
   } else {
     while (width < (indents.stack[indents.stack.length - 1] as number)) indents.stack.pop()
-    if (width !== indents.stack[indents.stack.length - 1]) throw new PySyntaxError('unindent does not match any outer indentation level', first.offset)
+    if (width !== indents.stack[indents.stack.length - 1])
+      throw new PySyntaxError('unindent does not match any outer indentation level', first.offset)
   }
   const last = tokens[tokens.length - 1] as Token
   indents.expectBlock = last.kind === 'op' && last.text === ':'
@@ -282,7 +347,8 @@ function decodeEscape(src: string, j: number): { text: string; end: number } {
   if (simple !== undefined) return { text: simple, end: j + 2 }
   const hex = (len: number): { text: string; end: number } => {
     const digits = src.slice(j + 2, j + 2 + len)
-    if (!/^[0-9a-fA-F]+$/.test(digits) || digits.length !== len) throw new PySyntaxError(`truncated \\${next}${'X'.repeat(len)} escape`, j)
+    if (!/^[0-9a-fA-F]+$/.test(digits) || digits.length !== len)
+      throw new PySyntaxError(`truncated \\${next}${'X'.repeat(len)} escape`, j)
     return { text: String.fromCodePoint(parseInt(digits, 16)), end: j + 2 + len }
   }
   if (next === 'x') return hex(2)

@@ -111,7 +111,8 @@ class HelperProcess {
   }
 
   request(command: Record<string, unknown>, timeoutMs: number): Promise<Reply | 'timeout'> {
-    if (this.exited) return Promise.resolve({ ok: false, error: { message: 'the Alembic helper is not running', kind: 'error' } })
+    if (this.exited)
+      return Promise.resolve({ ok: false, error: { message: 'the Alembic helper is not running', kind: 'error' } })
     const id = this.nextId++
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
@@ -169,7 +170,10 @@ export class AlembicSession implements MigrationSession {
       await helper.kill()
       const e = first.error
       const where = e?.file ? ` (${e.file}${e.line ? `:${e.line}` : ''})` : ''
-      throw new GateError(`alembic: cannot load the migration environment${where}: ${e?.message ?? 'unknown error'}`, 'python')
+      throw new GateError(
+        `alembic: cannot load the migration environment${where}: ${e?.message ?? 'unknown error'}`,
+        'python',
+      )
     }
     this.info = { alembic: first.alembic ?? '', sqlalchemy: first.sqlalchemy ?? '' }
     this.helper = helper
