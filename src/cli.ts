@@ -6,7 +6,7 @@ import { oneLine } from './errors.js'
 import { runGate } from './gate.js'
 import { readConfig } from './inputs.js'
 import { stderrLogger } from './logger.js'
-import { runAll } from './postgres/cleanup.js'
+import { interruptedBy, runAll } from './postgres/cleanup.js'
 import { renderJson } from './render/json.js'
 import { renderTerminal } from './render/terminal.js'
 import { VERSION } from './version.js'
@@ -34,6 +34,8 @@ main(process.argv.slice(2)).then(
   },
   async (error: unknown) => {
     await runAll()
+    // A run cancelled by SIGINT/SIGTERM exits through the signal handler; its teardown errors are noise.
+    if (interruptedBy()) return
     process.stderr.write(`migration-gate: ${oneLine(error)}\n`)
     if (process.env.MIGRATION_GATE_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`)
     process.exitCode = 2

@@ -27,7 +27,7 @@ export interface GateConfig {
   postgresImage: string
   /** Directory of initdb/postgres for postgres: local. */
   pgBin?: string
-  /** Python interpreter that can import alembic; empty = the first of python3, /usr/bin/python3 that can. */
+  /** Python interpreter that can import alembic; empty = the first of .venv/bin/python, venv/bin/python, python3, /usr/bin/python3 that can. */
   python?: string
   /** Environment variables the scratch database URL is exported in (besides sqlalchemy.url). */
   databaseUrlEnv: string[]
@@ -97,7 +97,7 @@ export const INPUTS: readonly InputSpec[] = [
   {
     name: 'python',
     description:
-      'Python interpreter that can import alembic and the project. Empty: the first of python3, /usr/bin/python3 that can.',
+      "Python interpreter that can import alembic and the project. Empty: the first of the project's .venv/bin/python, venv/bin/python, python3, /usr/bin/python3 that can.",
     default: '',
   },
   {
