@@ -3,13 +3,14 @@ import { createRequire as __mgCreateRequire } from 'node:module';import { fileUR
 import {
   GateError,
   INPUTS,
+  interruptedBy,
   oneLine,
   readConfig,
   renderJson,
   renderTerminal,
   runAll,
   runGate
-} from "./chunks/chunk-55PZL4QK.js";
+} from "./chunks/chunk-7V5OLMLD.js";
 import "./chunks/chunk-NNRNKADP.js";
 
 // src/cli.ts
@@ -111,6 +112,7 @@ main(process.argv.slice(2)).then(
   },
   async (error) => {
     await runAll();
+    if (interruptedBy()) return;
     process.stderr.write(`migration-gate: ${oneLine(error)}
 `);
     if (process.env.MIGRATION_GATE_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}

@@ -14,7 +14,7 @@ import {
   runAll,
   runGate,
   useLedger
-} from "./chunks/chunk-55PZL4QK.js";
+} from "./chunks/chunk-7V5OLMLD.js";
 import {
   __commonJS,
   __require,

@@ -8,8 +8,8 @@ npm ci --no-audit --no-fund
 npm run lint
 npm test
 npm run bundle
-if ! git diff --quiet -- dist; then
+if [ -n "$(git status --porcelain -- dist)" ]; then
   echo "dist/ differs from a fresh 'npm run bundle': commit the rebuilt bundle" >&2
-  git diff --stat -- dist >&2
+  git status --short -- dist >&2
   exit 1
 fi
