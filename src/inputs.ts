@@ -41,6 +41,20 @@ export interface GateConfig {
   reportJson?: string
   /** Base branch or commit for the git checks. */
   baseRef?: string
+  /** Globs of model files (relative to the repository root); empty = the built-in defaults. */
+  modelPaths: string[]
+  /** Globs of migration files; empty = the tool's versions directories. */
+  migrationPaths: string[]
+  /** Fail on findings in revisions that already exist on the base branch too. */
+  strict: boolean
+  /** Severity of migration-edited findings (a migration from the base branch modified or deleted). */
+  migrationEditedSeverity: Severity
+  /** The PR label (or commit trailer key) that says "no migration needed", with a reason. */
+  noMigrationLabel: string
+  /** Compare what the models declare with what the migrations build (needs the replay database). */
+  modelDrift: boolean
+  /** Let model-drift compare server defaults too. */
+  compareServerDefault: boolean
 }
 
 export interface InputSpec {
@@ -125,6 +139,48 @@ export const INPUTS: readonly InputSpec[] = [
   { name: 'report-json', description: 'Write the JSON report to this file.', default: '' },
   { name: 'base-ref', description: 'Base branch or commit for the git checks.', default: '' },
   {
+    name: 'model-paths',
+    description:
+      "Globs of model files, relative to the repository root, one per line or comma separated. Empty: **/models.py, **/models/**/*.py and the module env.py's target_metadata comes from.",
+    default: '',
+  },
+  {
+    name: 'migration-paths',
+    description: "Globs of migration files, relative to the repository root. Empty: the tool's versions directories.",
+    default: '',
+  },
+  {
+    name: 'strict',
+    description:
+      'Fail on replay findings in revisions that already exist on the base branch too (by default they are reported as pre-existing notices).',
+    default: 'false',
+    allowed: ['true', 'false'],
+  },
+  {
+    name: 'migration-edited-severity',
+    description: 'Severity when the PR modifies or deletes a migration that exists on the base branch.',
+    default: 'error',
+    allowed: ['error', 'warning', 'notice'],
+  },
+  {
+    name: 'no-migration-label',
+    description:
+      'PR label, or commit trailer key ("Migration-Gate-No-Migration: reason"), that accepts model changes without a migration; a reason is required and shown in the report.',
+    default: 'migration-gate:no-migration-needed',
+  },
+  {
+    name: 'model-drift',
+    description: 'Compare the schema the models declare with the schema the migrations build.',
+    default: 'true',
+    allowed: ['true', 'false'],
+  },
+  {
+    name: 'compare-server-default',
+    description: 'Let model-drift compare server defaults too.',
+    default: 'false',
+    allowed: ['true', 'false'],
+  },
+  {
     name: 'comment',
     description: 'Post one sticky PR comment with the findings.',
     default: 'false',
@@ -174,6 +230,14 @@ export function parseAllowList(text: string): Map<string, string> {
   return allow
 }
 
+/** A list input: one item per line or comma separated. */
+function list(text: string): string[] {
+  return text
+    .split(/[\n,]/)
+    .map((s) => s.trim())
+    .filter(Boolean)
+}
+
 /** One typed config from any source of named string inputs. */
 export function readConfig(get: (name: string) => string | undefined): GateConfig {
   const optional = (name: string) => value(get, name) || undefined
@@ -189,6 +253,13 @@ export function readConfig(get: (name: string) => string | undefined): GateConfi
     stepTimeoutSeconds: positiveNumber('step-timeout', value(get, 'step-timeout')),
     irreversibleSeverity: value(get, 'irreversible-severity') as Severity,
     allowIrreversible: parseAllowList(value(get, 'allow-irreversible')),
+    modelPaths: list(value(get, 'model-paths')),
+    migrationPaths: list(value(get, 'migration-paths')),
+    strict: value(get, 'strict') === 'true',
+    migrationEditedSeverity: value(get, 'migration-edited-severity') as Severity,
+    noMigrationLabel: value(get, 'no-migration-label'),
+    modelDrift: value(get, 'model-drift') === 'true',
+    compareServerDefault: value(get, 'compare-server-default') === 'true',
   }
   const opt = {
     config: optional('config'),
