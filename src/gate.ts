@@ -62,6 +62,7 @@ export async function runGate(config: GateConfig, deps: GateDeps): Promise<GateR
     mode: config.mode,
     projectDir: config.projectDir,
     chain: { revisions: graph.nodes.length, heads: heads(graph), bases: bases(graph) },
+    graph: { nodes: graph.nodes.map(({ id, parents, file, line, message }) => ({ id, parents, file, line, message })) },
     steps: [],
     findings,
     notes,

@@ -63,6 +63,16 @@ export interface ChainInfo {
 
 export type Phase = 'static' | 'postgres' | 'replay' | 'drift'
 
+/** One revision as the static read found it: what a renderer needs to draw the chain (Mermaid). */
+export interface GraphNode {
+  id: string
+  parents: string[]
+  /** Relative to the project dir, POSIX separators. */
+  file?: string
+  line?: number
+  message?: string
+}
+
 export interface GateReport {
   version: 1
   result: 'pass' | 'fail'
@@ -71,6 +81,8 @@ export interface GateReport {
   projectDir: string
   postgres?: PostgresInfo
   chain?: ChainInfo
+  /** The revision graph (edges child -> parents), for the job summary's chain diagram. */
+  graph?: { nodes: GraphNode[] }
   steps: Step[]
   findings: Finding[]
   /** Things the reader should know that are not findings ("replay skipped: fix the chain first"). */
