@@ -2,12 +2,13 @@
 // GateReport. Knows nothing of GitHub or terminals; renderers read the report.
 import { existsSync, statSync } from 'node:fs'
 import { checkChain } from './checks/chain.js'
+import { driftFindings } from './checks/drift.js'
 import { runRoundtrip } from './checks/replay-roundtrip.js'
 import { runStairway } from './checks/replay-stairway.js'
 import type { ReplayContext, ReplayDatabase } from './checks/replay-context.js'
 import { bases, heads, topologicalOrder } from './checks/topo.js'
 import { createDriver } from './drivers/detect.js'
-import type { MigrationDriver, RevisionGraph } from './drivers/driver.js'
+import type { MigrationDriver, MigrationSession, RevisionGraph } from './drivers/driver.js'
 import { GateError } from './errors.js'
 import type { GateConfig } from './inputs.js'
 import type { Logger } from './logger.js'
@@ -114,6 +115,9 @@ async function replay(
       logger,
       irreversible: { severity: config.irreversibleSeverity, allow: config.allowIrreversible },
       open: () => openDatabase(server, driver, config),
+      ...(config.modelDrift
+        ? { atHead: (session: MigrationSession) => modelDrift(session, config, report, timed) }
+        : {}),
     }
     const outcome = await timed('replay', () => (config.mode === 'roundtrip' ? runRoundtrip(ctx) : runStairway(ctx)))
     report.steps.push(...outcome.steps)
@@ -121,6 +125,19 @@ async function replay(
   } finally {
     await server.stop()
   }
+}
+
+/** model-drift, on the replay database once it stands at head. */
+async function modelDrift(
+  session: MigrationSession,
+  config: GateConfig,
+  report: GateReport,
+  timed: <T>(phase: Phase, fn: () => Promise<T>) => Promise<T>,
+): Promise<void> {
+  if (!session.modelDrift) return
+  const items = await timed('drift', () => session.modelDrift!({ compareServerDefault: config.compareServerDefault }))
+  if (items === null) report.notes.push('model-drift skipped: env.py gives Alembic no target_metadata to compare')
+  else report.findings.push(...driftFindings(items, report.tool))
 }
 
 async function openDatabase(server: Server, driver: MigrationDriver, config: GateConfig): Promise<ReplayDatabase> {

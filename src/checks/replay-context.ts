@@ -35,6 +35,8 @@ export interface ReplayContext {
   /** A fresh, empty database with a session and a probe (a rebuild after a broken state uses it too). */
   open(): Promise<ReplayDatabase>
   irreversible: IrreversiblePolicy
+  /** Called once with the database at head, when every revision upgraded (model drift runs here). */
+  atHead?(session: MigrationSession): Promise<void>
   /** How the tool names its commands in messages, e.g. "alembic". */
   tool: string
   logger: Logger

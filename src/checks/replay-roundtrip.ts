@@ -48,6 +48,7 @@ export async function runRoundtrip(ctx: ReplayContext): Promise<ReplayOutcome> {
         details: changes,
       })
     }
+    await ctx.atHead?.(db.session)
   } finally {
     await db.dispose()
   }

@@ -117,6 +117,7 @@ export async function runStairway(ctx: ReplayContext): Promise<ReplayOutcome> {
       curKey = reKey
       curFp = reFp
     }
+    if (applied.length === ctx.order.length) await ctx.atHead?.(db.session)
   } finally {
     await db.dispose()
   }

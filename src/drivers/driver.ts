@@ -48,9 +48,15 @@ export interface StepResult {
 
 /** A difference between what the models declare and what the migrations built. */
 export interface DriftItem {
+  /** "models declare pdfs.processing_started_at (TIMESTAMP); no migration creates it" */
   message: string
+  /** missing: the models declare it and the database lacks it; extra: the reverse; differs: both have it, unlike. */
+  direction?: 'missing' | 'extra' | 'differs'
   table?: string
   column?: string
+  /** Where the model declares it, relative to the project dir, when it could be found. */
+  file?: string
+  line?: number
 }
 
 export interface SessionOptions {
@@ -66,7 +72,8 @@ export interface MigrationSession {
   downgrade(revision: string): Promise<StepResult>
   /** Revision ids the database is at now. */
   current(): Promise<string[]>
-  modelDrift?(): Promise<DriftItem[]>
+  /** Null when the project gives the tool no model metadata to compare. */
+  modelDrift?(options: { compareServerDefault: boolean }): Promise<DriftItem[] | null>
   close(): Promise<void>
 }
 

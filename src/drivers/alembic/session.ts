@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { createInterface } from 'node:readline'
 import pg from 'pg'
 import { GateError } from '../../errors.js'
-import type { MigrationSession, StepError, StepResult } from '../driver.js'
+import type { DriftItem, MigrationSession, StepError, StepResult } from '../driver.js'
 import { PROBE_APPLICATION_NAME } from '../../postgres/names.js'
 
 export interface HelperOptions {
@@ -31,6 +31,7 @@ interface Reply {
   ms?: number
   statements?: number
   heads?: string[]
+  drift?: DriftItem[] | null
   error?: StepError
   alembic?: string
   sqlalchemy?: string
@@ -209,6 +210,23 @@ export class AlembicSession implements MigrationSession {
     const reply = await helper.request({ cmd: 'current' }, 60_000)
     if (reply === 'timeout' || !reply.ok) throw new Error('could not read the current revision')
     return reply.heads ?? []
+  }
+
+  /** Alembic's compare_metadata between env.py's target_metadata and the database as it is now. */
+  async modelDrift(options: { compareServerDefault: boolean }): Promise<DriftItem[] | null> {
+    const helper = await this.running()
+    const reply = await helper.request(
+      { cmd: 'drift', compare_server_default: options.compareServerDefault },
+      this.opts.stepTimeoutSeconds * 1000,
+    )
+    if (reply === 'timeout') throw new Error('comparing the models with the database timed out')
+    if (!reply.ok) {
+      const e = reply.error
+      throw new Error(
+        `comparing the models failed${e?.file ? ` (${e.file}:${e.line ?? ''})` : ''}: ${e?.message ?? ''}`,
+      )
+    }
+    return reply.drift ?? null
   }
 
   async close(): Promise<void> {
