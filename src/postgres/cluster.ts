@@ -10,7 +10,7 @@ import { promisify } from 'node:util'
 import pg from 'pg'
 import type { PgBinaries } from './binaries.js'
 import { registerCleanup } from './cleanup.js'
-import { GateDatabases, serverVersion } from './databases.js'
+import { GateDatabases, majorOf, serverVersion } from './databases.js'
 import { forgetResource, recordResource } from './ledger.js'
 import { serverUser, wrapCommand } from './privileges.js'
 import type { ProviderName, Server } from './provider.js'
@@ -153,8 +153,8 @@ async function makeServer(o: {
   t0: number
   unregisterSync: () => void
 }): Promise<Server> {
-  const dbs = new GateDatabases(o.url)
   const version = await serverVersion(o.url)
+  const dbs = new GateDatabases(o.url, majorOf(version) >= 15)
   const startMs = Math.round(performance.now() - o.t0)
   let stopped = false
   const exitPromise = new Promise<void>((resolve) => {

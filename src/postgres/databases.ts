@@ -9,6 +9,12 @@ export class GateDatabases {
   constructor(
     /** URL of a database used only to issue CREATE/DROP DATABASE (never written to). */
     private readonly adminUrl: string,
+    /**
+     * The server is the gate's own (local, embedded, docker) and PostgreSQL >= 15: copy templates
+     * with STRATEGY FILE_COPY (~20 ms for a 100-table database, against 40-300 ms for the default
+     * WAL_LOG). Its checkpoints cost nothing on a throwaway cluster, but would on a shared server.
+     */
+    private readonly fileCopy = false,
   ) {}
 
   urlFor(name: string): string {
@@ -24,7 +30,8 @@ export class GateDatabases {
       throw new Error(`template database ${options.template} was not created by the gate`)
     }
     await this.admin(async (client) => {
-      await client.query(`CREATE DATABASE ${ident(name)} TEMPLATE ${ident(template)}`)
+      const strategy = this.fileCopy ? ' STRATEGY FILE_COPY' : ''
+      await client.query(`CREATE DATABASE ${ident(name)} TEMPLATE ${ident(template)}${strategy}`)
     })
     this.created.add(name)
     return { name, url: this.urlFor(name) }
@@ -69,6 +76,11 @@ export class GateDatabases {
       await client.end().catch(() => {})
     }
   }
+}
+
+/** 15 from "15.18", 18 from "18beta1". */
+export function majorOf(version: string): number {
+  return Number(/^\d+/.exec(version)?.[0] ?? 0)
 }
 
 /** Runs one query on a fresh connection and returns the server version ("15.18"). */

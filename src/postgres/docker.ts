@@ -5,7 +5,7 @@ import { loadTestcontainers } from './testcontainers.js'
 import { GateError, oneLine } from '../errors.js'
 import { registerCleanup } from './cleanup.js'
 import { removeContainer, removeContainerSync } from './containers.js'
-import { GateDatabases, serverVersion } from './databases.js'
+import { GateDatabases, majorOf, serverVersion } from './databases.js'
 import { forgetResource, recordResource } from './ledger.js'
 import { PREFIX } from './names.js'
 import type { PostgresProvider, ProviderOptions, Server } from './provider.js'
@@ -85,7 +85,7 @@ export function dockerProvider(options: ProviderOptions): PostgresProvider {
       try {
         // The log line says the server listens; a real query proves the mapped port serves.
         const version = await retry(() => serverVersion(adminUrl), 10_000)
-        const dbs = new GateDatabases(adminUrl)
+        const dbs = new GateDatabases(adminUrl, majorOf(version) >= 15)
         return {
           provider: 'docker',
           serverVersion: version,
