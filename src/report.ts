@@ -37,6 +37,12 @@ export interface Finding {
   line?: number
   /** Extra lines: leftover objects, database error text, and so on. */
   details?: string[]
+  /**
+   * A replay finding on a revision the base branch already has (set only when a base is known and
+   * strict is off): its severity was lowered to notice (warning when it kept the PR's revisions from
+   * being replayed) and its message starts with "pre-existing:". Renderers may list these apart.
+   */
+  preExisting?: boolean
 }
 
 export interface Step {
@@ -61,7 +67,7 @@ export interface ChainInfo {
   bases: string[]
 }
 
-export type Phase = 'static' | 'postgres' | 'replay' | 'drift'
+export type Phase = 'static' | 'git' | 'postgres' | 'replay' | 'drift'
 
 /** One revision as the static read found it: what a renderer needs to draw the chain (Mermaid). */
 export interface GraphNode {
@@ -71,6 +77,32 @@ export interface GraphNode {
   file?: string
   line?: number
   message?: string
+}
+
+/** What the git checks compared (present only when a base was known: base-ref, or the PR's event). */
+export interface GitInfo {
+  /** The base as reports name it: the branch ("main") when known, else the ref or sha given. */
+  base: string
+  /** Where the base came from: the base-ref input, the pull_request or merge_group event payload, or GITHUB_BASE_REF. */
+  baseSource: 'base-ref' | 'pull_request' | 'merge_group' | 'GITHUB_BASE_REF'
+  /** The base commit (the base branch's tip when the check ran). */
+  baseSha: string
+  /** Where HEAD forked from the base: changes are measured from here. */
+  mergeBase: string
+  /** The commit checked out. */
+  headSha: string
+  /** Commits fetched to find the merge base in a shallow clone (0: none needed). */
+  deepened: number
+  /** The project directory relative to the repository root ('' when it is the root). */
+  projectPath: string
+  /** Files changed between the merge base and the working tree (untracked files included). */
+  changedFiles: number
+  /** Revisions the PR adds or changes (their findings count; others' replay findings are pre-existing). */
+  prRevisions: string[]
+  /** Replay findings on revisions already on the base (notices unless strict). */
+  preExisting: number
+  /** The accepted no-migration exemption, when the models changed without a migration. */
+  exemption?: { reason: string; source: string }
 }
 
 export interface GateReport {
@@ -83,6 +115,8 @@ export interface GateReport {
   chain?: ChainInfo
   /** The revision graph (edges child -> parents), for the job summary's chain diagram. */
   graph?: { nodes: GraphNode[] }
+  /** The git checks' base and scope; absent when no base was known (a push, the CLI without --base-ref). */
+  git?: GitInfo
   steps: Step[]
   findings: Finding[]
   /** Things the reader should know that are not findings ("replay skipped: fix the chain first"). */
