@@ -275,3 +275,18 @@ export function readConfig(get: (name: string) => string | undefined): GateConfi
   }
   return config
 }
+
+/** The action-only inputs (no CLI flag): what main.ts needs besides the GateConfig. */
+export interface ActionInputs {
+  /** Post one sticky PR comment with the findings. */
+  comment: boolean
+  /** Token for the comment; undefined when none was given. */
+  githubToken?: string
+}
+
+export function readActionInputs(get: (name: string) => string | undefined): ActionInputs {
+  const token = value(get, 'github-token')
+  // action.yml's default is an expression the runner resolves; read outside a runner it stays literal.
+  const usable = token && !token.startsWith('${{')
+  return { comment: value(get, 'comment') === 'true', ...(usable ? { githubToken: token } : {}) }
+}

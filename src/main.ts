@@ -1,22 +1,25 @@
-// Action glue only: inputs -> runGate -> renderers -> outputs / setFailed. The same entry serves the
-// `post:` step, which removes whatever the main step recorded and could not remove itself.
+// Action glue only: inputs -> runGate -> renderers -> outputs, PR comment, annotations, job summary
+// -> setFailed. The same entry serves the `post:` step, which removes whatever the main step
+// recorded and could not remove itself. The only file that talks to @actions/core.
 import * as core from '@actions/core'
-import { writeFileSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { tmpdir } from 'node:os'
 import { oneLine } from './errors.js'
 import { runGate } from './gate.js'
-import { readConfig } from './inputs.js'
+import { issueCommentsApi, syncStickyComment, type CommentOutcome } from './github/comment.js'
+import { runContext, type RunContext } from './github/context.js'
+import { readActionInputs, readConfig } from './inputs.js'
 import type { Logger } from './logger.js'
 import { runAll } from './postgres/cleanup.js'
 import { cleanupLedger } from './postgres/ledger-cleanup.js'
 import { useLedger } from './postgres/ledger.js'
-import { renderAnnotations } from './render/annotations.js'
+import type { GateReport } from './report.js'
+import { planAnnotations } from './render/annotations.js'
+import { renderComment, renderPassingComment } from './render/comment.js'
 import { renderJson } from './render/json.js'
 import { renderSummary } from './render/summary.js'
 import { renderTerminal } from './render/terminal.js'
-
-const logger: Logger = { info: core.info, warn: core.warning, debug: core.debug }
 
 async function post(): Promise<void> {
   const ledger = core.getState('ledger')
@@ -32,27 +35,90 @@ async function run(): Promise<void> {
   core.saveState('ledger', ledger)
   useLedger(ledger)
 
-  const config = readConfig((name) => core.getInput(name))
-  const reportPath = config.reportJson ?? join(process.env.RUNNER_TEMP || tmpdir(), 'migration-gate-report.json')
-  const report = await runGate(config, { logger })
+  const get = (name: string) => core.getInput(name)
+  const config = readConfig(get)
+  const action = readActionInputs(get)
+  const ctx = runContext(process.env, process.cwd())
+  // Warnings are annotations too and count against the same per-step cap as the findings'.
+  let warnings = 0
+  const warn = (message: string) => {
+    warnings++
+    core.warning(message)
+  }
+  const logger: Logger = { info: core.info, warn, debug: core.debug }
 
+  // A directory of its own per step: two gate steps in one job must not overwrite each other's report.
+  const reportPath =
+    config.reportJson ??
+    join(mkdtempSync(join(process.env.RUNNER_TEMP || tmpdir(), 'migration-gate-report-')), 'report.json')
+  const report = await runGate(config, { logger })
   writeFileSync(reportPath, renderJson(report))
+  // Outputs first: later steps (if: always()) can read them even if the summary cannot be written.
+  core.setOutput('result', report.result)
+  core.setOutput('heads', (report.chain?.heads ?? []).join(' '))
+  core.setOutput('findings', String(report.findings.length))
+  core.setOutput('report-path', reportPath)
   core.info(renderTerminal(report, { colour: false }))
-  for (const a of renderAnnotations(report)) {
+
+  const commentNote = action.comment ? await comment(report, action.githubToken, ctx, warn) : undefined
+
+  const plan = planAnnotations(report, {
+    rootDir: ctx.workspace,
+    reserved: { error: report.result === 'fail' ? 1 : 0, warning: warnings },
+  })
+  for (const a of plan.annotations) {
     const props = { title: a.title, ...(a.file ? { file: a.file } : {}), ...(a.line ? { startLine: a.line } : {}) }
     if (a.severity === 'error') core.error(a.message, props)
     else if (a.severity === 'warning') core.warning(a.message, props)
     else core.notice(a.message, props)
   }
-  await core.summary.addRaw(renderSummary(report)).write()
-  core.setOutput('result', report.result)
-  core.setOutput('heads', (report.chain?.heads ?? []).join(' '))
-  core.setOutput('findings', String(report.findings.length))
-  core.setOutput('report-path', reportPath)
+  if (process.env.GITHUB_STEP_SUMMARY) {
+    const links = { rootDir: ctx.workspace, ...(ctx.blobUrl ? { blobUrl: ctx.blobUrl } : {}) }
+    await core.summary
+      .addRaw(renderSummary(report, { ...links, annotations: plan, ...(commentNote ? { commentNote } : {}) }))
+      .write()
+  }
   if (report.result === 'fail') {
     const errors = report.findings.filter((f) => f.severity === 'error').length
     core.setFailed(`migration-gate: ${errors} error finding${errors === 1 ? '' : 's'}`)
   }
+}
+
+/** The sticky PR comment; a problem is a warning and a line in the summary, never a failed gate. */
+async function comment(
+  report: GateReport,
+  token: string | undefined,
+  ctx: RunContext,
+  warn: (message: string) => void,
+): Promise<string> {
+  if (!ctx.pullRequest) return 'No PR comment: this run is not for a pull request.'
+  if (!token) {
+    warn('comment: true needs github-token (the default ${{ github.token }} was empty)')
+    return 'No PR comment: no github-token.'
+  }
+  const options = {
+    rootDir: ctx.workspace,
+    ...(ctx.blobUrl ? { blobUrl: ctx.blobUrl } : {}),
+    ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}),
+    ...(ctx.sha ? { sha: ctx.sha } : {}),
+  }
+  const outcome: CommentOutcome = await syncStickyComment(issueCommentsApi(token), ctx.pullRequest, {
+    result: report.result,
+    failing: () => renderComment(report, options),
+    passing: () => renderPassingComment(report, options),
+  })
+  if (outcome.action === 'failed') {
+    warn(outcome.warning)
+    return `The PR comment could not be written: ${outcome.warning}`
+  }
+  const said = {
+    created: 'PR comment created',
+    updated: 'PR comment updated',
+    unchanged: 'PR comment already up to date',
+    none: 'No PR comment: the gate passes and there was none to update',
+  }[outcome.action]
+  core.info(`${said}${'url' in outcome && outcome.url ? `: ${outcome.url}` : ''}`)
+  return `${said}.`
 }
 
 const isPost = core.getState('isPost') === 'true'

@@ -1,56 +1,75 @@
-// The job summary (Markdown): the verdict in one line, a table of findings, timings and the server
-// that served. Pure; capped under GitHub's 1 MiB limit.
+// The job summary (Markdown): the verdict in one line, the findings table, the chain as a Mermaid
+// diagram, per-phase timings and the PostgreSQL that served. Pure; under GitHub's 1 MiB per step.
 import type { GateReport } from '../report.js'
+import type { AnnotationPlan } from './annotations.js'
+import { md } from './escape.js'
+import { facts, FINDINGS_HEADER, findingRow, fitRows, plural, seconds, verdict, type LinkOptions } from './markdown.js'
+import { chainDiagram } from './mermaid.js'
 
-export const SUMMARY_LIMIT = 1024 * 1024 - 1024
+/** GitHub refuses a step summary over 1 MiB (1,048,576 bytes); a margin for what others append. */
+export const SUMMARY_LIMIT = 1024 * 1024 - 16 * 1024
 
-/** Escapes user-controlled text for a Markdown table cell: no HTML, no pipes, no line breaks. */
-export function cell(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/\|/g, '\\|')
-    .replace(/\r?\n/g, ' ')
+export interface SummaryOptions extends LinkOptions {
+  /** The annotations made for this report: findings they left out are named here. */
+  annotations?: AnnotationPlan
+  /** Revisions drawn at most in the chain diagram. */
+  maxDiagramNodes?: number
+  /** A line about the PR comment ("comment updated", or why there is none). */
+  commentNote?: string
 }
 
-export function renderSummary(report: GateReport): string {
-  const icon = report.result === 'pass' ? '✅' : '❌'
-  const errors = report.findings.filter((f) => f.severity === 'error').length
-  const lines: string[] = [
-    `## ${icon} migration-gate: ${report.result === 'pass' ? 'pass' : `fail (${errors} error${errors === 1 ? '' : 's'})`}`,
-    '',
-  ]
-  const facts = [
-    `tool **${report.tool}**`,
-    `mode **${report.mode}**`,
-    report.chain
-      ? `${report.chain.revisions} revisions, head${report.chain.heads.length === 1 ? '' : 's'} ${report.chain.heads.map((h) => `\`${cell(h)}\``).join(', ')}`
-      : '',
-    report.postgres
-      ? `PostgreSQL ${report.postgres.serverVersion} (${report.postgres.provider}, ready in ${report.postgres.startMs} ms)`
-      : '',
-  ].filter(Boolean)
-  lines.push(facts.join(' · '), '')
-  for (const note of report.notes) lines.push(`> ${cell(note)}`, '')
-  if (report.findings.length > 0) {
-    lines.push('| severity | id | revision | where | message |', '|---|---|---|---|---|')
-    for (const f of report.findings) {
-      const where = f.file ? `\`${cell(f.file)}${f.line ? `:${f.line}` : ''}\`` : ''
-      const details = (f.details ?? [])
-        .slice(0, 30)
-        .map((d) => `<br>• ${cell(d)}`)
-        .join('')
-      lines.push(
-        `| ${f.severity} | \`${f.id}\` | ${f.revision ? `\`${cell(f.revision)}\`` : ''} | ${where} | ${cell(f.message)}${details} |`,
+export function renderSummary(report: GateReport, options: SummaryOptions = {}): string {
+  const head = [`## ${verdict(report)}`, '', facts(report), '']
+  for (const note of report.notes) head.push(`> ${md(note)}`, '')
+  if (report.findings.length > 0) head.push('### Findings', '', ...FINDINGS_HEADER)
+  const rows = report.findings.map((f) => findingRow(f, report, options))
+
+  const tail: string[] = ['']
+  const omitted = options.annotations?.omitted ?? []
+  if (omitted.length > 0) {
+    tail.push(
+      `GitHub shows at most 10 annotations of each severity per step, so ${plural(omitted.length, 'finding')} ` +
+        `(${[...new Set(omitted.map((f) => f.id))].join(', ')}) have no annotation in the diff: the table above and the JSON report list them.`,
+      '',
+    )
+  }
+  if (options.commentNote) tail.push(md(options.commentNote), '')
+  const diagram = chainDiagram(report, options.maxDiagramNodes ? { maxNodes: options.maxDiagramNodes } : {})
+  if (diagram) {
+    tail.push('### Migration chain', '', diagram.text, '')
+    if (diagram.shown < diagram.total) {
+      tail.push(
+        `_${diagram.shown} of ${diagram.total} revisions drawn: those with findings, the heads and their neighbours; "…" marks revisions left out._`,
+        '',
       )
     }
-    lines.push('')
   }
-  const phases = Object.entries(report.timings.phases).map(([k, v]) => `${k} ${v} ms`)
-  lines.push(`Total ${report.timings.totalMs} ms${phases.length ? ` (${phases.join(', ')})` : ''}.`)
-  let text = lines.join('\n') + '\n'
-  if (text.length > SUMMARY_LIMIT)
-    text = `${text.slice(0, SUMMARY_LIMIT)}\n\n_(truncated: see the JSON report for every finding)_\n`
-  return text
+  tail.push(...timings(report))
+
+  return fitRows(
+    head,
+    rows,
+    tail,
+    SUMMARY_LIMIT,
+    (s) => Buffer.byteLength(s, 'utf8'),
+    (n) =>
+      `_${plural(n, 'more finding')} left out to stay under GitHub's 1 MiB summary limit: the JSON report (output report-path) has every one._`,
+  )
+}
+
+function timings(report: GateReport): string[] {
+  const rows = Object.entries(report.timings.phases).map(([phase, ms]) => `| ${md(phase)} | ${seconds(ms ?? 0)} |`)
+  const server = report.postgres
+    ? `PostgreSQL ${md(report.postgres.serverVersion)} served, from the ${md(report.postgres.provider)} provider (ready in ${seconds(report.postgres.startMs)}).`
+    : 'No PostgreSQL was started (static mode, or the replay was skipped).'
+  return [
+    '### Timings',
+    '',
+    '| phase | time |',
+    '|---|---|',
+    ...rows,
+    `| **total** | **${seconds(report.timings.totalMs)}** |`,
+    '',
+    server,
+  ]
 }

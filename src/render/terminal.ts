@@ -12,6 +12,12 @@ const COLOURS: Record<Severity | 'pass' | 'fail' | 'dim', string> = {
 }
 const RESET = '\x1b[0m'
 
+/**
+ * User text (revision messages, database errors) without control characters: an escape sequence in
+ * a migration's docstring must not recolour, move the cursor or retitle the reader's terminal.
+ */
+const plain = (text: string) => text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '?')
+
 const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`
 
 export function renderTerminal(report: GateReport, options: { colour: boolean }): string {
@@ -27,7 +33,7 @@ export function renderTerminal(report: GateReport, options: { colour: boolean })
     .filter(Boolean)
     .join(', ')
   out.push(`migration-gate: ${paint(report.result, report.result.toUpperCase())} (${where})`)
-  for (const note of report.notes ?? []) out.push(paint('dim', `  note: ${note}`))
+  for (const note of report.notes ?? []) out.push(paint('dim', `  note: ${plain(note)}`))
   for (const f of report.findings) out.push(...renderFinding(f, paint))
   const count = (s: Severity) => report.findings.filter((f) => f.severity === s).length
   const tally = (['error', 'warning', 'notice'] as const)
@@ -44,11 +50,11 @@ export function renderTerminal(report: GateReport, options: { colour: boolean })
 }
 
 function renderFinding(f: Finding, paint: (k: keyof typeof COLOURS, t: string) => string): string[] {
-  const location = f.file ? `${f.file}${f.line ? `:${f.line}` : ''}` : ''
-  const head = [paint(f.severity, f.severity.padEnd(7)), f.id, location, f.revision ? `(revision ${f.revision})` : '']
-    .filter(Boolean)
-    .join('  ')
-  const lines = [`  ${head}`, `    ${f.message}`]
-  for (const d of f.details ?? []) lines.push(paint('dim', `      - ${d}`))
+  const location = f.file ? `${plain(f.file)}${f.line ? `:${f.line}` : ''}` : ''
+  const revision = f.revision ? `(revision ${plain(f.revision)})` : ''
+  const head = [paint(f.severity, f.severity.padEnd(7)), f.id, location, revision].filter(Boolean).join('  ')
+  // A multi-line message keeps its indentation under the finding.
+  const lines = [`  ${head}`, ...f.message.split('\n').map((l) => `    ${plain(l)}`)]
+  for (const d of f.details ?? []) lines.push(paint('dim', `      - ${plain(d).replace(/\n/g, ' ')}`))
   return lines
 }

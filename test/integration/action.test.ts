@@ -1,0 +1,292 @@
+// The action entry (src/main.ts) end to end, as the runner starts it: a real child process with the
+// runner's files (GITHUB_STEP_SUMMARY, GITHUB_OUTPUT, GITHUB_STATE), an event payload, INPUT_* env
+// vars, real PostgreSQL and Alembic, and a fake GitHub API on localhost (GITHUB_API_URL) for the PR
+// comment. Then the post step, started the way the runner does: the state as STATE_* env vars.
+// Runs src through tsx rather than dist/: the suite must not need a fresh bundle (CI's check-dist
+// job compares dist/ with the source, and the self-test job runs dist/ through `uses: ./`).
+import { spawn } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer, type IncomingMessage, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { COMMENT_MARKER } from '../../src/render/comment.js'
+import { pythonWithAlembic } from '../support/python.js'
+
+const root = join(import.meta.dirname, '..', '..')
+const scratch = mkdtempSync(join(tmpdir(), 'mg-action-test-'))
+const PR = 7
+
+/** A fake GitHub REST API: one PR's issue comments; `readOnly` answers writes as a fork's token does. */
+interface FakeGitHub {
+  url: string
+  comments: Array<{ id: number; body: string }>
+  requests: string[]
+  readOnly: boolean
+}
+let github: FakeGitHub
+let server: Server
+
+beforeAll(async () => {
+  github = { url: '', comments: [], requests: [], readOnly: false }
+  server = createServer(async (req, res) => {
+    const body = await readBody(req)
+    github.requests.push(`${req.method} ${req.url}`)
+    const send = (status: number, data: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' })
+      res.end(JSON.stringify(data))
+    }
+    const path = (req.url ?? '').split('?')[0]
+    if (req.headers.authorization !== 'token fake-token') return send(401, { message: 'Bad credentials' })
+    if (req.method === 'GET' && path === `/repos/acme/app/issues/${PR}/comments`) return send(200, github.comments)
+    if (github.readOnly) return send(403, { message: 'Resource not accessible by integration' })
+    if (req.method === 'POST' && path === `/repos/acme/app/issues/${PR}/comments`) {
+      const c = { id: 100 + github.comments.length, body: JSON.parse(body).body as string }
+      github.comments.push(c)
+      return send(201, { ...c, html_url: `https://github.com/acme/app/pull/${PR}#issuecomment-${c.id}` })
+    }
+    const m = /^\/repos\/acme\/app\/issues\/comments\/(\d+)$/.exec(path ?? '')
+    const existing = m && github.comments.find((c) => c.id === Number(m[1]))
+    if (req.method === 'PATCH' && existing) {
+      existing.body = JSON.parse(body).body
+      return send(200, existing)
+    }
+    send(404, { message: 'Not Found' })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  github.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+})
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve))
+  rmSync(scratch, { recursive: true, force: true })
+})
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    let data = ''
+    req.on('data', (chunk) => (data += chunk))
+    req.on('end', () => resolve(data))
+  })
+}
+
+interface Run {
+  code: number | null
+  stdout: string
+  stderr: string
+  summary: string
+  outputs: Record<string, string>
+  state: Record<string, string>
+  dir: string
+}
+
+/** The runner's `name<<delimiter` file format (GITHUB_OUTPUT, GITHUB_STATE). */
+function parseFileCommands(text: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const m of text.matchAll(/^(.+?)<<(ghadelimiter_[^\n]+)\n([\s\S]*?)\n\2$/gm)) out[m[1]!] = m[3]!
+  return out
+}
+
+/** Starts src/main.ts as the runner would: inputs as INPUT_<NAME> (upper case, hyphens kept). */
+async function runAction(inputs: Record<string, string>, extraEnv: Record<string, string> = {}): Promise<Run> {
+  const dir = mkdtempSync(join(scratch, 'step-'))
+  const files = { summary: join(dir, 'summary.md'), output: join(dir, 'output'), state: join(dir, 'state') }
+  for (const f of Object.values(files)) writeFileSync(f, '')
+  const event = join(dir, 'event.json')
+  writeFileSync(event, JSON.stringify({ action: 'synchronize', pull_request: { number: PR, head: { sha: 'abc' } } }))
+  const runnerTemp = join(dir, 'runner-temp')
+  mkdirSync(runnerTemp)
+
+  // Nothing of the machine running the tests (perhaps itself a GitHub runner) leaks in.
+  const env: Record<string, string> = {}
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v !== undefined && !/^(GITHUB_|RUNNER_|INPUT_|STATE_|ACTIONS_)/.test(k) && !/_proxy$/i.test(k)) env[k] = v
+  }
+  Object.assign(env, {
+    GITHUB_ACTIONS: 'true',
+    GITHUB_WORKSPACE: root,
+    GITHUB_STEP_SUMMARY: files.summary,
+    GITHUB_OUTPUT: files.output,
+    GITHUB_STATE: files.state,
+    GITHUB_EVENT_PATH: event,
+    GITHUB_EVENT_NAME: 'pull_request',
+    GITHUB_REPOSITORY: 'acme/app',
+    GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567',
+    GITHUB_RUN_ID: '42',
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_API_URL: github.url,
+    RUNNER_TEMP: runnerTemp,
+    NO_PROXY: '127.0.0.1,localhost',
+  })
+  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
+  Object.assign(env, extraEnv)
+
+  const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
+    (resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'main.ts')], { cwd: root, env })
+      let stdout = ''
+      let stderr = ''
+      child.stdout.on('data', (d) => (stdout += d))
+      child.stderr.on('data', (d) => (stderr += d))
+      const timer = setTimeout(() => child.kill('SIGKILL'), 110_000)
+      child.on('error', reject)
+      child.on('close', (code) => {
+        clearTimeout(timer)
+        resolve({ code, stdout, stderr })
+      })
+    },
+  )
+  return {
+    code,
+    stdout,
+    stderr,
+    dir,
+    summary: readFileSync(files.summary, 'utf8'),
+    outputs: parseFileCommands(readFileSync(files.output, 'utf8')),
+    state: parseFileCommands(readFileSync(files.state, 'utf8')),
+  }
+}
+
+/** Undoes @actions/core's escaping of workflow-command data and properties. */
+const unescape = (s: string) =>
+  s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%3A/g, ':').replace(/%2C/g, ',').replace(/%25/g, '%')
+
+/** `::error title=…,file=…,line=…::message` lines, properties parsed. */
+function commands(stdout: string, kind: 'error' | 'warning' | 'notice') {
+  return stdout
+    .split('\n')
+    .filter((l) => l.startsWith(`::${kind}`))
+    .map((l) => {
+      const m = new RegExp(`^::${kind}(?: ([^:]*))?::(.*)$`).exec(l)!
+      const pairs = (m[1] ?? '')
+        .split(',')
+        .filter(Boolean)
+        .map((p) => p.split('=', 2).map(unescape))
+      return { props: Object.fromEntries(pairs), message: unescape(m[2]!) }
+    })
+}
+
+describe('the action, end to end', () => {
+  let python: string
+  beforeAll(async () => {
+    python = await pythonWithAlembic()
+  })
+
+  it('fails on a broken project: exit 1, annotations at file:line, summary, outputs, one PR comment', async () => {
+    github.comments = [{ id: 1, body: 'Looks good to me' }]
+    github.readOnly = false
+    const run = await runAction({
+      'working-directory': 'test/fixtures/alembic-enum-residue',
+      postgres: 'local',
+      python,
+      comment: 'true',
+      'github-token': 'fake-token',
+    })
+    expect(run.code).toBe(1)
+
+    const file = 'test/fixtures/alembic-enum-residue/alembic/versions/32c3ebc38184_create_feedback.py'
+    const errors = commands(run.stdout, 'error')
+    expect(errors).toHaveLength(2)
+    expect(errors[0]!.props).toEqual({ title: 'migration-gate: downgrade-residue (32c3ebc38184)', file, line: '13' })
+    expect(errors[0]!.message).toMatch(
+      /^Downgrading 32c3ebc38184 .*\n- type mood \(enum\): present now, absent before\n/s,
+    )
+    expect(run.stdout).toContain(
+      `::error title=migration-gate%3A downgrade-residue (32c3ebc38184),file=${file},line=13::`,
+    )
+    // setFailed's own error, the one the annotations leave room for.
+    expect(errors[1]).toEqual({ props: {}, message: 'migration-gate: 1 error finding' })
+
+    expect(run.outputs).toMatchObject({ result: 'fail', heads: '13ef259690e1', findings: '1' })
+    const report = JSON.parse(readFileSync(run.outputs['report-path']!, 'utf8'))
+    expect(report).toMatchObject({ result: 'fail', findings: [{ id: 'downgrade-residue', file: expect.any(String) }] })
+    // In RUNNER_TEMP, in a directory of its own: a second gate step in the job gets another.
+    expect(run.outputs['report-path']!.startsWith(join(run.dir, 'runner-temp', 'migration-gate-report-'))).toBe(true)
+
+    expect(run.summary.split('\n')[0]).toBe('## ❌ migration-gate: fail (1 error)')
+    expect(run.summary).toContain('| <code>downgrade-residue</code> | ❌ error | <code>32c3ebc38184</code> |')
+    expect(run.summary).toContain(
+      `(https://github.com/acme/app/blob/0123456789abcdef0123456789abcdef01234567/${file}#L13)`,
+    )
+    expect(run.summary).toContain('```mermaid')
+    expect(run.summary).toContain('PR comment created.')
+
+    expect(github.comments).toHaveLength(2)
+    expect(github.comments[1]!.body.startsWith(`${COMMENT_MARKER}\n### ❌ migration-gate: fail (1 error)`)).toBe(true)
+    expect(github.comments[1]!.body).toContain('(https://github.com/acme/app/actions/runs/42)')
+
+    // The state the post step gets back.
+    expect(run.state.isPost).toBe('true')
+    expect(run.state.ledger).toMatch(/migration-gate-ledger-\d+\.json$/)
+  })
+
+  it("passes a clean project: exit 0, no annotations; a fork's read-only token is a warning only", async () => {
+    // An earlier failing run left a comment; this token may not update it.
+    github.comments = [{ id: 100, body: `${COMMENT_MARKER}\nold findings` }]
+    github.readOnly = true
+    const run = await runAction({
+      'working-directory': 'test/fixtures/alembic-clean',
+      postgres: 'local',
+      python,
+      comment: 'true',
+      'github-token': 'fake-token',
+    })
+    expect(run.code).toBe(0)
+    expect(commands(run.stdout, 'error')).toEqual([])
+    const warnings = commands(run.stdout, 'warning')
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]!.message).toMatch(/^comment: the token may not write to this pull request/)
+    expect(github.requests.at(-1)).toBe('PATCH /repos/acme/app/issues/comments/100')
+    expect(github.comments[0]!.body).toBe(`${COMMENT_MARKER}\nold findings`)
+
+    expect(run.outputs).toMatchObject({ result: 'pass', heads: 'bb86aaac9fb9', findings: '0' })
+    expect(run.summary.split('\n')[0]).toBe('## ✅ migration-gate: pass')
+    expect(run.summary).toContain('The PR comment could not be written')
+    expect(run.summary).toMatch(/PostgreSQL 15\.\d+ served, from the local provider/)
+  })
+
+  it('fails with one line naming the input on a usage error, writing no outputs', async () => {
+    const run = await runAction({ 'working-directory': 'test/fixtures/alembic-clean', mode: 'sideways' })
+    expect(run.code).toBe(1)
+    expect(commands(run.stdout, 'error')).toEqual([
+      {
+        props: {},
+        message: 'migration-gate: mode: unknown value "sideways" (allowed: static, roundtrip, stairway)',
+      },
+    ])
+    expect(run.outputs).toEqual({})
+  })
+
+  it('post step: removes what the ledger lists, warns about what it may not touch, never fails', async () => {
+    const dir = mkdtempSync(join(scratch, 'post-'))
+    const cluster = join(dir, 'migration-gate-pg-left-behind')
+    const stranger = join(dir, 'not-ours')
+    mkdirSync(join(cluster, 'data'), { recursive: true })
+    mkdirSync(stranger)
+    const ledger = join(dir, 'ledger.json')
+    writeFileSync(
+      ledger,
+      JSON.stringify([
+        { kind: 'cluster', dir: cluster },
+        { kind: 'cluster', dir: stranger },
+      ]),
+    )
+    const run = await runAction({}, { STATE_isPost: 'true', STATE_ledger: ledger })
+    expect(run.code).toBe(0)
+    expect(existsSync(cluster)).toBe(false)
+    expect(existsSync(stranger)).toBe(true)
+    expect(existsSync(ledger)).toBe(false)
+    expect(run.stdout).toContain(`removed cluster ${cluster}`)
+    expect(commands(run.stdout, 'warning')).toEqual([
+      { props: {}, message: `could not remove cluster ${stranger}: not a migration-gate cluster dir, left alone` },
+    ])
+    expect(commands(run.stdout, 'error')).toEqual([])
+    expect(run.summary).toBe('')
+    expect(run.outputs).toEqual({})
+
+    // Nothing recorded (the main step cleaned up after itself): nothing to do, still exit 0.
+    const idle = await runAction({}, { STATE_isPost: 'true', STATE_ledger: join(dir, 'gone.json') })
+    expect(idle.code).toBe(0)
+    expect(idle.stdout).not.toMatch(/^::(error|warning)/m)
+  })
+})

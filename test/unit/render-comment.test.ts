@@ -1,0 +1,175 @@
+// The sticky PR comment: its body over reports from real runs, and the create / update-in-place /
+// passing-now / read-only logic against a fake GitHub API (an in-memory issue thread).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { join } from 'node:path'
+import type { GateReport } from '../../src/report.js'
+import { syncStickyComment, type IssueCommentsApi } from '../../src/github/comment.js'
+import { COMMENT_LIMIT, COMMENT_MARKER, renderComment, renderPassingComment } from '../../src/render/comment.js'
+import {
+  alembicProject,
+  fixtures,
+  gateReport,
+  hostileRevisions,
+  manyMissingParents,
+  repoRoot,
+} from './render-reports.js'
+
+const reports: Record<string, GateReport> = {}
+const cleanups: Array<() => void> = []
+
+beforeAll(async () => {
+  const hostile = alembicProject(hostileRevisions())
+  const many = alembicProject(manyMissingParents(2000))
+  cleanups.push(hostile.remove, many.remove)
+  const [fail, pass, h, m] = await Promise.all([
+    gateReport(join(fixtures, 'alembic-enum-residue')),
+    gateReport(join(fixtures, 'alembic-clean')),
+    gateReport(hostile.dir, { mode: 'static' }),
+    gateReport(many.dir, { mode: 'static' }),
+  ])
+  Object.assign(reports, { fail, pass, hostile: h, many: m })
+}, 240_000)
+afterAll(() => cleanups.forEach((c) => c()))
+
+const options = { rootDir: repoRoot, runUrl: 'https://github.com/acme/app/actions/runs/42', sha: 'f'.repeat(40) }
+
+describe('comment body', () => {
+  it('starts with the hidden marker, then the verdict and the findings table', () => {
+    const body = renderComment(reports.fail!, options)
+    const lines = body.split('\n')
+    expect(lines[0]).toBe(COMMENT_MARKER)
+    expect(lines[1]).toBe('### ❌ migration-gate: fail (1 error)')
+    expect(body).toContain('| <code>downgrade-residue</code> | ❌ error | <code>32c3ebc38184</code> |')
+    expect(body).toContain('[job summary and chain diagram](https://github.com/acme/app/actions/runs/42)')
+    expect(body).toContain('Checked at ffffffffffff')
+  })
+
+  it('escapes hostile revision text: no HTML, no mention, no second marker, table intact', () => {
+    const body = renderComment(reports.hostile!, options)
+    expect(body).not.toMatch(/<(script|img)/i)
+    expect(body).not.toContain('@octocat')
+    expect(body.split(COMMENT_MARKER)).toHaveLength(2)
+    for (const row of body.split('\n').filter((l) => l.startsWith('| <code>'))) expect(row.match(/\|/g)).toHaveLength(6)
+  })
+
+  it('stays under 65,536 characters with 2,000 findings and says how many are left out', () => {
+    const body = renderComment(reports.many!, options)
+    expect(body.length).toBeLessThanOrEqual(COMMENT_LIMIT)
+    expect(body.length).toBeLessThan(65_536)
+    const rows = body.split('\n').filter((l) => l.startsWith('| <code>missing-parent')).length
+    const more = Number(/_(\d+) more findings in the job summary\._/.exec(body)?.[1])
+    expect(rows + more).toBe(2000)
+  })
+
+  it('becomes a short "passing now" once fixed', () => {
+    const body = renderPassingComment(reports.pass!, options)
+    expect(body.startsWith(`${COMMENT_MARKER}\n### ✅ migration-gate passes now`)).toBe(true)
+    expect(body.length).toBeLessThan(600)
+  })
+})
+
+/** An issue thread in memory, with the three calls the client makes; `readOnly` answers as a fork's token does. */
+function fakeGitHub(options: { readOnly?: boolean; comments?: Array<{ id: number; body: string }> } = {}) {
+  const comments = [...(options.comments ?? [])]
+  const calls: string[] = []
+  let next = 1000
+  const forbidden = () =>
+    Object.assign(new Error('Resource not accessible by integration'), { status: 403, name: 'HttpError' })
+  const api: IssueCommentsApi = {
+    async listComments({ per_page, page }) {
+      calls.push(`list ${page}`)
+      return { data: comments.slice((page - 1) * per_page, page * per_page) }
+    },
+    async createComment({ issue_number, body }) {
+      calls.push(`create #${issue_number}`)
+      if (options.readOnly) throw forbidden()
+      const c = { id: next++, body }
+      comments.push(c)
+      return { data: { id: c.id, html_url: `https://github.com/acme/app/pull/7#issuecomment-${c.id}` } }
+    },
+    async updateComment({ comment_id, body }) {
+      calls.push(`update ${comment_id}`)
+      if (options.readOnly) throw forbidden()
+      const c = comments.find((x) => x.id === comment_id)
+      if (!c) throw Object.assign(new Error('Not Found'), { status: 404 })
+      c.body = body
+      return { data: { id: c.id } }
+    },
+  }
+  return { api, comments, calls }
+}
+
+const pr = { owner: 'acme', repo: 'app', number: 7 }
+const bodies = (report: GateReport) => ({
+  result: report.result,
+  failing: () => renderComment(report, options),
+  passing: () => renderPassingComment(report, options),
+})
+
+describe('sticky comment against a fake GitHub API', () => {
+  it('creates one comment when the gate fails and there is none', async () => {
+    const gh = fakeGitHub({ comments: [{ id: 1, body: 'LGTM' }] })
+    const outcome = await syncStickyComment(gh.api, pr, bodies(reports.fail!))
+    expect(outcome).toMatchObject({ action: 'created', id: 1000, url: expect.stringContaining('issuecomment-1000') })
+    expect(gh.comments).toHaveLength(2)
+    expect(gh.comments[1]!.body).toBe(renderComment(reports.fail!, options))
+  })
+
+  it('updates the same comment in place on the next failing run, and leaves an identical one alone', async () => {
+    const gh = fakeGitHub({ comments: [{ id: 5, body: `${COMMENT_MARKER}\nold findings` }] })
+    expect(await syncStickyComment(gh.api, pr, bodies(reports.fail!))).toMatchObject({ action: 'updated', id: 5 })
+    expect(gh.comments).toHaveLength(1)
+    expect(gh.comments[0]!.body).toBe(renderComment(reports.fail!, options))
+    expect(await syncStickyComment(gh.api, pr, bodies(reports.fail!))).toEqual({ action: 'unchanged', id: 5 })
+    expect(gh.calls.filter((c) => c.startsWith('update'))).toEqual(['update 5'])
+  })
+
+  it('turns the comment into "passing now" when the gate passes again', async () => {
+    const gh = fakeGitHub()
+    await syncStickyComment(gh.api, pr, bodies(reports.fail!))
+    expect(await syncStickyComment(gh.api, pr, bodies(reports.pass!))).toMatchObject({ action: 'updated', id: 1000 })
+    expect(gh.comments).toHaveLength(1)
+    expect(gh.comments[0]!.body).toBe(renderPassingComment(reports.pass!, options))
+  })
+
+  it('creates nothing when the gate passes and there was no comment', async () => {
+    const gh = fakeGitHub({ comments: [{ id: 1, body: 'mentions <!-- migration-gate --> later, not first' }] })
+    expect(await syncStickyComment(gh.api, pr, bodies(reports.pass!))).toEqual({ action: 'none' })
+    expect(gh.calls).toEqual(['list 1'])
+    expect(gh.comments).toHaveLength(1)
+  })
+
+  it('finds its comment on a later page of a long thread', async () => {
+    const chatter = Array.from({ length: 150 }, (_, i) => ({ id: i + 1, body: `comment ${i}` }))
+    const gh = fakeGitHub({ comments: [...chatter, { id: 999, body: `${COMMENT_MARKER}\nold` }] })
+    expect(await syncStickyComment(gh.api, pr, bodies(reports.fail!))).toMatchObject({ action: 'updated', id: 999 })
+    expect(gh.calls).toEqual(['list 1', 'list 2', 'update 999'])
+  })
+
+  it("turns a fork's read-only token (403) into a warning, never a throw", async () => {
+    const gh = fakeGitHub({ readOnly: true })
+    const outcome = await syncStickyComment(gh.api, pr, bodies(reports.fail!))
+    expect(outcome.action).toBe('failed')
+    const warning = (outcome as { warning: string }).warning
+    expect(warning).toMatch(
+      /^comment: the token may not write to this pull request \(Resource not accessible by integration\)/,
+    )
+    expect(warning).toContain('fork')
+    expect(warning).toContain('pull-requests: write')
+  })
+
+  it('turns any other API failure into a warning too', async () => {
+    const api: IssueCommentsApi = {
+      listComments: async () => {
+        throw Object.assign(new Error('Server Error\nsecond line'), { status: 502 })
+      },
+      createComment: async () => ({ data: { id: 0 } }),
+      updateComment: async () => ({ data: { id: 0 } }),
+    }
+    expect(await syncStickyComment(api, pr, bodies(reports.fail!))).toEqual({
+      action: 'failed',
+      warning:
+        'comment: could not write the pull request comment (HTTP 502: Server Error); the findings are in the job summary.',
+    })
+  })
+})

@@ -1,0 +1,67 @@
+// The CLI's terminal view over reports from real runs: the same findings as the summary, colour only
+// when asked (the CLI asks on a TTY), and no control character from user text reaching the terminal.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { join } from 'node:path'
+import type { GateReport } from '../../src/report.js'
+import { renderTerminal } from '../../src/render/terminal.js'
+import { alembicProject, fixtures, gateReport } from './render-reports.js'
+
+let fail: GateReport
+let pass: GateReport
+let escapes: GateReport
+let cleanup = () => {}
+
+beforeAll(async () => {
+  // A revision message carrying terminal escape sequences (clear screen, retitle the window).
+  const project = alembicProject([
+    { id: 'a1', parents: [], message: 'base' },
+    { id: 'b2', parents: ['a1'], message: 'one \x1b[2J\x1b]0;owned\x07 head' },
+    { id: 'c3', parents: ['a1'], message: 'other head' },
+  ])
+  cleanup = project.remove
+  ;[fail, pass, escapes] = await Promise.all([
+    gateReport(join(fixtures, 'alembic-enum-residue')),
+    gateReport(join(fixtures, 'alembic-clean')),
+    gateReport(project.dir, { mode: 'static' }),
+  ])
+}, 240_000)
+afterAll(() => cleanup())
+
+describe('terminal renderer', () => {
+  it('prints the verdict, every finding with file:line, revision, message and details, then the tally', () => {
+    const out = renderTerminal(fail, { colour: false })
+    const lines = out.trimEnd().split('\n')
+    expect(lines[0]).toMatch(/^migration-gate: FAIL \(alembic, stairway, 3 revisions, local PostgreSQL 15\.\d+\)$/)
+    expect(lines[1]).toBe(
+      '  error    downgrade-residue  alembic/versions/32c3ebc38184_create_feedback.py:13  (revision 32c3ebc38184)',
+    )
+    expect(lines[2]).toMatch(/^ {4}Downgrading 32c3ebc38184 \("create feedback"\) does not restore/)
+    expect(lines).toContain('      - type mood (enum): present now, absent before')
+    // Seconds with 2 decimals under 10 s, 1 above (a loaded machine can take that long).
+    expect(lines.at(-1)).toMatch(/^1 error · \d+\.\d+ s \(static \d+\.\d+ s, postgres .*replay \d+\.\d+ s.*\)$/)
+    expect(out).not.toContain('\x1b')
+  })
+
+  it('passes with no findings', () => {
+    const out = renderTerminal(pass, { colour: false })
+    expect(out).toMatch(/^migration-gate: PASS \(alembic, stairway, 6 revisions, local PostgreSQL/)
+    expect(out).toMatch(/\nno findings · /)
+  })
+
+  it('colours severity and verdict only when asked', () => {
+    const out = renderTerminal(fail, { colour: true })
+    expect(out).toContain('\x1b[31mFAIL\x1b[0m')
+    expect(out).toContain('\x1b[31merror  \x1b[0m')
+    expect(out).toContain('\x1b[2m      - type mood (enum): present now, absent before\x1b[0m')
+  })
+
+  it('lets no control character from a revision message through, coloured or not', () => {
+    for (const colour of [false, true]) {
+      const out = renderTerminal(escapes, { colour })
+      expect(out).toContain('multiple-heads')
+      expect(out).toContain('one ?[2J?]0;owned? head')
+      // Only the renderer's own SGR colour codes remain.
+      expect(out.replace(/\x1b\[(\d+)m/g, '')).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/)
+    }
+  })
+})
