@@ -17,6 +17,7 @@ import { useLedger } from './postgres/ledger.js'
 import type { GateReport } from './report.js'
 import { planAnnotations } from './render/annotations.js'
 import { renderComment, renderPassingComment } from './render/comment.js'
+import { inertLog } from './render/escape.js'
 import { renderJson } from './render/json.js'
 import { renderSummary } from './render/summary.js'
 import { renderTerminal } from './render/terminal.js'
@@ -45,7 +46,9 @@ async function run(): Promise<void> {
     warnings++
     core.warning(message)
   }
-  const logger: Logger = { info: core.info, warn, debug: core.debug }
+  // Core code logs user text (revision messages, database errors): never as a workflow command.
+  const info = (message: string) => core.info(inertLog(message))
+  const logger: Logger = { info, warn, debug: core.debug }
 
   // A directory of its own per step: two gate steps in one job must not overwrite each other's report.
   const reportPath =
@@ -58,7 +61,7 @@ async function run(): Promise<void> {
   core.setOutput('heads', (report.chain?.heads ?? []).join(' '))
   core.setOutput('findings', String(report.findings.length))
   core.setOutput('report-path', reportPath)
-  core.info(renderTerminal(report, { colour: false }))
+  info(renderTerminal(report, { colour: false }))
 
   const commentNote = action.comment ? await comment(report, action.githubToken, ctx, warn) : undefined
 
@@ -117,7 +120,7 @@ async function comment(
     unchanged: 'PR comment already up to date',
     none: 'No PR comment: the gate passes and there was none to update',
   }[outcome.action]
-  core.info(`${said}${'url' in outcome && outcome.url ? `: ${outcome.url}` : ''}`)
+  core.info(inertLog(`${said}${'url' in outcome && outcome.url ? `: ${outcome.url}` : ''}`))
   return `${said}.`
 }
 

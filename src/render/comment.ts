@@ -3,7 +3,17 @@
 // and timings stay in the job summary: the comment is what a reviewer reads in the conversation.
 import type { GateReport } from '../report.js'
 import { md } from './escape.js'
-import { facts, FINDINGS_HEADER, findingRow, fitRows, plural, verdict, type LinkOptions } from './markdown.js'
+import {
+  facts,
+  FINDINGS_HEADER,
+  findingRow,
+  fitParts,
+  gitLines,
+  plural,
+  verdict,
+  type LinkOptions,
+  type Part,
+} from './markdown.js'
 
 /** Starts every comment the gate writes; user text cannot produce it (`<` is always escaped). */
 export const COMMENT_MARKER = '<!-- migration-gate -->'
@@ -20,19 +30,25 @@ export interface CommentOptions extends LinkOptions {
 
 export function renderComment(report: GateReport, options: CommentOptions = {}): string {
   const head = [COMMENT_MARKER, `### ${verdict(report)}`, '', facts(report), '']
+  for (const line of gitLines(report)) head.push(line, '')
   for (const note of report.notes) head.push(`> ${md(note)}`, '')
-  if (report.findings.length > 0) head.push(...FINDINGS_HEADER)
-  // Fewer detail lines than the summary: a comment is read in the conversation, not studied.
-  const rows = report.findings.map((f) => findingRow(f, report, options, 10))
-  const tail = ['', footer(options)]
-  return fitRows(
-    head,
-    rows,
-    tail,
-    COMMENT_LIMIT,
-    (s) => s.length,
-    (n) => `_${plural(n, 'more finding')} in the job summary._`,
-  )
+  // This change's findings only: the pre-existing ones are counted and left to the job summary.
+  const current = report.findings.filter((f) => !f.preExisting)
+  const old = report.findings.length - current.length
+  const parts: Part[] = [head]
+  if (current.length > 0) {
+    parts.push(FINDINGS_HEADER, {
+      // Fewer detail lines than the summary: a comment is read in the conversation, not studied.
+      rows: current.map((f) => findingRow(f, report, options, 10)),
+      more: (n) => `_${plural(n, 'more finding')} in the job summary._`,
+    })
+  }
+  const tail = ['']
+  if (old > 0)
+    tail.push(`${plural(old, 'pre-existing finding')} (revisions the base already has) in the job summary.`, '')
+  tail.push(footer(options))
+  parts.push(tail)
+  return fitParts(parts, COMMENT_LIMIT, (s) => s.length)
 }
 
 /** What the comment becomes once the gate passes again: short, the findings are history. */

@@ -44,3 +44,12 @@ export function mermaidText(text: string): string {
 export function urlPath(path: string): string {
   return path.split('/').map(encodeURIComponent).join('/')
 }
+
+/**
+ * Text for the step log: the runner takes any line that starts with `::` after leading spaces for a
+ * workflow command (`::add-mask::`, `::stop-commands::` would silence the annotations), so such a
+ * line gets a zero-width space between the colons. It reads the same and commands nothing.
+ */
+export function inertLog(text: string): string {
+  return text.replace(/^([ \t]*):(?=:)/gm, '$1:\u200b')
+}

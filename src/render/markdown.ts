@@ -41,6 +41,24 @@ export function facts(report: GateReport): string {
     .join(' · ')
 }
 
+/** What the git checks compared with, and an accepted no-migration exemption. */
+export function gitLines(report: GateReport): string[] {
+  const git = report.git
+  if (!git) return []
+  const revisions = git.prRevisions.length
+    ? `; this change's revisions: ${git.prRevisions.map((r) => code(clip(r, 60))).join(', ')}`
+    : '; no revision of its own'
+  const lines = [
+    `Compared with ${code(git.base)} (merge base ${code(git.mergeBase.slice(0, 12))}): ${plural(git.changedFiles, 'file')} changed${revisions}.`,
+  ]
+  if (git.exemption) {
+    lines.push(
+      `Model changes accepted without a migration (${md(git.exemption.source)}): ${md(clip(git.exemption.reason, 500))}`,
+    )
+  }
+  return lines
+}
+
 export const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`
 
 export const FINDINGS_HEADER = ['| id | severity | revision | file:line | message |', '|---|---|---|---|---|']
@@ -72,28 +90,35 @@ function where(f: Finding, report: GateReport, links: LinkOptions): string {
   return `[${code(shown)}](${links.blobUrl}${urlPath(inRepo)}${f.line ? `#L${f.line}` : ''})`
 }
 
+/** A part of a capped document: fixed lines, always kept, or table rows, kept while they fit. */
+export type Part = string[] | { rows: string[]; more: (n: number) => string }
+
 /**
- * head + as many rows as fit + tail, under `limit` as measured by `size`; the rows that do not fit
- * are counted in a line from `more(n)`. The head and tail always fit (the callers keep them small).
+ * The parts in order under `limit` as measured by `size`. Fixed lines always fit (the callers keep
+ * them small); row parts take what is left, the first ones first, and the rows that do not fit are
+ * counted in a line from `more(n)`, whose room is set aside up front.
  */
-export function fitRows(
-  head: string[],
-  rows: string[],
-  tail: string[],
-  limit: number,
-  size: (s: string) => number,
-  more: (n: number) => string,
-): string {
-  const join = (parts: string[]) => parts.join('\n') + '\n'
-  // Room for the "n more" line, whose length barely depends on n.
-  let used = size(join([...head, ...tail])) + size(more(rows.length)) + 2
-  let fitted = 0
-  for (const row of rows) {
-    const n = size(row) + 1
-    if (used + n > limit) break
-    used += n
-    fitted++
+export function fitParts(parts: Part[], limit: number, size: (s: string) => number): string {
+  let used = 0
+  for (const p of parts) {
+    if (Array.isArray(p)) used += p.reduce((n, line) => n + size(line) + 1, 0)
+    else if (p.rows.length > 0) used += size(p.more(p.rows.length)) + 2
   }
-  const rest = rows.length - fitted
-  return join([...head, ...rows.slice(0, fitted), ...(rest > 0 ? ['', more(rest)] : []), ...tail])
+  const out: string[] = []
+  for (const p of parts) {
+    if (Array.isArray(p)) {
+      out.push(...p)
+      continue
+    }
+    let fitted = 0
+    for (const row of p.rows) {
+      const n = size(row) + 1
+      if (used + n > limit) break
+      used += n
+      fitted++
+    }
+    out.push(...p.rows.slice(0, fitted))
+    if (fitted < p.rows.length) out.push('', p.more(p.rows.length - fitted))
+  }
+  return out.join('\n') + '\n'
 }

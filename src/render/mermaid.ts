@@ -44,12 +44,14 @@ export function chainDiagram(report: GateReport, options: DiagramOptions = {}): 
     marks.set(f.revision, (marks.get(f.revision) ?? new Set()).add(`${SYMBOL[f.severity]} ${f.id}`))
   }
   const heads = new Set(report.chain?.heads ?? [])
+  // The revisions the change under review adds or edits (known when the git checks ran).
+  const mine = new Set(report.git?.prRevisions ?? [])
 
-  const shown = pickNodes(nodes, byId, children, worst, heads, maxNodes, radius)
+  const shown = pickNodes(nodes, byId, children, worst, new Set([...heads, ...mine]), maxNodes, radius)
   const lines = ['```mermaid', 'flowchart TD']
   for (const i of shown) {
     const n = nodes[i] as GraphNode
-    lines.push(`  r${i}["${label(n, heads.has(n.id), marks.get(n.id))}"]`)
+    lines.push(`  r${i}["${label(n, heads.has(n.id), mine.has(n.id), marks.get(n.id))}"]`)
   }
   let gaps = 0
   const missing = new Map<string, string>()
@@ -79,16 +81,20 @@ export function chainDiagram(report: GateReport, options: DiagramOptions = {}): 
     if (elided) lines.push(`  g${gaps++}["#8230;"]:::gap -.-> r${i}`)
     if ((children[i] ?? []).some((c) => !shown.has(c))) lines.push(`  r${i} -.-> g${gaps++}["#8230;"]:::gap`)
   }
+  // One class statement per class: in `class a,b name` the comma separates nodes, not classes.
   for (const i of shown) {
     const n = nodes[i] as GraphNode
-    const classes = [worst.get(n.id), heads.has(n.id) ? 'head' : undefined].filter(Boolean)
-    if (classes.length) lines.push(`  class r${i} ${classes.join(',')}`)
+    const severity = worst.get(n.id)
+    if (severity) lines.push(`  class r${i} ${severity}`)
+    if (heads.has(n.id)) lines.push(`  class r${i} head`)
+    if (mine.has(n.id)) lines.push(`  class r${i} mine`)
   }
   lines.push(
     '  classDef error fill:#ffebe9,stroke:#cf222e,color:#82071e',
     '  classDef warning fill:#fff8c5,stroke:#9a6700,color:#4d2d00',
     '  classDef notice fill:#ddf4ff,stroke:#0969da,color:#0a3069',
     '  classDef head stroke-width:3px',
+    '  classDef mine stroke-dasharray:6 3',
     '  classDef missing fill:#ffffff,stroke:#cf222e,stroke-dasharray:4 3',
     '  classDef gap fill:#ffffff,stroke:#8c959f,stroke-dasharray:2 2',
     '```',
@@ -96,19 +102,19 @@ export function chainDiagram(report: GateReport, options: DiagramOptions = {}): 
   return { text: lines.join('\n'), shown: shown.size, total: nodes.length }
 }
 
-/** Which revisions to draw: all of a short chain; else findings first, then heads, then neighbours. */
+/** Which revisions to draw: all of a short chain; else findings first, then `marked` (heads, the change's), then neighbours. */
 function pickNodes(
   nodes: GraphNode[],
   byId: Map<string, number[]>,
   children: number[][],
   worst: Map<string, Severity>,
-  heads: Set<string>,
+  marked: Set<string>,
   maxNodes: number,
   radius: number,
 ): Set<number> {
   if (nodes.length <= maxNodes) return new Set(nodes.keys())
   const focus = [...nodes.keys()]
-    .filter((i) => worst.has(nodes[i]!.id) || heads.has(nodes[i]!.id))
+    .filter((i) => worst.has(nodes[i]!.id) || marked.has(nodes[i]!.id))
     .sort((a, b) => rank(nodes[a]!.id) - rank(nodes[b]!.id) || a - b)
   function rank(id: string): number {
     const w = worst.get(id)
@@ -135,10 +141,10 @@ function pickNodes(
 }
 
 /** Revision id, message, marks: user text escaped, joined by our own <br>. */
-function label(n: GraphNode, head: boolean, findings: Set<string> | undefined): string {
+function label(n: GraphNode, head: boolean, mine: boolean, findings: Set<string> | undefined): string {
   const parts = [mermaidText(clip(n.id, 40))]
   if (n.message) parts.push(mermaidText(clip(n.message, 40)))
-  const marks = [...(head ? ['head'] : []), ...(findings ?? [])]
+  const marks = [...(head ? ['head'] : []), ...(mine ? ['this change'] : []), ...(findings ?? [])]
   if (marks.length) parts.push(mermaidText(marks.join(' · ')))
   return parts.join('<br>')
 }

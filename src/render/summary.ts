@@ -1,9 +1,20 @@
 // The job summary (Markdown): the verdict in one line, the findings table, the chain as a Mermaid
 // diagram, per-phase timings and the PostgreSQL that served. Pure; under GitHub's 1 MiB per step.
-import type { GateReport } from '../report.js'
+import type { Finding, GateReport } from '../report.js'
 import type { AnnotationPlan } from './annotations.js'
-import { md } from './escape.js'
-import { facts, FINDINGS_HEADER, findingRow, fitRows, plural, seconds, verdict, type LinkOptions } from './markdown.js'
+import { code, md } from './escape.js'
+import {
+  facts,
+  FINDINGS_HEADER,
+  findingRow,
+  fitParts,
+  gitLines,
+  plural,
+  seconds,
+  verdict,
+  type LinkOptions,
+  type Part,
+} from './markdown.js'
 import { chainDiagram } from './mermaid.js'
 
 /** GitHub refuses a step summary over 1 MiB (1,048,576 bytes); a margin for what others append. */
@@ -19,17 +30,39 @@ export interface SummaryOptions extends LinkOptions {
 }
 
 export function renderSummary(report: GateReport, options: SummaryOptions = {}): string {
+  const size = (s: string) => Buffer.byteLength(s, 'utf8')
   const head = [`## ${verdict(report)}`, '', facts(report), '']
+  for (const line of gitLines(report)) head.push(line, '')
   for (const note of report.notes) head.push(`> ${md(note)}`, '')
-  if (report.findings.length > 0) head.push('### Findings', '', ...FINDINGS_HEADER)
-  const rows = report.findings.map((f) => findingRow(f, report, options))
+  const current = report.findings.filter((f) => !f.preExisting)
+  const old = report.findings.filter((f) => f.preExisting)
+  const row = (f: Finding) => findingRow(f, report, options)
+  const more = (n: number) =>
+    `_${plural(n, 'more finding')} left out to stay under GitHub's 1 MiB summary limit: the JSON report (output report-path) has every one._`
+
+  const parts: Part[] = [head]
+  if (current.length > 0) parts.push(['### Findings', '', ...FINDINGS_HEADER], { rows: current.map(row), more })
+  if (old.length > 0) {
+    // Listed apart and folded: they are not this change's doing (notices unless strict).
+    const base = report.git ? ` ${code(report.git.base)}` : ' the base'
+    parts.push(
+      [
+        '',
+        `<details><summary>${plural(old.length, 'pre-existing finding')}: revisions${base} already has</summary>`,
+        '',
+        ...FINDINGS_HEADER,
+      ],
+      { rows: old.map(row), more },
+      ['', '</details>'],
+    )
+  }
 
   const tail: string[] = ['']
   const omitted = options.annotations?.omitted ?? []
   if (omitted.length > 0) {
     tail.push(
       `GitHub shows at most 10 annotations of each severity per step, so ${plural(omitted.length, 'finding')} ` +
-        `(${[...new Set(omitted.map((f) => f.id))].join(', ')}) have no annotation in the diff: the table above and the JSON report list them.`,
+        `(${[...new Set(omitted.map((f) => f.id))].join(', ')}) have no annotation in the diff: the tables above and the JSON report list them.`,
       '',
     )
   }
@@ -39,22 +72,14 @@ export function renderSummary(report: GateReport, options: SummaryOptions = {}):
     tail.push('### Migration chain', '', diagram.text, '')
     if (diagram.shown < diagram.total) {
       tail.push(
-        `_${diagram.shown} of ${diagram.total} revisions drawn: those with findings, the heads and their neighbours; "…" marks revisions left out._`,
+        `_${diagram.shown} of ${diagram.total} revisions drawn: those with findings, this change's, the heads and their neighbours; "…" marks revisions left out._`,
         '',
       )
     }
   }
   tail.push(...timings(report))
-
-  return fitRows(
-    head,
-    rows,
-    tail,
-    SUMMARY_LIMIT,
-    (s) => Buffer.byteLength(s, 'utf8'),
-    (n) =>
-      `_${plural(n, 'more finding')} left out to stay under GitHub's 1 MiB summary limit: the JSON report (output report-path) has every one._`,
-  )
+  parts.push(tail)
+  return fitParts(parts, SUMMARY_LIMIT, size)
 }
 
 function timings(report: GateReport): string[] {

@@ -1,6 +1,7 @@
 // The CLI's view of a report: the verdict, each finding with file:line and details, the timings.
 // Pure: returns text. Colour only when asked (the CLI asks when stdout is a TTY).
 import type { Finding, GateReport, Severity } from '../report.js'
+import { inertLog } from './escape.js'
 
 const COLOURS: Record<Severity | 'pass' | 'fail' | 'dim', string> = {
   error: '\x1b[31m',
@@ -46,7 +47,8 @@ export function renderTerminal(report: GateReport, options: { colour: boolean })
   out.push(
     `${tally.length ? tally.join(', ') : 'no findings'} · ${seconds(report.timings.totalMs)}${phases ? ` (${phases})` : ''}`,
   )
-  return out.join('\n') + '\n'
+  // Also read by the runner when the CLI runs in a workflow step: no line may be a workflow command.
+  return inertLog(out.join('\n') + '\n')
 }
 
 function renderFinding(f: Finding, paint: (k: keyof typeof COLOURS, t: string) => string): string[] {

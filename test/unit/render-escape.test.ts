@@ -1,6 +1,6 @@
 // The escaping every renderer relies on, over the characters that break Markdown, HTML and Mermaid.
 import { describe, expect, it } from 'vitest'
-import { clip, code, md, mermaidText, urlPath } from '../../src/render/escape.js'
+import { clip, code, inertLog, md, mermaidText, urlPath } from '../../src/render/escape.js'
 import { HOSTILE } from './render-reports.js'
 
 describe('md: user text inline in GitHub Markdown', () => {
@@ -44,5 +44,19 @@ describe('clip and urlPath', () => {
 
   it('encodes each path segment of a link', () => {
     expect(urlPath('a b/c#d/e?.py')).toBe('a%20b/c%23d/e%3F.py')
+  })
+})
+
+describe('inertLog: user text in the step log', () => {
+  it('keeps a line from being read as a workflow command, wherever it starts', () => {
+    const out = inertLog('ok\n::stop-commands::x\n    ::add-mask::secret\nnot :: at start')
+    expect(out.split('\n')).toEqual([
+      'ok',
+      ':\u200b:stop-commands::x',
+      '    :\u200b:add-mask::secret',
+      'not :: at start',
+    ])
+    // What the runner does: trim the start, then look for "::".
+    for (const line of out.split('\n')) expect(line.trimStart().startsWith('::')).toBe(false)
   })
 })

@@ -116,7 +116,9 @@ describe('job summary of a passing stairway (alembic-clean) and a static chain (
   it('marks both heads, and says no PostgreSQL was started', () => {
     const text = summary('heads')
     const lines = mermaid(text)
-    expect(lines).toContain(`  class ${nodeOf(lines, 'c4b81e2f7d93')} error,head`)
+    const twin = nodeOf(lines, 'c4b81e2f7d93')
+    expect(lines).toContain(`  class ${twin} error`)
+    expect(lines).toContain(`  class ${twin} head`)
     expect(lines).toContain(`  class ${nodeOf(lines, '3a7f9d0e6c12')} head`)
     expect(text).toContain('No PostgreSQL was started')
     expect(text).toContain('heads <code>3a7f9d0e6c12</code>, <code>c4b81e2f7d93</code>')
