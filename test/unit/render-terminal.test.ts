@@ -1,10 +1,12 @@
 // The CLI's terminal view over reports from real runs: the same findings as the summary, colour only
 // when asked (the CLI asks on a TTY), and no control character from user text reaching the terminal.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { GateReport } from '../../src/report.js'
 import { renderTerminal } from '../../src/render/terminal.js'
-import { alembicProject, fixtures, gateReport } from './render-reports.js'
+import { alembicProject, fixtures, gateReport, repoRoot } from './render-reports.js'
 
 let fail: GateReport
 let pass: GateReport
@@ -63,5 +65,37 @@ describe('terminal renderer', () => {
       // Only the renderer's own SGR colour codes remain.
       expect(out.replace(/\x1b\[(\d+)m/g, '')).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/)
     }
+  })
+})
+
+describe('the CLI colours only on a TTY', () => {
+  // util-linux `script` gives the CLI a pseudo-terminal, as a user's shell does.
+  const hasScript = existsSync('/usr/bin/script')
+  const cli = `node --import tsx src/cli.ts check ${join('test', 'fixtures', 'alembic-chain-two-heads')} --mode static`
+  const env = (extra: Record<string, string> = {}) => {
+    const e: Record<string, string> = {}
+    for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== 'NO_COLOR') e[k] = v
+    return { ...e, ...extra }
+  }
+  const run = (command: string, args: string[], extra?: Record<string, string>) =>
+    spawnSync(command, args, { cwd: repoRoot, env: env(extra), encoding: 'utf8', timeout: 60_000 }).stdout
+
+  it.skipIf(!hasScript)('colours on a terminal, not with NO_COLOR', () => {
+    expect(run('script', ['-qec', cli, '/dev/null'])).toContain('\x1b[31mFAIL\x1b[0m')
+    expect(run('script', ['-qec', cli, '/dev/null'], { NO_COLOR: '1' })).not.toContain('\x1b[')
+  })
+
+  it('prints no escape codes into a pipe', () => {
+    const out = run(process.execPath, [
+      '--import',
+      'tsx',
+      'src/cli.ts',
+      'check',
+      'test/fixtures/alembic-chain-two-heads',
+      '--mode',
+      'static',
+    ])
+    expect(out).toMatch(/^migration-gate: FAIL \(alembic, static, 4 revisions\)/)
+    expect(out).not.toContain('\x1b[')
   })
 })
