@@ -71,7 +71,7 @@ export async function runGate(config: GateConfig, deps: GateDeps): Promise<GateR
   }
 
   if (config.mode !== 'static') {
-    const blocking = findings.filter((f) => BLOCKS_REPLAY.has(f.id))
+    const blocking = findings.filter((f) => BLOCKS_REPLAY.has(f.id) && !driver.replayDespite?.includes(f.id))
     if (blocking.length > 0) {
       notes.push(
         `replay skipped: the chain has ${[...new Set(blocking.map((f) => f.id))].join(', ')}; fix the chain first`,
@@ -121,7 +121,9 @@ async function replay(
     }
     const outcome = await timed('replay', () => (config.mode === 'roundtrip' ? runRoundtrip(ctx) : runStairway(ctx)))
     report.steps.push(...outcome.steps)
-    report.findings.push(...outcome.findings)
+    // A replay finding repeating a static one (a SQL version without down SQL) is said once, statically.
+    const known = new Set(report.findings.filter((f) => f.revision).map((f) => `${f.id} ${f.revision}`))
+    report.findings.push(...outcome.findings.filter((f) => !known.has(`${f.id} ${f.revision}`)))
   } finally {
     await server.stop()
   }

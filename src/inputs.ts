@@ -8,14 +8,14 @@ import type { ProviderName } from './postgres/provider.js'
 import type { Severity } from './report.js'
 
 export type Mode = 'static' | 'roundtrip' | 'stairway'
-export type ToolChoice = 'auto' | 'alembic'
+export type ToolChoice = 'auto' | 'alembic' | 'sql'
 
 export interface GateConfig {
   /** The project directory (the action's working-directory, the CLI's PROJECT_DIR). */
   projectDir: string
   /** Which migration tool; auto-detected from the project by default. */
   tool: ToolChoice
-  /** The tool's config file (alembic.ini); found in the project or its migrations/ dir by default. */
+  /** Alembic: the config file (alembic.ini); sql: the migrations directory. Found in the project by default. */
   config?: string
   /** static: chain only; roundtrip: up, down to base, up; stairway: up/down/up per revision. */
   mode: Mode
@@ -72,14 +72,15 @@ export const INPUTS: readonly InputSpec[] = [
   { name: 'working-directory', description: 'The project directory holding the migrations.', default: '.' },
   {
     name: 'tool',
-    description: 'The migration tool (Alembic and Flask-Migrate today).',
+    description:
+      'The migration tool. auto: Alembic/Flask-Migrate where an alembic.ini is found, else plain SQL migrations (golang-migrate or dbmate files) in the project, its migrations/ or db/migrations/. sql: golang-migrate or dbmate files, run natively (no Python, no Go).',
     default: 'auto',
-    allowed: ['auto', 'alembic'],
+    allowed: ['auto', 'alembic', 'sql'],
   },
   {
     name: 'config',
     description:
-      "The tool's config file (alembic.ini), relative to working-directory; found there or in its migrations/ dir when empty.",
+      'Relative to working-directory: for Alembic the config file (alembic.ini; found there or in its migrations/ dir when empty), for sql the migrations directory (found among ., migrations/, db/migrations/ when empty).',
     default: '',
   },
   {

@@ -1,7 +1,7 @@
 // One interface every migration tool plugs in through. Checks (chain, replay, drift) are written
 // against this, never against a tool: Alembic is one driver, plain SQL directories another.
 import type { ChainWording } from '../checks/chain.js'
-import type { Finding } from '../report.js'
+import type { Finding, FindingId } from '../report.js'
 
 export interface RevisionNode {
   /** The revision id (Alembic: the `revision` string; SQL: the version number as text). */
@@ -86,6 +86,11 @@ export interface MigrationDriver {
   open(databaseUrl: string, options: SessionOptions): Promise<MigrationSession>
   /** How chain findings name the tool's fields and fix commands. */
   chainWording?: Partial<ChainWording>
+  /**
+   * Chain findings the replay can go on despite (they block it by default). SQL: a duplicated
+   * version, whose first file is replayed.
+   */
+  replayDespite?: FindingId[]
   /** Compares the static reading with the tool's own view, where the tool can run here. */
   crossCheck?(staticHeads: string[], staticFindings: Finding[]): Promise<Finding[]>
 }

@@ -1,0 +1,64 @@
+// The plain-SQL driver: golang-migrate and dbmate directories, read without the tools and run
+// natively through pg. Nothing to install: no Go binary, no Python.
+import type { IrreversiblePolicy } from '../../checks/replay-context.js'
+import type { Logger } from '../../logger.js'
+import type { FindingId } from '../../report.js'
+import type { MigrationDriver, MigrationSession, SessionOptions } from '../driver.js'
+import { readDbmate } from './dbmate.js'
+import type { SqlLocation } from './files.js'
+import { readGolangMigrate } from './golang-migrate.js'
+import { sqlGraph, type SqlGraph } from './graph.js'
+import type { SqlDirectory, SqlFormat } from './model.js'
+import { BOOKKEEPING_TABLE, SqlSession } from './session.js'
+import { SQL_WORDING } from './wording.js'
+
+export interface SqlDriverOptions {
+  projectDir: string
+  /** The migrations directory and its format (detect.ts finds them). */
+  location: SqlLocation
+  /** Graded here too: a missing down is known without a database. */
+  irreversible: IrreversiblePolicy
+  logger: Logger
+}
+
+export class SqlDriver implements MigrationDriver {
+  readonly tool: SqlFormat
+  readonly bookkeepingTables = [BOOKKEEPING_TABLE]
+  readonly chainWording
+  /**
+   * A duplicated version does not stop the replay: the first file of the version is replayed (the
+   * finding names the other), so one run still reports what else is wrong.
+   */
+  readonly replayDespite: FindingId[] = ['duplicate-revision']
+  private read: SqlGraph | undefined
+
+  constructor(private readonly options: SqlDriverOptions) {
+    this.tool = options.location.format
+    this.chainWording = SQL_WORDING[this.tool].chain
+  }
+
+  /** The directory as read (once per run). */
+  directory(): SqlDirectory {
+    const { dir, format } = this.options.location
+    return format === 'golang-migrate'
+      ? readGolangMigrate(dir, this.options.projectDir)
+      : readDbmate(dir, this.options.projectDir)
+  }
+
+  async graph(): Promise<SqlGraph> {
+    this.read ??= sqlGraph(this.directory(), this.options.irreversible)
+    this.options.logger.debug(`${this.tool}: ${this.read.nodes.length} versions in ${this.options.location.dir}`)
+    return this.read
+  }
+
+  async open(databaseUrl: string, options: SessionOptions): Promise<MigrationSession> {
+    const graph = await this.graph()
+    const session = new SqlSession(databaseUrl, {
+      byVersion: graph.byVersion,
+      order: graph.nodes.map((n) => n.id),
+      stepTimeoutSeconds: options.stepTimeoutSeconds,
+    })
+    await session.connect()
+    return session
+  }
+}

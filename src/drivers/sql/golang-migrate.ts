@@ -1,0 +1,132 @@
+// Reads a golang-migrate directory: `VERSION_NAME.up.sql` and `VERSION_NAME.down.sql` per version,
+// versions compared as unsigned 64-bit integers (so 0001 and 1 are the same version). golang-migrate
+// itself skips files its pattern does not match, silently: such a file never runs, so the ones that
+// look like migrations are reported instead of skipped.
+import path from 'node:path'
+import { GOLANG_MIGRATE_FILE, listFiles, readText, relativeFile } from './files.js'
+import { compareVersions, type SqlDirectory, type SqlMigration, type SqlUnit } from './model.js'
+import { splitStatements } from './split.js'
+
+const MAX_VERSION = 2n ** 64n - 1n
+
+interface Part {
+  version: string
+  name: string
+  file: string
+  text: string
+}
+
+export function readGolangMigrate(dir: string, projectDir: string): SqlDirectory {
+  const result: SqlDirectory = { format: 'golang-migrate', dir, migrations: [], unreadable: [] }
+  const ups = new Map<string, Part[]>()
+  const downs = new Map<string, Part[]>()
+  const unreadableUps = new Set<string>()
+  for (const name of listFiles(dir)) {
+    const file = relativeFile(projectDir, path.join(dir, name))
+    const m = GOLANG_MIGRATE_FILE.exec(name)
+    if (!m) {
+      if (looksLikeMigration(name)) {
+        result.unreadable.push({
+          file,
+          line: 1,
+          reason: `its name does not match golang-migrate's VERSION_NAME.up.sql / VERSION_NAME.down.sql, so golang-migrate skips it without a word and it never runs. Fix: rename it (e.g. ${suggestName(name)})`,
+        })
+      }
+      continue
+    }
+    const [, digits = '', label = '', direction] = m
+    const version = BigInt(digits)
+    if (version > MAX_VERSION) {
+      result.unreadable.push({
+        file,
+        line: 1,
+        reason: `its version ${digits} does not fit golang-migrate's 64-bit version number, so golang-migrate skips it and it never runs. Fix: use a shorter version`,
+      })
+      continue
+    }
+    const decoded = readText(path.join(dir, name))
+    if ('problem' in decoded) {
+      // Its partner file is not an orphan: it is reported with this one.
+      if (direction === 'up') unreadableUps.add(version.toString())
+      result.unreadable.push({
+        file,
+        line: 1,
+        version: version.toString(),
+        reason: `it ${decoded.problem}, so PostgreSQL refuses it. Fix: save it as UTF-8`,
+      })
+      continue
+    }
+    const part: Part = { version: version.toString(), name: label, file, text: decoded.text }
+    const into = direction === 'up' ? ups : downs
+    into.set(part.version, [...(into.get(part.version) ?? []), part])
+  }
+
+  const versions = [...new Set([...ups.keys(), ...downs.keys()])].sort((a, b) =>
+    compareVersions('golang-migrate', a, b),
+  )
+  for (const version of versions) {
+    const upParts = ups.get(version) ?? []
+    const downParts = [...(downs.get(version) ?? [])]
+    for (const up of upParts) {
+      // A down pairs with the up of the same name; a lone up and a lone down pair whatever their names.
+      let i = downParts.findIndex((d) => d.name === up.name)
+      if (i === -1 && upParts.length === 1 && downParts.length === 1) i = 0
+      const down = i === -1 ? undefined : downParts.splice(i, 1)[0]
+      result.migrations.push(migration(up, down))
+    }
+    for (const down of downParts) {
+      if (upParts.length === 0 && unreadableUps.has(version)) continue
+      result.unreadable.push({
+        file: down.file,
+        line: 1,
+        version,
+        reason:
+          upParts.length === 0
+            ? `it is a down file without an up file: golang-migrate records version ${version} without running anything on the way up. Fix: add ${version}_${down.name}.up.sql or delete this file`
+            : `it is a second down file for version ${version}: golang-migrate refuses the whole directory ("duplicate migration file"). Fix: delete it or give it the version and name of its up file`,
+      })
+    }
+  }
+  return result
+}
+
+function migration(up: Part, down: Part | undefined): SqlMigration {
+  const m: SqlMigration = {
+    version: up.version,
+    name: up.name,
+    file: up.file,
+    up: [unit(up)],
+    down: [],
+  }
+  if (!down) {
+    m.noDown = `there is no down file (${path.posix.basename(up.file).replace(/\.up\./, '.down.')})`
+  } else {
+    const u = unit(down)
+    if (u.statements === 0) m.noDown = `its down file ${down.file} holds no statement`
+    else m.down = [u]
+  }
+  return m
+}
+
+/** golang-migrate sends the file as it is: one multi-statement simple query, atomic unless it commits itself. */
+function unit(part: Part): SqlUnit {
+  return {
+    text: part.text,
+    file: part.file,
+    line: 1,
+    transactional: false,
+    statements: splitStatements(part.text).length,
+  }
+}
+
+/** A .sql file that starts with a digit or says up/down was meant to be a migration. */
+function looksLikeMigration(name: string): boolean {
+  return /\.sql$/i.test(name) && (/^\d/.test(name) || /\.(up|down)\./i.test(name))
+}
+
+function suggestName(name: string): string {
+  const m = /^(\d+)[-_.]?(.*?)(?:\.(up|down))?\.sql$/i.exec(name)
+  if (!m) return 'VERSION_NAME.up.sql'
+  const label = (m[2] || 'name').replace(/[^A-Za-z0-9]+/g, '_')
+  return `${m[1]}_${label}.${(m[3] ?? 'up').toLowerCase()}.sql`
+}

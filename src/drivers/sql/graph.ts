@@ -1,0 +1,96 @@
+// The revision graph of a SQL migrations directory: a straight line in the tool's order (each
+// version's parent is the previous version), so the generic heads, bases and topological order
+// work unchanged. Findings only a versioned directory can have are made here: duplicated versions,
+// versions without down SQL, files the tool cannot use.
+import type { IrreversiblePolicy } from '../../checks/replay-context.js'
+import type { Finding } from '../../report.js'
+import type { RevisionGraph, RevisionNode } from '../driver.js'
+import { compareVersions, type SqlDirectory, type SqlMigration } from './model.js'
+import { SQL_WORDING } from './wording.js'
+
+export interface SqlGraph extends RevisionGraph {
+  /** The migration replayed for each version: the first file of a duplicated version. */
+  byVersion: Map<string, SqlMigration>
+}
+
+export function sqlGraph(directory: SqlDirectory, policy: IrreversiblePolicy): SqlGraph {
+  const words = SQL_WORDING[directory.format]
+  const graph: SqlGraph = { nodes: [], problems: [], byVersion: new Map() }
+  const groups = new Map<string, SqlMigration[]>()
+  for (const m of directory.migrations) groups.set(m.version, [...(groups.get(m.version) ?? []), m])
+  // The newest version any file declares, readable or not: a renamed file must come after all of them.
+  const latest = [...directory.migrations.map((m) => m.version), ...directory.unreadable.map((u) => u.version)]
+    .filter((v): v is string => v !== undefined)
+    .sort((a, b) => compareVersions(directory.format, a, b))
+    .at(-1)
+
+  let previous: string | undefined
+  for (const [version, group] of groups) {
+    // Files of one version in file order: the first is the one replayed (and the one kept by the index).
+    const [first, ...others] = [...group].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))
+    if (!first) continue
+    graph.byVersion.set(version, first)
+    const node: RevisionNode = {
+      id: version,
+      parents: previous === undefined ? [] : [previous],
+      dependsOn: [],
+      branchLabels: [],
+      file: first.file,
+      line: 1,
+      message: first.name || first.file,
+    }
+    graph.nodes.push(node)
+    previous = version
+    if (others.length > 0) graph.problems.push(duplicate(version, first, others, latest ?? version, words))
+    if (first.noDown) graph.problems.push(irreversible(first, policy, words.noDown))
+  }
+
+  for (const u of directory.unreadable) {
+    graph.problems.push({
+      id: 'unparseable-migration',
+      severity: 'error',
+      message: `${u.file} cannot be used as a migration: ${u.reason}.`,
+      ...(u.version !== undefined ? { revision: u.version } : {}),
+      file: u.file,
+      line: u.line,
+    })
+  }
+  return graph
+}
+
+function duplicate(
+  version: string,
+  first: SqlMigration,
+  others: SqlMigration[],
+  latest: string,
+  words: (typeof SQL_WORDING)[keyof typeof SQL_WORDING],
+): Finding {
+  const all = [first, ...others]
+  const newest = others.at(-1) as SqlMigration
+  return {
+    id: 'duplicate-revision',
+    severity: 'error',
+    message:
+      `Version ${version} is declared by ${all.length} files: ${all.map((m) => m.file).join(', ')}. ` +
+      `${words.duplicate}. Fix: give ${newest.file} a version of its own: ${words.rename(latest)}.`,
+    revision: version,
+    file: newest.file,
+    line: 1,
+    details: [...all.map((m) => `${m.file}  ${m.name}`), `the gate replays only ${first.file} for version ${version}`],
+  }
+}
+
+function irreversible(m: SqlMigration, policy: IrreversiblePolicy, noDown: string): Finding {
+  const reason = policy.allow.get(m.version)
+  const what = `${m.version} ("${m.name}")`
+  return {
+    id: 'irreversible-migration',
+    severity: reason ? 'notice' : policy.severity,
+    message: reason
+      ? `${what} cannot be downgraded (${m.noDown}); accepted by the allow-list: ${reason}`
+      : `${what} cannot be downgraded: ${m.noDown}. ${noDown}. Write the down SQL, or allow-list the version with a reason.`,
+    revision: m.version,
+    file: m.file,
+    line: 1,
+  }
+}

@@ -1,0 +1,185 @@
+// Runs plain-SQL migrations natively through pg, one connection per database for the whole run
+// (like golang-migrate and dbmate). Each block of SQL goes to the server whole, over the simple
+// query protocol, so the server runs it exactly as those tools make it run: dbmate's blocks inside
+// BEGIN/COMMIT unless `transaction:false`; golang-migrate's files as they are (one implicit
+// transaction for a multi-statement text, and a lone CREATE INDEX CONCURRENTLY runs outside any).
+// The applied versions are kept in schema_migrations, left out of schema snapshots.
+import pg from 'pg'
+import type { MigrationSession, StepError, StepResult } from '../driver.js'
+import { stepError } from './locate.js'
+import type { SqlMigration, SqlUnit } from './model.js'
+import { controlsTransactions, splitStatements } from './split.js'
+import { Watchdog } from './watchdog.js'
+
+/** The bookkeeping table, schema-qualified so a migration's SET search_path cannot move it. */
+export const BOOKKEEPING_TABLE = 'public.schema_migrations'
+
+export interface SqlSessionOptions {
+  /** The migration replayed for each version. */
+  byVersion: Map<string, SqlMigration>
+  /** Versions in the tool's order. */
+  order: string[]
+  stepTimeoutSeconds: number
+}
+
+export class SqlSession implements MigrationSession {
+  private client: pg.Client | undefined
+  private pid = 0
+  /** Clients whose connection died (a terminated backend, a server gone): replaced before the next query. */
+  private readonly dead = new WeakSet<pg.Client>()
+
+  constructor(
+    private readonly url: string,
+    private readonly options: SqlSessionOptions,
+  ) {}
+
+  async connect(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.url, application_name: 'migration-gate-sql' })
+    // A terminated backend surfaces here; the next step reconnects.
+    client.on('error', () => this.dead.add(client))
+    client.on('end', () => this.dead.add(client))
+    await client.connect()
+    const r = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')
+    this.pid = r.rows[0]?.pid ?? 0
+    await client.query(`CREATE TABLE IF NOT EXISTS ${BOOKKEEPING_TABLE} (version text PRIMARY KEY)`)
+    this.client = client
+  }
+
+  upgrade(version: string): Promise<StepResult> {
+    return this.step(version, 'up')
+  }
+
+  downgrade(version: string): Promise<StepResult> {
+    return this.step(version, 'down')
+  }
+
+  async current(): Promise<string[]> {
+    const client = await this.connected()
+    const r = await client.query<{ version: string }>(`SELECT version FROM ${BOOKKEEPING_TABLE}`)
+    const applied = new Set(r.rows.map((row) => row.version))
+    const last = [...this.options.order].reverse().find((v) => applied.has(v))
+    return last === undefined ? [] : [last]
+  }
+
+  async close(): Promise<void> {
+    const client = this.client
+    this.client = undefined
+    await client?.end().catch(() => {})
+  }
+
+  private async step(version: string, direction: 'up' | 'down'): Promise<StepResult> {
+    const t0 = performance.now()
+    const ms = () => Math.round(performance.now() - t0)
+    const migration = this.options.byVersion.get(version)
+    if (!migration)
+      return { ok: false, ms: 0, error: { message: `no migration has version ${version}`, kind: 'error' } }
+    if (direction === 'down' && migration.down.length === 0) {
+      const message = `no down migration: ${migration.noDown ?? 'none written'}`
+      return { ok: false, ms: 0, error: { message, file: migration.file, line: 1, kind: 'not-implemented' } }
+    }
+    const client = await this.connected()
+    const units = direction === 'up' ? migration.up : migration.down
+    const statements = units.reduce((n, u) => n + u.statements, 0)
+    const watchdog = new Watchdog(this.url, this.pid, this.options.stepTimeoutSeconds * 1000)
+    let error: StepError | undefined
+    try {
+      for (const [i, unit] of units.entries()) {
+        error = await this.runUnit(client, unit, watchdog)
+        if (error && i > 0) {
+          // dbmate commits each block on its own: the ones before stay, as they would in a deploy.
+          error.message += ` (the ${i === 1 ? 'block' : `${i} blocks`} before it stayed applied: the database is left between versions)`
+        }
+        if (error) break
+      }
+      if (!error) {
+        const sql =
+          direction === 'up'
+            ? `INSERT INTO ${BOOKKEEPING_TABLE} (version) VALUES ($1) ON CONFLICT DO NOTHING`
+            : `DELETE FROM ${BOOKKEEPING_TABLE} WHERE version = $1`
+        await client.query(sql, [version]).catch((e: unknown) => {
+          const message = `recording the version failed: ${e instanceof Error ? e.message : String(e)}`
+          error = { message, kind: watchdog.fired ? 'timeout' : 'error' }
+        })
+      }
+    } finally {
+      await watchdog.stop()
+    }
+    // A step that failed on its own before the timeout reports its error, even if locating it ran late.
+    if (error?.kind === 'timeout') {
+      if (watchdog.terminated || this.dead.has(client)) await this.reconnect()
+      const message = `stopped after the step timeout of ${this.options.stepTimeoutSeconds} s`
+      return {
+        ok: false,
+        ms: ms(),
+        error: { ...(error?.file ? { file: error.file, line: error.line } : {}), message, kind: 'timeout' },
+      }
+    }
+    if (this.dead.has(client)) await this.reconnect()
+    return error ? { ok: false, ms: ms(), error } : { ok: true, ms: ms(), statements }
+  }
+
+  /** Sends one block; on failure, rolls back what is open and says where the failing statement is. */
+  private async runUnit(client: pg.Client, unit: SqlUnit, watchdog: Watchdog): Promise<StepError | undefined> {
+    try {
+      if (unit.transactional) await client.query('BEGIN')
+      await client.query(unit.text)
+      if (unit.transactional) await client.query('COMMIT')
+      return undefined
+    } catch (error) {
+      // An open or aborted transaction (ours, or the file's own BEGIN) must not swallow the next step.
+      await client.query('ROLLBACK').catch(() => {})
+      // A cancelled or dead statement cannot be replayed: the block's first statement stands for it.
+      if (watchdog.fired || this.dead.has(client)) {
+        const first = splitStatements(unit.text)[0]?.start ?? 0
+        const stopped = stepError(error, unit, { offset: 0, text: unit.text }, first)
+        return watchdog.fired ? { ...stopped, kind: 'timeout' } : stopped
+      }
+      return this.locate(client, unit, error, watchdog)
+    }
+  }
+
+  /**
+   * The failing statement of a block the server did not point into. A block that ran atomically
+   * (the whole of it rolled back) is replayed statement by statement in a transaction that is
+   * rolled back too; the first statement failing the same way is the one.
+   */
+  private async locate(client: pg.Client, unit: SqlUnit, error: unknown, watchdog: Watchdog): Promise<StepError> {
+    const statements = splitStatements(unit.text)
+    const first = statements[0]?.start
+    const whole = stepError(error, unit, { offset: 0, text: unit.text }, first)
+    const code = (error as { code?: string }).code
+    // Our BEGIN or the server's implicit transaction made the block atomic, unless it commits itself.
+    const atomic = !controlsTransactions(statements)
+    if (whole.line !== undefined && (error as { position?: string }).position) return whole
+    if (statements.length < 2 || !atomic || !code) return whole
+    try {
+      await client.query('BEGIN')
+      for (const s of statements) {
+        const text = unit.text.slice(s.start, s.end)
+        try {
+          await client.query(text)
+        } catch (again) {
+          const same = (again as { code?: string }).code === code && !watchdog.fired
+          return same
+            ? { ...stepError(again, unit, { offset: s.start, text }, s.start), message: whole.message }
+            : whole
+        }
+      }
+      return whole
+    } catch {
+      return whole
+    } finally {
+      await client.query('ROLLBACK').catch(() => {})
+    }
+  }
+
+  private async connected(): Promise<pg.Client> {
+    if (!this.client || this.dead.has(this.client)) await this.reconnect()
+    return this.client as pg.Client
+  }
+
+  private async reconnect(): Promise<void> {
+    await this.close()
+    await this.connect()
+  }
+}

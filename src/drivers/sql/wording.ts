@@ -1,0 +1,38 @@
+// How findings speak about golang-migrate and dbmate: what the tool does with a duplicated
+// version, a missing down, an out-of-order version, and how a version is renamed.
+import type { ChainWording } from '../../checks/chain.js'
+import type { SqlFormat } from './model.js'
+
+export interface SqlWording {
+  chain: Partial<ChainWording>
+  /** What the tool does with two files of one version, as a sentence (a tool name keeps its lower case). */
+  duplicate: string
+  /** How to give a file a version after `after`, as a clause about "it". */
+  rename: (after: string) => string
+  /** What the tool does rolling back a version without down SQL, as a sentence. */
+  noDown: string
+  /** What the tool does with a version older than the database's latest, as a clause. */
+  outOfOrder: (latest: string) => string
+}
+
+export const SQL_WORDING: Record<SqlFormat, SqlWording> = {
+  'golang-migrate': {
+    chain: { tool: 'golang-migrate', parentField: 'previous version', dependsField: 'dependency', labels: false },
+    duplicate: 'golang-migrate refuses the whole directory ("duplicate migration file"), so no migration runs anywhere',
+    rename: (after) => `rename its .up.sql and .down.sql to a version after ${after}`,
+    noDown:
+      'golang-migrate rolls back past it as an empty migration: the version goes, the schema stays, and the next upgrade meets objects that already exist',
+    outOfOrder: (latest) =>
+      `golang-migrate only runs versions after the current one, so every database already at ${latest} skips it for good`,
+  },
+  dbmate: {
+    chain: { tool: 'dbmate', parentField: 'previous version', dependsField: 'dependency', labels: false },
+    duplicate:
+      'On a fresh database dbmate runs both and then fails recording the second (duplicate key in schema_migrations); where the version is already recorded it takes both as applied, so the second never runs',
+    rename: (after) => `rename it with a fresh timestamp after ${after} (\`dbmate new\` makes one)`,
+    noDown:
+      'dbmate rolls back past it running nothing: the version goes, the schema stays, and the next upgrade meets objects that already exist',
+    outOfOrder: (latest) =>
+      `databases already at ${latest} run it after newer migrations it was never tested with (and \`dbmate --strict\` refuses to migrate at all)`,
+  },
+}

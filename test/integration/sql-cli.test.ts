@@ -1,0 +1,64 @@
+// The CLI on the SQL examples, as the README's first command runs it: real processes, exit codes,
+// the JSON report, one-line usage errors. No Python anywhere.
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { localProvider } from '../../src/postgres/local.js'
+
+const root = join(import.meta.dirname, '..', '..')
+const scratch = mkdtempSync(join(tmpdir(), 'mg-sql-cli-'))
+afterAll(() => rmSync(scratch, { recursive: true, force: true }))
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli.ts'), ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+    timeout: 120_000,
+  })
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
+}
+
+describe('CLI on the SQL examples', () => {
+  it('exits 0 on examples/sql-app and 1 on examples/sql-app-broken, writing the JSON report', async () => {
+    const postgres = (await localProvider({}).unavailableReason()) === null ? 'local' : 'embedded'
+    const ok = cli('check', join(root, 'examples', 'sql-app'), '--postgres', postgres)
+    expect(ok.code).toBe(0)
+    expect(ok.stdout).toMatch(/^migration-gate: PASS \(golang-migrate, stairway, 5 revisions, \w+ PostgreSQL \d+/)
+
+    const reportPath = join(scratch, 'report.json')
+    const bad = cli(
+      'check',
+      join(root, 'examples', 'sql-app-broken'),
+      '--postgres',
+      postgres,
+      '--report-json',
+      reportPath,
+    )
+    expect(bad.code).toBe(1)
+    expect(bad.stdout).toContain('migrations/000002_create_users.up.sql:1')
+    const report = JSON.parse(readFileSync(reportPath, 'utf8'))
+    expect(report).toMatchObject({
+      version: 1,
+      result: 'fail',
+      tool: 'golang-migrate',
+      chain: { revisions: 5, heads: ['5'], bases: ['1'] },
+    })
+    expect(report.findings.map((f: { id: string; revision: string }) => `${f.id}@${f.revision}`)).toEqual([
+      'duplicate-revision@4',
+      'downgrade-residue@2',
+    ])
+  })
+
+  it('static mode on SQL needs no database; --tool sql without SQL files is one line naming the input', () => {
+    const r = cli('check', join(root, 'test', 'fixtures', 'sql-dbmate-chain'), '--mode', 'static')
+    expect(r.code).toBe(1)
+    expect(r.stdout).toMatch(/^migration-gate: FAIL \(dbmate, static, 3 revisions\)/)
+    expect(r.stdout).not.toMatch(/PostgreSQL/)
+
+    const none = cli('check', scratch, '--tool', 'sql')
+    expect(none.code).toBe(2)
+    expect(none.stderr.trim().split('\n').at(-1)).toMatch(/^migration-gate: tool: no SQL migrations in .*set config/)
+  })
+})

@@ -1,0 +1,192 @@
+// Reading SQL migration directories without a database: dbmate's blocks and options, golang-migrate's
+// file pairs, the chain findings of a versioned directory, and which driver a project gets.
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { checkChain } from '../../src/checks/chain.js'
+import { heads, topologicalOrder } from '../../src/checks/topo.js'
+import { createDriver } from '../../src/drivers/detect.js'
+import { parseDbmate, readDbmate } from '../../src/drivers/sql/dbmate.js'
+import { SqlDriver } from '../../src/drivers/sql/driver.js'
+import { readGolangMigrate } from '../../src/drivers/sql/golang-migrate.js'
+import { sqlGraph } from '../../src/drivers/sql/graph.js'
+import { readConfig } from '../../src/inputs.js'
+import { silentLogger } from '../../src/logger.js'
+import type { Finding } from '../../src/report.js'
+
+const FIXTURES = path.resolve(import.meta.dirname, '../fixtures')
+const scratch = mkdtempSync(path.join(tmpdir(), 'mg-sql-read-'))
+afterAll(() => rmSync(scratch, { recursive: true, force: true }))
+const policy = { severity: 'warning' as const, allow: new Map<string, string>() }
+const summary = (fs: Finding[]) => fs.map((f) => [f.id, f.revision, f.file, f.line, f.severity])
+
+/** A project dir with the given files (name -> content) under `sub`. */
+function project(files: Record<string, string | Buffer>, sub = 'migrations'): string {
+  const dir = mkdtempSync(path.join(scratch, 'p-'))
+  mkdirSync(path.join(dir, sub), { recursive: true })
+  for (const [name, body] of Object.entries(files)) writeFileSync(path.join(dir, sub, name), body)
+  return dir
+}
+
+describe('parseDbmate', () => {
+  it('cuts up and down blocks at the markers, with their lines and transaction options', () => {
+    const text = [
+      '-- a comment before the marker is allowed',
+      '-- migrate:up transaction:false',
+      'CREATE INDEX CONCURRENTLY ix ON t (a);',
+      '',
+      '-- migrate:down   transaction:false  other:x',
+      'DROP INDEX CONCURRENTLY ix;',
+      '-- migrate:up',
+      'ALTER TABLE t ADD COLUMN b int; ALTER TABLE t ADD COLUMN c int;',
+      '-- migrate:down',
+      '',
+    ].join('\n')
+    const parsed = parseDbmate(text, 'db/migrations/1_x.sql')
+    if ('error' in parsed) throw new Error(parsed.error)
+    expect(parsed.up.map((u) => [u.line, u.transactional, u.statements])).toEqual([
+      [2, false, 1],
+      [7, true, 2],
+    ])
+    expect(parsed.down.map((u) => [u.line, u.transactional, u.statements])).toEqual([
+      [5, false, 1],
+      [9, true, 0],
+    ])
+    expect(parsed.up[0]?.text.startsWith('-- migrate:up transaction:false\nCREATE INDEX')).toBe(true)
+  })
+
+  it("refuses what dbmate refuses, with dbmate's words and the line", () => {
+    const cases: [string, RegExp, number][] = [
+      ['CREATE TABLE t ();\n', /define an up block/, 1],
+      ['-- migrate:up\nCREATE TABLE t ();\n', /define a down block/, 1],
+      ['-- c\n\nSET x = 1;\n-- migrate:up\nSELECT 1;\n-- migrate:down\n', /statements preceding/, 3],
+      ['-- migrate:down\nSELECT 2;\n-- migrate:up\nSELECT 1;\n', /statements preceding/, 2],
+      ['-- migrate:down\n-- migrate:up\nSELECT 1;\n', /appear before/, 1],
+      ['-- migrate:upgrade\nSELECT 1;\n-- migrate:down\n', /define an up block/, 1],
+    ]
+    for (const [text, error, line] of cases) {
+      const parsed = parseDbmate(text, 'x.sql')
+      expect('error' in parsed && [parsed.error, parsed.line]).toEqual([expect.stringMatching(error), line])
+    }
+  })
+})
+
+describe('golang-migrate directories', () => {
+  it('pairs up and down files, orders versions as integers and reads 0002 and 2 as one version', () => {
+    const dir = path.join(FIXTURES, 'sql-golang-chain')
+    const read = readGolangMigrate(path.join(dir, 'migrations'), dir)
+    expect(read.migrations.map((m) => [m.version, m.file, m.down.length, m.noDown !== undefined])).toEqual([
+      ['1', 'migrations/1_create_users.up.sql', 1, false],
+      ['2', 'migrations/0002_create_teams.up.sql', 1, false],
+      ['2', 'migrations/2_create_orgs.up.sql', 1, false],
+      ['3', 'migrations/3_add_email.up.sql', 0, true],
+    ])
+  })
+
+  it('orders 9 before 10 (integers), where file names sort the other way', () => {
+    const dir = project({
+      '10_b.up.sql': 'SELECT 2;',
+      '10_b.down.sql': 'SELECT 2;',
+      '9_a.up.sql': 'SELECT 1;',
+      '9_a.down.sql': 'SELECT 1;',
+    })
+    const graph = sqlGraph(readGolangMigrate(path.join(dir, 'migrations'), dir), policy)
+    expect(topologicalOrder(graph)).toEqual(['9', '10'])
+    expect(graph.nodes.map((n) => n.parents)).toEqual([[], ['9']])
+  })
+
+  it('reports every chain finding of the fixture, and nothing the generic chain check would add', () => {
+    const dir = path.join(FIXTURES, 'sql-golang-chain')
+    const graph = sqlGraph(readGolangMigrate(path.join(dir, 'migrations'), dir), policy)
+    expect(summary(graph.problems)).toEqual([
+      ['duplicate-revision', '2', 'migrations/2_create_orgs.up.sql', 1, 'error'],
+      ['irreversible-migration', '3', 'migrations/3_add_email.up.sql', 1, 'warning'],
+      ['unparseable-migration', undefined, 'migrations/4_add_index.sql', 1, 'error'],
+      ['unparseable-migration', '5', 'migrations/5_drop_legacy.down.sql', 1, 'error'],
+    ])
+    expect(graph.problems[0]?.message).toMatch(/to a version after 5/)
+    expect(checkChain(graph)).toEqual([])
+    expect(heads(graph)).toEqual(['3'])
+  })
+
+  it('grades a missing down by irreversible-severity and the allow-list', () => {
+    const dir = path.join(FIXTURES, 'sql-golang-irreversible')
+    const read = readGolangMigrate(path.join(dir, 'migrations'), dir)
+    const strict = sqlGraph(read, { severity: 'error', allow: new Map([['2', 'the original case is gone']]) })
+    expect(summary(strict.problems)).toEqual([
+      ['irreversible-migration', '2', 'migrations/2_lowercase_emails.up.sql', 1, 'notice'],
+      ['irreversible-migration', '3', 'migrations/3_timezone.up.sql', 1, 'error'],
+    ])
+    expect(strict.problems[0]?.message).toMatch(/accepted by the allow-list: the original case is gone/)
+    expect(strict.problems[1]?.message).toMatch(/holds no statement/)
+  })
+
+  it('reports a file that is not UTF-8 and a version too large for golang-migrate, and is silent on a clean directory', () => {
+    const dir = project({
+      '1_a.up.sql': Buffer.from([0x53, 0x45, 0x4c, 0x45, 0x43, 0x54, 0x20, 0xff, 0x3b]),
+      '1_a.down.sql': 'SELECT 1;',
+      '99999999999999999999_b.up.sql': 'SELECT 1;',
+    })
+    const graph = sqlGraph(readGolangMigrate(path.join(dir, 'migrations'), dir), policy)
+    expect(summary(graph.problems).map((s) => s.slice(0, 3))).toEqual([
+      ['unparseable-migration', '1', 'migrations/1_a.up.sql'],
+      ['unparseable-migration', undefined, 'migrations/99999999999999999999_b.up.sql'],
+    ])
+    expect(graph.problems[0]?.message).toMatch(/is not valid UTF-8 \(at byte 7\)/)
+    const clean = path.join(FIXTURES, 'sql-golang-clean')
+    expect(sqlGraph(readGolangMigrate(path.join(clean, 'migrations'), clean), policy).problems).toEqual([])
+  })
+})
+
+describe('dbmate directories', () => {
+  it('reports every chain finding of the fixture and is silent on a clean directory', () => {
+    const dir = path.join(FIXTURES, 'sql-dbmate-chain')
+    const graph = sqlGraph(readDbmate(path.join(dir, 'db/migrations'), dir), policy)
+    expect(summary(graph.problems)).toEqual([
+      ['duplicate-revision', '20240102000000', 'db/migrations/20240102000000_create_teams.sql', 1, 'error'],
+      ['irreversible-migration', '20240103000000', 'db/migrations/20240103000000_add_email.sql', 1, 'warning'],
+      ['unparseable-migration', '20240104000000', 'db/migrations/20240104000000_add_phone.sql', 1, 'error'],
+      ['unparseable-migration', '20240105000000', 'db/migrations/20240105000000_backfill.sql', 1, 'error'],
+      ['unparseable-migration', undefined, 'db/migrations/create_index.sql', 1, 'error'],
+    ])
+    expect(graph.problems[0]?.message).toMatch(/after 20240105000000/)
+    expect(graph.problems[2]?.message).toMatch(/define a down block with '-- migrate:down'/)
+    const clean = path.join(FIXTURES, 'sql-dbmate-clean')
+    expect(sqlGraph(readDbmate(path.join(clean, 'db/migrations'), clean), policy).problems).toEqual([])
+  })
+})
+
+describe('createDriver: detection and --tool sql', () => {
+  const driverFor = (dir: string, inputs: Record<string, string> = {}) =>
+    createDriver(
+      readConfig((n) => ({ 'working-directory': dir, ...inputs })[n]),
+      silentLogger,
+    )
+
+  it('detects golang-migrate in migrations/ and dbmate in db/migrations/', () => {
+    expect(driverFor(path.join(FIXTURES, 'sql-golang-clean')).tool).toBe('golang-migrate')
+    expect(driverFor(path.join(FIXTURES, 'sql-dbmate-clean')).tool).toBe('dbmate')
+    expect(driverFor(path.join(FIXTURES, 'sql-golang-clean', 'migrations')).tool).toBe('golang-migrate')
+  })
+
+  it('keeps Alembic where an alembic.ini is, and --tool sql or a config directory forces SQL', () => {
+    const dir = project({ '1_a.up.sql': 'SELECT 1;', '1_a.down.sql': 'SELECT 1;' }, 'db/migrations')
+    writeFileSync(path.join(dir, 'alembic.ini'), '[alembic]\nscript_location = alembic\n')
+    mkdirSync(path.join(dir, 'alembic', 'versions'), { recursive: true })
+    expect(driverFor(dir).tool).toBe('alembic')
+    expect(driverFor(dir, { tool: 'sql' }).tool).toBe('golang-migrate')
+    expect(driverFor(dir, { config: 'db/migrations' })).toBeInstanceOf(SqlDriver)
+  })
+
+  it('says which input to fix when no SQL migrations are found', () => {
+    const empty = mkdtempSync(path.join(scratch, 'empty-'))
+    expect(() => driverFor(empty)).toThrow(/^working-directory: no migration project found .*dbmate files/)
+    expect(() => driverFor(empty, { tool: 'sql' })).toThrow(/^tool: no SQL migrations in .*set config/)
+    mkdirSync(path.join(empty, 'sql'))
+    expect(() => driverFor(empty, { tool: 'sql', config: 'sql' })).toThrow(/^config: no SQL migrations in /)
+    expect(() => driverFor(empty, { tool: 'flyway' })).toThrow(
+      /tool: unknown value "flyway" \(allowed: auto, alembic, sql\)/,
+    )
+  })
+})

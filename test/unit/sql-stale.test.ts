@@ -1,0 +1,52 @@
+// stale-parent for ordered versions, as a pure rule: the base branch's versions and the PR's
+// migrations in, findings out.
+import { describe, expect, it } from 'vitest'
+import { staleVersions, versionsOfNames } from '../../src/drivers/sql/stale.js'
+
+describe('staleVersions', () => {
+  const base = ['1', '2', '5']
+
+  it('reports a version the PR adds below the base branch latest, naming the fix', () => {
+    const head = [
+      { version: '1', file: 'migrations/1_a.up.sql' },
+      { version: '2', file: 'migrations/2_b.up.sql' },
+      { version: '3', file: 'migrations/3_new.up.sql' },
+      { version: '5', file: 'migrations/5_c.up.sql' },
+    ]
+    const findings = staleVersions('golang-migrate', base, head)
+    expect(findings.map((f) => [f.id, f.revision, f.file, f.severity])).toEqual([
+      ['stale-parent', '3', 'migrations/3_new.up.sql', 'error'],
+    ])
+    expect(findings[0]?.message).toMatch(/sorts before 5, the latest version on the base branch/)
+    expect(findings[0]?.message).toMatch(/skips it for good/)
+    expect(findings[0]?.message).toMatch(/rename its \.up\.sql and \.down\.sql to a version after 5/)
+  })
+
+  it('is silent for versions after the base latest, versions the base has, and an empty base', () => {
+    const head = [
+      { version: '2', file: 'migrations/2_b.up.sql' },
+      { version: '6', file: 'migrations/6_new.up.sql' },
+    ]
+    expect(staleVersions('golang-migrate', base, head)).toEqual([])
+    expect(staleVersions('golang-migrate', [], [{ version: '1', file: 'x' }])).toEqual([])
+  })
+
+  it('compares golang-migrate versions as integers and dbmate versions as text, as the tools do', () => {
+    // As integers 9 < 10: a PR adding 9 after the base reached 10 is stale, adding 10 after 9 is not.
+    expect(staleVersions('golang-migrate', ['10'], [{ version: '9', file: 'a' }])).toHaveLength(1)
+    expect(staleVersions('golang-migrate', ['9'], [{ version: '10', file: 'a' }])).toEqual([])
+    // As text "10" < "9": dbmate takes 10 for the older one.
+    expect(staleVersions('dbmate', ['9'], [{ version: '10', file: 'a' }])).toHaveLength(1)
+    const dbmate = staleVersions('dbmate', ['20240301000000'], [{ version: '20240215000000', file: 'db/x.sql' }])
+    expect(dbmate[0]?.message).toMatch(/dbmate --strict/)
+  })
+})
+
+describe('versionsOfNames', () => {
+  it('reads versions from file names as each tool does', () => {
+    expect(
+      versionsOfNames('golang-migrate', ['migrations/0001_a.up.sql', 'migrations/0001_a.down.sql', 'README.md']),
+    ).toEqual(['1'])
+    expect(versionsOfNames('dbmate', ['db/migrations/20240101_a.sql', 'db/schema.txt'])).toEqual(['20240101'])
+  })
+})
