@@ -5,11 +5,14 @@ import { checkChain } from './checks/chain.js'
 import { driftFindings } from './checks/drift.js'
 import { runRoundtrip } from './checks/replay-roundtrip.js'
 import { runStairway } from './checks/replay-stairway.js'
+import { scopeFindings } from './checks/scope.js'
 import type { ReplayContext, ReplayDatabase } from './checks/replay-context.js'
 import { bases, heads, topologicalOrder } from './checks/topo.js'
 import { createDriver } from './drivers/detect.js'
 import type { MigrationDriver, MigrationSession, RevisionGraph } from './drivers/driver.js'
 import { GateError } from './errors.js'
+import type { GitHubEnvironment } from './git/event.js'
+import { planGit, runGitPhase } from './git/phase.js'
 import type { GateConfig } from './inputs.js'
 import type { Logger } from './logger.js'
 import type { Server } from './postgres/provider.js'
@@ -19,6 +22,8 @@ import { SnapshotProbe } from './schema/probe.js'
 
 export interface GateDeps {
   logger: Logger
+  /** The GitHub run's environment and event payload (the action passes it; the CLI uses --base-ref only). */
+  github?: GitHubEnvironment
 }
 
 /** Chain problems that make a replay meaningless or impossible (Alembic cannot even load the map). */
@@ -56,6 +61,15 @@ export async function runGate(config: GateConfig, deps: GateDeps): Promise<GateR
     findings.push(...((await driver.crossCheck?.(heads(g), [...findings])) ?? []))
     return g
   })
+  // The git checks run only against a known base: the base-ref input, or the pull request's event.
+  const gitPlan = planGit(config, deps.github, logger)
+  const git = gitPlan
+    ? await timed('git', () => runGitPhase({ plan: gitPlan, config, driver, graph, findings: [...findings], logger }))
+    : undefined
+  if (git?.replacesMultipleHeads)
+    findings.splice(0, findings.length, ...findings.filter((f) => f.id !== 'multiple-heads'))
+  findings.push(...(git?.findings ?? []))
+  notes.push(...(git?.notes ?? []))
   const report: GateReport = {
     version: 1,
     result: 'pass',
@@ -64,6 +78,7 @@ export async function runGate(config: GateConfig, deps: GateDeps): Promise<GateR
     projectDir: config.projectDir,
     chain: { revisions: graph.nodes.length, heads: heads(graph), bases: bases(graph) },
     graph: { nodes: graph.nodes.map(({ id, parents, file, line, message }) => ({ id, parents, file, line, message })) },
+    ...(git ? { git: git.info } : {}),
     steps: [],
     findings,
     notes,
@@ -81,6 +96,14 @@ export async function runGate(config: GateConfig, deps: GateDeps): Promise<GateR
     } else {
       await replay(config, driver, graph, report, timed, logger)
     }
+  }
+  if (git && report.git) {
+    // Judge the PR, not the whole history: replay findings on revisions the base has are pre-existing.
+    const scope = { steps: report.steps, prRevisions: git.prRevisions, base: git.info.base, strict: config.strict }
+    const scoped = scopeFindings({ findings, ...scope })
+    findings.splice(0, findings.length, ...scoped.findings)
+    notes.push(...scoped.notes)
+    report.git.preExisting = scoped.preExisting
   }
   report.result = resultOf(findings)
   report.timings.totalMs = Math.round(performance.now() - started)

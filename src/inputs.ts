@@ -138,11 +138,16 @@ export const INPUTS: readonly InputSpec[] = [
     default: '',
   },
   { name: 'report-json', description: 'Write the JSON report to this file.', default: '' },
-  { name: 'base-ref', description: 'Base branch or commit for the git checks.', default: '' },
+  {
+    name: 'base-ref',
+    description:
+      "Base branch or commit for the git checks. Empty: the pull request's base (merge queue: the queue's base) from the event, else GITHUB_BASE_REF; none on a push, so the git checks are off.",
+    default: '',
+  },
   {
     name: 'model-paths',
     description:
-      "Globs of model files, relative to the repository root, one per line or comma separated. Empty: **/models.py, **/models/**/*.py and the module env.py's target_metadata comes from.",
+      "Globs of model files, relative to the repository root, one per line or comma separated. Empty: **/models.py and **/models/**/*.py under working-directory, and the module env.py's target_metadata comes from.",
     default: '',
   },
   {
@@ -166,7 +171,7 @@ export const INPUTS: readonly InputSpec[] = [
   {
     name: 'no-migration-label',
     description:
-      'PR label, or commit trailer key ("Migration-Gate-No-Migration: reason"), that accepts model changes without a migration; a reason is required and shown in the report.',
+      'PR label that accepts model changes without a migration, together with a line "Migration-Gate-No-Migration: <reason>" in the PR description. That line in a commit message accepts them without the label. The reason is required and shown in the report.',
     default: 'migration-gate:no-migration-needed',
   },
   {

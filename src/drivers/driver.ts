@@ -1,6 +1,7 @@
 // One interface every migration tool plugs in through. Checks (chain, replay, drift) are written
 // against this, never against a tool: Alembic is one driver, plain SQL directories another.
 import type { ChainWording } from '../checks/chain.js'
+import type { MigrationLayout } from '../git/layout.js'
 import type { Finding, FindingId } from '../report.js'
 
 export interface RevisionNode {
@@ -93,4 +94,6 @@ export interface MigrationDriver {
   replayDespite?: FindingId[]
   /** Compares the static reading with the tool's own view, where the tool can run here. */
   crossCheck?(staticHeads: string[], staticFindings: Finding[]): Promise<Finding[]>
+  /** What the git checks need to know about the project (git/layout.ts); Alembic's is built in git/phase.ts. */
+  gitLayout?(): MigrationLayout
 }

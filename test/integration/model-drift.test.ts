@@ -45,6 +45,20 @@ describe('model-drift', () => {
     expect(r.timings.phases.drift).toBeGreaterThanOrEqual(0)
   })
 
+  it('catches the production incident: a model column no migration creates', async () => {
+    const r = await gate('alembic-incident-processing-started-at')
+    expect(r.findings).toHaveLength(1)
+    expect(r.findings[0]).toMatchObject({
+      id: 'model-drift',
+      severity: 'error',
+      file: 'models.py',
+      message: expect.stringMatching(
+        /^models declare pdfs\.processing_started_at \(TIMESTAMP[^)]*\); no migration creates it\./,
+      ),
+    })
+    expect(r.result).toBe('fail')
+  })
+
   it('stays silent where models and migrations agree, and can be switched off', async () => {
     expect((await gate('alembic-clean')).findings).toEqual([])
     const off = await gate('alembic-drift', { 'model-drift': 'false' })

@@ -1,0 +1,117 @@
+// The git rules over the files a PR changed: models-changed-without-migration (the models moved and
+// no migration came with them: the database keeps the old schema and the code using the change
+// fails in production) and migration-edited (a migration the base already has was changed, so the
+// databases that applied it and a fresh one no longer agree). Pure: the git side (git/phase.ts)
+// supplies the changed files, the path rules, the exemption and the lines.
+import type { Exemption, ExemptionResult } from '../git/exemption.js'
+import { EXEMPTION_KEY } from '../git/exemption.js'
+import type { ChangedFile } from '../git/repo.js'
+import type { Finding, Severity } from '../report.js'
+
+export interface ChangeRules {
+  /** The PR's changed files, repository-relative. */
+  changed: ChangedFile[]
+  isModel(repoPath: string): boolean
+  isMigration(repoPath: string): boolean
+  /** The path findings show (relative to the project directory). */
+  shown(repoPath: string): string
+  /** First changed line of a file, where known (repository-relative path). */
+  lines: ReadonlyMap<string, number>
+  /** Revision ids by repository-relative path, for the revisions the working tree has. */
+  revisions: ReadonlyMap<string, string>
+  /** How reports name the base ("main"). */
+  base: string
+}
+
+export interface ModelRules extends ChangeRules {
+  /** The command that writes the migration (alembic revision --autogenerate -m "..."). */
+  newMigrationCommand: string
+  /** The no-migration exemption, looked up only when the rule fires. */
+  exemption: () => Promise<ExemptionResult>
+  /** The no-migration-label input. */
+  label: string
+}
+
+/** A rename that only moved the file (git's similarity 100) changes nothing a database sees. */
+const pureRename = (f: ChangedFile): boolean => f.status === 'R' && f.similarity === 100
+
+/** Migration files the PR adds: new files, or files moved in from outside the migration paths. */
+export function addedMigrations(rules: ChangeRules): ChangedFile[] {
+  return rules.changed.filter(
+    (f) =>
+      rules.isMigration(f.path) &&
+      (f.status === 'A' || (f.status === 'R' && !(f.oldPath !== undefined && rules.isMigration(f.oldPath)))),
+  )
+}
+
+export async function checkModelChanges(rules: ModelRules): Promise<{ findings: Finding[]; exemption?: Exemption }> {
+  const models = rules.changed.filter(
+    (f) =>
+      !pureRename(f) &&
+      !rules.isMigration(f.path) &&
+      (rules.isModel(f.path) || (f.oldPath !== undefined && rules.isModel(f.oldPath))),
+  )
+  if (models.length === 0 || addedMigrations(rules).length > 0) return { findings: [] }
+  const result = await rules.exemption()
+  const exemption = 'exemption' in result ? result.exemption : undefined
+  const hint = 'hint' in result && result.hint ? ` (Not exempt: ${result.hint}.)` : ''
+  const findings = models.map((f): Finding => {
+    const file = rules.shown(f.path)
+    const what = f.status === 'D' ? `\`${file}\` was deleted` : `\`${file}\` changed`
+    const finding: Finding = exemption
+      ? {
+          id: 'models-changed-without-migration',
+          severity: 'notice',
+          message: `${what} and this PR adds no migration; accepted without one (${exemption.source}): ${exemption.reason}`,
+          file,
+        }
+      : {
+          id: 'models-changed-without-migration',
+          severity: 'error',
+          message:
+            `${what}, a model file, but this PR adds no migration: the database keeps the old schema, and code using the change fails in production ("column ... does not exist"). ` +
+            `Fix: run \`${rules.newMigrationCommand}\`, review the file it writes, and commit it. ` +
+            `If the change needs no migration, give the reason: a line \`${EXEMPTION_KEY}: <reason>\` in a commit message, or the label "${rules.label}" with that line in the PR description.${hint}`,
+          file,
+        }
+    const line = rules.lines.get(f.path)
+    if (line !== undefined && f.status !== 'D') finding.line = line
+    return finding
+  })
+  return exemption ? { findings, exemption } : { findings }
+}
+
+export function checkMigrationEdits(rules: ChangeRules, severity: Severity): Finding[] {
+  const findings: Finding[] = []
+  for (const f of rules.changed) {
+    const before = f.status === 'R' ? f.oldPath : f.path
+    if (before === undefined || f.status === 'A' || !rules.isMigration(before)) continue
+    // Moved within the migration paths unchanged: the revision is the same.
+    if (pureRename(f) && rules.isMigration(f.path)) continue
+    const shownBefore = rules.shown(before)
+    const did =
+      f.status === 'D'
+        ? 'deletes it'
+        : f.status === 'R' && !rules.isMigration(f.path)
+          ? `moves it out of the migrations (to \`${rules.shown(f.path)}\`)`
+          : f.status === 'R'
+            ? `renames it to \`${rules.shown(f.path)}\` and changes it`
+            : 'modifies it'
+    const gone = f.status === 'D' || (f.status === 'R' && !rules.isMigration(f.path))
+    const consequence = gone
+      ? 'Databases that applied it keep what it did, and the tool can no longer find the revision they record.'
+      : 'It may already be applied somewhere (staging, production, other developers): those databases never run the edited version, so their schema and a fresh database built from the migrations fork.'
+    const revision = rules.revisions.get(f.path) ?? rules.revisions.get(before)
+    const finding: Finding = {
+      id: 'migration-edited',
+      severity,
+      message: `\`${shownBefore}\`${revision ? ` (revision ${revision})` : ''} exists on ${rules.base} and this PR ${did}. ${consequence} Fix: restore the file as ${rules.base} has it and put the change in a new migration.`,
+      file: gone && f.status === 'D' ? shownBefore : rules.shown(f.path),
+    }
+    if (revision) finding.revision = revision
+    const line = rules.lines.get(f.path)
+    if (line !== undefined && !gone) finding.line = line
+    findings.push(finding)
+  }
+  return findings
+}

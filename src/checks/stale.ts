@@ -1,0 +1,111 @@
+// The chain judged on the merge result. Two PRs that each add a revision on the same parent pass
+// alone and leave two heads once both are merged. So: take the chain as the base branch has it now,
+// with the PR's revisions on top, and check that. A PR revision whose parent is no longer the base's
+// head is `stale-parent`, naming the head to re-parent on; the multiple heads that follow from it are
+// not reported again. Problems the base has by itself are not the PR's, and are left out.
+import type { RevisionGraph, RevisionNode } from '../drivers/driver.js'
+import type { Finding } from '../report.js'
+import { checkChain, genericWording, type ChainWording } from './chain.js'
+import { heads, indexGraph, resolve, type GraphIndex } from './topo.js'
+
+export interface MergedChainInput {
+  /** The chain with the base's current revisions and the PR's (the PR's version of a file both changed). */
+  merged: RevisionGraph
+  /** Revision ids the PR adds. */
+  prAdded: ReadonlySet<string>
+  /** Chain findings already reported for the PR's own tree. */
+  reported: Finding[]
+  /** How reports name the base ("main"). */
+  base: string
+  wording?: Partial<ChainWording>
+}
+
+export interface MergedChainResult {
+  findings: Finding[]
+  /** True when stale parents explain every extra head: the multiple-heads finding is then replaced. */
+  replacesMultipleHeads: boolean
+}
+
+export function checkMergedChain(input: MergedChainInput): MergedChainResult {
+  const w: ChainWording = { ...genericWording(input.wording?.tool), ...input.wording }
+  const merged = indexGraph(input.merged)
+  const baseGraph: RevisionGraph = {
+    nodes: input.merged.nodes.filter((n) => !input.prAdded.has(n.id)),
+    problems: input.merged.problems,
+  }
+  const base = indexGraph(baseGraph)
+  const baseHeads = heads(base)
+
+  const mergedFindings = checkChain(input.merged, input.wording)
+  // One head (per branch) after the merge, e.g. the PR merged the heads itself: nothing is stale.
+  const forked = mergedFindings.some((f) => f.id === 'multiple-heads')
+  const stale: { node: RevisionNode; parent: RevisionNode; onto: string[] }[] = []
+  for (const node of forked ? merged.nodes : []) {
+    if (!input.prAdded.has(node.id)) continue
+    for (const ref of node.parents) {
+      const parent = resolve(merged, ref)
+      if (!parent || input.prAdded.has(parent.id) || baseHeads.includes(parent.id)) continue
+      if (!base.byId.has(parent.id)) continue
+      stale.push({ node, parent, onto: baseHeads.filter((h) => descendsFrom(base, h, parent.id)) })
+    }
+  }
+
+  // Re-parented as suggested, does the chain have one head (per branch) again? Then the extra heads
+  // are the stale parents' doing and stale-parent is the finding that says how to fix them.
+  const fixed: RevisionGraph = {
+    nodes: input.merged.nodes.map((n) => {
+      const s = stale.filter((x) => x.node === n && x.onto.length === 1)
+      if (s.length === 0) return n
+      const swap = new Map(s.map((x) => [x.parent.id, x.onto[0] as string]))
+      return { ...n, parents: n.parents.map((p) => swap.get(resolve(merged, p)?.id ?? p) ?? p) }
+    }),
+    problems: input.merged.problems,
+  }
+  const replacesMultipleHeads =
+    stale.length > 0 && !checkChain(fixed, input.wording).some((f) => f.id === 'multiple-heads')
+
+  const key = (f: Finding) => (f.id === 'multiple-heads' ? f.id : `${f.id} ${f.revision ?? ''} ${f.file ?? ''}`)
+  const known = new Set([...input.reported, ...checkChain(baseGraph, input.wording)].map(key))
+  const mergedOnly = mergedFindings
+    .filter((f) => !known.has(key(f)))
+    .filter((f) => !(replacesMultipleHeads && f.id === 'multiple-heads'))
+    .map((f) => ({ ...f, message: `After merging with ${input.base} as it is now: ${f.message}` }))
+
+  const findings: Finding[] = stale.map(({ node, parent, onto }) => {
+    const children = (base.children.get(parent.id) ?? []).filter((c) => !input.prAdded.has(c))
+    const head = onto.length === 1 ? `'${onto[0]}'` : onto.map((h) => `'${h}'`).join(' or ')
+    const line = node.parentsLine ?? node.line
+    return {
+      id: 'stale-parent',
+      severity: 'error',
+      message:
+        `Revision ${node.id} builds on ${parent.id}, but ${input.base} has moved on: ${parent.id} is followed there by ${children.join(', ')}, and ${input.base}'s head is now ${head}. ` +
+        `Merged as it is, the chain gets a second head: ${w.multipleHeads}. ` +
+        `Fix: update the branch from ${input.base} and set ${w.parentField} in ${node.file} (line ${line}) to ${head}` +
+        `${w.merge ? `, or merge the heads (\`${w.merge()}\`)` : ''}. ` +
+        `A PR check sees ${input.base} as it was when the check ran; run the gate on merge_group (merge queue) too, which judges each PR on the base it will really land on.`,
+      revision: node.id,
+      file: node.file,
+      line,
+      details: [`${node.id} (${node.file}:${line}) -> ${parent.id}`, ...onto.map((h) => `${input.base} head: ${h}`)],
+    } satisfies Finding
+  })
+  return { findings: [...findings, ...mergedOnly], replacesMultipleHeads }
+}
+
+/** Whether `ancestor` is `id` or one of its ancestors (parents only), in the base graph. */
+function descendsFrom(index: GraphIndex, id: string, ancestor: string): boolean {
+  const seen = new Set<string>()
+  const stack = [id]
+  while (stack.length > 0) {
+    const cur = stack.pop() as string
+    if (cur === ancestor) return true
+    if (seen.has(cur)) continue
+    seen.add(cur)
+    for (const ref of index.byId.get(cur)?.parents ?? []) {
+      const p = resolve(index, ref)
+      if (p) stack.push(p.id)
+    }
+  }
+  return false
+}

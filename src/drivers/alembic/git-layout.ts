@@ -1,0 +1,57 @@
+// The git checks' view of an Alembic (or Flask-Migrate) project: see git/layout.ts.
+import path from 'node:path'
+import type { MigrationLayout } from '../../git/layout.js'
+import type { RevisionNode } from '../driver.js'
+import type { AlembicConfig } from './config.js'
+import { parseRevisionSource } from './parse.js'
+import { targetMetadataFiles } from './target-metadata.js'
+
+// The file names Alembic loads as revisions, as graph.ts lists them (kept equal to its REVISION_FILE).
+const REVISION_FILE = /^(?!\.#|__init__).*\.py$/
+
+export function alembicLayout(config: AlembicConfig): MigrationLayout {
+  const dirs = config.versionDirs
+  return {
+    migrationDirs: dirs,
+    isRevisionFile(abs) {
+      if (!REVISION_FILE.test(path.basename(abs))) return false
+      return dirs.some((dir) => {
+        const rel = path.relative(dir, abs)
+        if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return false
+        const parts = rel.split(path.sep)
+        // Alembic reads subdirectories only with recursive_version_locations, and never __pycache__.
+        return config.recursiveVersionLocations ? !parts.includes('__pycache__') : parts.length === 1
+      })
+    },
+    modelFiles: targetMetadataFiles(config),
+    newMigrationCommand: newMigrationCommand(config),
+    readRevision(text, file) {
+      const parsed = parseRevisionSource(text, file)
+      if ('problem' in parsed) return parsed.problem
+      const r = parsed.revision
+      const node: RevisionNode = {
+        id: r.id,
+        parents: r.parents,
+        dependsOn: r.dependsOn,
+        branchLabels: r.branchLabels,
+        file,
+        line: r.line,
+        message: r.message ?? path.posix.basename(file, '.py'),
+      }
+      if (r.parentsLine !== undefined) node.parentsLine = r.parentsLine
+      return node
+    },
+  }
+}
+
+/** `alembic revision --autogenerate`, or `flask db migrate`, with the options this project needs. */
+function newMigrationCommand(config: AlembicConfig): string {
+  const message = '-m "describe the change"'
+  const rel = (p: string) => path.relative(config.projectDir, p).split(path.sep).join('/')
+  if (config.flaskMigrate) {
+    const dir = rel(config.scriptLocation)
+    return `flask db migrate ${message}${dir === 'migrations' ? '' : ` -d ${dir}`}`
+  }
+  const ini = rel(config.iniPath)
+  return `alembic${ini === 'alembic.ini' ? '' : ` -c ${ini}`} revision --autogenerate ${message}`
+}

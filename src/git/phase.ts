@@ -1,0 +1,204 @@
+// The git phase of runGate: resolve the base, find the merge base (fetching in shallow clones), list
+// what the PR changed, and run the git rules: models-changed-without-migration, migration-edited,
+// and the chain on the merge result (stale-parent). It also says which revisions are the PR's, so
+// replay findings on older ones can be reported as pre-existing (checks/scope.ts).
+import path from 'node:path'
+import { addedMigrations, checkMigrationEdits, checkModelChanges, type ChangeRules } from '../checks/changes.js'
+import { checkMergedChain } from '../checks/stale.js'
+import { AlembicDriver } from '../drivers/alembic/driver.js'
+import { alembicLayout } from '../drivers/alembic/git-layout.js'
+import type { MigrationDriver, RevisionGraph } from '../drivers/driver.js'
+import type { GateConfig } from '../inputs.js'
+import type { Logger } from '../logger.js'
+import type { Finding, GitInfo } from '../report.js'
+import { chooseBase, type BaseChoice } from './base.js'
+import { readGitHubContext, type GitHubContext, type GitHubEnvironment } from './event.js'
+import { findExemption } from './exemption.js'
+import { locateBase } from './fetch.js'
+import { globMatcher } from './glob.js'
+import type { MigrationLayout } from './layout.js'
+import { mergedGraph } from './merged.js'
+import { baseError, GitRepo, type ChangedFile } from './repo.js'
+
+export interface GitPlan {
+  base: BaseChoice
+  github?: GitHubContext
+}
+
+/** The base to judge against, if any: without one the git phase does not run. */
+export function planGit(
+  config: GateConfig,
+  github: GitHubEnvironment | undefined,
+  logger: Logger,
+): GitPlan | undefined {
+  const context = github ? readGitHubContext(github) : undefined
+  if (context?.problem) logger.warn(`git: ${context.problem}`)
+  const base = chooseBase(config.baseRef, context)
+  if (!base) return undefined
+  return context ? { base, github: context } : { base }
+}
+
+export interface GitPhaseInput {
+  plan: GitPlan
+  config: GateConfig
+  driver: MigrationDriver
+  /** The revision graph of the working tree. */
+  graph: RevisionGraph
+  /** Findings so far (chain findings on the working tree). */
+  findings: Finding[]
+  logger: Logger
+}
+
+export interface GitOutcome {
+  info: GitInfo
+  /** Findings to add. */
+  findings: Finding[]
+  /** The working tree's multiple-heads finding is explained by stale parents: drop it. */
+  replacesMultipleHeads: boolean
+  notes: string[]
+  /** Revisions the PR adds or changes. */
+  prRevisions: Set<string>
+}
+
+export async function runGitPhase(input: GitPhaseInput): Promise<GitOutcome> {
+  const { plan, config, driver, graph, logger } = input
+  const { base } = plan
+  const repo = await GitRepo.open(config.projectDir)
+  if (!repo) throw baseError(`${config.projectDir} is not inside a git repository (or git is not installed)`)
+  const commits = await locateBase(repo, base, logger)
+  const changed = await repo.changedFiles(commits.mergeBase)
+  const layout = layoutOf(driver)
+  const projectPath = repo.relative(config.projectDir)
+  const shown = (repoPath: string) => (projectPath ? path.posix.relative(projectPath, repoPath) : repoPath)
+  logger.info(
+    `git: ${changed.length} file${changed.length === 1 ? '' : 's'} changed since ${commits.mergeBase.slice(0, 12)} (merge base with ${base.label})`,
+  )
+
+  const isMigration =
+    config.migrationPaths.length > 0
+      ? globMatcher(config.migrationPaths)
+      : (p: string) => layout?.isRevisionFile(path.join(repo.root, p)) ?? false
+  const isModel = modelMatcher(config, layout, projectPath, (abs) => repo.relative(abs))
+
+  const revisionByFile = new Map(graph.nodes.map((n) => [n.file, n.id]))
+  const revisions = new Map<string, string>()
+  for (const f of changed) {
+    const id = revisionByFile.get(shown(f.path))
+    if (id !== undefined) revisions.set(f.path, id)
+  }
+  const prRevisions = new Set(changed.filter((f) => f.status !== 'D').flatMap((f) => revisions.get(f.path) ?? []))
+  const prAdded = new Set(
+    changed
+      .filter(
+        (f) =>
+          f.status === 'A' ||
+          (f.status === 'R' && !(f.oldPath && layout?.isRevisionFile(path.join(repo.root, f.oldPath)))),
+      )
+      .flatMap((f) => revisions.get(f.path) ?? []),
+  )
+
+  const findings: Finding[] = []
+  const notes: string[] = []
+  const info: GitInfo = {
+    base: base.label,
+    baseSource: base.source,
+    baseSha: commits.baseSha,
+    mergeBase: commits.mergeBase,
+    headSha: commits.headSha,
+    deepened: commits.deepened,
+    projectPath,
+    changedFiles: changed.length,
+    prRevisions: [...prRevisions].sort(),
+    preExisting: 0,
+  }
+
+  // In a merge queue run the diff spans every PR queued ahead, and the labels and descriptions that
+  // carry exemptions are not in the payload: each PR's own changes were judged on its pull request.
+  if (base.source === 'merge_group') {
+    notes.push(
+      'models-changed-without-migration and migration-edited are judged on each pull request, not in the merge queue',
+    )
+  } else if (!layout && config.migrationPaths.length === 0) {
+    // Without knowing which files are migrations, every model change would look unmigrated.
+    notes.push(`models-changed-without-migration and migration-edited need migration-paths for ${driver.tool} projects`)
+  } else {
+    const lines = await firstLines(repo, commits.mergeBase, changed, (p) => isModel(p) || isMigration(p))
+    const rules: ChangeRules = { changed, isModel, isMigration, shown, lines, revisions, base: base.label }
+    const models = await checkModelChanges({
+      ...rules,
+      newMigrationCommand: layout?.newMigrationCommand ?? `${driver.tool} (a new migration)`,
+      label: config.noMigrationLabel,
+      exemption: async () =>
+        findExemption({
+          commits: await repo.messages(commits.mergeBase),
+          labels: plan.github?.labels ?? [],
+          ...(plan.github?.body ? { body: plan.github.body } : {}),
+          label: config.noMigrationLabel,
+        }),
+    })
+    findings.push(...models.findings)
+    if (models.exemption) {
+      info.exemption = models.exemption
+      notes.push(`no migration needed (${models.exemption.source}): ${models.exemption.reason}`)
+    }
+    findings.push(...checkMigrationEdits(rules, config.migrationEditedSeverity))
+    const added = addedMigrations(rules).length
+    logger.debug(`git: ${added} migration file${added === 1 ? '' : 's'} added`)
+  }
+
+  let replacesMultipleHeads = false
+  if (layout?.checkMerged) {
+    const merged = await mergedGraph(repo, commits, graph, changed, layout, shown)
+    findings.push(...layout.checkMerged(merged, prAdded, base.label))
+  } else if (layout) {
+    const merged = await mergedGraph(repo, commits, graph, changed, layout, shown)
+    const result = checkMergedChain({
+      merged,
+      prAdded,
+      reported: input.findings,
+      base: base.label,
+      ...(driver.chainWording ? { wording: driver.chainWording } : { wording: { tool: driver.tool } }),
+    })
+    findings.push(...result.findings)
+    replacesMultipleHeads = result.replacesMultipleHeads
+  }
+  return { info, findings, replacesMultipleHeads, notes, prRevisions }
+}
+
+/** The git checks' adapter for the driver in use; undefined for a tool without one. */
+function layoutOf(driver: MigrationDriver): MigrationLayout | undefined {
+  return driver.gitLayout?.() ?? (driver instanceof AlembicDriver ? alembicLayout(driver.config) : undefined)
+}
+
+/**
+ * Model files: the model-paths globs (repository-relative) when given; else models.py and
+ * models/ packages under the project directory, plus the module env.py's target_metadata names.
+ */
+function modelMatcher(
+  config: GateConfig,
+  layout: MigrationLayout | undefined,
+  projectPath: string,
+  toRepo: (abs: string) => string,
+): (repoPath: string) => boolean {
+  if (config.modelPaths.length > 0) return globMatcher(config.modelPaths)
+  const prefix = projectPath ? `${projectPath}/` : ''
+  const defaults = globMatcher([`${prefix}**/models.py`, `${prefix}**/models/**/*.py`])
+  const named = new Set((layout?.modelFiles ?? []).map(toRepo))
+  return (p) => defaults(p) || named.has(p)
+}
+
+/** First changed lines of the files a rule may point at, for annotations. */
+async function firstLines(
+  repo: GitRepo,
+  from: string,
+  changed: ChangedFile[],
+  relevant: (p: string) => boolean,
+): Promise<Map<string, number>> {
+  const lines = new Map<string, number>()
+  for (const f of changed) {
+    if (f.status === 'D' || f.status === 'A' || !relevant(f.path)) continue
+    const line = await repo.firstChangedLine(from, f.path)
+    if (line !== undefined) lines.set(f.path, line)
+  }
+  return lines
+}
