@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { tmpdir } from 'node:os'
 import { oneLine } from './errors.js'
 import { runGate } from './gate.js'
+import { processGitHubEnvironment } from './git/event.js'
 import { issueCommentsApi, syncStickyComment, type CommentOutcome } from './github/comment.js'
 import { runContext, type RunContext } from './github/context.js'
 import { readActionInputs, readConfig } from './inputs.js'
@@ -54,7 +55,8 @@ async function run(): Promise<void> {
   const reportPath =
     config.reportJson ??
     join(mkdtempSync(join(process.env.RUNNER_TEMP || tmpdir(), 'migration-gate-report-')), 'report.json')
-  const report = await runGate(config, { logger })
+  // The run's event (the pull request's base, labels, description) for the git checks.
+  const report = await runGate(config, { logger, github: processGitHubEnvironment() })
   writeFileSync(reportPath, renderJson(report))
   // Outputs first: later steps (if: always()) can read them even if the summary cannot be written.
   core.setOutput('result', report.result)

@@ -40,7 +40,9 @@ export function planAnnotations(report: GateReport, options: AnnotationOptions):
     room[s] = Math.max(0, ANNOTATIONS_PER_SEVERITY - (options.reserved?.[s] ?? 0))
   }
   const plan: AnnotationPlan = { annotations: [], omitted: [] }
-  for (const f of report.findings) {
+  // This change's findings first: when a cap is reached, pre-existing ones are the ones left out.
+  const ordered = [...report.findings.filter((f) => !f.preExisting), ...report.findings.filter((f) => f.preExisting)]
+  for (const f of ordered) {
     if (!f.file) continue
     if (room[f.severity] === 0) {
       plan.omitted.push(f)

@@ -4,17 +4,19 @@
 // comment. Then the post step, started the way the runner does: the state as STATE_* env vars.
 // Runs src through tsx rather than dist/: the suite must not need a fresh bundle (CI's check-dist
 // job compares dist/ with the source, and the self-test job runs dist/ through `uses: ./`).
-import { spawn } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { execFileSync, spawn } from 'node:child_process'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { COMMENT_MARKER } from '../../src/render/comment.js'
 import { pythonWithAlembic } from '../support/python.js'
 
 const root = join(import.meta.dirname, '..', '..')
+const tsxLoader = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href
 const scratch = mkdtempSync(join(tmpdir(), 'mg-action-test-'))
 const PR = 7
 
@@ -87,13 +89,26 @@ function parseFileCommands(text: string): Record<string, string> {
   return out
 }
 
+interface RunOptions {
+  /** The checkout (GITHUB_WORKSPACE, the step's working directory); default this repository. */
+  workspace?: string
+  /** The pull_request payload; default one with only a number (no base: no git checks). */
+  pullRequest?: Record<string, unknown>
+}
+
 /** Starts src/main.ts as the runner would: inputs as INPUT_<NAME> (upper case, hyphens kept). */
-async function runAction(inputs: Record<string, string>, extraEnv: Record<string, string> = {}): Promise<Run> {
+async function runAction(
+  inputs: Record<string, string>,
+  extraEnv: Record<string, string> = {},
+  options: RunOptions = {},
+): Promise<Run> {
+  const workspace = options.workspace ?? root
   const dir = mkdtempSync(join(scratch, 'step-'))
   const files = { summary: join(dir, 'summary.md'), output: join(dir, 'output'), state: join(dir, 'state') }
   for (const f of Object.values(files)) writeFileSync(f, '')
   const event = join(dir, 'event.json')
-  writeFileSync(event, JSON.stringify({ action: 'synchronize', pull_request: { number: PR, head: { sha: 'abc' } } }))
+  const pullRequest = options.pullRequest ?? { number: PR, head: { sha: 'abc' } }
+  writeFileSync(event, JSON.stringify({ action: 'synchronize', pull_request: pullRequest }))
   const runnerTemp = join(dir, 'runner-temp')
   mkdirSync(runnerTemp)
 
@@ -104,7 +119,7 @@ async function runAction(inputs: Record<string, string>, extraEnv: Record<string
   }
   Object.assign(env, {
     GITHUB_ACTIONS: 'true',
-    GITHUB_WORKSPACE: root,
+    GITHUB_WORKSPACE: workspace,
     GITHUB_STEP_SUMMARY: files.summary,
     GITHUB_OUTPUT: files.output,
     GITHUB_STATE: files.state,
@@ -123,7 +138,11 @@ async function runAction(inputs: Record<string, string>, extraEnv: Record<string
 
   const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
     (resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'main.ts')], { cwd: root, env })
+      // tsx by path: the step runs in the workspace, where `--import tsx` would not resolve.
+      const child = spawn(process.execPath, ['--import', tsxLoader, join(root, 'src', 'main.ts')], {
+        cwd: workspace,
+        env,
+      })
       let stdout = ''
       let stderr = ''
       child.stdout.on('data', (d) => (stdout += d))
@@ -288,5 +307,131 @@ describe('the action, end to end', () => {
     const idle = await runAction({}, { STATE_isPost: 'true', STATE_ledger: join(dir, 'gone.json') })
     expect(idle.code).toBe(0)
     expect(idle.stdout).not.toMatch(/^::(error|warning)/m)
+  })
+})
+
+/** A checkout like actions/checkout's: a git repository whose project sits in app/, on a PR branch. */
+function pullRequestCheckout(prepare: (repo: string, commit: (message: string) => string) => void): string {
+  const repo = mkdtempSync(join(scratch, 'checkout-'))
+  const env = {
+    ...process.env,
+    GIT_AUTHOR_NAME: 'Test',
+    GIT_AUTHOR_EMAIL: 'test@example.com',
+    GIT_COMMITTER_NAME: 'Test',
+    GIT_COMMITTER_EMAIL: 'test@example.com',
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_CONFIG_GLOBAL: '/dev/null',
+  }
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, env, encoding: 'utf8' }).trim()
+  git('init', '-q', '-b', 'main')
+  prepare(repo, (message) => {
+    git('add', '-A')
+    git('commit', '-q', '-m', message)
+    return git('rev-parse', 'HEAD')
+  })
+  return repo
+}
+
+const copyFixture = (name: string, to: string) =>
+  cpSync(join(root, 'test', 'fixtures', name), to, { recursive: true, filter: (src) => !src.includes('__pycache__') })
+
+describe('the action on a pull request in a git repository (project in a subdirectory)', () => {
+  let python: string
+  beforeAll(async () => {
+    python = await pythonWithAlembic()
+  })
+
+  it("annotates the PR's broken revision at its path from the repository root, and marks the change", async () => {
+    let base = ''
+    const workspace = pullRequestCheckout((repo, commit) => {
+      const app = join(repo, 'app')
+      copyFixture('alembic-enum-residue', app)
+      // main has the first revision; the pull request adds the broken one and the next.
+      for (const f of ['32c3ebc38184_create_feedback.py', '13ef259690e1_add_last_seen_at_to_users.py']) {
+        rmSync(join(app, 'alembic', 'versions', f))
+      }
+      base = commit('base')
+      execFileSync('git', ['checkout', '-q', '-b', 'feature'], { cwd: repo })
+      copyFixture('alembic-enum-residue', app)
+      commit('feedback table')
+    })
+    github.comments = []
+    github.readOnly = false
+    const run = await runAction(
+      { 'working-directory': 'app', postgres: 'local', python, 'model-drift': 'false' },
+      {},
+      { workspace, pullRequest: { number: PR, base: { sha: base, ref: 'main' }, labels: [], body: '' } },
+    )
+    expect(run.code).toBe(1)
+    const errors = commands(run.stdout, 'error')
+    expect(errors[0]!.props).toMatchObject({ file: 'app/alembic/versions/32c3ebc38184_create_feedback.py', line: '13' })
+    expect(run.summary).toContain(`Compared with <code>main</code> (merge base <code>${base.slice(0, 12)}</code>)`)
+    expect(run.summary).toMatch(/this change's revisions: <code>(32c3ebc38184|13ef259690e1)<\/code>, <code>/)
+    const node = /^ {2}(r\d+)\["32c3ebc38184<br>/m.exec(run.summary)?.[1]
+    expect(run.summary).toContain(`  class ${node} mine`)
+    expect(run.summary).toContain(`  class ${node} error`)
+  })
+
+  it('passes a clean change on top of a base that has a broken revision: pre-existing, listed apart', async () => {
+    let base = ''
+    const workspace = pullRequestCheckout((repo, commit) => {
+      const app = join(repo, 'app')
+      copyFixture('alembic-enum-residue', app)
+      base = commit('base')
+      execFileSync('git', ['checkout', '-q', '-b', 'feature'], { cwd: repo })
+      writeFileSync(
+        join(app, 'alembic', 'versions', '5b0c1d2e3f40_create_audit_log.py'),
+        [
+          '"""create audit_log',
+          '',
+          'Revision ID: 5b0c1d2e3f40',
+          'Revises: 13ef259690e1',
+          '"""',
+          'from alembic import op',
+          'import sqlalchemy as sa',
+          '',
+          "revision = '5b0c1d2e3f40'",
+          "down_revision = '13ef259690e1'",
+          'branch_labels = None',
+          'depends_on = None',
+          '',
+          '',
+          'def upgrade():',
+          "    op.create_table('audit_log', sa.Column('id', sa.Integer(), primary_key=True))",
+          '',
+          '',
+          'def downgrade():',
+          "    op.drop_table('audit_log')",
+          '',
+        ].join('\n'),
+      )
+      commit('audit log')
+    })
+    github.comments = []
+    github.readOnly = false
+    const run = await runAction(
+      {
+        'working-directory': 'app',
+        postgres: 'local',
+        python,
+        'model-drift': 'false',
+        comment: 'true',
+        'github-token': 'fake-token',
+      },
+      {},
+      { workspace, pullRequest: { number: PR, base: { sha: base, ref: 'main' }, labels: [], body: '' } },
+    )
+    expect(run.code).toBe(0)
+    expect(run.outputs.result).toBe('pass')
+    expect(commands(run.stdout, 'error')).toEqual([])
+    expect(run.summary).not.toContain('### Findings')
+    expect(run.summary).toContain(
+      '<details><summary>1 pre-existing finding: revisions <code>main</code> already has</summary>',
+    )
+    expect(run.summary).toMatch(/<code>downgrade-residue<\/code> \| ℹ️ notice \| <code>32c3ebc38184<\/code>/)
+    expect(run.summary).toContain("this change's revisions: <code>5b0c1d2e3f40</code>")
+    // Passing and no comment from before: none is created.
+    expect(github.comments).toEqual([])
+    expect(run.summary).toContain('No PR comment: the gate passes and there was none to update.')
   })
 })
