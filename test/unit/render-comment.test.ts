@@ -13,21 +13,38 @@ import {
   manyMissingParents,
   repoRoot,
 } from './render-reports.js'
+import { revisionFile, scratchDir, TestRepo } from '../support/git.js'
 
 const reports: Record<string, GateReport> = {}
 const cleanups: Array<() => void> = []
+
+/** A real PR on git: main has the enum residue; the branch adds a revision whose upgrade fails. */
+async function preExistingReport(): Promise<GateReport> {
+  const scratch = scratchDir('mg-render-git-')
+  cleanups.push(scratch.remove)
+  const repo = TestRepo.init(scratch.dir).copyFixture('alembic-enum-residue')
+  repo.commit('base')
+  repo.checkout('feature', true)
+  const bad = revisionFile('5b0c1d2e3f40', '13ef259690e1', 'users', 'nickname').replace(
+    'def upgrade() -> None:\n',
+    'def upgrade() -> None:\n    op.execute("SELECT 1/0")\n',
+  )
+  repo.write('alembic/versions/5b0c1d2e3f40_add_nickname_to_users.py', bad).commit('nickname')
+  return gateReport(scratch.dir, { 'base-ref': 'main', 'model-drift': 'false' })
+}
 
 beforeAll(async () => {
   const hostile = alembicProject(hostileRevisions())
   const many = alembicProject(manyMissingParents(2000))
   cleanups.push(hostile.remove, many.remove)
-  const [fail, pass, h, m] = await Promise.all([
+  const [fail, pass, h, m, old] = await Promise.all([
     gateReport(join(fixtures, 'alembic-enum-residue')),
     gateReport(join(fixtures, 'alembic-clean')),
     gateReport(hostile.dir, { mode: 'static' }),
     gateReport(many.dir, { mode: 'static' }),
+    preExistingReport(),
   ])
-  Object.assign(reports, { fail, pass, hostile: h, many: m })
+  Object.assign(reports, { fail, pass, hostile: h, many: m, old })
 }, 240_000)
 afterAll(() => cleanups.forEach((c) => c()))
 
@@ -59,6 +76,25 @@ describe('comment body', () => {
     const rows = body.split('\n').filter((l) => l.startsWith('| <code>missing-parent')).length
     const more = Number(/_(\d+) more findings in the job summary\._/.exec(body)?.[1])
     expect(rows + more).toBe(2000)
+  })
+
+  it("lists only this change's findings, counts the pre-existing ones, and names the base", () => {
+    const r = reports.old!
+    expect(r.findings.map((f) => `${f.id}@${f.revision} ${f.severity}${f.preExisting ? ' pre-existing' : ''}`)).toEqual(
+      expect.arrayContaining([
+        'upgrade-failed@5b0c1d2e3f40 error',
+        'downgrade-residue@32c3ebc38184 notice pre-existing',
+      ]),
+    )
+    const body = renderComment(r, options)
+    const rows = body.split('\n').filter((l) => l.startsWith('| <code>'))
+    expect(rows.some((l) => l.startsWith('| <code>upgrade-failed</code> | ❌ error | <code>5b0c1d2e3f40</code>'))).toBe(
+      true,
+    )
+    expect(rows.some((l) => l.includes('downgrade-residue'))).toBe(false)
+    expect(body).toContain('1 pre-existing finding (revisions the base already has) in the job summary.')
+    expect(body).toContain('Compared with <code>main</code> (merge base <code>')
+    expect(body).toContain("this change's revisions: <code>5b0c1d2e3f40</code>")
   })
 
   it('becomes a short "passing now" once fixed', () => {
