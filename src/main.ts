@@ -79,9 +79,12 @@ async function run(): Promise<void> {
   }
   if (process.env.GITHUB_STEP_SUMMARY) {
     const links = { rootDir: ctx.workspace, ...(ctx.blobUrl ? { blobUrl: ctx.blobUrl } : {}) }
+    const text = renderSummary(report, { ...links, annotations: plan, ...(commentNote ? { commentNote } : {}) })
+    // The verdict is the gate's: a summary that cannot be written is a warning, not a failure.
     await core.summary
-      .addRaw(renderSummary(report, { ...links, annotations: plan, ...(commentNote ? { commentNote } : {}) }))
+      .addRaw(text)
       .write()
+      .catch((error: unknown) => warn(`job summary not written: ${oneLine(error)}`))
   }
   if (report.result === 'fail') {
     const errors = report.findings.filter((f) => f.severity === 'error').length

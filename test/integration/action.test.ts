@@ -276,6 +276,23 @@ describe('the action, end to end', () => {
     expect(run.outputs).toEqual({})
   })
 
+  it('a static run whose summary cannot be written: outputs set, a warning, the verdict unchanged', async () => {
+    const notAFile = mkdtempSync(join(scratch, 'summary-dir-'))
+    const run = await runAction(
+      { 'working-directory': 'test/fixtures/alembic-chain-two-heads', mode: 'static' },
+      { GITHUB_STEP_SUMMARY: notAFile },
+    )
+    expect(run.code).toBe(1)
+    expect(run.outputs).toMatchObject({ result: 'fail', heads: '3a7f9d0e6c12 c4b81e2f7d93', findings: '1' })
+    expect(commands(run.stdout, 'warning').map((w) => w.message)).toEqual([
+      expect.stringMatching(/^job summary not written: /),
+    ])
+    expect(commands(run.stdout, 'error').map((e) => e.props.file)).toEqual([
+      'test/fixtures/alembic-chain-two-heads/migrations/versions/c4b81e2f7d93_add_last_login_at_to_users.py',
+      undefined,
+    ])
+  })
+
   it('post step: removes what the ledger lists, warns about what it may not touch, never fails', async () => {
     const dir = mkdtempSync(join(scratch, 'post-'))
     const cluster = join(dir, 'migration-gate-pg-left-behind')
