@@ -5,8 +5,6 @@
 import path from 'node:path'
 import { addedMigrations, checkMigrationEdits, checkModelChanges, type ChangeRules } from '../checks/changes.js'
 import { checkMergedChain } from '../checks/stale.js'
-import { AlembicDriver } from '../drivers/alembic/driver.js'
-import { alembicLayout } from '../drivers/alembic/git-layout.js'
 import type { MigrationDriver, RevisionGraph } from '../drivers/driver.js'
 import type { GateConfig } from '../inputs.js'
 import type { Logger } from '../logger.js'
@@ -167,7 +165,7 @@ export async function runGitPhase(input: GitPhaseInput): Promise<GitOutcome> {
 
 /** The git checks' adapter for the driver in use; undefined for a tool without one. */
 function layoutOf(driver: MigrationDriver): MigrationLayout | undefined {
-  return driver.gitLayout?.() ?? (driver instanceof AlembicDriver ? alembicLayout(driver.config) : undefined)
+  return driver.gitLayout?.()
 }
 
 /**

@@ -2,12 +2,14 @@
 // per database through the long-lived Python helper.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import type { MigrationLayout } from '../../git/layout.js'
 import type { Logger } from '../../logger.js'
 import type { MigrationDriver, MigrationSession, RevisionGraph, SessionOptions } from '../driver.js'
 import { findPython } from '../python.js'
 import type { Finding } from '../../report.js'
 import { readAlembicConfig, type AlembicConfig } from './config.js'
 import { crossCheckHeads } from './crosscheck.js'
+import { alembicLayout } from './git-layout.js'
 import { readAlembicGraph } from './graph.js'
 import { AlembicSession } from './session.js'
 import { alembicWording } from './wording.js'
@@ -55,6 +57,11 @@ export class AlembicDriver implements MigrationDriver {
       this.options.python,
     )
     return this.python
+  }
+
+  /** How the git checks see an Alembic project: revision files, model files, the fix command. */
+  gitLayout(): MigrationLayout {
+    return alembicLayout(this.config)
   }
 
   /** Alembic's own heads, where an interpreter with alembic exists; silent where none does. */

@@ -3,11 +3,9 @@ import path from 'node:path'
 import type { MigrationLayout } from '../../git/layout.js'
 import type { RevisionNode } from '../driver.js'
 import type { AlembicConfig } from './config.js'
+import { REVISION_FILE } from './graph.js'
 import { parseRevisionSource } from './parse.js'
 import { targetMetadataFiles } from './target-metadata.js'
-
-// The file names Alembic loads as revisions, as graph.ts lists them (kept equal to its REVISION_FILE).
-const REVISION_FILE = /^(?!\.#|__init__).*\.py$/
 
 export function alembicLayout(config: AlembicConfig): MigrationLayout {
   const dirs = config.versionDirs

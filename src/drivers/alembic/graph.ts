@@ -19,7 +19,7 @@ export interface AlembicGraph extends RevisionGraph {
 
 // Alembic's Script._from_filename (_only_source_rev_file): any *.py except __init__* and editor
 // lock files (.#name). Files starting with "_" are loaded like any other.
-const REVISION_FILE = /^(?!\.#|__init__).*\.py$/
+export const REVISION_FILE = /^(?!\.#|__init__).*\.py$/
 
 /** Reads the graph from a project directory (and optional config path), or from a config already read. */
 export async function readAlembicGraph(project: string | AlembicConfig, configPath?: string): Promise<AlembicGraph> {
