@@ -159,6 +159,14 @@ class Replay:
                     send({"id": cmd.get("id"), "ok": True, "heads": sorted(ctx.get_current_heads())})
                     settle(ctx)
                     continue
+                if kind == "drift":
+                    try:
+                        items = model_drift(ctx, bool(cmd.get("compare_server_default")), self.args.project)
+                        send({"id": cmd.get("id"), "ok": True, "drift": items})
+                    except Exception as exc:  # noqa: BLE001 - reported, the replay goes on
+                        send({"id": cmd.get("id"), "ok": False, "error": describe_error(exc, self.args.project)})
+                    settle(ctx)
+                    continue
                 if kind in ("upgrade", "downgrade"):
                     try:
                         revision = self.script.get_revision(cmd["revision"])
@@ -237,6 +245,147 @@ class Replay:
                 send({"event": "fatal", "error": error})
                 return 1
         return 0
+
+
+def model_drift(ctx, compare_server_default, project_dir):
+    """What the models declare against what the migrations built: Alembic's own comparison.
+
+    Returns None when env.py gives Alembic no target_metadata (nothing to compare), else a list of
+    {"message", "table", "column", "file", "line"}. Type comparison is on (unless env.py supplies its
+    own compare_type function); server defaults per the gate's input (or env.py's function).
+    """
+    from alembic.autogenerate import compare_metadata
+
+    metadata = ctx.opts.get("target_metadata")
+    if metadata is None:
+        return None
+    if not callable(getattr(ctx, "_user_compare_type", None)):
+        ctx._user_compare_type = True
+    if not callable(getattr(ctx, "_user_compare_server_default", None)):
+        ctx._user_compare_server_default = compare_server_default
+    _DIALECT[0] = ctx.dialect
+    items = []
+    for diff in flatten(compare_metadata(ctx, metadata)):
+        item = describe_diff(diff)
+        if item is None:
+            continue
+        op = diff[0]
+        item["direction"] = "missing" if op.startswith("add_") else "extra" if op.startswith("remove_") else "differs"
+        where = locate_model(item.get("table"), item.get("column"), project_dir)
+        if where:
+            item["file"], item["line"] = where
+        items.append(item)
+    return items
+
+
+def flatten(diffs):
+    for d in diffs:
+        if isinstance(d, list):  # modify_* ops for one column come grouped
+            for x in d:
+                yield x
+        else:
+            yield d
+
+
+_DIALECT = [None]
+
+
+def type_text(t):
+    """The type as PostgreSQL spells it (TIMESTAMP WITH TIME ZONE, not DATETIME)."""
+    try:
+        return t.compile(dialect=_DIALECT[0]) if _DIALECT[0] is not None else str(t)
+    except Exception:  # some types cannot compile at all
+        return type(t).__name__
+
+
+def describe_diff(d):
+    kind = d[0]
+    if kind == "add_table":
+        t = d[1]
+        return {"message": "models declare table %s; no migration creates it" % t.name, "table": t.name}
+    if kind == "remove_table":
+        t = d[1]
+        return {"message": "migrations create table %s that the models do not declare" % t.name, "table": t.name}
+    if kind in ("add_column", "remove_column"):
+        table, col = d[2], d[3]
+        if kind == "add_column":
+            msg = "models declare %s.%s (%s); no migration creates it" % (table, col.name, type_text(col.type))
+        else:
+            msg = "migrations create column %s.%s (%s) that the models do not declare" % (table, col.name, type_text(col.type))
+        return {"message": msg, "table": table, "column": col.name}
+    if kind == "modify_type":
+        table, col, old, new = d[2], d[3], d[5], d[6]
+        return {"message": "column %s.%s: models declare %s, migrations build %s" % (table, col, type_text(new), type_text(old)),
+                "table": table, "column": col}
+    if kind == "modify_nullable":
+        table, col, old, new = d[2], d[3], d[5], d[6]
+        word = lambda n: "NULL" if n else "NOT NULL"  # noqa: E731
+        return {"message": "column %s.%s: models declare %s, migrations build %s" % (table, col, word(new), word(old)),
+                "table": table, "column": col}
+    if kind == "modify_default":
+        table, col, old, new = d[2], d[3], d[5], d[6]
+        text = lambda v: "no default" if v is None else "default %s" % getattr(getattr(v, "arg", v), "text", getattr(v, "arg", v))  # noqa: E731
+        return {"message": "column %s.%s: models declare %s, migrations build %s" % (table, col, text(new), text(old)),
+                "table": table, "column": col}
+    if kind == "modify_comment":
+        table, col = d[2], d[3]
+        return {"message": "column %s.%s: the comment differs between models and migrations" % (table, col),
+                "table": table, "column": col}
+    if kind in ("add_index", "remove_index"):
+        ix = d[1]
+        table = ix.table.name if ix.table is not None else "?"
+        cols = ", ".join(c.name for c in ix.columns) if ix.columns is not None else ""
+        if kind == "add_index":
+            msg = "models declare index %s on %s (%s); no migration creates it" % (ix.name, table, cols)
+        else:
+            msg = "migrations create index %s on %s (%s) that the models do not declare" % (ix.name, table, cols)
+        return {"message": msg, "table": table}
+    if kind in ("add_constraint", "remove_constraint", "add_fk", "remove_fk"):
+        c = d[1]
+        table = c.table.name if getattr(c, "table", None) is not None else "?"
+        what = {"add_fk": "foreign key", "remove_fk": "foreign key"}.get(kind, type(c).__name__.replace("Constraint", " constraint").lower().strip())
+        cols = ", ".join(col.name for col in getattr(c, "columns", []) or [])
+        name = c.name or "(unnamed)"
+        if kind.startswith("add"):
+            msg = "models declare %s %s on %s (%s); no migration creates it" % (what, name, table, cols)
+        else:
+            msg = "migrations create %s %s on %s (%s) that the models do not declare" % (what, name, table, cols)
+        return {"message": msg, "table": table}
+    if kind in ("add_table_comment", "remove_table_comment"):
+        t = d[1]
+        return {"message": "table %s: the comment differs between models and migrations" % t.name, "table": t.name}
+    return {"message": "models and migrations differ: %s" % (d,)}
+
+
+def locate_model(table, column, project_dir):
+    """The model class (and column line) that declares `table` in the project's own files, if any."""
+    import inspect
+
+    if not table:
+        return None
+    root = os.path.realpath(project_dir) + os.sep
+    for module in list(sys.modules.values()):
+        path = getattr(module, "__file__", None) or ""
+        if not os.path.realpath(path).startswith(root):
+            continue
+        for obj in list(vars(module).values()):
+            t = getattr(obj, "__table__", None)
+            if not inspect.isclass(obj) or getattr(t, "name", None) != table:
+                continue
+            try:
+                lines, start = inspect.getsourcelines(obj)
+            except (OSError, TypeError):
+                continue
+            line = start
+            if column:
+                for i, text in enumerate(lines):
+                    stripped = text.strip()
+                    if stripped.startswith((column + " ", column + ":", column + "=")):
+                        line = start + i
+                        break
+            rel = os.path.relpath(os.path.realpath(inspect.getsourcefile(obj)), os.path.realpath(project_dir))
+            return rel.replace(os.sep, "/"), line
+    return None
 
 
 def gate_environment(environment_class, cfg, script, fn):

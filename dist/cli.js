@@ -10,8 +10,8 @@ import {
   renderTerminal,
   runAll,
   runGate
-} from "./chunks/chunk-7V5OLMLD.js";
-import "./chunks/chunk-NNRNKADP.js";
+} from "./chunks/chunk-35JCF6U5.js";
+import "./chunks/chunk-FGYGNW2R.js";
 
 // src/cli.ts
 import { writeFileSync } from "node:fs";
