@@ -54,11 +54,13 @@ export async function runGate(config: GateConfig, deps: GateDeps): Promise<GateR
   const findings: Finding[] = []
   const notes: string[] = []
 
+  // Where the tool runs here, its own view of the heads must agree with the static one. Asking it
+  // costs a Python start (~0.5 s): it runs beside the git phase, Postgres start-up and the replay.
+  let crossCheck: Promise<Finding[]> = Promise.resolve([])
   const graph = await timed('static', async () => {
     const g = await driver.graph()
     findings.push(...g.problems, ...checkChain(g, driver.chainWording ?? { tool: driver.tool }))
-    // Where the tool runs here, its own view of the heads must agree with the static one.
-    findings.push(...((await driver.crossCheck?.(heads(g), [...findings])) ?? []))
+    crossCheck = driver.crossCheck?.(heads(g), [...findings]).catch(() => []) ?? crossCheck
     return g
   })
   // The git checks run only against a known base: the base-ref input, or the pull request's event.
@@ -97,6 +99,7 @@ export async function runGate(config: GateConfig, deps: GateDeps): Promise<GateR
       await replay(config, driver, graph, report, timed, logger)
     }
   }
+  findings.push(...(await crossCheck))
   if (git && report.git) {
     // Judge the PR, not the whole history: replay findings on revisions the base has are pre-existing.
     const scope = { steps: report.steps, prRevisions: git.prRevisions, base: git.info.base, strict: config.strict }
