@@ -1,6 +1,7 @@
 // stale-parent for ordered versions, as a pure rule: the base branch's versions and the PR's
 // migrations in, findings out.
 import { describe, expect, it } from 'vitest'
+import { sqlLayout, staleInMerge } from '../../src/drivers/sql/git-layout.js'
 import { staleVersions, versionsOfNames } from '../../src/drivers/sql/stale.js'
 
 describe('staleVersions', () => {
@@ -48,5 +49,39 @@ describe('versionsOfNames', () => {
       versionsOfNames('golang-migrate', ['migrations/0001_a.up.sql', 'migrations/0001_a.down.sql', 'README.md']),
     ).toEqual(['1'])
     expect(versionsOfNames('dbmate', ['db/migrations/20240101_a.sql', 'db/schema.txt'])).toEqual(['20240101'])
+  })
+})
+
+describe('sqlLayout and staleInMerge (the git phase adapter)', () => {
+  const project = '/repo/app'
+  const golang = { dir: '/repo/app/migrations', format: 'golang-migrate' as const }
+
+  it('knows the migration files, up and down, and reads a version from a file name', () => {
+    const layout = sqlLayout(golang, project)
+    expect(layout.isRevisionFile('/repo/app/migrations/0003_x.up.sql')).toBe(true)
+    expect(layout.isRevisionFile('/repo/app/migrations/0003_x.down.sql')).toBe(true)
+    expect(layout.isRevisionFile('/repo/app/migrations/README.md')).toBe(false)
+    expect(layout.isRevisionFile('/repo/app/other/0003_x.up.sql')).toBe(false)
+    expect(layout.readRevision('', 'migrations/0003_x.up.sql')).toMatchObject({ id: '3', parents: [] })
+    expect(layout.newMigrationCommand).toBe('migrate create -ext sql -dir migrations NAME')
+    expect(sqlLayout({ dir: '/repo/app/db/migrations', format: 'dbmate' }, project).newMigrationCommand).toBe(
+      'dbmate new NAME',
+    )
+  })
+
+  it('reports what the PR adds below the base latest, once per version', () => {
+    const node = (id: string, file: string) => ({ id, parents: [], dependsOn: [], branchLabels: [], file, line: 1 })
+    const merged = {
+      nodes: [
+        node('1', 'migrations/1_a.up.sql'),
+        node('3', 'migrations/3_new.down.sql'),
+        node('3', 'migrations/3_new.up.sql'),
+        node('4', 'migrations/4_base.up.sql'),
+        node('5', 'migrations/5_newer.up.sql'),
+      ],
+      problems: [],
+    }
+    const findings = staleInMerge(golang, merged, new Set(['3', '5']))
+    expect(findings.map((f) => [f.id, f.revision, f.file])).toEqual([['stale-parent', '3', 'migrations/3_new.up.sql']])
   })
 })

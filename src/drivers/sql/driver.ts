@@ -1,11 +1,13 @@
 // The plain-SQL driver: golang-migrate and dbmate directories, read without the tools and run
 // natively through pg. Nothing to install: no Go binary, no Python.
 import type { IrreversiblePolicy } from '../../checks/replay-context.js'
+import type { MigrationLayout } from '../../git/layout.js'
 import type { Logger } from '../../logger.js'
 import type { FindingId } from '../../report.js'
 import type { MigrationDriver, MigrationSession, SessionOptions } from '../driver.js'
 import { readDbmate } from './dbmate.js'
 import type { SqlLocation } from './files.js'
+import { sqlLayout } from './git-layout.js'
 import { readGolangMigrate } from './golang-migrate.js'
 import { sqlGraph, type SqlGraph } from './graph.js'
 import type { SqlDirectory, SqlFormat } from './model.js'
@@ -35,6 +37,11 @@ export class SqlDriver implements MigrationDriver {
   constructor(private readonly options: SqlDriverOptions) {
     this.tool = options.location.format
     this.chainWording = SQL_WORDING[this.tool].chain
+  }
+
+  /** The git checks' view: migration files, versions read from names, stale-parent by version order. */
+  gitLayout(): MigrationLayout {
+    return sqlLayout(this.options.location, this.options.projectDir)
   }
 
   /** The directory as read (once per run). */
