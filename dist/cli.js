@@ -10,7 +10,7 @@ import {
   renderTerminal,
   runAll,
   runGate
-} from "./chunks/chunk-35JCF6U5.js";
+} from "./chunks/chunk-XYXWWF6X.js";
 import "./chunks/chunk-FGYGNW2R.js";
 
 // src/cli.ts

@@ -22,7 +22,7 @@ import {
   runGate,
   urlPath,
   useLedger
-} from "./chunks/chunk-35JCF6U5.js";
+} from "./chunks/chunk-XYXWWF6X.js";
 import {
   __commonJS,
   __require,
