@@ -2,13 +2,14 @@
 // -> setFailed. The same entry serves the `post:` step, which removes whatever the main step
 // recorded and could not remove itself. The only file that talks to @actions/core.
 import * as core from '@actions/core'
+import { getOctokit } from '@actions/github'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { tmpdir } from 'node:os'
 import { oneLine } from './errors.js'
 import { runGate } from './gate.js'
 import { processGitHubEnvironment } from './git/event.js'
-import { issueCommentsApi, syncStickyComment, type CommentOutcome } from './github/comment.js'
+import { syncStickyComment, type CommentOutcome, type IssueCommentsApi } from './github/comment.js'
 import { runContext, type RunContext } from './github/context.js'
 import { readActionInputs, readConfig } from './inputs.js'
 import type { Logger } from './logger.js'
@@ -90,6 +91,11 @@ async function run(): Promise<void> {
     const errors = report.findings.filter((f) => f.severity === 'error').length
     core.setFailed(`migration-gate: ${errors} error finding${errors === 1 ? '' : 's'}`)
   }
+}
+
+/** The real comments client (honours GITHUB_API_URL, so GHES works). Only glue imports @actions/*. */
+function issueCommentsApi(token: string): IssueCommentsApi {
+  return getOctokit(token).rest.issues
 }
 
 /** The sticky PR comment; a problem is a warning and a line in the summary, never a failed gate. */

@@ -2,10 +2,9 @@
 // Created when the gate fails; turned into a short "passing now" when it passes again; never created
 // for a passing run. Never throws: a comment that cannot be written (a fork's read-only token) is a
 // warning for the caller, never a failed gate, since the verdict is the gate's and not the comment's.
-import { getOctokit } from '@actions/github'
 import { COMMENT_MARKER } from '../render/comment.js'
 
-/** The three calls used, as octokit's `rest.issues` has them; a test passes a fake. */
+/** The three calls used, as octokit's `rest.issues` has them; main.ts passes the real client, a test a fake. */
 export interface IssueCommentsApi {
   listComments(params: {
     owner: string
@@ -47,11 +46,6 @@ export interface CommentBodies {
   failing: () => string
   /** The short "passing now" update, for a passing run that had a comment. */
   passing: () => string
-}
-
-/** The real client, from @actions/github (honours GITHUB_API_URL, so GHES works). */
-export function issueCommentsApi(token: string): IssueCommentsApi {
-  return getOctokit(token).rest.issues
 }
 
 export async function syncStickyComment(
