@@ -10,8 +10,8 @@ import {
   renderTerminal,
   runAll,
   runGate
-} from "./chunks/chunk-XYXWWF6X.js";
-import "./chunks/chunk-FGYGNW2R.js";
+} from "./chunks/chunk-3BDLGVKR.js";
+import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts
 import { writeFileSync } from "node:fs";

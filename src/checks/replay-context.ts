@@ -131,7 +131,7 @@ export function stepFailure(
       id: 'downgrade-failed',
       severity: 'error',
       revision,
-      message: `Downgrading ${what} fails: ${error.message}. A rollback would stop here; fix downgrade() so it undoes upgrade().`,
+      message: `Downgrading ${what} fails: ${error.message}. A rollback would stop here; fix the downgrade so it undoes the upgrade.`,
       details: [error.message],
     },
     error,

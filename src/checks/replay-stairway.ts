@@ -56,7 +56,7 @@ export async function runStairway(ctx: ReplayContext): Promise<ReplayOutcome> {
             id: 'downgrade-residue',
             severity: 'error',
             revision,
-            message: `Downgrading ${what} does not restore the schema it started from (${changes.length} difference${changes.length === 1 ? '' : 's'}). A rollback leaves the database in a state no revision describes, and the next upgrade may fail; make downgrade() undo everything upgrade() does.`,
+            message: `Downgrading ${what} does not restore the schema it started from (${changes.length} difference${changes.length === 1 ? '' : 's'}). A rollback leaves the database in a state no revision describes, and the next upgrade may fail; make the downgrade undo everything the upgrade does.`,
             details: changes,
           })
         }
