@@ -77,4 +77,5 @@ class Pdf(Base):
         nullable=False,
     )
     page_count = Column(Integer)
+    processing_started_at = Column(DateTime(timezone=True), index=True)
     created_at = Column(DateTime(timezone=True), server_default=func.now(), nullable=False)
