@@ -1,0 +1,169 @@
+// One gate run in a process of its own, for bench/replay.ts: runGate in one mode on one project
+// against an already running server (postgres: url; or local, starting its own), then one JSON line with the report's figures,
+// the process's peak RSS, and where the replay's time went. replay.ts bundles this file with esbuild
+// and runs it under plain node (as the action's dist bundle runs), so the RSS is the gate's own,
+// not tsx's.
+//
+// The time split comes from wrapping a few methods of the gate's classes on their prototypes, in
+// this process only (no change to src/): catalog captures, diffs and forgets of the probe, the
+// Alembic helper's start-up and close, scratch database create/drop, and the helper's own
+// (Python-side) time per step, read from its replies.
+import { runGate } from '../src/gate.js'
+import { readConfig } from '../src/inputs.js'
+import { silentLogger } from '../src/logger.js'
+import { AlembicDriver } from '../src/drivers/alembic/driver.js'
+import { AlembicSession } from '../src/drivers/alembic/session.js'
+import { GateDatabases } from '../src/postgres/databases.js'
+import { SnapshotProbe } from '../src/schema/probe.js'
+
+export interface ChildRequest {
+  projectDir: string
+  mode: 'static' | 'roundtrip' | 'stairway'
+  tool: string
+  /** postgres: url (this server's admin URL) or local (the gate starts its own). */
+  postgres: 'url' | 'local'
+  databaseUrl: string
+  python: string
+  config?: string
+}
+
+export interface ChildResult {
+  ok: boolean
+  error?: string
+  /** Wall time of runGate alone (no node start-up, no module loading). */
+  gateMs: number
+  result?: string
+  findings?: string[]
+  notes?: string[]
+  phases?: Record<string, number>
+  totalMs?: number
+  postgresStartMs?: number
+  steps?: number
+  stepsMs?: number
+  /** Per wrapped method: calls and total ms. */
+  spans: Record<string, { n: number; ms: number }>
+  /** Methods that could not be wrapped (their shape changed). */
+  unwrapped: string[]
+  /** Peak RSS of this process, KiB: before runGate (after loading the gate) and at the end. */
+  rssLoadedKiB: number
+  rssPeakKiB: number
+}
+
+/** The result line's prefix (replay.ts looks for it). */
+const RESULT_MARK = '@@replay-child@@'
+
+const spans: Record<string, { n: number; ms: number }> = {}
+const unwrapped: string[] = []
+const add = (label: string, ms: number) => {
+  const s = (spans[label] ??= { n: 0, ms: 0 })
+  s.n++
+  s.ms += ms
+}
+
+type Fn = (...args: unknown[]) => unknown
+function wrap(target: object, name: string, label: string): void {
+  const t = target as Record<string, unknown>
+  const original = t[name]
+  if (typeof original !== 'function') {
+    unwrapped.push(label)
+    return
+  }
+  t[name] = async function (this: unknown, ...args: unknown[]) {
+    const t0 = performance.now()
+    try {
+      return await (original as Fn).apply(this, args)
+    } finally {
+      add(label, performance.now() - t0)
+    }
+  }
+}
+
+/** The helper's replies carry its own step time (ms): the Python side of a step, without the pipe. */
+function wrapHelperReplies(): void {
+  const proto = AlembicSession.prototype as unknown as Record<string, unknown>
+  const running = proto.running
+  if (typeof running !== 'function') {
+    unwrapped.push('python-step')
+    return
+  }
+  const seen = new WeakSet<object>()
+  proto.running = async function (this: unknown) {
+    const helper = (await (running as Fn).call(this)) as Record<string, unknown>
+    if (!seen.has(helper) && typeof helper.request === 'function') {
+      seen.add(helper)
+      const request = (helper.request as Fn).bind(helper)
+      helper.request = async (command: { cmd?: string }, timeoutMs: number) => {
+        const reply = (await request(command, timeoutMs)) as { ms?: number } | 'timeout'
+        if (reply !== 'timeout' && typeof reply.ms === 'number' && /grade$/.test(command.cmd ?? '')) {
+          add('python-step', reply.ms)
+        }
+        return reply
+      }
+    }
+    return helper
+  }
+}
+
+async function main(): Promise<void> {
+  const req = JSON.parse(process.argv[2] ?? '{}') as ChildRequest
+  wrap(SnapshotProbe.prototype, 'capture', 'capture')
+  wrap(SnapshotProbe.prototype, 'diff', 'diff')
+  wrap(SnapshotProbe.prototype, 'forget', 'forget')
+  wrap(SnapshotProbe.prototype, 'close', 'probe-close')
+  wrap(SnapshotProbe, 'connect', 'probe-connect')
+  wrap(AlembicDriver.prototype, 'crossCheck', 'cross-check')
+  wrap(AlembicSession.prototype, 'start', 'helper-start')
+  wrap(AlembicSession.prototype, 'close', 'helper-close')
+  wrap(AlembicSession.prototype, 'modelDrift', 'model-drift')
+  wrap(GateDatabases.prototype, 'create', 'db-create')
+  wrap(GateDatabases.prototype, 'drop', 'db-drop')
+  wrapHelperReplies()
+
+  const inputs: Record<string, string> = {
+    'working-directory': req.projectDir,
+    tool: req.tool,
+    mode: req.mode,
+    postgres: req.postgres,
+    ...(req.postgres === 'url' ? { 'database-url': req.databaseUrl } : {}),
+    python: req.python,
+    ...(req.config ? { config: req.config } : {}),
+  }
+  const rssLoadedKiB = process.resourceUsage().maxRSS
+  const t0 = performance.now()
+  let out: ChildResult
+  try {
+    const config = readConfig((name) => inputs[name])
+    const report = await runGate(config, { logger: silentLogger })
+    const gateMs = performance.now() - t0
+    out = {
+      ok: true,
+      gateMs,
+      result: report.result,
+      findings: report.findings.map((f) => `${f.id}${f.revision ? `@${f.revision}` : ''}`),
+      notes: report.notes,
+      phases: report.timings.phases as Record<string, number>,
+      totalMs: report.timings.totalMs,
+      ...(report.postgres ? { postgresStartMs: report.postgres.startMs } : {}),
+      steps: report.steps.length,
+      stepsMs: report.steps.reduce((n, s) => n + s.ms, 0),
+      spans,
+      unwrapped,
+      rssLoadedKiB,
+      rssPeakKiB: process.resourceUsage().maxRSS,
+    }
+  } catch (error) {
+    out = {
+      ok: false,
+      error: error instanceof Error ? error.message : String(error),
+      gateMs: performance.now() - t0,
+      spans,
+      unwrapped,
+      rssLoadedKiB,
+      rssPeakKiB: process.resourceUsage().maxRSS,
+    }
+  }
+  // Exit once the line is out: nothing the gate left (a timer, a socket) may hold the process.
+  process.stdout.write(`\n${RESULT_MARK}${JSON.stringify(out)}\n`, () => process.exit(0))
+}
+
+await main()
