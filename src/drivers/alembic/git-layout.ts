@@ -1,9 +1,8 @@
 // The git checks' view of an Alembic (or Flask-Migrate) project: see git/layout.ts.
 import path from 'node:path'
 import type { MigrationLayout } from '../../git/layout.js'
-import type { RevisionNode } from '../driver.js'
 import type { AlembicConfig } from './config.js'
-import { REVISION_FILE } from './graph.js'
+import { REVISION_FILE, revisionNode } from './graph.js'
 import { parseRevisionSource } from './parse.js'
 import { targetMetadataFiles } from './target-metadata.js'
 
@@ -26,18 +25,7 @@ export function alembicLayout(config: AlembicConfig): MigrationLayout {
     readRevision(text, file) {
       const parsed = parseRevisionSource(text, file)
       if ('problem' in parsed) return parsed.problem
-      const r = parsed.revision
-      const node: RevisionNode = {
-        id: r.id,
-        parents: r.parents,
-        dependsOn: r.dependsOn,
-        branchLabels: r.branchLabels,
-        file,
-        line: r.line,
-        message: r.message ?? path.posix.basename(file, '.py'),
-      }
-      if (r.parentsLine !== undefined) node.parentsLine = r.parentsLine
-      return node
+      return revisionNode(parsed.revision, file)
     },
   }
 }

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync, realpathSync } from 'node:fs'
 import path from 'node:path'
 import type { RevisionGraph, RevisionNode } from '../driver.js'
 import { readAlembicConfig, type AlembicConfig } from './config.js'
-import { parseRevisionFile, type ParseResult } from './parse.js'
+import { parseRevisionFile, type ParsedRevision, type ParseResult } from './parse.js'
 
 /** A RevisionNode with the extra lines the parser knows (the chain check uses dependsOnLine). */
 export type AlembicRevisionNode = RevisionNode & { dependsOnLine?: number; branchLabelsLine?: number }
@@ -35,21 +35,7 @@ export async function readAlembicGraph(project: string | AlembicConfig, configPa
       graph.problems.push(result.problem)
       continue
     }
-    const r = result.revision
-    const node: AlembicRevisionNode = {
-      id: r.id,
-      parents: r.parents,
-      dependsOn: r.dependsOn,
-      branchLabels: r.branchLabels,
-      file,
-      line: r.line,
-      // Without a docstring, the file name stands for the message (as RevisionNode documents).
-      message: r.message ?? path.posix.basename(file, '.py'),
-    }
-    if (r.parentsLine !== undefined) node.parentsLine = r.parentsLine
-    if (r.dependsOnLine !== undefined) node.dependsOnLine = r.dependsOnLine
-    if (r.branchLabelsLine !== undefined) node.branchLabelsLine = r.branchLabelsLine
-    graph.nodes.push(node)
+    graph.nodes.push(revisionNode(result.revision, file))
   }
   return graph
 }
@@ -108,4 +94,22 @@ function realOrSelf(p: string): string {
 
 function toPosix(p: string): string {
   return path.sep === '/' ? p : p.split(path.sep).join('/')
+}
+
+/** A parsed revision file as a graph node (`file` relative to the project dir). */
+export function revisionNode(r: ParsedRevision, file: string): AlembicRevisionNode {
+  const node: AlembicRevisionNode = {
+    id: r.id,
+    parents: r.parents,
+    dependsOn: r.dependsOn,
+    branchLabels: r.branchLabels,
+    file,
+    line: r.line,
+    // Without a docstring, the file name stands for the message (as RevisionNode documents).
+    message: r.message ?? path.posix.basename(file, '.py'),
+  }
+  if (r.parentsLine !== undefined) node.parentsLine = r.parentsLine
+  if (r.dependsOnLine !== undefined) node.dependsOnLine = r.dependsOnLine
+  if (r.branchLabelsLine !== undefined) node.branchLabelsLine = r.branchLabelsLine
+  return node
 }
