@@ -85,6 +85,21 @@ export async function runGitPhase(input: GitPhaseInput): Promise<GitOutcome> {
     if (id !== undefined) revisions.set(f.path, id)
   }
   const prRevisions = new Set(changed.filter((f) => f.status !== 'D').flatMap((f) => revisions.get(f.path) ?? []))
+  // A changed file beside the revisions (env.py, a helper module the revisions import) can break
+  // revisions the PR did not touch: then every revision is the PR's, and nothing is pre-existing.
+  const scriptDirs = new Set(graph.nodes.map((n) => path.posix.dirname(path.posix.dirname(n.file))))
+  const support = changed.find((f) => {
+    const rel = shown(f.path)
+    return (
+      !revisions.has(f.path) &&
+      !rel.startsWith('../') &&
+      [...scriptDirs].some((d) => d !== '.' && (rel === d || rel.startsWith(`${d}/`)))
+    )
+  })
+  const supportNote = support
+    ? `every revision counts as this change's: it changes ${shown(support.path)}, which the migrations run with`
+    : undefined
+  if (support) for (const n of graph.nodes) prRevisions.add(n.id)
   const prAdded = new Set(
     changed
       .filter(
@@ -96,7 +111,7 @@ export async function runGitPhase(input: GitPhaseInput): Promise<GitOutcome> {
   )
 
   const findings: Finding[] = []
-  const notes: string[] = []
+  const notes: string[] = supportNote ? [supportNote] : []
   const info: GitInfo = {
     base: base.label,
     baseSource: base.source,

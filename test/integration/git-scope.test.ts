@@ -75,6 +75,18 @@ describe('replay findings on revisions the base already has are pre-existing', (
     expect(all.result).toBe('fail')
   })
 
+  it('a PR that changes a file the migrations run with (env.py) owns every finding', async () => {
+    const repo = residueRepo('support')
+    repo.edit('alembic/env.py', (t) => `${t}\n# tuned by the PR\n`)
+    repo.commit('touch env.py')
+    const r = await gate(repo.dir, { 'base-ref': 'main' })
+    expect(r.findings).toMatchObject([{ id: 'downgrade-residue', revision: '32c3ebc38184', severity: 'error' }])
+    expect(r.result).toBe('fail')
+    expect(r.notes).toContainEqual(
+      expect.stringMatching(/every revision counts as this change's: it changes alembic\/env\.py/),
+    )
+  })
+
   it('a PR that edits the bad revision owns its findings', async () => {
     const repo = residueRepo('edited')
     repo.edit('alembic/versions/32c3ebc38184_create_feedback.py', (t) =>

@@ -55,18 +55,21 @@ class HelperProcess {
   private exited = false
 
   constructor(opts: HelperOptions, url: string) {
-    const args = [helperPath(), '--config', opts.iniPath, '--project', opts.projectDir, '--url', url]
+    // The URL travels in the environment, not argv: with postgres: url it holds a password.
+    const args = [helperPath(), '--config', opts.iniPath, '--project', opts.projectDir]
     for (const name of opts.urlEnv) args.push('--url-env', name)
     if (opts.scriptLocation) args.push('--script-location', opts.scriptLocation)
     if (opts.flask) args.push('--flask')
     this.child = spawn(opts.python, args, {
       cwd: opts.projectDir,
       // The project's own environment passes through; Python must not buffer the protocol.
-      env: { ...process.env, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
+      env: { ...process.env, MIGRATION_GATE_URL: url, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
       stdio: ['pipe', 'pipe', 'pipe'],
     })
     let onReady!: (r: Reply) => void
     this.ready = new Promise((resolve) => (onReady = resolve))
+    // A helper that dies between a liveness check and a write must not crash the gate (EPIPE).
+    this.child.stdin.on('error', () => {})
     const lines = createInterface({ input: this.child.stdout })
     lines.on('line', (line) => {
       let reply: Reply
