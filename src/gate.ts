@@ -10,7 +10,7 @@ import type { ReplayContext, ReplayDatabase } from './checks/replay-context.js'
 import { bases, heads, topologicalOrder } from './checks/topo.js'
 import { createDriver } from './drivers/detect.js'
 import type { MigrationDriver, MigrationSession, RevisionGraph } from './drivers/driver.js'
-import { GateError } from './errors.js'
+import { GateError, oneLine } from './errors.js'
 import type { GitHubEnvironment } from './git/event.js'
 import { planGit, runGitPhase } from './git/phase.js'
 import type { GateConfig } from './inputs.js'
@@ -60,7 +60,11 @@ export async function runGate(config: GateConfig, deps: GateDeps): Promise<GateR
   const graph = await timed('static', async () => {
     const g = await driver.graph()
     findings.push(...g.problems, ...checkChain(g, driver.chainWording ?? { tool: driver.tool }))
-    crossCheck = driver.crossCheck?.(heads(g), [...findings]).catch(() => []) ?? crossCheck
+    crossCheck =
+      driver.crossCheck?.(heads(g), [...findings]).catch((error: unknown) => {
+        notes.push(`cross-check with the tool's own view skipped: ${oneLine(error)}`)
+        return []
+      }) ?? crossCheck
     return g
   })
   // The git checks run only against a known base: the base-ref input, or the pull request's event.
@@ -134,6 +138,7 @@ async function replay(
   report.postgres = { provider: server.provider, serverVersion: server.serverVersion, startMs: server.startMs }
   logger.info(`postgres: ${server.provider} PostgreSQL ${server.serverVersion} ready in ${server.startMs} ms`)
   try {
+    let reachedHead = false
     const ctx: ReplayContext = {
       graph,
       order: topologicalOrder(graph),
@@ -142,10 +147,16 @@ async function replay(
       irreversible: { severity: config.irreversibleSeverity, allow: config.allowIrreversible },
       open: () => openDatabase(server, driver, config),
       ...(config.modelDrift
-        ? { atHead: (session: MigrationSession) => modelDrift(session, config, report, timed) }
+        ? {
+            atHead: (session: MigrationSession) => {
+              reachedHead = true
+              return modelDrift(session, config, report, timed)
+            },
+          }
         : {}),
     }
     const outcome = await timed('replay', () => (config.mode === 'roundtrip' ? runRoundtrip(ctx) : runStairway(ctx)))
+    if (config.modelDrift && !reachedHead) report.notes.push('model-drift skipped: the replay did not reach head')
     report.steps.push(...outcome.steps)
     // A replay finding repeating a static one (a SQL version without down SQL) is said once, statically.
     const known = new Set(report.findings.filter((f) => f.revision).map((f) => `${f.id} ${f.revision}`))
@@ -163,7 +174,18 @@ async function modelDrift(
   timed: <T>(phase: Phase, fn: () => Promise<T>) => Promise<T>,
 ): Promise<void> {
   if (!session.modelDrift) return
-  const items = await timed('drift', () => session.modelDrift!({ compareServerDefault: config.compareServerDefault }))
+  let items
+  try {
+    items = await timed('drift', () => session.modelDrift!({ compareServerDefault: config.compareServerDefault }))
+  } catch (error) {
+    // The models themselves may not load or compare; keep every finding the replay made.
+    report.findings.push({
+      id: 'model-drift',
+      severity: 'warning',
+      message: `The models could not be compared with the migrated database: ${oneLine(error)}. Fix the models or env.py's target_metadata; model drift is unchecked until then.`,
+    })
+    return
+  }
   if (items === null) report.notes.push('model-drift skipped: env.py gives Alembic no target_metadata to compare')
   else report.findings.push(...driftFindings(items, report.tool))
 }

@@ -1,7 +1,8 @@
 // Every input, read in one place into one typed GateConfig, for the action (core.getInput) and the
 // CLI (flags of the same names). Defaults live here and nowhere else; a test checks action.yml
 // against INPUTS. Every error names the input and, where there is a fixed set, the allowed values.
-import { resolve } from 'node:path'
+import { accessSync, constants, statSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
 import { GateError } from './errors.js'
 import { DEFAULT_POSTGRES_IMAGE } from './postgres/docker.js'
 import type { ProviderName } from './postgres/provider.js'
@@ -213,9 +214,13 @@ function value(get: (name: string) => string | undefined, name: string): string 
   return v
 }
 
+const MAX_SECONDS = Math.floor((2 ** 31 - 1) / 1000)
+
 function positiveNumber(name: string, v: string): number {
   const n = Number(v)
   if (!Number.isFinite(n) || n <= 0) throw new GateError(`${name}: "${v}" is not a positive number of seconds`, name)
+  // Node's timers hold at most 2^31-1 ms; a larger value would fire at once.
+  if (n > MAX_SECONDS) throw new GateError(`${name}: ${v} seconds is more than the ${MAX_SECONDS} allowed`, name)
   return n
 }
 
@@ -242,6 +247,15 @@ function list(text: string): string[] {
     .split(/[\n,]/)
     .map((s) => s.trim())
     .filter(Boolean)
+}
+
+function isWritableDir(dir: string): boolean {
+  try {
+    accessSync(dir, constants.W_OK)
+    return statSync(dir).isDirectory()
+  } catch {
+    return false
+  }
 }
 
 /** One typed config from any source of named string inputs. */
@@ -276,6 +290,13 @@ export function readConfig(get: (name: string) => string | undefined): GateConfi
     baseRef: optional('base-ref'),
   }
   for (const [k, v] of Object.entries(opt)) if (v !== undefined) Object.assign(config, { [k]: v })
+  // Found out now, not after a whole replay whose verdict would then be lost.
+  if (config.reportJson && !isWritableDir(dirname(resolve(config.reportJson)))) {
+    throw new GateError(
+      `report-json: the directory of ${config.reportJson} does not exist or is not writable`,
+      'report-json',
+    )
+  }
   if (config.postgres === 'url' && !config.databaseUrl) {
     throw new GateError('database-url: required when postgres is "url"', 'database-url')
   }

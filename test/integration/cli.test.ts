@@ -63,6 +63,15 @@ describe('CLI usage and infrastructure errors: exit 2, one line naming the input
     expect(errorLine(empty.stderr)).toMatch(/working-directory: no migration project found/)
   })
 
+  it('a report-json into a missing directory, a step-timeout past what timers hold', () => {
+    const report = cli('check', project, '--mode', 'static', '--report-json', join(scratch, 'missing', 'r.json'))
+    expect(report.code).toBe(2)
+    expect(errorLine(report.stderr)).toMatch(/^migration-gate: report-json: the directory of .* does not exist/)
+    const timeout = cli('check', project, '--step-timeout', '3000000')
+    expect(timeout.code).toBe(2)
+    expect(errorLine(timeout.stderr)).toMatch(/^migration-gate: step-timeout: 3000000 seconds is more than/)
+  })
+
   it('--help lists every option and exits 0', () => {
     const r = cli('--help')
     expect(r.code).toBe(0)
