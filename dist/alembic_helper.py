@@ -227,7 +227,7 @@ class Replay:
         while not self.quit:
             self.entered = False
             try:
-                with gate_environment(EnvironmentContext, cfg, self.script, self.steps):
+                with gate_environment(EnvironmentContext, cfg, self.script, self.steps, self.args.url):
                     self.script.run_env()
                 if not self.quit:  # env.py returned without running migrations (or ran them twice)
                     if not self.entered:
@@ -388,7 +388,7 @@ def locate_model(table, column, project_dir):
     return None
 
 
-def gate_environment(environment_class, cfg, script, fn):
+def gate_environment(environment_class, cfg, script, fn, expected_url):
     """An EnvironmentContext whose configure() forces one transaction per migration step.
 
     Patched on the instance, not subclassed: alembic.context proxies only the names registered for
@@ -399,10 +399,41 @@ def gate_environment(environment_class, cfg, script, fn):
 
     def configure(*args, **kwargs):
         kwargs["transaction_per_migration"] = True
-        return original(*args, **kwargs)
+        result = original(*args, **kwargs)
+        # Before Alembic touches anything (it creates its version table first thing in
+        # run_migrations): the connection must be the gate's own database.
+        ctx = env.get_context()
+        if ctx.connection is not None:
+            check_database(ctx, expected_url)
+        return result
 
     env.configure = configure
     return env
+
+
+class WrongDatabase(Exception):
+    pass
+
+
+def check_database(ctx, url):
+    """Refuses to run a step unless env.py connected to the gate's scratch database.
+
+    An env.py that builds its URL from its own settings (another variable, a .env file, PG* variables)
+    would otherwise migrate, and downgrade, a database the gate did not create, while the gate watched
+    an empty one and reported a pass.
+    """
+    from sqlalchemy import text
+    from urllib.parse import unquote, urlsplit
+
+    expected = unquote(urlsplit(url).path.lstrip("/"))
+    actual = ctx.connection.execute(text("SELECT current_database()")).scalar()
+    settle(ctx)
+    if actual != expected:
+        raise WrongDatabase(
+            "env.py connected to database %r, not the gate's scratch database %r; nothing was run. "
+            "Make env.py take its URL from sqlalchemy.url or from one of the variables named by "
+            "database-url-env" % (actual, expected)
+        )
 
 
 def settle(ctx):
@@ -429,11 +460,15 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--config", required=True, help="alembic.ini")
     parser.add_argument("--project", required=True, help="the project directory (for file:line)")
-    parser.add_argument("--url", required=True, help="postgresql:// URL of the scratch database")
+    parser.add_argument("--url", default=os.environ.pop("MIGRATION_GATE_URL", ""),
+                        help="postgresql:// URL of the scratch database (default: $MIGRATION_GATE_URL, "
+                             "which keeps a password off the process list)")
     parser.add_argument("--url-env", action="append", default=[], help="environment variables that get the URL")
     parser.add_argument("--script-location", default="")
     parser.add_argument("--flask", action="store_true", help="run inside the Flask app's context")
     args = parser.parse_args()
+    if not args.url:
+        parser.error("--url or MIGRATION_GATE_URL is required")
     # Import Alembic before the project joins sys.path: projects often name their script
     # directory "alembic/", which would otherwise shadow the real package.
     import alembic.config  # noqa: F401

@@ -10,7 +10,7 @@ import {
   renderTerminal,
   runAll,
   runGate
-} from "./chunks/chunk-3BDLGVKR.js";
+} from "./chunks/chunk-P777LKTM.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

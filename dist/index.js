@@ -22,7 +22,7 @@ import {
   runGate,
   urlPath,
   useLedger
-} from "./chunks/chunk-3BDLGVKR.js";
+} from "./chunks/chunk-P777LKTM.js";
 import {
   __commonJS,
   __require,
