@@ -35,11 +35,18 @@ export async function runStairway(ctx: ReplayContext): Promise<ReplayOutcome> {
       const down = await db.session.downgrade(revision)
       log.step(revision, 'downgrade', 'down', down)
       if (!down.ok) {
-        // The failed step rolled back: the database is at this revision again; go on from here.
+        // Go on from where the database stands. Usually the failed step rolled back, but part of it
+        // may have committed (autocommit blocks, several dbmate blocks): then say what stayed.
         stepFailure(log, revision, 'downgrade', down, ctx)
         await db.probe.forget(curKey)
-        curKey = upKey
-        curFp = upFp
+        curKey = `${revision}:failed-down`
+        curFp = await db.probe.capture(curKey)
+        const partial = curFp === upFp ? [] : await db.probe.diff(upKey, curKey)
+        const finding = log.findings.at(-1)
+        if (partial.length > 0 && finding?.revision === revision) {
+          finding.details = [...(finding.details ?? []), 'part of the failed downgrade stayed applied:', ...partial]
+        }
+        await db.probe.forget(upKey)
         continue
       }
       const downKey = `${revision}:down`
