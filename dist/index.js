@@ -22,7 +22,7 @@ import {
   runGate,
   urlPath,
   useLedger
-} from "./chunks/chunk-P777LKTM.js";
+} from "./chunks/chunk-6LP6YPOS.js";
 import {
   __commonJS,
   __require,
