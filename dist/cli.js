@@ -10,7 +10,7 @@ import {
   renderTerminal,
   runAll,
   runGate
-} from "./chunks/chunk-6LP6YPOS.js";
+} from "./chunks/chunk-4JJTMQKY.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

@@ -22,7 +22,7 @@ import {
   runGate,
   urlPath,
   useLedger
-} from "./chunks/chunk-6LP6YPOS.js";
+} from "./chunks/chunk-4JJTMQKY.js";
 import {
   __commonJS,
   __require,

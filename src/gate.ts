@@ -1,9 +1,11 @@
 // runGate(config, deps): picks the driver and the Postgres provider, runs the checks, returns a
 // GateReport. Knows nothing of GitHub or terminals; renderers read the report.
 import { existsSync, statSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { checkChain } from './checks/chain.js'
 import { driftFindings } from './checks/drift.js'
 import { runRoundtrip } from './checks/replay-roundtrip.js'
+import { autoWorkers } from './checks/replay-slices.js'
 import { runStairway } from './checks/replay-stairway.js'
 import { scopeFindings } from './checks/scope.js'
 import type { ReplayContext, ReplayDatabase } from './checks/replay-context.js'
@@ -139,9 +141,12 @@ async function replay(
   logger.info(`postgres: ${server.provider} PostgreSQL ${server.serverVersion} ready in ${server.startMs} ms`)
   try {
     let reachedHead = false
+    const order = topologicalOrder(graph)
     const ctx: ReplayContext = {
       graph,
-      order: topologicalOrder(graph),
+      order,
+      workers:
+        config.replayWorkers === 'auto' ? autoWorkers(order.length, availableParallelism()) : config.replayWorkers,
       tool: driver.tool,
       logger,
       irreversible: { severity: config.irreversibleSeverity, allow: config.allowIrreversible },

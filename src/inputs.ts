@@ -20,6 +20,8 @@ export interface GateConfig {
   config?: string
   /** static: chain only; roundtrip: up, down to base, up; stairway: up/down/up per revision. */
   mode: Mode
+  /** Databases the stairway replays slices of the chain on, side by side; auto decides by cores and chain length. */
+  replayWorkers: number | 'auto'
   /** Where the ephemeral Postgres comes from. */
   postgres: ProviderName | 'auto'
   /** An existing server to create the scratch database in (postgres: url, or auto). */
@@ -90,6 +92,12 @@ export const INPUTS: readonly InputSpec[] = [
       'static: chain checks only; roundtrip: up to head, down to base, up again; stairway: up, down, up for every revision.',
     default: 'stairway',
     allowed: ['static', 'roundtrip', 'stairway'],
+  },
+  {
+    name: 'replay-workers',
+    description:
+      "Databases the stairway runs on side by side, each replaying one contiguous slice of the chain after plain upgrades to the slice's start. auto: one per CPU core, at most 4, and only for chains of at least 25 revisions per database; 1: a single database.",
+    default: 'auto',
   },
   {
     name: 'postgres',
@@ -224,6 +232,21 @@ function positiveNumber(name: string, v: string): number {
   return n
 }
 
+/** More databases than this would only fight over the cores of any runner we know. */
+const MAX_WORKERS = 32
+
+function workers(v: string): number | 'auto' {
+  if (v === 'auto') return 'auto'
+  const n = Number(v)
+  if (!/^\d+$/.test(v) || n < 1 || n > MAX_WORKERS) {
+    throw new GateError(
+      `replay-workers: "${v}" is neither auto nor a whole number from 1 to ${MAX_WORKERS}`,
+      'replay-workers',
+    )
+  }
+  return n
+}
+
 export function parseAllowList(text: string): Map<string, string> {
   const allow = new Map<string, string>()
   for (const raw of text.split('\n')) {
@@ -271,6 +294,7 @@ export function readConfig(get: (name: string) => string | undefined): GateConfi
       .split(/[,\s]+/)
       .filter(Boolean),
     stepTimeoutSeconds: positiveNumber('step-timeout', value(get, 'step-timeout')),
+    replayWorkers: workers(value(get, 'replay-workers')),
     irreversibleSeverity: value(get, 'irreversible-severity') as Severity,
     allowIrreversible: parseAllowList(value(get, 'allow-irreversible')),
     modelPaths: list(value(get, 'model-paths')),

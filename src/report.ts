@@ -48,8 +48,11 @@ export interface Finding {
 export interface Step {
   revision: string
   direction: 'upgrade' | 'downgrade'
-  /** 'first' upgrade, the checking 'down', or the 're' upgrade. */
-  phase?: 'first' | 'down' | 're'
+  /**
+   * 'first' upgrade, the checking 'down', or the 're' upgrade; 'rebuild': a plain upgrade that failed
+   * while a database was being built from base (recorded only when it fails).
+   */
+  phase?: 'first' | 'down' | 're' | 'rebuild'
   ms: number
   ok: boolean
   error?: string

@@ -37,6 +37,8 @@ export interface ReplayContext {
   irreversible: IrreversiblePolicy
   /** Called once with the database at head, when every revision upgraded (model drift runs here). */
   atHead?(session: MigrationSession): Promise<void>
+  /** Databases the stairway may replay slices of the chain on, side by side (1: one database). */
+  workers?: number
   /** How the tool names its commands in messages, e.g. "alembic". */
   tool: string
   logger: Logger

@@ -1,6 +1,8 @@
 // The stairway: for every revision from base to head, upgrade to it, downgrade it, upgrade it again,
 // comparing the real catalog each time. One run reports every bad revision: a failed or dirty
 // downgrade does not end it; only a failed first upgrade does (nothing after it can be replayed).
+// Long chains are cut into slices replayed on databases side by side (replay-slices.ts); the
+// findings and steps come out in chain order, as from one database.
 import type { StepResult } from '../drivers/driver.js'
 import {
   describeRevision,
@@ -11,22 +13,116 @@ import {
   type ReplayDatabase,
   type ReplayOutcome,
 } from './replay-context.js'
+import { planSlices, type Slice } from './replay-slices.js'
+
+/** What one slice found, and whether the stairway may go on after it. */
+interface SliceOutcome {
+  log: ReplayLog
+  /** A first upgrade failed in the slice: the stairway ends there. */
+  ended: boolean
+  /** The slice could not even be reached: this prefix upgrade failed on its fresh database. */
+  blocked?: { revision: string; result: StepResult }
+  /** Time spent opening the database and upgrading through the prefix. */
+  prefixMs: number
+}
 
 export async function runStairway(ctx: ReplayContext): Promise<ReplayOutcome> {
+  const slices = planSlices(ctx.order, ctx.workers ?? 1)
+  if (slices.length > 1) {
+    const ranges = slices.map((s) => `${s.prefix.length + 1}-${s.prefix.length + s.revisions.length}`).join(', ')
+    ctx.logger.info(`stairway: ${ctx.order.length} revisions on ${slices.length} databases side by side (${ranges})`)
+  }
+  const runs: Promise<SliceOutcome>[] = []
+  for (const [i, slice] of slices.entries()) {
+    // Model drift runs on the last slice's database at head, but only once every earlier slice went
+    // through: a stairway that ended earlier never reaches head.
+    const earlier = [...runs]
+    const mayReachHead = i === slices.length - 1 ? () => wentThrough(earlier) : undefined
+    const started = performance.now()
+    const run = runSlice(ctx, slice, mayReachHead)
+    if (slices.length > 1) {
+      // Where the time goes per database: what the slice planner's cost model is tuned against.
+      const name = `stairway slice ${i + 1}/${slices.length} (${slice.revisions.length} revisions after ${slice.prefix.length} plain upgrades)`
+      run.then(
+        (o) => ctx.logger.debug(`${name}: ${Math.round(performance.now() - started)} ms, prefix ${o.prefixMs} ms`),
+        () => {},
+      )
+    }
+    runs.push(run)
+  }
+  // Every slice finishes (and drops its database) before anything is reported or thrown.
+  const settled = await Promise.allSettled(runs)
+
   const log = new ReplayLog(ctx.graph)
+  for (const outcome of settled) {
+    if (outcome.status === 'rejected') throw outcome.reason
+    const { blocked, ended } = outcome.value
+    if (blocked) {
+      // The slice's own revisions were never replayed. Its prefix revision upgraded fine in the
+      // stairway (else the stairway had ended there) but fails on a database built from base.
+      const { revision, result } = blocked
+      if (!log.findings.some((f) => f.revision === revision && isStop(f.id)))
+        freshUpgradeFailed(log, revision, result, ctx)
+      break
+    }
+    log.findings.push(...outcome.value.log.findings)
+    log.steps.push(...outcome.value.log.steps)
+    if (ended) break
+  }
+  return { findings: log.findings, steps: log.steps }
+}
+
+const isStop = (id: string) => id === 'upgrade-failed' || id === 'step-timeout'
+
+/** True when every one of these slices ran to its end without ending the stairway. */
+async function wentThrough(slices: Promise<SliceOutcome>[]): Promise<boolean> {
+  const settled = await Promise.allSettled(slices)
+  return settled.every((s) => s.status === 'fulfilled' && !s.value.ended && !s.value.blocked)
+}
+
+/**
+ * A plain upgrade that failed while (re)building a database from base, though the same revision
+ * upgraded during the stairway: it depends on something the earlier revisions' downgrades and
+ * upgrades left behind, so a deploy to an empty database stops there.
+ */
+function freshUpgradeFailed(log: ReplayLog, revision: string, result: StepResult, ctx: ReplayContext): void {
+  log.step(revision, 'upgrade', 'rebuild', result)
+  stepFailure(log, revision, 'upgrade', result, ctx)
+  const finding = log.findings.at(-1)
+  if (finding?.revision === revision) {
+    finding.details = [
+      ...(finding.details ?? []),
+      'this upgrade fails on a fresh database upgraded from base, although it ran in the stairway after the earlier revisions were downgraded and upgraded again: a deploy to an empty database stops here',
+    ]
+  }
+}
+
+async function runSlice(
+  ctx: ReplayContext,
+  slice: Slice,
+  mayReachHead?: () => Promise<boolean>,
+): Promise<SliceOutcome> {
+  const log = new ReplayLog(ctx.graph)
+  const started = performance.now()
   let db: ReplayDatabase = await ctx.open()
   const applied: string[] = []
   try {
+    for (const revision of slice.prefix) {
+      const r = await db.session.upgrade(revision)
+      if (!r.ok) return { log, ended: true, blocked: { revision, result: r }, prefixMs: 0 }
+      applied.push(revision)
+    }
+    const prefixMs = Math.round(performance.now() - started)
     let curKey = 'start'
     let curFp = await db.probe.capture(curKey)
 
-    for (const revision of ctx.order) {
+    for (const revision of slice.revisions) {
       const what = describeRevision(log, revision)
       const up = await db.session.upgrade(revision)
       log.step(revision, 'upgrade', 'first', up)
       if (!up.ok) {
         stepFailure(log, revision, 'upgrade', up, ctx)
-        break
+        return { log, ended: true, prefixMs }
       }
       applied.push(revision)
       const upKey = `${revision}:up`
@@ -93,8 +189,12 @@ export async function runStairway(ctx: ReplayContext): Promise<ReplayOutcome> {
             re.error,
           )
         }
-        db = await rebuild(ctx, db, applied)
-        await db.probe.forget(curKey)
+        const rebuilt = await rebuild(ctx, db, applied)
+        db = rebuilt.db
+        if (rebuilt.failed) {
+          freshUpgradeFailed(log, rebuilt.failed.revision, rebuilt.failed.result, ctx)
+          return { log, ended: true, prefixMs }
+        }
         curKey = 'rebuilt'
         curFp = await db.probe.capture(curKey)
         continue
@@ -114,8 +214,12 @@ export async function runStairway(ctx: ReplayContext): Promise<ReplayOutcome> {
           })
         }
         // Either way the database is not in the state the next revision expects: rebuild it.
-        db = await rebuild(ctx, db, applied)
-        for (const k of [curKey, upKey, downKey, reKey]) await db.probe.forget(k)
+        const rebuilt = await rebuild(ctx, db, applied)
+        db = rebuilt.db
+        if (rebuilt.failed) {
+          freshUpgradeFailed(log, rebuilt.failed.revision, rebuilt.failed.result, ctx)
+          return { log, ended: true, prefixMs }
+        }
         curKey = 'rebuilt'
         curFp = await db.probe.capture(curKey)
         continue
@@ -124,11 +228,11 @@ export async function runStairway(ctx: ReplayContext): Promise<ReplayOutcome> {
       curKey = reKey
       curFp = reFp
     }
-    if (applied.length === ctx.order.length) await ctx.atHead?.(db.session)
+    if (applied.length === ctx.order.length && (await (mayReachHead?.() ?? true))) await ctx.atHead?.(db.session)
+    return { log, ended: false, prefixMs }
   } finally {
     await db.dispose()
   }
-  return { findings: log.findings, steps: log.steps }
 }
 
 /** A downgrade that sent no statement of its own (`pass`, a docstring). */
@@ -139,14 +243,19 @@ function isEmptyDowngrade(result: StepResult): boolean {
 /**
  * Puts the database back in the state "these revisions applied": a fresh database, upgraded one
  * revision at a time. Used only after a revision left the database in a state no revision describes.
+ * The fresh database has its own probe: earlier captures went with the old one.
  */
-async function rebuild(ctx: ReplayContext, old: ReplayDatabase, applied: string[]): Promise<ReplayDatabase> {
+async function rebuild(
+  ctx: ReplayContext,
+  old: ReplayDatabase,
+  applied: string[],
+): Promise<{ db: ReplayDatabase; failed?: { revision: string; result: StepResult } }> {
   await old.dispose()
   const db = await ctx.open()
   ctx.logger.debug(`stairway: rebuilding the database up to ${applied.at(-1) ?? 'base'}`)
   for (const revision of applied) {
-    const r = await db.session.upgrade(revision)
-    if (!r.ok) throw new Error(`rebuilding the replay database failed at ${revision}: ${r.error?.message ?? ''}`)
+    const result = await db.session.upgrade(revision)
+    if (!result.ok) return { db, failed: { revision, result } }
   }
-  return db
+  return { db }
 }

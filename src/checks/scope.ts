@@ -74,5 +74,8 @@ function describe(f: Finding): string {
 /** A failed (or timed-out) first upgrade of this finding's revision: nothing after it ran. */
 function stoppedReplay(f: Finding, steps: Step[]): boolean {
   if (f.id !== 'upgrade-failed' && f.id !== 'step-timeout') return false
-  return steps.some((s) => s.revision === f.revision && s.direction === 'upgrade' && s.phase === 'first' && !s.ok)
+  return steps.some(
+    (s) =>
+      s.revision === f.revision && s.direction === 'upgrade' && (s.phase === 'first' || s.phase === 'rebuild') && !s.ok,
+  )
 }

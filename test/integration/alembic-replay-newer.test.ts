@@ -6,5 +6,6 @@ const newer = newerAlembicPython()
 replaySuite(
   `newer Alembic (${'versions' in newer ? newer.versions : 'absent'})`,
   async () => ('python' in newer ? newer.python : ''),
+  '1',
   'skip' in newer ? newer.skip : undefined,
 )

@@ -11,8 +11,12 @@ import type { GateReport } from '../../src/report.js'
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures')
 
-export function replaySuite(label: string, interpreter: () => Promise<string>, skip?: string): void {
-  describe(label, () => {
+/**
+ * `workers`: the replay-workers input for every gate run of the suite. One run of the suite uses one
+ * database, the other cuts every stairway into slices: the same expectations must hold for both.
+ */
+export function replaySuite(label: string, interpreter: () => Promise<string>, workers: string, skip?: string): void {
+  describe(`${label}, replay-workers: ${workers}`, () => {
     if (skip) {
       console.log(`${label} skipped: ${skip}`)
       it.skip(`skipped: ${skip}`, () => {})
@@ -22,7 +26,14 @@ export function replaySuite(label: string, interpreter: () => Promise<string>, s
     async function gate(fixture: string, inputs: Record<string, string> = {}): Promise<GateReport> {
       const python = await interpreter()
       const config: GateConfig = readConfig(
-        (name) => ({ 'working-directory': join(fixtures, fixture), postgres: 'local', python, ...inputs })[name],
+        (name) =>
+          ({
+            'working-directory': join(fixtures, fixture),
+            postgres: 'local',
+            python,
+            'replay-workers': workers,
+            ...inputs,
+          })[name],
       )
       return runGate(config, { logger: silentLogger })
     }

@@ -1,0 +1,85 @@
+// Splitting the stairway across databases that run side by side. The stairway is a long chain of short,
+// strictly sequential round trips (Python runs a step, PostgreSQL captures the catalog, Node compares),
+// so one database keeps about one core busy. A slice is a contiguous run of revisions replayed on its
+// own database, which is first brought to the slice's start by plain upgrades (its prefix): what a
+// one-database stairway would also stand on there, since every revision's downgrade-and-upgrade must
+// give back exactly the state its first upgrade built.
+
+export interface Slice {
+  /** Revisions upgraded (no checks) to reach the slice's start: everything before it in the order. */
+  prefix: string[]
+  /** Revisions replayed up, down, up. */
+  revisions: string[]
+}
+
+/** Chains shorter than this per database are not worth a second Python process and database. */
+export const MIN_REVISIONS_PER_WORKER = 25
+/** More databases than this stop paying: each needs its prefix and a helper, and the cores run out. */
+export const MAX_AUTO_WORKERS = 4
+
+/** `replay-workers: auto`: one database per core, at most MAX_AUTO_WORKERS, none with a short slice. */
+export function autoWorkers(revisions: number, cores: number): number {
+  return Math.max(1, Math.min(cores, MAX_AUTO_WORKERS, Math.floor(revisions / MIN_REVISIONS_PER_WORKER)))
+}
+
+/**
+ * What a revision costs relative to the others, by position. A stairway revision is three migration
+ * steps and three catalog captures, and a capture costs more the more schema already stands. Fitted to
+ * bench/replay.ts on 200 generated revisions with two databases: ~17 ms for a revision on an empty
+ * schema plus ~0.14 ms per revision before it; a prefix revision (one plain upgrade) ~4 ms.
+ */
+const revisionCost = (index: number, total: number) => 1 + (1.7 * index) / Math.max(1, total)
+const PREFIX_COST = 0.22
+
+/**
+ * Contiguous slices in order, at most `workers`, each non-empty, balanced by the cost model above so
+ * the databases finish together. One slice (the plain stairway) when workers <= 1.
+ */
+export function planSlices(order: readonly string[], workers: number): Slice[] {
+  const n = order.length
+  const k = Math.max(1, Math.min(Math.floor(workers), n))
+  if (k <= 1) return [{ prefix: [], revisions: [...order] }]
+
+  // Binary search on the largest slice cost, filling slices greedily from the start.
+  const cost = (start: number, end: number) => {
+    let c = start * PREFIX_COST
+    for (let i = start; i < end; i++) c += revisionCost(i, n)
+    return c
+  }
+  const cuts = (limit: number): number[] | null => {
+    const starts = [0]
+    let start = 0
+    for (let i = 0; i < n; i++) {
+      if (i > start && cost(start, i + 1) > limit) {
+        start = i
+        starts.push(i)
+        if (starts.length > k) return null
+      }
+    }
+    return starts
+  }
+  let lo = 0
+  let hi = cost(0, n)
+  for (let iteration = 0; iteration < 50; iteration++) {
+    const mid = (lo + hi) / 2
+    if (cuts(mid)) hi = mid
+    else lo = mid
+  }
+  const starts = cuts(hi) ?? [0]
+  // The greedy fill may use fewer slices than allowed on tiny chains: split the largest until k.
+  while (starts.length < k) {
+    let widest = 0
+    for (let s = 0; s < starts.length; s++) {
+      const len = (starts[s + 1] ?? n) - (starts[s] ?? 0)
+      if (len > (starts[widest + 1] ?? n) - (starts[widest] ?? 0)) widest = s
+    }
+    const from = starts[widest] ?? 0
+    const to = starts[widest + 1] ?? n
+    if (to - from < 2) break
+    starts.splice(widest + 1, 0, from + Math.floor((to - from) / 2))
+  }
+  return starts.map((from, s) => ({
+    prefix: order.slice(0, from),
+    revisions: order.slice(from, starts[s + 1] ?? n),
+  }))
+}
