@@ -10,7 +10,7 @@
 // (Python-side) time per step, read from its replies.
 import { runGate } from '../src/gate.js'
 import { readConfig } from '../src/inputs.js'
-import { silentLogger } from '../src/logger.js'
+import { silentLogger, type Logger } from '../src/logger.js'
 import { AlembicDriver } from '../src/drivers/alembic/driver.js'
 import { AlembicSession } from '../src/drivers/alembic/session.js'
 import { GateDatabases } from '../src/postgres/databases.js'
@@ -18,7 +18,8 @@ import { SnapshotProbe } from '../src/schema/probe.js'
 
 export interface ChildRequest {
   projectDir: string
-  mode: 'static' | 'roundtrip' | 'stairway'
+  /** stairway: the default replay-workers (auto); stairway-1: the stairway on one database. */
+  mode: 'static' | 'roundtrip' | 'stairway-1' | 'stairway'
   tool: string
   /** postgres: url (this server's admin URL) or local (the gate starts its own). */
   postgres: 'url' | 'local'
@@ -40,6 +41,9 @@ export interface ChildResult {
   postgresStartMs?: number
   steps?: number
   stepsMs?: number
+  /** Databases the stairway ran on, and each slice's figures (from the gate's log lines). */
+  workers: number
+  slices: Array<{ revisions: number; prefixRevisions: number; ms: number; prefixMs: number }>
   /** Per wrapped method: calls and total ms. */
   spans: Record<string, { n: number; ms: number }>
   /** Methods that could not be wrapped (their shape changed). */
@@ -51,6 +55,29 @@ export interface ChildResult {
 
 /** The result line's prefix (replay.ts looks for it). */
 const RESULT_MARK = '@@replay-child@@'
+
+// The stairway says how it sliced the chain (info) and what each slice cost (debug): kept, not printed.
+let workers = 1
+const slices: ChildResult['slices'] = []
+const sliceLogger: Logger = {
+  ...silentLogger,
+  info(m) {
+    const on = / on (\d+) databases side by side/.exec(m)
+    if (on) workers = Number(on[1])
+  },
+  debug(m) {
+    const x =
+      /^stairway slice (\d+)\/\d+ \((\d+) revisions after (\d+) plain upgrades\): (\d+) ms, prefix (\d+) ms$/.exec(m)
+    if (x) {
+      slices[Number(x[1]) - 1] = {
+        revisions: Number(x[2]),
+        prefixRevisions: Number(x[3]),
+        ms: Number(x[4]),
+        prefixMs: Number(x[5]),
+      }
+    }
+  },
+}
 
 const spans: Record<string, { n: number; ms: number }> = {}
 const unwrapped: string[] = []
@@ -122,7 +149,8 @@ async function main(): Promise<void> {
   const inputs: Record<string, string> = {
     'working-directory': req.projectDir,
     tool: req.tool,
-    mode: req.mode,
+    mode: req.mode === 'stairway-1' ? 'stairway' : req.mode,
+    'replay-workers': req.mode === 'stairway-1' ? '1' : 'auto',
     postgres: req.postgres,
     ...(req.postgres === 'url' ? { 'database-url': req.databaseUrl } : {}),
     python: req.python,
@@ -133,7 +161,7 @@ async function main(): Promise<void> {
   let out: ChildResult
   try {
     const config = readConfig((name) => inputs[name])
-    const report = await runGate(config, { logger: silentLogger })
+    const report = await runGate(config, { logger: sliceLogger })
     const gateMs = performance.now() - t0
     out = {
       ok: true,
@@ -145,6 +173,8 @@ async function main(): Promise<void> {
       totalMs: report.timings.totalMs,
       ...(report.postgres ? { postgresStartMs: report.postgres.startMs } : {}),
       steps: report.steps.length,
+      workers,
+      slices,
       stepsMs: report.steps.reduce((n, s) => n + s.ms, 0),
       spans,
       unwrapped,
@@ -156,6 +186,8 @@ async function main(): Promise<void> {
       ok: false,
       error: error instanceof Error ? error.message : String(error),
       gateMs: performance.now() - t0,
+      workers,
+      slices,
       spans,
       unwrapped,
       rssLoadedKiB,

@@ -54,14 +54,15 @@ const run = promisify(execFile)
 const VERSIONS = { alembic: '', sqlalchemy: '', postgres: '' }
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const RESULT_MARK = '@@replay-child@@'
-type GateMode = 'static' | 'roundtrip' | 'stairway'
+/** stairway: replay-workers auto (what users get); stairway-1: the stairway forced onto one database. */
+type GateMode = 'static' | 'roundtrip' | 'stairway-1' | 'stairway'
 
 const { values: args } = parseArgs({
   options: {
     sizes: { type: 'string', default: '50,200,1000' },
     reps: { type: 'string', default: '3' },
     python: { type: 'string', default: '/usr/bin/python3' },
-    modes: { type: 'string', default: 'static,roundtrip,stairway' },
+    modes: { type: 'string', default: 'static,roundtrip,stairway-1,stairway' },
     'no-sql': { type: 'boolean', default: false },
     seed: { type: 'string' },
     'gate-postgres': { type: 'string', default: 'url' },
@@ -392,6 +393,12 @@ function recordGate(fig: SizeFigures, key: string, r: ChildResult & { processMs:
   s.push(`${key}.rss`, r.rssPeakKiB)
   s.push(`${key}.rssLoaded`, r.rssLoadedKiB)
   s.push(`${key}.steps`, r.steps)
+  s.push(`${key}.workers`, r.workers)
+  for (const [i, slice] of r.slices.entries()) {
+    s.push(`${key}.slice.${i}.ms`, slice.ms)
+    s.push(`${key}.slice.${i}.prefixMs`, slice.prefixMs)
+    s.push(`${key}.slice.${i}.revisions`, slice.revisions)
+  }
   s.push(`${key}.stepsMs`, r.stepsMs)
   for (const [phase, ms] of Object.entries(r.phases ?? {})) s.push(`${key}.phase.${phase}`, ms)
   for (const [label, span] of Object.entries(r.spans)) {
@@ -486,18 +493,31 @@ function printSize(fig: SizeFigures): void {
     log(
       `  phases: ${phases.join(', ')}${mode !== 'static' ? `; ${s.med(`${k}.steps`)} steps, sum of steps[].ms ${msf(s.med(`${k}.stepsMs`))}` : ''}`,
     )
+    const workers = s.med(`${k}.workers`)
+    if (workers > 1) {
+      const parts = []
+      for (let i = 0; i < workers; i++) {
+        parts.push(
+          `${s.med(`${k}.slice.${i}.revisions`)} revisions ${msf(s.med(`${k}.slice.${i}.ms`))} (open + plain upgrades ${msf(s.med(`${k}.slice.${i}.prefixMs`))})`,
+        )
+      }
+      log(`  ${workers} databases side by side: ${parts.join('; ')}`)
+    }
   }
   log(
     `snapshot of the head schema ${msf(s.med('snapshot'))}, fingerprint ${msf(s.med('fingerprint'))} (${s.med('relations')} relations, document ${s.med('docKiB').toFixed(0)} KiB)`,
   )
-  for (const mode of MODES.filter((m) => m !== 'static')) {
+  // Time splits only where the replay ran on one database: spans summed over databases side by side
+  // would add up to more than the wall time.
+  const oneDatabase = (m: GateMode, prefix = 'gate') => m !== 'static' && !(s.med(`${prefix}.${m}.workers`) > 1)
+  for (const mode of MODES.filter((m) => oneDatabase(m))) {
     log(`${mode} time split (median ms):`)
     for (const [label, ms, pct] of split(s, `gate.${mode}`))
       log(`  ${label.padEnd(60)} ${msf(ms).padStart(9)} ${pct.padStart(5)}`)
   }
   if (fig.sqlVersions !== undefined) {
     const sb = s.med('sqlbaseline')
-    for (const mode of MODES.filter((m) => m !== 'static')) {
+    for (const mode of MODES.filter((m) => oneDatabase(m, 'sql'))) {
       log(`sql ${mode} time split (median ms):`)
       for (const [label, ms, pct] of split(s, `sql.${mode}`)) {
         if (!/Python|pipe|drift/.test(label)) log(`  ${label.padEnd(60)} ${msf(ms).padStart(9)} ${pct.padStart(5)}`)
@@ -523,7 +543,8 @@ function markdown(all: SizeFigures[], pgStart: number, pgStop: number): void {
   const head = ['revisions', 'naive baseline (3 alembic processes)']
   if (has('static')) head.push('static')
   if (has('roundtrip')) head.push('roundtrip', 'roundtrip / baseline')
-  if (has('stairway')) head.push('stairway', 'stairway / baseline')
+  if (has('stairway-1')) head.push('stairway, one database', 'one database / baseline')
+  if (has('stairway')) head.push('stairway', 'stairway / baseline', 'databases')
   head.push(`peak RSS (${MODES.join(' / ')})`, 'snapshot at head', 'fingerprint at head')
   log(`| ${head.join(' | ')} |`)
   log(`|${head.map((_, i) => (i === 0 ? '---:' : '---:')).join('|')}|`)
@@ -533,7 +554,10 @@ function markdown(all: SizeFigures[], pgStart: number, pgStop: number): void {
     const row = [String(f.size), sec(base)]
     if (has('static')) row.push(sec(s.med('gate.static')))
     if (has('roundtrip')) row.push(sec(s.med('gate.roundtrip')), ratio(s.med('gate.roundtrip'), base))
-    if (has('stairway')) row.push(sec(s.med('gate.stairway')), ratio(s.med('gate.stairway'), base))
+    if (has('stairway-1')) row.push(sec(s.med('gate.stairway-1')), ratio(s.med('gate.stairway-1'), base))
+    if (has('stairway')) {
+      row.push(sec(s.med('gate.stairway')), ratio(s.med('gate.stairway'), base), String(s.med('gate.stairway.workers')))
+    }
     row.push(
       MODES.map((m) => mib(s.med(`gate.${m}.rss`))).join(' / '),
       msf(s.med('snapshot')),
@@ -541,14 +565,14 @@ function markdown(all: SizeFigures[], pgStart: number, pgStop: number): void {
     )
     log(`| ${row.join(' | ')} |`)
   }
-  if (has('stairway')) {
-    log('\nStairway: where the replay phase goes (median ms)\n')
+  if (has('stairway-1')) {
+    log('\nStairway on one database: where the replay phase goes (median ms)\n')
     log(
       '| revisions | replay phase | migration steps (node-side) | inside Python | catalog captures | diffs + forgets | open/close | other |',
     )
     log('|---:|---:|---:|---:|---:|---:|---:|---:|')
     for (const f of all) {
-      const rows = split(f.s, 'gate.stairway')
+      const rows = split(f.s, 'gate.stairway-1')
       const v = (i: number) => {
         const r = rows[i]
         return r ? `${msf(r[1])}${r[2] ? ` (${r[2]})` : ''}` : 'n/a'
