@@ -10,7 +10,7 @@ import {
   renderTerminal,
   runAll,
   runGate
-} from "./chunks/chunk-4JJTMQKY.js";
+} from "./chunks/chunk-YA3DCSQ2.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

@@ -22,7 +22,7 @@ import {
   runGate,
   urlPath,
   useLedger
-} from "./chunks/chunk-4JJTMQKY.js";
+} from "./chunks/chunk-YA3DCSQ2.js";
 import {
   __commonJS,
   __require,
