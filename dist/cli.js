@@ -10,7 +10,7 @@ import {
   renderTerminal,
   runAll,
   runGate
-} from "./chunks/chunk-YA3DCSQ2.js";
+} from "./chunks/chunk-FK36EFED.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

@@ -22,7 +22,7 @@ import {
   runGate,
   urlPath,
   useLedger
-} from "./chunks/chunk-YA3DCSQ2.js";
+} from "./chunks/chunk-FK36EFED.js";
 import {
   __commonJS,
   __require,

@@ -96,7 +96,7 @@ export const INPUTS: readonly InputSpec[] = [
   {
     name: 'replay-workers',
     description:
-      "Databases the stairway runs on side by side, each replaying one contiguous slice of the chain after plain upgrades to the slice's start. auto: one per CPU core, at most 4, and only for chains of at least 25 revisions per database; 1: a single database.",
+      "Databases the stairway runs on side by side, each replaying one contiguous slice of the chain after plain upgrades to the slice's start. auto: one per CPU core, at most 4, and only for chains of at least 40 revisions per database; 1: a single database.",
     default: 'auto',
   },
   {
