@@ -10,7 +10,7 @@ import {
   renderTerminal,
   runAll,
   runGate
-} from "./chunks/chunk-FK36EFED.js";
+} from "./chunks/chunk-DFX4XXHQ.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

@@ -22,7 +22,7 @@ import {
   runGate,
   urlPath,
   useLedger
-} from "./chunks/chunk-FK36EFED.js";
+} from "./chunks/chunk-DFX4XXHQ.js";
 import {
   __commonJS,
   __require,

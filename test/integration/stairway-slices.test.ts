@@ -67,8 +67,10 @@ describe('stairway slices', () => {
 
   it('reports a revision that upgrades in the stairway but not on a fresh database, and stops there', async () => {
     // 0003 needs 0002 to have run twice. One database runs 0002 up, down, up before 0003 and passes;
-    // with two, the second database is built by plain upgrades through 0004, as a fresh deploy is.
-    expect(planSlices(['1', '2', '3', '4', '5', '6'], 2)[1]?.prefix).toContain('3')
+    // with two, the second database is built by plain upgrades through 0003 at least, as a fresh
+    // deploy is, and the first replays 0001 to 0003 at least.
+    const [first, second] = planSlices(['1', '2', '3', '4', '5', '6'], 2)
+    expect(second?.prefix).toContain('3')
 
     const serial = await gate('sql-golang-fresh-deploy', { 'replay-workers': '1' })
     expect(serial.findings).toEqual([])
@@ -82,7 +84,7 @@ describe('stairway slices', () => {
     expect(sliced.result).toBe('fail')
     // The first slice's steps, then the failed plain upgrade; the second slice's revisions never ran.
     expect(sliced.steps.at(-1)).toMatchObject({ revision: '3', direction: 'upgrade', phase: 'rebuild', ok: false })
-    expect(sliced.steps.filter((s) => s.phase === 'first').map((s) => s.revision)).toEqual(['1', '2', '3', '4'])
+    expect(sliced.steps.filter((s) => s.phase === 'first').map((s) => s.revision)).toEqual(first?.revisions)
   })
 
   it('compares the models once, on the last database, after every slice went through', async () => {
