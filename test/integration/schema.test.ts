@@ -248,6 +248,33 @@ describe('snapshot', () => {
     expect(fa).not.toBe(await fingerprint(await db()))
   })
 
+  it('writes names, comments and labels with quotes, backslashes, control characters and non-ASCII as valid JSON', async () => {
+    // The document is JSON written as text by the query itself: every string must come back exactly.
+    const odd = 'q"uote \\ back\nline\ttab \u0001 é 漢 😀'
+    const sqlLit = `E'${odd
+      .replace(/\\/g, '\\\\')
+      .replace(/'/g, "\\'")
+      .replace(/\n/g, '\\n')
+      .replace(/\t/g, '\\t')
+      .replace(/\u0001/g, '\\x01')}'`
+    const client = await db(`
+      CREATE TYPE "we""ird" AS ENUM ('a"b', 'c\\d', 'é');
+      CREATE TABLE "ta""ble" ("co""l" "we""ird" DEFAULT 'a"b', "x\\y" text DEFAULT ${sqlLit});
+      COMMENT ON TABLE "ta""ble" IS ${sqlLit};
+      COMMENT ON COLUMN "ta""ble"."co""l" IS ${sqlLit};
+    `)
+    const rows = (await client.query(SNAPSHOT_SQL)).rows
+    const text = rows[0].snapshot as string
+    expect(() => JSON.parse(text)).not.toThrow()
+    const snap = normalize(rows)
+    const t = relation(snap, 'ta"ble')
+    expect(t.comment).toBe(odd)
+    expect(t.columns.map((c) => c.name)).toEqual(['co"l', 'x\\y'])
+    expect(t.columns[0]?.comment).toBe(odd)
+    expect(t.columns[1]?.default).toContain('back\nline')
+    expect(snap.types.find((x) => x.name === 'we"ird')?.labels).toEqual(['a"b', 'c\\d', 'é'])
+  })
+
   it('compares a table with a dropped middle column equal to one built without it', async () => {
     const a = await db(
       `CREATE TABLE t (a int, b text, c date); ALTER TABLE t DROP COLUMN b; ALTER TABLE t ADD COLUMN d int`,
