@@ -10,7 +10,7 @@ import {
   renderTerminal,
   runAll,
   runGate
-} from "./chunks/chunk-DFX4XXHQ.js";
+} from "./chunks/chunk-MRTPHJ4Y.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

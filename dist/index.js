@@ -22,7 +22,7 @@ import {
   runGate,
   urlPath,
   useLedger
-} from "./chunks/chunk-DFX4XXHQ.js";
+} from "./chunks/chunk-MRTPHJ4Y.js";
 import {
   __commonJS,
   __require,

@@ -2,6 +2,7 @@
 // runs no env.py, touches no database) and compares with the static reading. A disagreement means
 // one of the two readers is wrong about this project, which a user should hear about: a warning.
 import { execFile } from 'node:child_process'
+import { setPriority } from 'node:os'
 import path from 'node:path'
 import type { Finding } from '../../report.js'
 import { checkChain } from '../../checks/chain.js'
@@ -161,7 +162,7 @@ function runPython(
   timeoutMs: number,
 ): Promise<{ answer: Answer } | { reason: string }> {
   return new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       python,
       ['-c', SCRIPT, ...args],
       // No .pyc files left in the user's versions directory.
@@ -188,5 +189,12 @@ function runPython(
         resolve({ reason: `${python}: ${why}` })
       },
     )
+    // A check on the side, run while the replay starts: the replay's databases and helpers need the
+    // cores more (it finishes long before the replay either way). Not allowed everywhere; harmless then.
+    try {
+      if (child.pid) setPriority(child.pid, 10)
+    } catch {
+      // keep the default priority
+    }
   })
 }
