@@ -67,7 +67,9 @@ const sliceLogger: Logger = {
   },
   debug(m) {
     const x =
-      /^stairway slice (\d+)\/\d+ \((\d+) revisions after (\d+) plain upgrades\): (\d+) ms, prefix (\d+) ms$/.exec(m)
+      /^stairway slice (\d+)\/\d+ \((\d+) revisions after (\d+) replayed unchecked\): (\d+) ms, prefix (\d+) ms$/.exec(
+        m,
+      )
     if (x) {
       slices[Number(x[1]) - 1] = {
         revisions: Number(x[2]),

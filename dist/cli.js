@@ -10,7 +10,7 @@ import {
   renderTerminal,
   runAll,
   runGate
-} from "./chunks/chunk-MRTPHJ4Y.js";
+} from "./chunks/chunk-5WLKGZJP.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

@@ -22,7 +22,7 @@ import {
   runGate,
   urlPath,
   useLedger
-} from "./chunks/chunk-MRTPHJ4Y.js";
+} from "./chunks/chunk-5WLKGZJP.js";
 import {
   __commonJS,
   __require,

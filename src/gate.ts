@@ -6,6 +6,7 @@ import { checkChain } from './checks/chain.js'
 import { driftFindings } from './checks/drift.js'
 import { runRoundtrip } from './checks/replay-roundtrip.js'
 import { autoWorkers } from './checks/replay-slices.js'
+import { findServerWideStatement, workersGiven } from './checks/shared-objects.js'
 import { runStairway } from './checks/replay-stairway.js'
 import { scopeFindings } from './checks/scope.js'
 import type { ReplayContext, ReplayDatabase } from './checks/replay-context.js'
@@ -145,8 +146,7 @@ async function replay(
     const ctx: ReplayContext = {
       graph,
       order,
-      workers:
-        config.replayWorkers === 'auto' ? autoWorkers(order.length, availableParallelism()) : config.replayWorkers,
+      workers: config.mode === 'stairway' ? replayWorkers(config, graph, order.length, report, logger) : 1,
       tool: driver.tool,
       logger,
       irreversible: { severity: config.irreversibleSeverity, allow: config.allowIrreversible },
@@ -169,6 +169,29 @@ async function replay(
   } finally {
     await server.stop()
   }
+}
+
+/**
+ * How many databases the stairway runs on. auto stays on one where the migrations touch roles,
+ * tablespaces or databases, which databases of one server share; an explicit count is kept, with a note.
+ */
+function replayWorkers(
+  config: GateConfig,
+  graph: RevisionGraph,
+  revisions: number,
+  report: GateReport,
+  logger: Logger,
+): number {
+  const explicit = config.replayWorkers !== 'auto'
+  const wanted = explicit ? (config.replayWorkers as number) : autoWorkers(revisions, availableParallelism())
+  if (wanted <= 1) return 1
+  const decided = workersGiven(wanted, explicit, findServerWideStatement(config.projectDir, graph))
+  if (decided.note) {
+    report.notes.push(decided.note)
+    if (explicit) logger.warn(decided.note)
+    else logger.info(decided.note)
+  }
+  return decided.workers
 }
 
 /** model-drift, on the replay database once it stands at head. */
@@ -209,10 +232,14 @@ async function openDatabase(server: Server, driver: MigrationDriver, config: Gat
   }
   const s = session
   const p = probe
+  let disposed = false
   return {
     session: s,
     probe: p,
+    // Idempotent: a stairway rebuild disposes a database that its slice's cleanup may dispose again.
     async dispose() {
+      if (disposed) return
+      disposed = true
       await s.close()
       await p.close()
       await server.dropDatabase(db.name)

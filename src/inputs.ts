@@ -96,7 +96,7 @@ export const INPUTS: readonly InputSpec[] = [
   {
     name: 'replay-workers',
     description:
-      "Databases the stairway runs on side by side, each replaying one contiguous slice of the chain after plain upgrades to the slice's start. auto: one per CPU core, at most 4, and only for chains of at least 40 revisions per database; 1: a single database.",
+      'Databases the stairway runs on side by side (at most 8), each checking one contiguous slice of the chain after replaying the steps before it unchecked. auto: one per CPU core, at most 4, only for chains of at least 40 revisions per database, and one database when the migrations create roles, tablespaces or databases (objects every database of the server shares); 1: a single database.',
     default: 'auto',
   },
   {
@@ -232,8 +232,11 @@ function positiveNumber(name: string, v: string): number {
   return n
 }
 
-/** More databases than this would only fight over the cores of any runner we know. */
-const MAX_WORKERS = 32
+/**
+ * More databases than this would only fight over the cores of any runner we know, and each holds
+ * connections (helper, probe) on a server whose max_connections is finite: the gate's own clusters allow 40.
+ */
+const MAX_WORKERS = 8
 
 function workers(v: string): number | 'auto' {
   if (v === 'auto') return 'auto'

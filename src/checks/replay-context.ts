@@ -17,7 +17,7 @@ export interface CatalogProbe {
 export interface ReplayDatabase {
   session: MigrationSession
   probe: CatalogProbe
-  /** Closes the session and drops the database. */
+  /** Closes the session and drops the database; a second call does nothing. */
   dispose(): Promise<void>
 }
 

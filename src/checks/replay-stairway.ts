@@ -1,8 +1,11 @@
 // The stairway: for every revision from base to head, upgrade to it, downgrade it, upgrade it again,
 // comparing the real catalog each time. One run reports every bad revision: a failed or dirty
 // downgrade does not end it; only a failed first upgrade does (nothing after it can be replayed).
-// Long chains are cut into slices replayed on databases side by side (replay-slices.ts); the
-// findings and steps come out in chain order, as from one database.
+// Long chains are cut into slices replayed on databases side by side (replay-slices.ts). A slice's
+// database first runs the same steps one database would have run before the slice (up, down, up per
+// revision, rebuilding where a re-upgrade fails), without the comparisons, so it stands where one
+// database would: data and sequence values a downgrade leaves behind included. The findings and steps
+// come out in chain order, as from one database.
 import type { StepResult } from '../drivers/driver.js'
 import {
   describeRevision,
@@ -20,8 +23,8 @@ interface SliceOutcome {
   log: ReplayLog
   /** A first upgrade failed in the slice: the stairway ends there. */
   ended: boolean
-  /** The slice could not even be reached: this prefix upgrade failed on its fresh database. */
-  blocked?: { revision: string; result: StepResult }
+  /** The slice could not even be reached: this step before it failed (it had passed on the database that checked it). */
+  blocked?: { revision: string; result: StepResult; fresh: boolean }
   /** Time spent opening the database and upgrading through the prefix. */
   prefixMs: number
 }
@@ -42,7 +45,7 @@ export async function runStairway(ctx: ReplayContext): Promise<ReplayOutcome> {
     const run = runSlice(ctx, slice, mayReachHead)
     if (slices.length > 1) {
       // Where the time goes per database: what the slice planner's cost model is tuned against.
-      const name = `stairway slice ${i + 1}/${slices.length} (${slice.revisions.length} revisions after ${slice.prefix.length} plain upgrades)`
+      const name = `stairway slice ${i + 1}/${slices.length} (${slice.revisions.length} revisions after ${slice.prefix.length} replayed unchecked)`
       run.then(
         (o) => ctx.logger.debug(`${name}: ${Math.round(performance.now() - started)} ms, prefix ${o.prefixMs} ms`),
         () => {},
@@ -58,11 +61,10 @@ export async function runStairway(ctx: ReplayContext): Promise<ReplayOutcome> {
     if (outcome.status === 'rejected') throw outcome.reason
     const { blocked, ended } = outcome.value
     if (blocked) {
-      // The slice's own revisions were never replayed. Its prefix revision upgraded fine in the
-      // stairway (else the stairway had ended there) but fails on a database built from base.
-      const { revision, result } = blocked
-      if (!log.findings.some((f) => f.revision === revision && isStop(f.id)))
-        freshUpgradeFailed(log, revision, result, ctx)
+      // The slice's own revisions were never replayed: a step before them failed here although the
+      // database that checked it went on (else the merge had stopped there). Said, and the replay
+      // stops, so a gap can never pass quietly.
+      blockedStep(log, blocked, ctx)
       break
     }
     log.findings.push(...outcome.value.log.findings)
@@ -72,7 +74,32 @@ export async function runStairway(ctx: ReplayContext): Promise<ReplayOutcome> {
   return { findings: log.findings, steps: log.steps }
 }
 
-const isStop = (id: string) => id === 'upgrade-failed' || id === 'step-timeout'
+/** The failed step and its finding, placed in chain order among what the earlier slices found. */
+function blockedStep(log: ReplayLog, blocked: NonNullable<SliceOutcome['blocked']>, ctx: ReplayContext): void {
+  const { revision, result, fresh } = blocked
+  const position = new Map(ctx.order.map((id, i) => [id, i]))
+  const at = position.get(revision) ?? Infinity
+  const after = (r: string | undefined) => (r === undefined ? false : (position.get(r) ?? -1) > at)
+  const own = new ReplayLog(ctx.graph)
+  own.step(revision, 'upgrade', 'rebuild', result)
+  stepFailure(own, revision, 'upgrade', result, ctx)
+  const finding = own.findings[0]
+  if (finding && result.error?.kind !== 'timeout') {
+    finding.details = [
+      ...(finding.details ?? []),
+      fresh
+        ? FRESH_DATABASE
+        : 'this upgrade failed while a second database replayed the steps before its slice, although the same steps had run without error on the first: the migration does not behave the same way twice',
+    ]
+  }
+  const stepAt = log.steps.findIndex((s) => after(s.revision))
+  log.steps.splice(stepAt < 0 ? log.steps.length : stepAt, 0, ...own.steps)
+  const findingAt = log.findings.findIndex((f) => after(f.revision))
+  log.findings.splice(findingAt < 0 ? log.findings.length : findingAt, 0, ...own.findings)
+}
+
+const FRESH_DATABASE =
+  'this upgrade fails on a fresh database upgraded from base, although it ran in the stairway after the earlier revisions were downgraded and upgraded again: a deploy to an empty database stops here'
 
 /** True when every one of these slices ran to its end without ending the stairway. */
 async function wentThrough(slices: Promise<SliceOutcome>[]): Promise<boolean> {
@@ -89,11 +116,8 @@ function freshUpgradeFailed(log: ReplayLog, revision: string, result: StepResult
   log.step(revision, 'upgrade', 'rebuild', result)
   stepFailure(log, revision, 'upgrade', result, ctx)
   const finding = log.findings.at(-1)
-  if (finding?.revision === revision) {
-    finding.details = [
-      ...(finding.details ?? []),
-      'this upgrade fails on a fresh database upgraded from base, although it ran in the stairway after the earlier revisions were downgraded and upgraded again: a deploy to an empty database stops here',
-    ]
+  if (finding?.revision === revision && result.error?.kind !== 'timeout') {
+    finding.details = [...(finding.details ?? []), FRESH_DATABASE]
   }
 }
 
@@ -107,10 +131,23 @@ async function runSlice(
   let db: ReplayDatabase = await ctx.open()
   const applied: string[] = []
   try {
+    // The steps one database runs before this slice, unchecked. Where it would rebuild after a failed
+    // re-upgrade, so does this; a rebuild after a re-upgrade that builds a different schema cannot be
+    // told without the comparisons (that revision's own slice reports it, and the run fails there).
     for (const revision of slice.prefix) {
-      const r = await db.session.upgrade(revision)
-      if (!r.ok) return { log, ended: true, blocked: { revision, result: r }, prefixMs: 0 }
+      const up = await db.session.upgrade(revision)
+      if (!up.ok) return { log, ended: true, blocked: { revision, result: up, fresh: false }, prefixMs: 0 }
       applied.push(revision)
+      const down = await db.session.downgrade(revision)
+      if (!down.ok) continue // as the stairway: on from where the database stands
+      const re = await db.session.upgrade(revision)
+      if (re.ok) continue
+      const rebuilt = await rebuild(ctx, db, applied)
+      db = rebuilt.db
+      if (rebuilt.failed) {
+        const { revision: failedAt, result } = rebuilt.failed
+        return { log, ended: true, blocked: { revision: failedAt, result, fresh: true }, prefixMs: 0 }
+      }
     }
     const prefixMs = Math.round(performance.now() - started)
     let curKey = 'start'
@@ -250,12 +287,17 @@ async function rebuild(
   old: ReplayDatabase,
   applied: string[],
 ): Promise<{ db: ReplayDatabase; failed?: { revision: string; result: StepResult } }> {
-  await old.dispose()
+  await old.dispose() // idempotent: the caller's finally may dispose it again if open() throws
   const db = await ctx.open()
   ctx.logger.debug(`stairway: rebuilding the database up to ${applied.at(-1) ?? 'base'}`)
-  for (const revision of applied) {
-    const result = await db.session.upgrade(revision)
-    if (!result.ok) return { db, failed: { revision, result } }
+  try {
+    for (const revision of applied) {
+      const result = await db.session.upgrade(revision)
+      if (!result.ok) return { db, failed: { revision, result } }
+    }
+  } catch (error) {
+    await db.dispose()
+    throw error
   }
   return { db }
 }

@@ -35,8 +35,9 @@ describe('planSlices', () => {
   it('gives later slices fewer revisions: their schema is larger and they start with a prefix', () => {
     const sizes = planSlices(chain(200), 2).map((s) => s.revisions.length)
     expect(sizes[0]).toBeGreaterThan(sizes[1] as number)
-    // ...but not absurdly fewer: the cost of a revision at most doubles along the chain.
-    expect(sizes[1]).toBeGreaterThan(60)
+    // ...but not absurdly fewer: at 200 revisions the last one costs ~2.4 times the first, and a
+    // revision replayed unchecked before the slice ~0.7 of the first.
+    expect(sizes[1]).toBeGreaterThan(40)
   })
 })
 
