@@ -10,7 +10,7 @@ import {
   renderTerminal,
   runAll,
   runGate
-} from "./chunks/chunk-5WLKGZJP.js";
+} from "./chunks/chunk-SGNIPXB4.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

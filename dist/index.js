@@ -22,7 +22,7 @@ import {
   runGate,
   urlPath,
   useLedger
-} from "./chunks/chunk-5WLKGZJP.js";
+} from "./chunks/chunk-SGNIPXB4.js";
 import {
   __commonJS,
   __require,
