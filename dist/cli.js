@@ -10,7 +10,7 @@ import {
   renderTerminal,
   runAll,
   runGate
-} from "./chunks/chunk-SGNIPXB4.js";
+} from "./chunks/chunk-C5TCFGNW.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

@@ -22,7 +22,7 @@ import {
   runGate,
   urlPath,
   useLedger
-} from "./chunks/chunk-SGNIPXB4.js";
+} from "./chunks/chunk-C5TCFGNW.js";
 import {
   __commonJS,
   __require,

