@@ -10,7 +10,7 @@ import {
   renderTerminal,
   runAll,
   runGate
-} from "./chunks/chunk-C5TCFGNW.js";
+} from "./chunks/chunk-IZ3FAFEW.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

@@ -22,7 +22,7 @@ import {
   runGate,
   urlPath,
   useLedger
-} from "./chunks/chunk-C5TCFGNW.js";
+} from "./chunks/chunk-IZ3FAFEW.js";
 import {
   __commonJS,
   __require,

@@ -6,7 +6,7 @@ import { checkChain } from './checks/chain.js'
 import { driftFindings } from './checks/drift.js'
 import { runRoundtrip } from './checks/replay-roundtrip.js'
 import { autoWorkers } from './checks/replay-slices.js'
-import { findServerWideStatement, workersGiven } from './checks/shared-objects.js'
+import { findServerWideStatement, workersGiven, type ServerWideStatement } from './checks/shared-objects.js'
 import { runStairway } from './checks/replay-stairway.js'
 import { scopeFindings } from './checks/scope.js'
 import type { ReplayContext, ReplayDatabase } from './checks/replay-context.js'
@@ -143,10 +143,17 @@ async function replay(
   try {
     let reachedHead = false
     const order = topologicalOrder(graph)
+    const shared = findServerWideStatement(config.projectDir, graph)
+    if (shared && server.provider === 'url') {
+      // Not in the scratch database: in the server the user pointed us at, and it may stay there.
+      const note = `${shared.file}:${shared.line} (${shared.text}) changes objects of the whole server behind database-url, not only the gate's scratch database: roles, tablespaces or databases the migrations leave behind stay on that server after the run`
+      report.notes.push(note)
+      logger.warn(note)
+    }
     const ctx: ReplayContext = {
       graph,
       order,
-      workers: config.mode === 'stairway' ? replayWorkers(config, graph, order.length, report, logger) : 1,
+      workers: config.mode === 'stairway' ? replayWorkers(config, shared, order.length, report, logger) : 1,
       tool: driver.tool,
       logger,
       irreversible: { severity: config.irreversibleSeverity, allow: config.allowIrreversible },
@@ -177,7 +184,7 @@ async function replay(
  */
 function replayWorkers(
   config: GateConfig,
-  graph: RevisionGraph,
+  shared: ServerWideStatement | null,
   revisions: number,
   report: GateReport,
   logger: Logger,
@@ -185,7 +192,7 @@ function replayWorkers(
   const explicit = config.replayWorkers !== 'auto'
   const wanted = explicit ? (config.replayWorkers as number) : autoWorkers(revisions, availableParallelism())
   if (wanted <= 1) return 1
-  const decided = workersGiven(wanted, explicit, findServerWideStatement(config.projectDir, graph))
+  const decided = workersGiven(wanted, explicit, shared)
   if (decided.note) {
     report.notes.push(decided.note)
     if (explicit) logger.warn(decided.note)

@@ -83,6 +83,10 @@ describe('stairway slices', () => {
     const one = await gate('sql-golang-roles', { 'replay-workers': '1' })
     expect(one.findings).toEqual([])
     expect(one.notes.some((n) => n.includes('server shares'))).toBe(false)
+    // This file runs the gate with postgres: url: the role is made in that server, and the user hears so.
+    expect(one.notes).toContain(
+      "migrations/2_role.down.sql:1 (DROP ROLE) changes objects of the whole server behind database-url, not only the gate's scratch database: roles, tablespaces or databases the migrations leave behind stay on that server after the run",
+    )
     try {
       // Its findings depend on which database creates the role first: only the note is certain.
       const two = await gate('sql-golang-roles', { 'replay-workers': '2' })
