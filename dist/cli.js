@@ -10,7 +10,7 @@ import {
   renderTerminal,
   runAll,
   runGate
-} from "./chunks/chunk-IZ3FAFEW.js";
+} from "./chunks/chunk-MHH266BL.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

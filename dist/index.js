@@ -22,7 +22,7 @@ import {
   runGate,
   urlPath,
   useLedger
-} from "./chunks/chunk-IZ3FAFEW.js";
+} from "./chunks/chunk-MHH266BL.js";
 import {
   __commonJS,
   __require,

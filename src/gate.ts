@@ -170,6 +170,7 @@ async function replay(
     const outcome = await timed('replay', () => (config.mode === 'roundtrip' ? runRoundtrip(ctx) : runStairway(ctx)))
     if (config.modelDrift && !reachedHead) report.notes.push('model-drift skipped: the replay did not reach head')
     report.steps.push(...outcome.steps)
+    report.notes.push(...(outcome.notes ?? []))
     // A replay finding repeating a static one (a SQL version without down SQL) is said once, statically.
     const known = new Set(report.findings.filter((f) => f.revision).map((f) => `${f.id} ${f.revision}`))
     report.findings.push(...outcome.findings.filter((f) => !known.has(`${f.id} ${f.revision}`)))

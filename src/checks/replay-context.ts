@@ -47,6 +47,8 @@ export interface ReplayContext {
 export interface ReplayOutcome {
   findings: Finding[]
   steps: Step[]
+  /** Things the report should say that are not findings. */
+  notes?: string[]
 }
 
 /** Collects steps and findings, and knows where each revision lives. */

@@ -27,6 +27,13 @@ interface SliceOutcome {
   blocked?: { revision: string; result: StepResult; fresh: boolean }
   /** Time spent opening the database and upgrading through the prefix. */
   prefixMs: number
+  /**
+   * Revisions after which this slice rebuilt its database because a comparison said so (a second
+   * upgrade that built another schema): the one thing a later slice's unchecked replay cannot see.
+   */
+  rebuiltAt: string[]
+  /** Steps of the unchecked replay that failed (checked against the slice that owns them when merging). */
+  prefixFailures: Array<{ revision: string; direction: 'upgrade' | 'downgrade'; phase: 'first' | 'down' | 're' }>
 }
 
 export async function runStairway(ctx: ReplayContext): Promise<ReplayOutcome> {
@@ -38,28 +45,34 @@ export async function runStairway(ctx: ReplayContext): Promise<ReplayOutcome> {
   const runs: Promise<SliceOutcome>[] = []
   for (const [i, slice] of slices.entries()) {
     // Model drift runs on the last slice's database at head, but only once every earlier slice went
-    // through: a stairway that ended earlier never reaches head.
+    // through and none rebuilt where this slice's unchecked replay could not (it then runs again).
     const earlier = [...runs]
-    const mayReachHead = i === slices.length - 1 ? () => wentThrough(earlier) : undefined
-    const started = performance.now()
-    const run = runSlice(ctx, slice, mayReachHead)
-    if (slices.length > 1) {
-      // Where the time goes per database: what the slice planner's cost model is tuned against.
-      const name = `stairway slice ${i + 1}/${slices.length} (${slice.revisions.length} revisions after ${slice.prefix.length} replayed unchecked)`
-      run.then(
-        (o) => ctx.logger.debug(`${name}: ${Math.round(performance.now() - started)} ms, prefix ${o.prefixMs} ms`),
-        () => {},
-      )
-    }
-    runs.push(run)
+    const mayReachHead =
+      i === slices.length - 1
+        ? async () => (await wentThrough(earlier)) && !mustReplayAgain(slice, await Promise.all(earlier))
+        : undefined
+    runs.push(timedSlice(ctx, slices, i, new Set(), mayReachHead))
   }
   // Every slice finishes (and drops its database) before anything is reported or thrown.
   const settled = await Promise.allSettled(runs)
 
   const log = new ReplayLog(ctx.graph)
-  for (const outcome of settled) {
-    if (outcome.status === 'rejected') throw outcome.reason
-    const { blocked, ended } = outcome.value
+  const notes: string[] = []
+  const kept: SliceOutcome[] = []
+  for (const [i, first] of settled.entries()) {
+    if (first.status === 'rejected') throw first.reason
+    let outcome = first.value
+    const slice = slices[i] as Slice
+    if (mustReplayAgain(slice, kept)) {
+      // An earlier slice rebuilt its database after a revision this slice replayed unchecked: replay
+      // this slice again, rebuilding where that one did, so it stands where one database would.
+      const at = rebuildPoints(kept)
+      ctx.logger.debug(`stairway slice ${i + 1}: again, rebuilding after ${[...at].join(', ')}`)
+      outcome = await timedSlice(ctx, slices, i, at, i === slices.length - 1 ? async () => true : undefined)
+    }
+    kept.push(outcome)
+    notes.push(...disagreements(outcome, log))
+    const { blocked, ended } = outcome
     if (blocked) {
       // The slice's own revisions were never replayed: a step before them failed here although the
       // database that checked it went on (else the merge had stopped there). Said, and the replay
@@ -67,11 +80,56 @@ export async function runStairway(ctx: ReplayContext): Promise<ReplayOutcome> {
       blockedStep(log, blocked, ctx)
       break
     }
-    log.findings.push(...outcome.value.log.findings)
-    log.steps.push(...outcome.value.log.steps)
+    log.findings.push(...outcome.log.findings)
+    log.steps.push(...outcome.log.steps)
     if (ended) break
   }
-  return { findings: log.findings, steps: log.steps }
+  return { findings: log.findings, steps: log.steps, ...(notes.length ? { notes } : {}) }
+}
+
+/** One slice, with its wall time logged where there are several (what the planner's model is tuned on). */
+function timedSlice(
+  ctx: ReplayContext,
+  slices: Slice[],
+  i: number,
+  rebuildAt: ReadonlySet<string>,
+  mayReachHead?: () => Promise<boolean>,
+): Promise<SliceOutcome> {
+  const slice = slices[i] as Slice
+  const started = performance.now()
+  const run = runSlice(ctx, slice, rebuildAt, mayReachHead)
+  if (slices.length > 1) {
+    const name = `stairway slice ${i + 1}/${slices.length} (${slice.revisions.length} revisions after ${slice.prefix.length} replayed unchecked)`
+    run.then(
+      (o) => ctx.logger.debug(`${name}: ${Math.round(performance.now() - started)} ms, prefix ${o.prefixMs} ms`),
+      () => {},
+    )
+  }
+  return run
+}
+
+const rebuildPoints = (outcomes: SliceOutcome[]) => new Set(outcomes.flatMap((o) => o.rebuiltAt))
+
+/** True when an earlier slice rebuilt after a revision this slice's first run replayed without rebuilding. */
+function mustReplayAgain(slice: Slice, earlier: SliceOutcome[]): boolean {
+  const at = rebuildPoints(earlier)
+  return slice.prefix.some((r) => at.has(r))
+}
+
+/** Notes for unchecked steps that failed where the slice that checked them passed (mostly timeouts under load). */
+function disagreements(outcome: SliceOutcome, log: ReplayLog): string[] {
+  const notes: string[] = []
+  for (const f of outcome.prefixFailures) {
+    const checked = log.steps.find(
+      (s) => s.revision === f.revision && s.direction === f.direction && s.phase === f.phase,
+    )
+    if (checked?.ok) {
+      notes.push(
+        `the ${f.direction} of ${f.revision} failed while a second database replayed the steps before its slice, although it passed where it was checked; that database went on from there, as one database would have after such a failure`,
+      )
+    }
+  }
+  return notes
 }
 
 /** The failed step and its finding, placed in chain order among what the earlier slices found. */
@@ -84,13 +142,15 @@ function blockedStep(log: ReplayLog, blocked: NonNullable<SliceOutcome['blocked'
   own.step(revision, 'upgrade', 'rebuild', result)
   stepFailure(own, revision, 'upgrade', result, ctx)
   const finding = own.findings[0]
-  if (finding && result.error?.kind !== 'timeout') {
+  if (finding) {
     finding.details = [
       ...(finding.details ?? []),
-      fresh
+      fresh && result.error?.kind !== 'timeout'
         ? FRESH_DATABASE
-        : 'this upgrade failed while a second database replayed the steps before its slice, although the same steps had run without error on the first: the migration does not behave the same way twice',
+        : `this happened while a second database replayed the steps before its slice, although the same steps had passed on the database that checked ${revision}; the stairway stops here, so the revisions after it were not checked`,
     ]
+    // Said once: the database that checked it may have reported the same (a timed-out re-upgrade).
+    if (log.findings.some((f) => f.id === finding.id && f.revision === revision)) own.findings.length = 0
   }
   const stepAt = log.steps.findIndex((s) => after(s.revision))
   log.steps.splice(stepAt < 0 ? log.steps.length : stepAt, 0, ...own.steps)
@@ -124,30 +184,42 @@ function freshUpgradeFailed(log: ReplayLog, revision: string, result: StepResult
 async function runSlice(
   ctx: ReplayContext,
   slice: Slice,
+  rebuildAt: ReadonlySet<string>,
   mayReachHead?: () => Promise<boolean>,
 ): Promise<SliceOutcome> {
   const log = new ReplayLog(ctx.graph)
   const started = performance.now()
   let db: ReplayDatabase = await ctx.open()
   const applied: string[] = []
+  const rebuiltAt: string[] = []
+  const prefixFailures: SliceOutcome['prefixFailures'] = []
+  const stop = (revision: string, result: StepResult, fresh: boolean): SliceOutcome => ({
+    log,
+    ended: true,
+    blocked: { revision, result, fresh },
+    prefixMs: 0,
+    rebuiltAt,
+    prefixFailures,
+  })
   try {
     // The steps one database runs before this slice, unchecked. Where it would rebuild after a failed
-    // re-upgrade, so does this; a rebuild after a re-upgrade that builds a different schema cannot be
-    // told without the comparisons (that revision's own slice reports it, and the run fails there).
+    // re-upgrade, so does this. Where it rebuilt because a comparison said so, this can only know from
+    // the slice that compared (rebuildAt, on a second run of this slice; see runStairway).
     for (const revision of slice.prefix) {
       const up = await db.session.upgrade(revision)
-      if (!up.ok) return { log, ended: true, blocked: { revision, result: up, fresh: false }, prefixMs: 0 }
+      if (!up.ok) return stop(revision, up, false)
       applied.push(revision)
       const down = await db.session.downgrade(revision)
-      if (!down.ok) continue // as the stairway: on from where the database stands
+      if (!down.ok) {
+        prefixFailures.push({ revision, direction: 'downgrade', phase: 'down' })
+        continue // as the stairway: on from where the database stands
+      }
       const re = await db.session.upgrade(revision)
-      if (re.ok) continue
+      if (!re.ok) prefixFailures.push({ revision, direction: 'upgrade', phase: 're' })
+      if (re.ok && !rebuildAt.has(revision)) continue
       const rebuilt = await rebuild(ctx, db, applied)
       db = rebuilt.db
-      if (rebuilt.failed) {
-        const { revision: failedAt, result } = rebuilt.failed
-        return { log, ended: true, blocked: { revision: failedAt, result, fresh: true }, prefixMs: 0 }
-      }
+      if (rebuilt.failed) return stop(rebuilt.failed.revision, rebuilt.failed.result, true)
     }
     const prefixMs = Math.round(performance.now() - started)
     let curKey = 'start'
@@ -159,7 +231,7 @@ async function runSlice(
       log.step(revision, 'upgrade', 'first', up)
       if (!up.ok) {
         stepFailure(log, revision, 'upgrade', up, ctx)
-        return { log, ended: true, prefixMs }
+        return { log, ended: true, prefixMs, rebuiltAt, prefixFailures }
       }
       applied.push(revision)
       const upKey = `${revision}:up`
@@ -230,7 +302,7 @@ async function runSlice(
         db = rebuilt.db
         if (rebuilt.failed) {
           freshUpgradeFailed(log, rebuilt.failed.revision, rebuilt.failed.result, ctx)
-          return { log, ended: true, prefixMs }
+          return { log, ended: true, prefixMs, rebuiltAt, prefixFailures }
         }
         curKey = 'rebuilt'
         curFp = await db.probe.capture(curKey)
@@ -251,11 +323,12 @@ async function runSlice(
           })
         }
         // Either way the database is not in the state the next revision expects: rebuild it.
+        rebuiltAt.push(revision)
         const rebuilt = await rebuild(ctx, db, applied)
         db = rebuilt.db
         if (rebuilt.failed) {
           freshUpgradeFailed(log, rebuilt.failed.revision, rebuilt.failed.result, ctx)
-          return { log, ended: true, prefixMs }
+          return { log, ended: true, prefixMs, rebuiltAt, prefixFailures }
         }
         curKey = 'rebuilt'
         curFp = await db.probe.capture(curKey)
@@ -266,7 +339,7 @@ async function runSlice(
       curFp = reFp
     }
     if (applied.length === ctx.order.length && (await (mayReachHead?.() ?? true))) await ctx.atHead?.(db.session)
-    return { log, ended: false, prefixMs }
+    return { log, ended: false, prefixMs, rebuiltAt, prefixFailures }
   } finally {
     await db.dispose()
   }

@@ -6,9 +6,28 @@ import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { RevisionGraph } from '../drivers/driver.js'
 
-/** CREATE/ALTER/DROP of a role, user (not a user mapping), group, tablespace or database; ALTER SYSTEM. */
-const SERVER_WIDE =
-  /\b(?:CREATE|ALTER|DROP)\s+(?:ROLE|GROUP|TABLESPACE|DATABASE)\b|\b(?:CREATE|ALTER|DROP)\s+USER\b(?!\s+MAPPING)|\bALTER\s+SYSTEM\b/i
+/**
+ * CREATE/ALTER/DROP of a role, user (not a user mapping), group, tablespace or database, and ALTER
+ * SYSTEM, where a statement starts: at a line's start, after a quote, a bracket, a semicolon, $$ or a
+ * PL/pgSQL keyword (so `op.execute("CREATE ROLE ...")`, `EXECUTE format('DROP ROLE %I', ...)` and
+ * `DO $$ BEGIN CREATE ROLE ...` count, and `ALTER TABLE t DROP role` does not).
+ */
+const SERVER_WIDE = new RegExp(
+  String.raw`(?:^|[;'"(]|\$\$|\b(?:BEGIN|THEN|ELSE|LOOP|EXECUTE)\b)[ \t]*` +
+    String.raw`((?:CREATE|ALTER|DROP)\s+(?:ROLE|GROUP|TABLESPACE|DATABASE)\b|(?:CREATE|ALTER|DROP)\s+USER\b(?!\s+MAPPING)|ALTER\s+SYSTEM\b)`,
+  'im',
+)
+
+/** The text with its comments (and a Python module's docstring: Alembic's revision message) blanked, lines kept. */
+function withoutProse(name: string, text: string): string {
+  const blank = (m: string) => m.replace(/[^\n]/g, ' ')
+  if (/\.py$/i.test(name)) {
+    return text
+      .replace(/^(?:[ \t]*(?:#[^\n]*)?\n)*[ \t]*[rRuU]?("""|\'\'\')[\s\S]*?\1/, blank)
+      .replace(/#[^\n]*/g, blank)
+  }
+  return text.replace(/--[^\n]*/g, blank).replace(/\/\*[\s\S]*?\*\//g, blank)
+}
 
 export interface ServerWideStatement {
   /** The file, relative to the project directory. */
@@ -19,8 +38,8 @@ export interface ServerWideStatement {
 
 /**
  * The first statement on server-wide objects in the files next to the revisions (the revision files,
- * their down files, helper modules beside them), or null. Text, not parsed: a comment that mentions
- * CREATE ROLE also counts, which only costs speed.
+ * their down files, helper modules beside them), or null. Read as text, comments and the module
+ * docstring left out; a statement built from pieces ("CREATE " + "ROLE") is not seen.
  */
 export function findServerWideStatement(projectDir: string, graph: RevisionGraph): ServerWideStatement | null {
   const dirs = [...new Set(graph.nodes.map((n) => path.posix.dirname(n.file)))].sort()
@@ -39,10 +58,12 @@ export function findServerWideStatement(projectDir: string, graph: RevisionGraph
       } catch {
         continue
       }
-      const m = SERVER_WIDE.exec(text)
-      if (!m) continue
-      const line = text.slice(0, m.index).split('\n').length
-      return { file: path.posix.join(dir, name), line, text: m[0].replace(/\s+/g, ' ') }
+      const code = withoutProse(name, text)
+      const m = SERVER_WIDE.exec(code)
+      if (!m?.[1]) continue
+      const at = m.index + m[0].length - m[1].length
+      const line = code.slice(0, at).split('\n').length
+      return { file: path.posix.join(dir, name), line, text: m[1].replace(/\s+/g, ' ').toUpperCase() }
     }
   }
   return null

@@ -29,7 +29,18 @@ const graph: RevisionGraph = {
 /** Fails the step when `fail(database, direction, revision, call)` says so; databases are numbered from 1. */
 type Failure = (database: number, direction: 'upgrade' | 'downgrade', revision: string) => string | null
 
-function context(fail: Failure, options: { openFails?: number } = {}) {
+/**
+ * `secondUpgradeLeaves`: a revision whose upgrade, run a second time on the same database, also
+ * leaves an object "x" behind (a re-upgrade that builds another schema); `failsWithX`: a revision
+ * whose upgrade fails where "x" stands.
+ */
+interface Quirks {
+  openFails?: number
+  secondUpgradeLeaves?: string
+  failsWithX?: string
+}
+
+function context(fail: Failure, options: Quirks = {}) {
   let opened = 0
   const disposed: number[] = []
   let atHead = 0
@@ -44,12 +55,20 @@ function context(fail: Failure, options: { openFails?: number } = {}) {
       const n = ++opened
       if (options.openFails === n) throw new Error(`database ${n} refused`)
       const applied: string[] = []
+      const upgraded = new Set<string>()
       const captures = new Map<string, string>()
       const step = (direction: 'upgrade' | 'downgrade', revision: string): StepResult => {
-        const error = fail(n, direction, revision)
+        const error =
+          fail(n, direction, revision) ??
+          (direction === 'upgrade' && revision === options.failsWithX && applied.includes('x')
+            ? 'x is in the way'
+            : null)
         if (error) return { ok: false, ms: 1, statements: 0, error: { message: error } }
-        if (direction === 'upgrade') applied.push(revision)
-        else applied.splice(applied.lastIndexOf(revision), 1)
+        if (direction === 'upgrade') {
+          applied.push(revision)
+          if (revision === options.secondUpgradeLeaves && upgraded.has(revision)) applied.push('x')
+          upgraded.add(revision)
+        } else applied.splice(applied.lastIndexOf(revision), 1)
         return { ok: true, ms: 1, statements: 1 }
       }
       const session = {
@@ -61,8 +80,9 @@ function context(fail: Failure, options: { openFails?: number } = {}) {
         session,
         probe: {
           capture: async (key) => {
-            captures.set(key, applied.join(','))
-            return applied.join(',')
+            const schema = [...applied].sort().join(',')
+            captures.set(key, schema)
+            return schema
           },
           diff: async (a, b) =>
             captures.get(a) === captures.get(b) ? [] : [`${captures.get(a)} -> ${captures.get(b)}`],
@@ -133,6 +153,55 @@ describe('stairway slices, merged', () => {
     expect(c.atHead()).toBe(0)
   })
 
+  it('replays a slice again where an earlier one rebuilt after a re-upgrade that built another schema', async () => {
+    // One database: r2's second upgrade leaves x (reupgrade-mismatch), the database is rebuilt
+    // without x, and r5 passes. A slice whose unchecked replay kept x would fail r5 instead.
+    const quirks = { secondUpgradeLeaves: 'r2', failsWithX: 'r5' }
+    expect(second?.prefix).toContain('r2')
+    expect(second?.revisions).toContain('r5')
+    const one = await runStairway({ ...context(() => null, quirks).ctx, workers: 1 })
+    expect(one.findings.map((f) => `${f.id}@${f.revision}`)).toEqual(['reupgrade-mismatch@r2'])
+    const c = context(() => null, quirks)
+    const sliced = await runStairway(c.ctx)
+    expect(sliced.findings).toEqual(one.findings)
+    expect(sliced.steps).toEqual(one.steps)
+    expect(c.atHead()).toBe(1)
+    expect(c.opened()).toBeGreaterThan(3) // the second slice ran again
+  })
+
+  it('says once, with where it happened, a step that timed out only while a slice was being reached', async () => {
+    const early = first?.revisions[0] as string
+    const c = context((db, direction, revision) =>
+      db === 2 && direction === 'upgrade' && revision === early ? 'timeout' : null,
+    )
+    // A timeout, as the session reports one.
+    const ctx = c.ctx
+    const open = ctx.open.bind(ctx)
+    ctx.open = async () => {
+      const db = await open()
+      const upgrade = db.session.upgrade.bind(db.session)
+      db.session.upgrade = async (r: string) => {
+        const res = await upgrade(r)
+        return res.error?.message === 'timeout' ? { ...res, error: { message: 'timeout', kind: 'timeout' } } : res
+      }
+      return db
+    }
+    const r = await runStairway(ctx)
+    expect(r.findings.map((f) => `${f.id}@${f.revision}`)).toEqual([`step-timeout@${early}`])
+    expect(r.findings[0]?.details?.at(-1)).toMatch(/second database replayed the steps before its slice/)
+  })
+
+  it('notes an unchecked downgrade that failed where the checked one passed', async () => {
+    const early = first?.revisions[0] as string
+    const c = context((db, direction, revision) =>
+      db === 2 && direction === 'downgrade' && revision === early ? 'nope' : null,
+    )
+    const r = await runStairway(c.ctx)
+    expect(r.notes).toEqual([
+      expect.stringMatching(new RegExp(`^the downgrade of ${early} failed while a second database`)),
+    ])
+  })
+
   it('rethrows a database that cannot be opened, after every other database was dropped', async () => {
     const c = context(() => null, { openFails: 2 })
     await expect(runStairway(c.ctx)).rejects.toThrow('database 2 refused')
@@ -165,6 +234,42 @@ describe('server-wide statements', () => {
       note: expect.stringMatching(/^replay-workers: 3 kept although/),
     })
     expect(workersGiven(1, true, shared)).toEqual({ workers: 1 })
+  })
+
+  it.each([
+    [
+      'revision message "create user table" in the docstring',
+      'v.py',
+      '"""create user table\n\nRevision ID: 1\n"""\nrevision = "1"\n',
+      null,
+    ],
+    ['a comment', 'v.py', '# create role tables\nrevision = "1"\n', null],
+    ['a column named role dropped', 'v.sql', 'ALTER TABLE users DROP role;\n', null],
+    ['an SQL comment', 'v.sql', '-- create database tables\n/* drop user\n model */ SELECT 1;\n', null],
+    ['op.execute', 'v.py', '"""roles"""\ndef upgrade():\n    op.execute("create role reporting")\n', 3],
+    [
+      'a multi-line SQL string',
+      'v.py',
+      'def upgrade():\n    op.execute("""\n        GRANT x TO y;\n        CREATE ROLE reporting;\n    """)\n',
+      4,
+    ],
+    ['EXECUTE format() in a DO block', 'v.sql', "DO $$ BEGIN\n  EXECUTE format('DROP ROLE %I', 'r');\nEND $$;\n", 2],
+    ['CREATE TABLESPACE', 'v.sql', "CREATE TABLESPACE fast LOCATION '/x';\n", 1],
+  ])('%s', (_what, file, text, line) => {
+    const dir = mkdtempSync(join(tmpdir(), 'mg-shared-'))
+    try {
+      mkdirSync(join(dir, 'versions'))
+      writeFileSync(join(dir, 'versions', file), text)
+      const g: RevisionGraph = {
+        nodes: [{ id: '1', parents: [], dependsOn: [], branchLabels: [], file: `versions/${file}`, line: 1 }],
+        problems: [],
+      }
+      const found = findServerWideStatement(dir, g)
+      if (line === null) expect(found).toBeNull()
+      else expect(found).toMatchObject({ file: `versions/${file}`, line })
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('does not count a user mapping, which belongs to one database', () => {
