@@ -10,7 +10,7 @@ import {
   renderTerminal,
   runAll,
   runGate
-} from "./chunks/chunk-MHH266BL.js";
+} from "./chunks/chunk-H7UHQYME.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

@@ -22,7 +22,7 @@ import {
   runGate,
   urlPath,
   useLedger
-} from "./chunks/chunk-MHH266BL.js";
+} from "./chunks/chunk-H7UHQYME.js";
 import {
   __commonJS,
   __require,

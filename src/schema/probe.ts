@@ -38,12 +38,18 @@ export class SnapshotProbe implements CatalogProbe {
     // Named, so that ending the helper's stuck sessions after a step timeout spares this one.
     const client = new pg.Client({ connectionString: url, application_name: PROBE_APPLICATION_NAME })
     client.on('error', () => {}) // a dropped connection surfaces on the next query instead
-    await client.connect()
-    await client.query(`CREATE TEMP TABLE ${TABLE} (key text PRIMARY KEY, doc text NOT NULL)`)
-    // Documents are read back only for a diff: storing them uncompressed saves compressing ~150 KB a capture.
-    await client.query(`ALTER TABLE ${TABLE} ALTER COLUMN doc SET STORAGE EXTERNAL`)
-    // The snapshot query's plan does not depend on the key: plan it once.
-    await client.query('SET plan_cache_mode = force_generic_plan')
+    try {
+      await client.connect()
+      await client.query(`CREATE TEMP TABLE ${TABLE} (key text PRIMARY KEY, doc text NOT NULL)`)
+      // Documents are read back only for a diff: storing them uncompressed saves compressing ~150 KB a capture.
+      await client.query(`ALTER TABLE ${TABLE} ALTER COLUMN doc SET STORAGE EXTERNAL`)
+      // The snapshot query's plan does not depend on the key: plan it once.
+      await client.query('SET plan_cache_mode = force_generic_plan')
+    } catch (error) {
+      // Not left open until the database is dropped: the caller only sees the error.
+      await client.end().catch(() => {})
+      throw error
+    }
     return new SnapshotProbe(client, excludeTables)
   }
 
