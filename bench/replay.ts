@@ -498,7 +498,7 @@ function printSize(fig: SizeFigures): void {
       const parts = []
       for (let i = 0; i < workers; i++) {
         parts.push(
-          `${s.med(`${k}.slice.${i}.revisions`)} revisions ${msf(s.med(`${k}.slice.${i}.ms`))} (open + plain upgrades ${msf(s.med(`${k}.slice.${i}.prefixMs`))})`,
+          `${s.med(`${k}.slice.${i}.revisions`)} revisions ${msf(s.med(`${k}.slice.${i}.ms`))} (open + unchecked replay of the revisions before ${msf(s.med(`${k}.slice.${i}.prefixMs`))})`,
         )
       }
       log(`  ${workers} databases side by side: ${parts.join('; ')}`)
