@@ -22,7 +22,7 @@ import {
   runGate,
   urlPath,
   useLedger
-} from "./chunks/chunk-H7UHQYME.js";
+} from "./chunks/chunk-7TWH2XBS.js";
 import {
   __commonJS,
   __require,

@@ -143,8 +143,12 @@ async function replay(
   try {
     let reachedHead = false
     const order = topologicalOrder(graph)
-    const shared = findServerWideStatement(config.projectDir, graph)
-    if (shared && server.provider === 'url') {
+    // Read from the migration files only where it matters: a url server, or more than one database.
+    let scanned: ServerWideStatement | null | undefined
+    const sharedObjects = () =>
+      scanned === undefined ? (scanned = findServerWideStatement(config.projectDir, graph)) : scanned
+    const shared = server.provider === 'url' ? sharedObjects() : null
+    if (shared) {
       // Not in the scratch database: in the server the user pointed us at, and it may stay there.
       const note = `${shared.file}:${shared.line} (${shared.text}) changes objects of the whole server behind database-url, not only the gate's scratch database: roles, tablespaces or databases the migrations leave behind stay on that server after the run`
       report.notes.push(note)
@@ -153,7 +157,7 @@ async function replay(
     const ctx: ReplayContext = {
       graph,
       order,
-      workers: config.mode === 'stairway' ? replayWorkers(config, shared, order.length, report, logger) : 1,
+      workers: config.mode === 'stairway' ? replayWorkers(config, sharedObjects, order.length, report, logger) : 1,
       tool: driver.tool,
       logger,
       irreversible: { severity: config.irreversibleSeverity, allow: config.allowIrreversible },
@@ -185,7 +189,7 @@ async function replay(
  */
 function replayWorkers(
   config: GateConfig,
-  shared: ServerWideStatement | null,
+  sharedObjects: () => ServerWideStatement | null,
   revisions: number,
   report: GateReport,
   logger: Logger,
@@ -193,7 +197,7 @@ function replayWorkers(
   const explicit = config.replayWorkers !== 'auto'
   const wanted = explicit ? (config.replayWorkers as number) : autoWorkers(revisions, availableParallelism())
   if (wanted <= 1) return 1
-  const decided = workersGiven(wanted, explicit, shared)
+  const decided = workersGiven(wanted, explicit, sharedObjects())
   if (decided.note) {
     report.notes.push(decided.note)
     if (explicit) logger.warn(decided.note)

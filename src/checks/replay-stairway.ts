@@ -139,19 +139,18 @@ function blockedStep(log: ReplayLog, blocked: NonNullable<SliceOutcome['blocked'
   const at = position.get(revision) ?? Infinity
   const after = (r: string | undefined) => (r === undefined ? false : (position.get(r) ?? -1) > at)
   const own = new ReplayLog(ctx.graph)
-  own.step(revision, 'upgrade', 'rebuild', result)
-  stepFailure(own, revision, 'upgrade', result, ctx)
+  rebuildFailed(
+    own,
+    revision,
+    result,
+    ctx,
+    fresh && result.error?.kind !== 'timeout'
+      ? FRESH_DATABASE
+      : `this happened while a second database replayed the steps before its slice, although the same steps had passed on the database that checked ${revision}; the stairway stops here, so the revisions after it were not checked`,
+  )
+  // Said once: the database that checked it may have reported the same (a timed-out re-upgrade).
   const finding = own.findings[0]
-  if (finding) {
-    finding.details = [
-      ...(finding.details ?? []),
-      fresh && result.error?.kind !== 'timeout'
-        ? FRESH_DATABASE
-        : `this happened while a second database replayed the steps before its slice, although the same steps had passed on the database that checked ${revision}; the stairway stops here, so the revisions after it were not checked`,
-    ]
-    // Said once: the database that checked it may have reported the same (a timed-out re-upgrade).
-    if (log.findings.some((f) => f.id === finding.id && f.revision === revision)) own.findings.length = 0
-  }
+  if (finding && log.findings.some((f) => f.id === finding.id && f.revision === revision)) own.findings.length = 0
   const stepAt = log.steps.findIndex((s) => after(s.revision))
   log.steps.splice(stepAt < 0 ? log.steps.length : stepAt, 0, ...own.steps)
   const findingAt = log.findings.findIndex((f) => after(f.revision))
@@ -167,18 +166,18 @@ async function wentThrough(slices: Promise<SliceOutcome>[]): Promise<boolean> {
   return settled.every((s) => s.status === 'fulfilled' && !s.value.ended && !s.value.blocked)
 }
 
-/**
- * A plain upgrade that failed while (re)building a database from base, though the same revision
- * upgraded during the stairway: it depends on something the earlier revisions' downgrades and
- * upgrades left behind, so a deploy to an empty database stops there.
- */
-function freshUpgradeFailed(log: ReplayLog, revision: string, result: StepResult, ctx: ReplayContext): void {
+/** A plain upgrade that failed while a database was being (re)built: its step, its finding, and where it happened. */
+function rebuildFailed(
+  log: ReplayLog,
+  revision: string,
+  result: StepResult,
+  ctx: ReplayContext,
+  where: string | null,
+): void {
   log.step(revision, 'upgrade', 'rebuild', result)
   stepFailure(log, revision, 'upgrade', result, ctx)
   const finding = log.findings.at(-1)
-  if (finding?.revision === revision && result.error?.kind !== 'timeout') {
-    finding.details = [...(finding.details ?? []), FRESH_DATABASE]
-  }
+  if (where && finding?.revision === revision) finding.details = [...(finding.details ?? []), where]
 }
 
 async function runSlice(
@@ -193,14 +192,29 @@ async function runSlice(
   const applied: string[] = []
   const rebuiltAt: string[] = []
   const prefixFailures: SliceOutcome['prefixFailures'] = []
-  const stop = (revision: string, result: StepResult, fresh: boolean): SliceOutcome => ({
+  let prefixMs = 0
+  const outcome = (ended: boolean, blocked?: SliceOutcome['blocked']): SliceOutcome => ({
     log,
-    ended: true,
-    blocked: { revision, result, fresh },
-    prefixMs: 0,
+    ended,
+    ...(blocked ? { blocked } : {}),
+    prefixMs,
     rebuiltAt,
     prefixFailures,
   })
+  const stop = (revision: string, result: StepResult, fresh: boolean) => outcome(true, { revision, result, fresh })
+  /**
+   * Rebuilds after a broken state found by the checks. False when a plain upgrade then fails though
+   * the same revision upgraded during the stairway (it depends on what earlier downgrades and upgrades
+   * left behind): said as a finding, and the stairway ends.
+   */
+  const rebuildChecked = async (): Promise<boolean> => {
+    const rebuilt = await rebuild(ctx, db, applied)
+    db = rebuilt.db
+    if (!rebuilt.failed) return true
+    const { revision, result } = rebuilt.failed
+    rebuildFailed(log, revision, result, ctx, result.error?.kind === 'timeout' ? null : FRESH_DATABASE)
+    return false
+  }
   try {
     // The steps one database runs before this slice, unchecked. Where it would rebuild after a failed
     // re-upgrade, so does this. Where it rebuilt because a comparison said so, this can only know from
@@ -221,7 +235,7 @@ async function runSlice(
       db = rebuilt.db
       if (rebuilt.failed) return stop(rebuilt.failed.revision, rebuilt.failed.result, true)
     }
-    const prefixMs = Math.round(performance.now() - started)
+    prefixMs = Math.round(performance.now() - started)
     let curKey = 'start'
     let curFp = await db.probe.capture(curKey)
 
@@ -231,7 +245,7 @@ async function runSlice(
       log.step(revision, 'upgrade', 'first', up)
       if (!up.ok) {
         stepFailure(log, revision, 'upgrade', up, ctx)
-        return { log, ended: true, prefixMs, rebuiltAt, prefixFailures }
+        return outcome(true)
       }
       applied.push(revision)
       const upKey = `${revision}:up`
@@ -298,12 +312,7 @@ async function runSlice(
             re.error,
           )
         }
-        const rebuilt = await rebuild(ctx, db, applied)
-        db = rebuilt.db
-        if (rebuilt.failed) {
-          freshUpgradeFailed(log, rebuilt.failed.revision, rebuilt.failed.result, ctx)
-          return { log, ended: true, prefixMs, rebuiltAt, prefixFailures }
-        }
+        if (!(await rebuildChecked())) return outcome(true)
         curKey = 'rebuilt'
         curFp = await db.probe.capture(curKey)
         continue
@@ -324,12 +333,7 @@ async function runSlice(
         }
         // Either way the database is not in the state the next revision expects: rebuild it.
         rebuiltAt.push(revision)
-        const rebuilt = await rebuild(ctx, db, applied)
-        db = rebuilt.db
-        if (rebuilt.failed) {
-          freshUpgradeFailed(log, rebuilt.failed.revision, rebuilt.failed.result, ctx)
-          return { log, ended: true, prefixMs, rebuiltAt, prefixFailures }
-        }
+        if (!(await rebuildChecked())) return outcome(true)
         curKey = 'rebuilt'
         curFp = await db.probe.capture(curKey)
         continue
@@ -339,7 +343,7 @@ async function runSlice(
       curFp = reFp
     }
     if (applied.length === ctx.order.length && (await (mayReachHead?.() ?? true))) await ctx.atHead?.(db.session)
-    return { log, ended: false, prefixMs, rebuiltAt, prefixFailures }
+    return outcome(false)
   } finally {
     await db.dispose()
   }
