@@ -47,6 +47,20 @@ export async function freePort(): Promise<number> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
+/**
+ * True when `done` settles within `ms`. The timer is cleared either way: a timer left pending keeps
+ * Node alive, and every run would idle for `ms` after printing its verdict.
+ */
+async function settlesWithin(done: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  const expired = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)))
+  try {
+    return await Promise.race([done.then(() => true), expired])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
 function logTail(file: string): string {
   try {
     return readFileSync(file, 'utf8').trim().split('\n').slice(-3).join(' | ')
@@ -166,8 +180,7 @@ async function makeServer(o: {
     stopped = true
     // The whole cluster goes, so its databases go with it: no per-database drops needed.
     o.child.kill('SIGQUIT') // immediate shutdown: nothing here needs a checkpoint
-    const killed = await Promise.race([exitPromise.then(() => true), sleep(5_000).then(() => false)])
-    if (!killed) {
+    if (!(await settlesWithin(exitPromise, 5_000))) {
       o.child.kill('SIGKILL')
       await exitPromise
     }
