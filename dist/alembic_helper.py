@@ -45,12 +45,44 @@ def read_command():
     return json.loads(line)
 
 
+def clip(text, limit=600):
+    """At most `limit` characters, keeping both ends: the end often names what is wrong."""
+    if len(text) <= limit:
+        return text
+    half = (limit - 5) // 2
+    return text[:half].rstrip() + " ... " + text[-half:].lstrip()
+
+
 def first_lines(text, limit=600):
     lines = [ln.strip() for ln in str(text).strip().splitlines() if ln.strip()]
     # Keep the database's DETAIL/HINT lines: they name the object ("Key (org_id)=(3) is not present").
     kept = lines[:1] + [ln for ln in lines[1:] if ln.startswith(("DETAIL", "HINT"))]
-    out = " ".join(kept)
-    return out if len(out) <= limit else out[: limit - 3] + "..."
+    return clip(" ".join(kept), limit)
+
+
+def validation_summary(exc):
+    """pydantic's ValidationError as one line that names every field ("POSTGRES_SERVER (field required)").
+
+    Its str() puts each field on a line of its own after "5 validation errors for Settings": a first
+    line alone would hide exactly what the user has to set.
+    """
+    errors = getattr(exc, "errors", None)
+    if not callable(errors) or type(exc).__name__ != "ValidationError":
+        return None
+    try:
+        items = errors()
+        head = str(exc).strip().splitlines()[0]
+        fields = ["%s (%s)" % (".".join(str(p) for p in e.get("loc", ())) or "?", e.get("msg", "")) for e in items]
+    except Exception:
+        return None
+    return "%s: %s" % (head, ", ".join(fields))
+
+
+def is_not_implemented(exc):
+    """NotImplementedError, or `raise NotImplemented(...)`: calling the constant raises TypeError."""
+    if isinstance(exc, NotImplementedError):
+        return True
+    return isinstance(exc, TypeError) and "'NotImplementedType' object is not callable" in str(exc)
 
 
 def describe_error(exc, project_dir):
@@ -63,13 +95,71 @@ def describe_error(exc, project_dir):
         if name and name not in ("Error", "DatabaseError", "ProgrammingError"):
             message = "%s: %s" % (name, message)
     else:
-        text = first_lines(exc)
-        message = "%s: %s" % (type(exc).__name__, text) if text else type(exc).__name__
+        text = validation_summary(exc) or first_lines(exc)
+        message = "%s: %s" % (type(exc).__name__, clip(text)) if text else type(exc).__name__
     where = user_frame(exc, project_dir)
-    error = {"message": message, "kind": "not-implemented" if isinstance(exc, NotImplementedError) else "error"}
+    error = {"message": message, "kind": "not-implemented" if is_not_implemented(exc) else "error"}
     if where:
         error["file"], error["line"] = where
     return error
+
+
+_CONSTRAINT_KINDS = {
+    # SQLAlchemy class -> (pg_constraint.contype, Alembic's type_, how a person says it)
+    "ForeignKeyConstraint": ("f", "foreignkey", "foreign key"),
+    "UniqueConstraint": ("u", "unique", "unique constraint"),
+    "CheckConstraint": ("c", "check", "check constraint"),
+    "PrimaryKeyConstraint": ("p", "primary", "primary key"),
+}
+
+
+def unnamed_constraint(exc, plain_url):
+    """`op.drop_constraint(None, ...)`: SQLAlchemy's CompileError, said plainly, with the fix.
+
+    Autogenerate writes drop_constraint(None, ...) for constraints created without a name; the
+    downgrade then crashes before sending any SQL. PostgreSQL did name the constraint: the database
+    still stands after the upgrade, so its catalog says which name to write. Returns (message, hint)
+    or None when `exc` is another error.
+    """
+    import re
+
+    text = str(exc)
+    if "Can't emit DROP CONSTRAINT" not in text or "it has no name" not in text:
+        return None
+    kind = re.search(r"for constraint (\w+)\(", text)
+    table = re.search(r"table=Table\('([^']+)'", text)
+    schema = re.search(r"schema='([^']+)'", text)
+    contype, type_, what = _CONSTRAINT_KINDS.get(kind.group(1) if kind else "", ("", "", "constraint"))
+    table_name = table.group(1) if table else None
+    message = "CompileError: Can't emit DROP CONSTRAINT for an unnamed %s%s: op.drop_constraint(None, ...) has no name to drop, it has no name" % (
+        what, " on %s" % table_name if table_name else "")
+    names = []
+    if table_name and contype:
+        try:
+            from sqlalchemy import create_engine, pool, text as sql
+
+            engine = create_engine(sqlalchemy_url(plain_url, False), poolclass=pool.NullPool)
+            try:
+                with engine.connect() as conn:
+                    names = [row[0] for row in conn.execute(sql(
+                        "SELECT c.conname FROM pg_constraint c JOIN pg_class r ON r.oid = c.conrelid "
+                        "JOIN pg_namespace n ON n.oid = r.relnamespace WHERE r.relname = :t AND c.contype = :k "
+                        "AND (n.nspname = :s OR (:s IS NULL AND pg_table_is_visible(r.oid))) ORDER BY 1"),
+                        {"t": table_name, "k": contype, "s": schema.group(1) if schema else None})]
+            finally:
+                engine.dispose()
+        except Exception:  # noqa: BLE001 - the hint is a courtesy; the finding stands without it
+            names = []
+    call = 'op.drop_constraint("%s", "%s", type_="%s")'
+    if len(names) == 1:
+        hint = ("Name the constraint: PostgreSQL named this %s %s, so write `%s`, and give the upgrade's "
+                "create call that name too, so every database has the same one." % (what, names[0], call % (names[0], table_name, type_)))
+    elif names:
+        hint = ("Name the constraint: the %ss PostgreSQL made on %s are %s; write the one this downgrade drops in "
+                "`%s`, and give the upgrade's create call that name too." % (what, table_name, ", ".join(names), call % ("<name>", table_name, type_)))
+    else:
+        hint = "Name the constraint in drop_constraint (psql's `\\d %s` shows the name PostgreSQL gave it), and give the upgrade's create call that name too." % (table_name or "<table>")
+    return message, hint
 
 
 def user_frame(exc, project_dir):
@@ -132,13 +222,17 @@ class Replay:
         from sqlalchemy import event
 
         if not self.announced:
+            # The revision files are imported here, inside env.py's run, where Alembic's own commands
+            # import them: a revision may need what env.py set up (an application context, settings).
+            # A file that cannot load even here ends the start with its own error, file and line.
+            heads = list(self.script.get_heads())
             # Ready only now: env.py ran, connected, and Alembic made its version table, so the
             # gate's first catalog capture sees the database as every later one will.
             import alembic
             import sqlalchemy
 
             send({"event": "ready", "alembic": alembic.__version__, "sqlalchemy": sqlalchemy.__version__,
-                  "python": sys.version.split()[0], "url_scheme": self.url_scheme})
+                  "python": sys.version.split()[0], "url_scheme": self.url_scheme, "heads": sorted(heads)})
             self.announced = True
         self.entered = True
         version_table = getattr(ctx, "version_table", "alembic_version")
@@ -161,8 +255,8 @@ class Replay:
                     continue
                 if kind == "drift":
                     try:
-                        items = model_drift(ctx, bool(cmd.get("compare_server_default")), self.args.project)
-                        send({"id": cmd.get("id"), "ok": True, "drift": items})
+                        items, tables = model_drift(ctx, bool(cmd.get("compare_server_default")), self.args.project)
+                        send({"id": cmd.get("id"), "ok": True, "drift": items, "tables": tables})
                     except Exception as exc:  # noqa: BLE001 - reported, the replay goes on
                         send({"id": cmd.get("id"), "ok": False, "error": describe_error(exc, self.args.project)})
                     settle(ctx)
@@ -217,12 +311,6 @@ class Replay:
         for name in self.args.url_env:
             os.environ[name] = url
         self.script = ScriptDirectory.from_config(cfg)
-        try:
-            self.script.revision_map.heads  # import every revision once, now, with a clear error
-        except Exception as exc:
-            send({"event": "fatal", "error": describe_error(exc, self.args.project)})
-            return 1
-
         self.url_scheme = url.split("://")[0]
         while not self.quit:
             self.entered = False
@@ -237,6 +325,9 @@ class Replay:
                 if isinstance(exc, KeyboardInterrupt):
                     raise
                 error = describe_error(exc, self.args.project)
+                unnamed = unnamed_constraint(exc, self.args.url) if self.in_flight is not None else None
+                if unnamed:
+                    error["message"], error["hint"] = unnamed
                 if self.in_flight is not None:
                     send({"id": self.in_flight.get("id"), "ok": False, "error": error})
                     self.in_flight = None
@@ -250,20 +341,24 @@ class Replay:
 def model_drift(ctx, compare_server_default, project_dir):
     """What the models declare against what the migrations built: Alembic's own comparison.
 
-    Returns None when env.py gives Alembic no target_metadata (nothing to compare), else a list of
-    {"message", "table", "column", "file", "line"}. Type comparison is on (unless env.py supplies its
-    own compare_type function); server defaults per the gate's input (or env.py's function).
+    Returns (None, None) when env.py gives Alembic no target_metadata (nothing to compare), else a
+    list of {"message", "table", "column", "file", "line", "direction"} and the file that declares
+    each table of the metadata ({"pdfs": "app/models.py"}; None where no file was found), so the gate
+    can tell which model files' tables have drifted.
+    Type comparison is on (unless env.py supplies its own compare_type function); server defaults per
+    the gate's input (or env.py's function).
     """
     from alembic.autogenerate import compare_metadata
 
     metadata = ctx.opts.get("target_metadata")
     if metadata is None:
-        return None
+        return None, None
     if not callable(getattr(ctx, "_user_compare_type", None)):
         ctx._user_compare_type = True
     if not callable(getattr(ctx, "_user_compare_server_default", None)):
         ctx._user_compare_server_default = compare_server_default
     _DIALECT[0] = ctx.dialect
+    models = ModelIndex(project_dir)
     items = []
     for diff in flatten(compare_metadata(ctx, metadata)):
         item = describe_diff(diff)
@@ -271,11 +366,16 @@ def model_drift(ctx, compare_server_default, project_dir):
             continue
         op = diff[0]
         item["direction"] = "missing" if op.startswith("add_") else "extra" if op.startswith("remove_") else "differs"
-        where = locate_model(item.get("table"), item.get("column"), project_dir)
+        where = models.locate(item.get("table"), item.get("column"))
         if where:
             item["file"], item["line"] = where
         items.append(item)
-    return items
+    tables = {}
+    for meta in metadata if isinstance(metadata, (list, tuple)) else [metadata]:
+        for table in getattr(meta, "tables", {}).values():
+            where = models.locate(table.name, None)
+            tables[table.name] = where[0] if where else None
+    return items, tables
 
 
 def flatten(diffs):
@@ -339,7 +439,11 @@ def describe_diff(d):
             msg = "models declare index %s on %s (%s); no migration creates it" % (ix.name, table, cols)
         else:
             msg = "migrations create index %s on %s (%s) that the models do not declare" % (ix.name, table, cols)
-        return {"message": msg, "table": table}
+        item = {"message": msg, "table": table}
+        first = next(iter(ix.columns), None) if ix.columns is not None else None
+        if first is not None and getattr(first, "name", None):
+            item["column"] = first.name  # where `index=True` usually sits in the model
+        return item
     if kind in ("add_constraint", "remove_constraint", "add_fk", "remove_fk"):
         c = d[1]
         table = c.table.name if getattr(c, "table", None) is not None else "?"
@@ -357,35 +461,75 @@ def describe_diff(d):
     return {"message": "models and migrations differ: %s" % (d,)}
 
 
-def locate_model(table, column, project_dir):
-    """The model class (and column line) that declares `table` in the project's own files, if any."""
-    import inspect
+class ModelIndex:
+    """The model classes of the project's own modules, by table name, found without running user code.
 
-    if not table:
-        return None
-    root = os.path.realpath(project_dir) + os.sep
-    for module in list(sys.modules.values()):
-        path = getattr(module, "__file__", None) or ""
-        if not os.path.realpath(path).startswith(root):
-            continue
-        for obj in list(vars(module).values()):
-            t = getattr(obj, "__table__", None)
-            if not inspect.isclass(obj) or getattr(t, "name", None) != table:
-                continue
+    Modules of real applications hold objects whose attribute access raises: Flask's `request`,
+    `current_app` and `g`, werkzeug LocalProxy objects, lazy settings. So nothing here calls
+    getattr on a module's objects: a class is recognised by its real type (not by `__class__`,
+    which a proxy forwards), its `__table__` is read from its own class dict, and every
+    object is inspected on its own, so one that fails costs only itself.
+    """
+
+    def __init__(self, project_dir):
+        self.project_dir = os.path.realpath(project_dir)
+        self.classes = None
+
+    def _index(self):
+        import inspect
+
+        from sqlalchemy import Table
+
+        classes = {}
+        root = self.project_dir + os.sep
+        for module in list(sys.modules.values()):
             try:
-                lines, start = inspect.getsourcelines(obj)
-            except (OSError, TypeError):
+                path = module.__dict__.get("__file__") or ""
+                if not os.path.realpath(path).startswith(root):
+                    continue
+                objects = list(module.__dict__.values())
+            except Exception:  # noqa: BLE001 - a module that cannot be read is skipped
                 continue
-            line = start
-            if column:
-                for i, text in enumerate(lines):
-                    stripped = text.strip()
-                    if stripped.startswith((column + " ", column + ":", column + "=")):
-                        line = start + i
-                        break
-            rel = os.path.relpath(os.path.realpath(inspect.getsourcefile(obj)), os.path.realpath(project_dir))
-            return rel.replace(os.sep, "/"), line
-    return None
+            for obj in objects:
+                try:
+                    if not issubclass(type(obj), type):
+                        continue
+                    # The class that declares the table (a single-table subclass inherits it: skipped).
+                    table = obj.__dict__.get("__table__")
+                    if not isinstance(table, Table):
+                        continue
+                    name = table.name
+                    if name not in classes:
+                        classes[name] = (obj, inspect.getsourcefile(obj))
+                except Exception:  # noqa: BLE001 - one odd object must not hide the others
+                    continue
+        return classes
+
+    def locate(self, table, column):
+        """(file relative to the project, line) of the class declaring `table` (at `column`'s line)."""
+        import inspect
+
+        if not table:
+            return None
+        if self.classes is None:
+            self.classes = self._index()
+        found = self.classes.get(table)
+        if not found or not found[1]:
+            return None
+        obj, source = found
+        try:
+            lines, start = inspect.getsourcelines(obj)
+        except (OSError, TypeError):
+            return None
+        line = start
+        if column:
+            for i, text in enumerate(lines):
+                stripped = text.strip()
+                if stripped.startswith((column + " ", column + ":", column + "=")):
+                    line = start + i
+                    break
+        rel = os.path.relpath(os.path.realpath(source), self.project_dir)
+        return rel.replace(os.sep, "/"), line
 
 
 def gate_environment(environment_class, cfg, script, fn, expected_url):
@@ -448,6 +592,31 @@ def settle(ctx):
         pass
 
 
+def export_url(plain_url, url_env, parts_env):
+    """The scratch database in the environment, before env.py or the application reads it.
+
+    `url_env`: names that get the whole URL. `parts_env`: NAME=part pairs (host, port, user,
+    password, database) for settings that build the URL themselves (libpq's PGHOST..., the postgres
+    image's POSTGRES_HOST/POSTGRES_DB..., a project's own DB_HOST...).
+    """
+    from urllib.parse import unquote, urlsplit
+
+    for name in url_env:
+        os.environ[name] = plain_url
+    u = urlsplit(plain_url)
+    parts = {
+        "host": u.hostname or "",
+        "port": str(u.port or 5432),
+        "user": unquote(u.username or ""),
+        "password": unquote(u.password or ""),
+        "database": unquote(u.path.lstrip("/")),
+    }
+    for pair in parts_env:
+        name, _, part = pair.partition("=")
+        if part in parts:
+            os.environ[name] = parts[part]
+
+
 def load_flask_app(project):
     """Flask-Migrate's env.py needs an application context: load the app the way `flask` does."""
     sys.path.insert(0, project)
@@ -464,6 +633,9 @@ def main():
                         help="postgresql:// URL of the scratch database (default: $MIGRATION_GATE_URL, "
                              "which keeps a password off the process list)")
     parser.add_argument("--url-env", action="append", default=[], help="environment variables that get the URL")
+    parser.add_argument("--parts-env", action="append", default=[],
+                        help="NAME=part: an environment variable that gets one part of the URL "
+                             "(host, port, user, password, database)")
     parser.add_argument("--script-location", default="")
     parser.add_argument("--flask", action="store_true", help="run inside the Flask app's context")
     args = parser.parse_args()
@@ -480,10 +652,9 @@ def main():
     if args.project not in sys.path:
         sys.path.insert(0, args.project)
     replay = Replay(args)
+    # Exported before the Flask app or env.py runs: settings objects read the environment at import.
+    export_url(args.url, args.url_env, args.parts_env)
     if args.flask:
-        plain = args.url
-        for name in args.url_env:
-            os.environ[name] = plain
         try:
             app = load_flask_app(args.project)
         except Exception as exc:  # noqa: BLE001

@@ -22,7 +22,7 @@ import {
   runGate,
   urlPath,
   useLedger
-} from "./chunks/chunk-7TWH2XBS.js";
+} from "./chunks/chunk-RZR3LMIR.js";
 import {
   __commonJS,
   __require,

@@ -1,9 +1,10 @@
 // runGate(config, deps): picks the driver and the Postgres provider, runs the checks, returns a
 // GateReport. Knows nothing of GitHub or terminals; renderers read the report.
-import { existsSync, statSync } from 'node:fs'
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { checkChain } from './checks/chain.js'
 import { driftFindings } from './checks/drift.js'
+import { scopeDrift } from './checks/drift-scope.js'
 import { runRoundtrip } from './checks/replay-roundtrip.js'
 import { autoWorkers } from './checks/replay-slices.js'
 import { findServerWideStatement, workersGiven, type ServerWideStatement } from './checks/shared-objects.js'
@@ -12,7 +13,7 @@ import { scopeFindings } from './checks/scope.js'
 import type { ReplayContext, ReplayDatabase } from './checks/replay-context.js'
 import { bases, heads, topologicalOrder } from './checks/topo.js'
 import { createDriver } from './drivers/detect.js'
-import type { MigrationDriver, MigrationSession, RevisionGraph } from './drivers/driver.js'
+import type { MigrationDriver, MigrationSession, ModelDrift, RevisionGraph } from './drivers/driver.js'
 import { GateError, oneLine } from './errors.js'
 import type { GitHubEnvironment } from './git/event.js'
 import { planGit, runGitPhase } from './git/phase.js'
@@ -55,6 +56,8 @@ export async function runGate(config: GateConfig, deps: GateDeps): Promise<GateR
 
   const driver = createDriver(config, logger)
   const findings: Finding[] = []
+  // What the models declare against what the migrations build, when the replay reached head.
+  let drift: ModelDrift | undefined
   const notes: string[] = []
 
   // Where the tool runs here, its own view of the heads must agree with the static one. Asking it
@@ -103,10 +106,28 @@ export async function runGate(config: GateConfig, deps: GateDeps): Promise<GateR
     } else if (graph.nodes.length === 0) {
       notes.push('replay skipped: no revisions')
     } else {
-      await replay(config, driver, graph, report, timed, logger)
+      drift = await replay(config, driver, graph, report, timed, logger)
     }
   }
   findings.push(...(await crossCheck))
+  if (drift) {
+    if (git && report.git) {
+      const scoped = scopeDrift({
+        drift,
+        findings,
+        changedModels: git.changedModels,
+        changedMigrationTexts: git.changedMigrations.map(readText),
+        tool: driver.tool,
+        ...newMigrationCommand(driver),
+        base: report.git.base,
+        strict: config.strict,
+      })
+      findings.splice(0, findings.length, ...scoped.findings, ...scoped.drift)
+      notes.push(...scoped.notes)
+    } else {
+      findings.push(...driftFindings(drift.items, driver.tool, newMigrationCommand(driver).newMigrationCommand))
+    }
+  }
   if (git && report.git) {
     // Judge the PR, not the whole history: replay findings on revisions the base has are pre-existing.
     const scope = { steps: report.steps, prRevisions: git.prRevisions, base: git.info.base, strict: config.strict }
@@ -127,7 +148,7 @@ async function replay(
   report: GateReport,
   timed: <T>(phase: Phase, fn: () => Promise<T>) => Promise<T>,
   logger: Logger,
-): Promise<void> {
+): Promise<ModelDrift | undefined> {
   const provider = await chooseProvider(
     config.postgres,
     {
@@ -140,6 +161,7 @@ async function replay(
   const server: Server = await timed('postgres', () => provider.start())
   report.postgres = { provider: server.provider, serverVersion: server.serverVersion, startMs: server.startMs }
   logger.info(`postgres: ${server.provider} PostgreSQL ${server.serverVersion} ready in ${server.startMs} ms`)
+  let drift: ModelDrift | undefined
   try {
     let reachedHead = false
     const order = topologicalOrder(graph)
@@ -164,9 +186,9 @@ async function replay(
       open: () => openDatabase(server, driver, config),
       ...(config.modelDrift
         ? {
-            atHead: (session: MigrationSession) => {
+            atHead: async (session: MigrationSession) => {
               reachedHead = true
-              return modelDrift(session, config, report, timed)
+              drift = await modelDrift(session, config, report, timed)
             },
           }
         : {}),
@@ -181,6 +203,7 @@ async function replay(
   } finally {
     await server.stop()
   }
+  return drift
 }
 
 /**
@@ -206,28 +229,45 @@ function replayWorkers(
   return decided.workers
 }
 
-/** model-drift, on the replay database once it stands at head. */
+/**
+ * model-drift, on the replay database once it stands at head. A comparison that cannot run is an
+ * error: model-drift was asked for, and a gate that cannot check it must not pass as if it had.
+ */
 async function modelDrift(
   session: MigrationSession,
   config: GateConfig,
   report: GateReport,
   timed: <T>(phase: Phase, fn: () => Promise<T>) => Promise<T>,
-): Promise<void> {
-  if (!session.modelDrift) return
-  let items
+): Promise<ModelDrift | undefined> {
+  if (!session.modelDrift) return undefined
+  let drift
   try {
-    items = await timed('drift', () => session.modelDrift!({ compareServerDefault: config.compareServerDefault }))
+    drift = await timed('drift', () => session.modelDrift!({ compareServerDefault: config.compareServerDefault }))
   } catch (error) {
     // The models themselves may not load or compare; keep every finding the replay made.
     report.findings.push({
       id: 'model-drift',
-      severity: 'warning',
-      message: `The models could not be compared with the migrated database: ${oneLine(error)}. Fix the models or env.py's target_metadata; model drift is unchecked until then.`,
+      severity: 'error',
+      message: `The models could not be compared with the migrated database: ${oneLine(error)}. Model drift is unchecked, so this gate cannot pass: fix what the comparison trips on (the models' imports, env.py's target_metadata or include_object), or turn the check off with model-drift: false.`,
     })
-    return
+    return undefined
   }
-  if (items === null) report.notes.push('model-drift skipped: env.py gives Alembic no target_metadata to compare')
-  else report.findings.push(...driftFindings(items, report.tool))
+  if (drift === null) report.notes.push('model-drift skipped: env.py gives Alembic no target_metadata to compare')
+  return drift ?? undefined
+}
+
+/** The command the driver's layout gives for a new migration (`flask db migrate` for Flask-Migrate). */
+function newMigrationCommand(driver: MigrationDriver): { newMigrationCommand?: string } {
+  const command = driver.gitLayout?.().newMigrationCommand
+  return command ? { newMigrationCommand: command } : {}
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8')
+  } catch {
+    return ''
+  }
 }
 
 async function openDatabase(server: Server, driver: MigrationDriver, config: GateConfig): Promise<ReplayDatabase> {

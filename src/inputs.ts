@@ -34,6 +34,8 @@ export interface GateConfig {
   python?: string
   /** Environment variables the scratch database URL is exported in (besides sqlalchemy.url). */
   databaseUrlEnv: string[]
+  /** Environment variables that receive one part of the scratch database URL (PGHOST=host, ...). */
+  databasePartsEnv: Array<[string, UrlPart]>
   /** A migration step running longer than this is stopped (seconds). */
   stepTimeoutSeconds: number
   /** Severity of irreversible-migration findings. */
@@ -58,6 +60,67 @@ export interface GateConfig {
   modelDrift: boolean
   /** Let model-drift compare server defaults too. */
   compareServerDefault: boolean
+}
+
+/** libpq's own variables, and the names the official postgres image and most compose files use. */
+const DEFAULT_PARTS_ENV = [
+  'PGHOST',
+  'PGPORT',
+  'PGUSER',
+  'PGPASSWORD',
+  'PGDATABASE',
+  'POSTGRES_HOST',
+  'POSTGRES_SERVER',
+  'POSTGRES_PORT',
+  'POSTGRES_USER',
+  'POSTGRES_PASSWORD',
+  'POSTGRES_DB',
+]
+
+export type UrlPart = 'host' | 'port' | 'user' | 'password' | 'database'
+const URL_PARTS: readonly UrlPart[] = ['host', 'port', 'user', 'password', 'database']
+
+/** The part a variable's name ends with: DB_HOST is the host, APP_DB_NAME the database. */
+const PART_BY_SUFFIX: ReadonlyArray<[RegExp, UrlPart]> = [
+  [/(HOST|SERVER|HOSTNAME)$/, 'host'],
+  [/PORT$/, 'port'],
+  [/(USER|USERNAME)$/, 'user'],
+  [/(PASSWORD|PASS)$/, 'password'],
+  [/(DB|DATABASE|NAME|DBNAME)$/, 'database'],
+]
+
+/** The part of a database URL a variable's name says it holds, if it says. */
+export function urlPartOf(name: string): UrlPart | undefined {
+  return PART_BY_SUFFIX.find(([re]) => re.test(name.toUpperCase()))?.[1]
+}
+
+/** NAME or NAME=part items -> [NAME, part]; every error names the input and the item. */
+export function parsePartsEnv(text: string): Array<[string, UrlPart]> {
+  const items = list(text)
+  if (items.length === 1 && items[0] === 'none') return []
+  return items.map((item): [string, UrlPart] => {
+    const [name = '', given] = item.split('=', 2).map((x) => x.trim())
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      throw new GateError(`database-parts-env: "${item}" is not an environment variable name`, 'database-parts-env')
+    }
+    if (given !== undefined) {
+      if (!(URL_PARTS as readonly string[]).includes(given)) {
+        throw new GateError(
+          `database-parts-env: "${item}" names an unknown part (allowed: ${URL_PARTS.join(', ')})`,
+          'database-parts-env',
+        )
+      }
+      return [name, given as UrlPart]
+    }
+    const part = urlPartOf(name)
+    if (!part) {
+      throw new GateError(
+        `database-parts-env: cannot tell which part ${name} gets; write ${name}=host (or port, user, password, database)`,
+        'database-parts-env',
+      )
+    }
+    return [name, part]
+  })
 }
 
 export interface InputSpec {
@@ -129,6 +192,12 @@ export const INPUTS: readonly InputSpec[] = [
     description:
       'Environment variables that receive the scratch database URL (comma separated), for env.py files that read it from the environment.',
     default: 'DATABASE_URL',
+  },
+  {
+    name: 'database-parts-env',
+    description:
+      'Environment variables that receive one part of the scratch database (comma separated), for settings that build the URL from parts. NAME takes the part its name ends with (HOST or SERVER, PORT, USER, PASSWORD, DB, DATABASE or NAME); NAME=part names it (host, port, user, password, database). none: no variable.',
+    default: DEFAULT_PARTS_ENV.join(','),
   },
   {
     name: 'step-timeout',
@@ -296,6 +365,7 @@ export function readConfig(get: (name: string) => string | undefined): GateConfi
     databaseUrlEnv: value(get, 'database-url-env')
       .split(/[,\s]+/)
       .filter(Boolean),
+    databasePartsEnv: parsePartsEnv(value(get, 'database-parts-env')),
     stepTimeoutSeconds: positiveNumber('step-timeout', value(get, 'step-timeout')),
     replayWorkers: workers(value(get, 'replay-workers')),
     irreversibleSeverity: value(get, 'irreversible-severity') as Severity,

@@ -58,6 +58,7 @@ function alembicDriver(config: GateConfig, logger: Logger): AlembicDriver {
     ...(config.config ? { config: config.config } : {}),
     ...(config.python ? { python: config.python } : {}),
     databaseUrlEnv: config.databaseUrlEnv,
+    databasePartsEnv: config.databasePartsEnv,
     logger,
   })
 }

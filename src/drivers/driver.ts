@@ -60,6 +60,17 @@ export interface DriftItem {
   line?: number
 }
 
+/** What a model comparison found, and where each table of the models is declared. */
+export interface ModelDrift {
+  items: DriftItem[]
+  /**
+   * Every table the models declare -> the file declaring it (relative to the project dir; null
+   * where no file was found). Lets the git rule tell a model file whose tables all match the
+   * migrations (a docstring edit) from one that needs a migration.
+   */
+  declaredIn: Record<string, string | null>
+}
+
 export interface SessionOptions {
   /** A step running longer than this is stopped and reported (seconds). */
   stepTimeoutSeconds: number
@@ -74,7 +85,7 @@ export interface MigrationSession {
   /** Revision ids the database is at now. */
   current(): Promise<string[]>
   /** Null when the project gives the tool no model metadata to compare. */
-  modelDrift?(options: { compareServerDefault: boolean }): Promise<DriftItem[] | null>
+  modelDrift?(options: { compareServerDefault: boolean }): Promise<ModelDrift | null>
   close(): Promise<void>
 }
 

@@ -56,6 +56,10 @@ export interface GitOutcome {
   notes: string[]
   /** Revisions the PR adds or changes. */
   prRevisions: Set<string>
+  /** Model files the PR changes, relative to the project dir (old and new names of a rename). */
+  changedModels: Set<string>
+  /** Absolute paths of the migration files the PR adds or changes (not deleted ones). */
+  changedMigrations: string[]
 }
 
 export async function runGitPhase(input: GitPhaseInput): Promise<GitOutcome> {
@@ -175,7 +179,13 @@ export async function runGitPhase(input: GitPhaseInput): Promise<GitOutcome> {
     findings.push(...result.findings)
     replacesMultipleHeads = result.replacesMultipleHeads
   }
-  return { info, findings, replacesMultipleHeads, notes, prRevisions }
+  const changedModels = new Set(
+    changed.flatMap((f) => [f.path, ...(f.oldPath ? [f.oldPath] : [])].filter(isModel).map(shown)),
+  )
+  const changedMigrations = changed
+    .filter((f) => f.status !== 'D' && isMigration(f.path))
+    .map((f) => path.join(repo.root, f.path))
+  return { info, findings, replacesMultipleHeads, notes, prRevisions, changedModels, changedMigrations }
 }
 
 /** The git checks' adapter for the driver in use; undefined for a tool without one. */

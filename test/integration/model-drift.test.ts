@@ -77,3 +77,34 @@ describe('model-drift', () => {
     expect(r.timings.phases.drift).toBeUndefined()
   })
 })
+
+describe('model-drift on real applications', () => {
+  it('finds drift in models beside module-level Flask proxies and lazy objects that raise on access', async () => {
+    const r = await gate('alembic-drift-proxy')
+    expect(r.findings).toHaveLength(1)
+    expect(r.findings[0]).toMatchObject({
+      id: 'model-drift',
+      severity: 'error',
+      file: 'models.py',
+      message: expect.stringMatching(
+        /^models declare index ix_chats_last_message_at on chats \(last_message_at\); no migration creates it\./,
+      ),
+    })
+    // At the column's line in the Chat class, found without touching the proxies.
+    expect(r.findings[0]?.line).toBe(32)
+    expect(r.result).toBe('fail')
+  })
+
+  it('fails, saying how to fix it or turn it off, when the comparison cannot run', async () => {
+    const r = await gate('alembic-drift-uncomparable')
+    expect(r.findings).toHaveLength(1)
+    const f = r.findings[0]
+    expect(f).toMatchObject({ id: 'model-drift', severity: 'error' })
+    expect(f?.message).toMatch(/could not be compared/)
+    expect(f?.message).toMatch(/\(alembic\/env\.py:\d+\): KeyError: 'MIGRATION_EXCLUDE_TABLES'/)
+    expect(f?.message).toMatch(/model-drift: false/)
+    expect(r.result).toBe('fail')
+    // Turned off, the same project passes: the replay itself is clean.
+    expect((await gate('alembic-drift-uncomparable', { 'model-drift': 'false' })).result).toBe('pass')
+  })
+})

@@ -21,6 +21,13 @@ export interface CrossCheckOptions {
   staticFindings?: Finding[]
   /** Default 10 s: importing a large history takes a while; ~0.3 s is usual. */
   timeoutMs?: number
+  /** Load inside the Flask app's context (Flask-Migrate), as `flask db heads` does. */
+  flask?: boolean
+  /**
+   * Variables env.py may read its URL from, with a URL that cannot reach any server: env.py runs
+   * offline, and must neither fail for want of them nor connect anywhere if it tries.
+   */
+  environment?: Record<string, string>
 }
 
 export interface CrossCheckResult {
@@ -35,13 +42,21 @@ export interface CrossCheckResult {
 
 const MARK = '@@migration-gate-heads@@'
 
-// argv: ini path, script_location override (may be empty). Prints one marked JSON line last, so a
-// revision file printing on import cannot confuse the answer.
+// argv: ini path, script_location override (may be empty), "flask" or "". Prints one marked JSON
+// line last, so a revision file printing on import cannot confuse the answer.
+// Revision files are imported the way `alembic heads` does first. Where that fails, they are imported
+// again where `alembic upgrade` imports them: inside env.py's run (offline, so no database is
+// touched), after whatever env.py sets up (an application context, settings); a Flask-Migrate
+// project inside its app's context, as `flask db heads` runs. Only when both fail can no Alembic
+// command load the chain.
 const SCRIPT = `
-import json, os, sys, warnings
+import io, json, os, sys, warnings
 warnings.simplefilter("ignore")
 def answer(**kw):
     sys.stdout.write("\\n${MARK}" + json.dumps(kw) + "\\n")
+def one_line(e):
+    text = str(e).strip().splitlines()
+    return "%s: %s" % (type(e).__name__, text[0] if text else "")
 # A project directory named alembic/ (the default script location) must not shadow the package:
 # import it with the working directory off sys.path, as the alembic command does.
 saved = list(sys.path)
@@ -49,25 +64,62 @@ sys.path[:] = [p for p in sys.path if p not in ("", ".", os.getcwd())]
 try:
     import alembic
     from alembic.config import Config
+    from alembic.runtime.environment import EnvironmentContext
     from alembic.script import ScriptDirectory
 except Exception as e:
     answer(unavailable="%s: %s" % (type(e).__name__, e))
     sys.exit(0)
 sys.path[:] = saved
-try:
-    cfg = Config(sys.argv[1])
+if os.getcwd() not in sys.path:
+    sys.path.insert(0, os.getcwd())
+
+def load(output=None):
+    cfg = Config(sys.argv[1], output_buffer=output) if output is not None else Config(sys.argv[1])
     if sys.argv[2]:
         cfg.set_main_option("script_location", sys.argv[2].replace("%", "%%"))
-    heads = list(ScriptDirectory.from_config(cfg).get_heads())
-    answer(heads=heads, version=alembic.__version__)
+    return cfg, ScriptDirectory.from_config(cfg)
+
+def heads_inside_env():
+    cfg, script = load(io.StringIO())
+    cfg.set_main_option("sqlalchemy.url", os.environ.get("MIGRATION_GATE_CROSSCHECK_URL", ""))
+    seen = []
+    def fn(rev, context):
+        seen.append(list(script.get_heads()))
+        return []
+    def run():
+        with EnvironmentContext(cfg, script, fn=fn, as_sql=True):
+            script.run_env()
+    if sys.argv[3] == "flask":
+        from flask.cli import ScriptInfo
+        with ScriptInfo().load_app().app_context():
+            run()
+    else:
+        run()
+    if not seen:
+        raise RuntimeError("env.py did not call context.run_migrations() in offline mode")
+    return seen[0]
+
+try:
+    try:
+        heads = list(load()[1].get_heads())
+        answer(heads=heads, version=alembic.__version__)
+    except BaseException as first:
+        try:
+            heads = heads_inside_env()
+        except BaseException as inside:
+            answer(error=one_line(first), inside=one_line(inside), version=alembic.__version__)
+        else:
+            answer(heads=heads, version=alembic.__version__, where="env.py")
 except BaseException as e:
-    answer(error="%s: %s" % (type(e).__name__, str(e).splitlines()[0] if str(e) else ""), version=alembic.__version__)
+    answer(error=one_line(e), version=alembic.__version__)
 `
 
 interface Answer {
   unavailable?: string
   heads?: string[]
   error?: string
+  /** Why loading inside env.py's offline run failed too. */
+  inside?: string
   version?: string
 }
 
@@ -80,9 +132,10 @@ export async function crossCheckHeads(opts: CrossCheckOptions): Promise<CrossChe
   const { config } = opts
   const ran = await runPython(
     opts.python,
-    [config.iniPath, config.scriptLocationOverride ?? ''],
+    [config.iniPath, config.scriptLocationOverride ?? '', opts.flask ? 'flask' : ''],
     config.projectDir,
     opts.timeoutMs ?? 10_000,
+    opts.environment ?? {},
   )
   if ('reason' in ran) return done({ findings: [], reason: ran.reason })
   const answer = ran.answer
@@ -104,7 +157,7 @@ export async function crossCheckHeads(opts: CrossCheckOptions): Promise<CrossChe
           id: 'tool-disagreement',
           severity: 'warning',
           message:
-            `Alembic ${answer.version ?? ''} cannot load the revisions (${answer.error}), but the static reading found nothing that breaks it (heads: ${ids(opts.staticHeads)}). ` +
+            `Alembic ${answer.version ?? ''} cannot load the revisions (${answer.error}${answer.inside ? `; inside env.py's offline run: ${answer.inside}` : ''}), but the static reading found nothing that breaks it (heads: ${ids(opts.staticHeads)}). ` +
             `Every Alembic command will fail the same way. Fix: run \`alembic heads\` to see the error; if it is a package missing from ${opts.python}, install the project's dependencies there.`,
           ...location,
         },
@@ -160,13 +213,19 @@ function runPython(
   args: string[],
   cwd: string,
   timeoutMs: number,
+  environment: Record<string, string>,
 ): Promise<{ answer: Answer } | { reason: string }> {
   return new Promise((resolve) => {
     const child = execFile(
       python,
       ['-c', SCRIPT, ...args],
       // No .pyc files left in the user's versions directory.
-      { cwd, timeout: timeoutMs, maxBuffer: 8 * 1024 * 1024, env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } },
+      {
+        cwd,
+        timeout: timeoutMs,
+        maxBuffer: 8 * 1024 * 1024,
+        env: { ...process.env, ...environment, PYTHONDONTWRITEBYTECODE: '1' },
+      },
       (error, stdout, stderr) => {
         const line = stdout
           .split('\n')

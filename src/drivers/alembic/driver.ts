@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { MigrationLayout } from '../../git/layout.js'
+import type { UrlPart } from '../../inputs.js'
 import type { Logger } from '../../logger.js'
 import type { MigrationDriver, MigrationSession, RevisionGraph, SessionOptions } from '../driver.js'
 import { findPython } from '../python.js'
@@ -11,7 +12,9 @@ import { readAlembicConfig, type AlembicConfig } from './config.js'
 import { crossCheckHeads } from './crosscheck.js'
 import { alembicLayout } from './git-layout.js'
 import { readAlembicGraph } from './graph.js'
-import { AlembicSession } from './session.js'
+import { envVarsReadByEnvPy } from './env-vars.js'
+import { AlembicSession, EnvironmentLoadError } from './session.js'
+import { explainStartFailure } from './start-failure.js'
 import { alembicWording } from './wording.js'
 
 export interface AlembicDriverOptions {
@@ -19,6 +22,8 @@ export interface AlembicDriverOptions {
   config?: string
   python?: string
   databaseUrlEnv: string[]
+  /** Variables that get one part of the URL each (PGHOST=host, ...). */
+  databasePartsEnv: Array<[string, UrlPart]>
   logger: Logger
 }
 
@@ -29,6 +34,26 @@ function versionTable(config: AlembicConfig): string {
     return /version_table\s*=\s*["']([^"']+)["']/.exec(env)?.[1] ?? 'alembic_version'
   } catch {
     return 'alembic_version'
+  }
+}
+
+/**
+ * The variables the helper would get, pointing at a port nothing listens on: the cross-check runs
+ * env.py offline, where a URL must exist but must never lead anywhere.
+ */
+function unreachableDatabaseEnv(urlEnv: string[], partsEnv: Array<[string, UrlPart]>): Record<string, string> {
+  const parts: Record<UrlPart, string> = {
+    host: '127.0.0.1',
+    port: '1',
+    user: 'migration-gate',
+    password: '',
+    database: 'migration_gate_cross_check',
+  }
+  const url = `postgresql://${parts.user}@${parts.host}:${parts.port}/${parts.database}`
+  return {
+    MIGRATION_GATE_CROSSCHECK_URL: url,
+    ...Object.fromEntries(urlEnv.map((name) => [name, url])),
+    ...Object.fromEntries(partsEnv.map(([name, part]) => [name, parts[part]])),
   }
 }
 
@@ -68,7 +93,14 @@ export class AlembicDriver implements MigrationDriver {
   async crossCheck(staticHeads: string[], staticFindings: Finding[]): Promise<Finding[]> {
     const python = await this.interpreter().catch(() => undefined)
     if (!python) return []
-    const result = await crossCheckHeads({ python, config: this.config, staticHeads, staticFindings })
+    const result = await crossCheckHeads({
+      python,
+      config: this.config,
+      staticHeads,
+      staticFindings,
+      flask: this.config.flaskMigrate,
+      environment: unreachableDatabaseEnv(this.options.databaseUrlEnv, this.options.databasePartsEnv),
+    })
     if (result.reason) this.options.logger.debug(`cross-check skipped: ${result.reason}`)
     return result.findings
   }
@@ -82,11 +114,22 @@ export class AlembicDriver implements MigrationDriver {
         ...(this.config.scriptLocationOverride ? { scriptLocation: this.config.scriptLocationOverride } : {}),
         flask: this.config.flaskMigrate,
         urlEnv: this.options.databaseUrlEnv,
+        partsEnv: this.options.databasePartsEnv,
         stepTimeoutSeconds: options.stepTimeoutSeconds,
       },
       databaseUrl,
     )
-    await session.start()
+    try {
+      await session.start()
+    } catch (error) {
+      if (!(error instanceof EnvironmentLoadError)) throw error
+      throw explainStartFailure(error, {
+        python: await this.interpreter(),
+        urlEnv: this.options.databaseUrlEnv,
+        partsEnv: this.options.databasePartsEnv,
+        envVarsRead: () => envVarsReadByEnvPy(this.config),
+      })
+    }
     this.options.logger.debug(`alembic ${session.info?.alembic}, SQLAlchemy ${session.info?.sqlalchemy}`)
     return session
   }

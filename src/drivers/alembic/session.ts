@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url'
 import { createInterface } from 'node:readline'
 import pg from 'pg'
 import { GateError } from '../../errors.js'
-import type { DriftItem, MigrationSession, StepError, StepResult } from '../driver.js'
+import type { UrlPart } from '../../inputs.js'
+import type { DriftItem, MigrationSession, ModelDrift, StepError, StepResult } from '../driver.js'
 import { PROBE_APPLICATION_NAME } from '../../postgres/names.js'
 
 export interface HelperOptions {
@@ -21,6 +22,8 @@ export interface HelperOptions {
   flask?: boolean
   /** Environment variables that receive the scratch database URL. */
   urlEnv: string[]
+  /** Environment variables that receive one part of it each (PGHOST=host, ...). */
+  partsEnv: Array<[string, UrlPart]>
   stepTimeoutSeconds: number
 }
 
@@ -32,6 +35,7 @@ interface Reply {
   statements?: number
   heads?: string[]
   drift?: DriftItem[] | null
+  tables?: Record<string, string | null> | null
   error?: StepError
   alembic?: string
   sqlalchemy?: string
@@ -58,6 +62,7 @@ class HelperProcess {
     // The URL travels in the environment, not argv: with postgres: url it holds a password.
     const args = [helperPath(), '--config', opts.iniPath, '--project', opts.projectDir]
     for (const name of opts.urlEnv) args.push('--url-env', name)
+    for (const [name, part] of opts.partsEnv) args.push('--parts-env', `${name}=${part}`)
     if (opts.scriptLocation) args.push('--script-location', opts.scriptLocation)
     if (opts.flask) args.push('--flask')
     this.child = spawn(opts.python, args, {
@@ -152,6 +157,15 @@ class HelperProcess {
   }
 }
 
+/** env.py (or a revision file, or the Flask app) failed before the first step: nothing can run. */
+export class EnvironmentLoadError extends GateError {
+  constructor(readonly failure: StepError) {
+    const where = failure.file ? ` (${failure.file}${failure.line ? `:${failure.line}` : ''})` : ''
+    super(`alembic: cannot load the migration environment${where}: ${failure.message}`, 'python')
+    this.name = 'EnvironmentLoadError'
+  }
+}
+
 export interface HelperInfo {
   alembic: string
   sqlalchemy: string
@@ -172,12 +186,7 @@ export class AlembicSession implements MigrationSession {
     const first = await helper.ready
     if (first.event !== 'ready') {
       await helper.kill()
-      const e = first.error
-      const where = e?.file ? ` (${e.file}${e.line ? `:${e.line}` : ''})` : ''
-      throw new GateError(
-        `alembic: cannot load the migration environment${where}: ${e?.message ?? 'unknown error'}`,
-        'python',
-      )
+      throw new EnvironmentLoadError(first.error ?? { message: 'unknown error' })
     }
     this.info = { alembic: first.alembic ?? '', sqlalchemy: first.sqlalchemy ?? '' }
     this.helper = helper
@@ -216,7 +225,7 @@ export class AlembicSession implements MigrationSession {
   }
 
   /** Alembic's compare_metadata between env.py's target_metadata and the database as it is now. */
-  async modelDrift(options: { compareServerDefault: boolean }): Promise<DriftItem[] | null> {
+  async modelDrift(options: { compareServerDefault: boolean }): Promise<ModelDrift | null> {
     const helper = await this.running()
     const reply = await helper.request(
       { cmd: 'drift', compare_server_default: options.compareServerDefault },
@@ -229,7 +238,8 @@ export class AlembicSession implements MigrationSession {
         `comparing the models failed${e?.file ? ` (${e.file}:${e.line ?? ''})` : ''}: ${e?.message ?? ''}`,
       )
     }
-    return reply.drift ?? null
+    if (!reply.drift) return null
+    return { items: reply.drift, declaredIn: reply.tables ?? {} }
   }
 
   async close(): Promise<void> {

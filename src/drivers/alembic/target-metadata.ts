@@ -17,19 +17,24 @@ export function targetMetadataFiles(config: AlembicConfig): string[] {
   } catch {
     return []
   }
-  const roots = [
-    config.projectDir,
-    path.join(config.projectDir, 'src'),
-    path.dirname(config.scriptLocation),
-    config.scriptLocation,
-    path.dirname(config.iniPath),
-  ]
+  const roots = moduleRoots(config)
   const files = new Set<string>()
   for (const dotted of targetMetadataModules(source)) {
     const file = resolveModule(dotted, roots, path.dirname(envPath))
     if (file) files.add(file)
   }
   return [...files]
+}
+
+/** Where env.py's imports are looked for: the directories Alembic and the usual layouts put on sys.path. */
+export function moduleRoots(config: AlembicConfig): string[] {
+  return [
+    config.projectDir,
+    path.join(config.projectDir, 'src'),
+    path.dirname(config.scriptLocation),
+    config.scriptLocation,
+    path.dirname(config.iniPath),
+  ]
 }
 
 /**
@@ -140,7 +145,7 @@ function splitOn(tokens: Token[], op: string): Token[][] {
  * The file of the longest prefix of `dotted` that is a module: "myapp.models.Base.metadata" tries
  * myapp/models/Base/metadata, then myapp/models/Base, then myapp/models(.py or /__init__.py), ...
  */
-function resolveModule(dotted: string, roots: string[], envDir: string): string | undefined {
+export function resolveModule(dotted: string, roots: string[], envDir: string): string | undefined {
   const dots = /^\.*/.exec(dotted)?.[0].length ?? 0
   const parts = dotted.slice(dots).split('.').filter(Boolean)
   const bases = dots > 0 ? [path.resolve(envDir, ...Array<string>(dots - 1).fill('..'))] : roots
