@@ -10,7 +10,7 @@ import {
   renderTerminal,
   runAll,
   runGate
-} from "./chunks/chunk-RZR3LMIR.js";
+} from "./chunks/chunk-MQQN7TVA.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

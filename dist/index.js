@@ -22,7 +22,7 @@ import {
   runGate,
   urlPath,
   useLedger
-} from "./chunks/chunk-RZR3LMIR.js";
+} from "./chunks/chunk-MQQN7TVA.js";
 import {
   __commonJS,
   __require,

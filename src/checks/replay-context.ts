@@ -2,7 +2,9 @@
 // catalog probe, the revision graph, and the policy for irreversible migrations. Tool-agnostic.
 import type { MigrationSession, RevisionGraph, RevisionNode, StepError, StepResult } from '../drivers/driver.js'
 import type { Logger } from '../logger.js'
-import type { Finding, Severity, Step } from '../report.js'
+import type { SchemaChange } from '../schema/diff.js'
+import { undoStatements } from '../schema/undo.js'
+import type { Finding, FindingId, Severity, Step } from '../report.js'
 
 /** Reads the schema of the replay database at chosen moments and compares them. */
 export interface CatalogProbe {
@@ -10,6 +12,8 @@ export interface CatalogProbe {
   capture(key: string): Promise<string>
   /** Human-readable differences going from the schema captured as `fromKey` to the one captured as `toKey`. */
   diff(fromKey: string, toKey: string): Promise<string[]>
+  /** The same differences as objects (kind, name, change), for what follows from them. */
+  changes(fromKey: string, toKey: string): Promise<SchemaChange[]>
   /** Frees a captured schema. */
   forget(key: string): Promise<void>
 }
@@ -76,18 +80,51 @@ export class ReplayLog {
     })
   }
 
-  /** A finding at the revision's file; the error's own file:line wins when it points into the project. */
+  /**
+   * A finding at the revision's file: at its downgrade (`def downgrade()`, the down file) for what
+   * the downgrade did, else at the revision's declaration. The error's own file:line (the failing
+   * statement) wins when it points into the project.
+   */
   add(finding: Omit<Finding, 'file' | 'line'>, error?: StepError): void {
     const node = finding.revision ? this.nodes.get(finding.revision) : undefined
-    const file = error?.file ?? node?.file
-    const line = error?.file ? error.line : node?.line
+    const atDowngrade = DOWNGRADE_FINDINGS.has(finding.id) && node?.downgradeLine !== undefined
+    const file = error?.file ?? (atDowngrade ? (node?.downgradeFile ?? node?.file) : node?.file)
+    const line = error?.file ? error.line : atDowngrade ? node?.downgradeLine : node?.line
     this.findings.push({ ...finding, ...(file ? { file } : {}), ...(line ? { line } : {}) })
   }
 }
 
+/** Findings about what a downgrade did: they point at the downgrade, not at the revision id. */
+const DOWNGRADE_FINDINGS: ReadonlySet<FindingId> = new Set([
+  'downgrade-failed',
+  'downgrade-residue',
+  'irreversible-migration',
+])
+
 export function describeRevision(log: ReplayLog, revision: string): string {
   const node = log.node(revision)
   return node?.message ? `${revision} ("${node.message}")` : revision
+}
+
+/** downgrade-residue: what the downgrade left, and the statements that would remove it. */
+export function residueFinding(
+  revision: string,
+  what: string,
+  residue: SchemaChange[],
+): Omit<Finding, 'file' | 'line'> {
+  const n = residue.length
+  const statements = undoStatements(residue)
+  const fix =
+    statements.length > 0
+      ? `Fix: make the downgrade undo everything the upgrade does; it still needs ${statements.map((s) => `\`${s}\``).join(', ')}.`
+      : 'Fix: make the downgrade undo everything the upgrade does.'
+  return {
+    id: 'downgrade-residue',
+    severity: 'error',
+    revision,
+    message: `Downgrading ${what} does not restore the schema it started from (${n} difference${n === 1 ? '' : 's'}). A rollback leaves the database in a state no revision describes, and the next upgrade may fail. ${fix}`,
+    details: residue.map((c) => c.message),
+  }
 }
 
 /** Findings for a step that did not run through. */

@@ -3,6 +3,7 @@
 // difference cannot be pinned on one revision. Steps still go one revision at a time, so a failing
 // step is named.
 import type { MigrationSession } from '../drivers/driver.js'
+import { undoStatements } from '../schema/undo.js'
 import { ReplayLog, stepFailure, type ReplayContext, type ReplayOutcome } from './replay-context.js'
 
 export async function runRoundtrip(ctx: ReplayContext): Promise<ReplayOutcome> {
@@ -25,13 +26,14 @@ export async function runRoundtrip(ctx: ReplayContext): Promise<ReplayOutcome> {
     }
     if (downTo === 0) {
       await db.probe.capture('base-again')
-      const changes = await db.probe.diff('base', 'base-again')
+      const changes = await db.probe.changes('base', 'base-again')
       if (changes.length > 0) {
+        const statements = undoStatements(changes)
         log.add({
           id: 'downgrade-residue',
           severity: 'error',
-          message: `Downgrading every revision back to base does not restore the empty start (${changes.length} difference${changes.length === 1 ? '' : 's'}). Run the stairway mode to find which revision leaves it.`,
-          details: changes,
+          message: `Downgrading every revision back to base does not restore the empty start (${changes.length} difference${changes.length === 1 ? '' : 's'})${statements.length > 0 ? `: removing it takes ${statements.map((s) => `\`${s}\``).join(', ')}` : ''}. Run the stairway mode to find which revision leaves it.`,
+          details: changes.map((c) => c.message),
         })
       }
     }

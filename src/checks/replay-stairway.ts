@@ -8,6 +8,7 @@
 // come out in chain order, as from one database.
 import type { StepResult } from '../drivers/driver.js'
 import {
+  residueFinding,
   describeRevision,
   irreversible,
   ReplayLog,
@@ -271,20 +272,13 @@ async function runSlice(
       const downKey = `${revision}:down`
       const downFp = await db.probe.capture(downKey)
       // Fingerprints decide cheaply; the diff decides for real (it ignores what users cannot fix).
-      const residue = downFp === curFp ? [] : await db.probe.diff(curKey, downKey)
+      const residue = downFp === curFp ? [] : await db.probe.changes(curKey, downKey)
       const broken = residue.length > 0
       if (broken) {
         if (isEmptyDowngrade(down)) {
           irreversible(log, revision, ctx, 'its downgrade does nothing while its upgrade changes the schema')
         } else {
-          const changes = residue
-          log.add({
-            id: 'downgrade-residue',
-            severity: 'error',
-            revision,
-            message: `Downgrading ${what} does not restore the schema it started from (${changes.length} difference${changes.length === 1 ? '' : 's'}). A rollback leaves the database in a state no revision describes, and the next upgrade may fail; make the downgrade undo everything the upgrade does.`,
-            details: changes,
-          })
+          log.add(residueFinding(revision, what, residue))
         }
       }
 

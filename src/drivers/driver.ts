@@ -19,8 +19,14 @@ export interface RevisionNode {
   line: number
   /** 1-based line of the parent declaration (down_revision), when there is one. */
   parentsLine?: number
-  /** The revision message (the docstring's first line, or the file name). */
+  /** The revision message (the docstring's first line, or the file name's words); none when it has none. */
   message?: string
+  /**
+   * Where findings about the downgrade point, when it is not `file:line`: Alembic's
+   * `def downgrade()` line; a golang-migrate down file; dbmate's `-- migrate:down` line.
+   */
+  downgradeFile?: string
+  downgradeLine?: number
 }
 
 export interface RevisionGraph {

@@ -50,6 +50,8 @@ export interface SchemaChange {
   after?: DiffValue
   /** One readable line naming the kind, the object, and what differs. */
   message: string
+  /** For types: enum, domain, composite or range (what a statement dropping it must say). */
+  variant?: string
 }
 
 export interface DiffOptions {
@@ -142,6 +144,8 @@ interface Spec<T> {
   /** "index ix on chats", "column users.email", "type mood (enum)". */
   head(x: T): string
   attrs: Attr<T>[]
+  /** A type's kind (enum, domain, ...), carried on changes. */
+  variant?(x: T): string
   /** Differences in the object's parts (a relation's columns, ...), when it exists on both sides. */
   parts?(before: T, after: T, out: SchemaChange[]): void
 }
@@ -169,6 +173,7 @@ function compareLists<T>(
         ...where,
         change: 'removed',
         message: `${spec.head(x)}: absent now, present before`,
+        ...(spec.variant ? { variant: spec.variant(x) } : {}),
       })
     } else if (x === undefined && y !== undefined) {
       out.push({
@@ -177,6 +182,7 @@ function compareLists<T>(
         ...where,
         change: 'added',
         message: `${spec.head(y)}: present now, absent before`,
+        ...(spec.variant ? { variant: spec.variant(y) } : {}),
       })
     } else if (x !== undefined && y !== undefined) {
       compareObject(spec, x, y, out, where)
@@ -236,6 +242,7 @@ const typeSpec: Spec<TypeInfo> = {
   kind: () => 'type',
   name: (x) => displayName(x.schema, x.name),
   head: (x) => `type ${displayName(x.schema, x.name)} (${x.kind})`,
+  variant: (x) => x.kind,
   attrs: [
     attr('kind', (x) => x.kind, 'kind', { exclusive: true }),
     attr('labels', (x) => x.labels),

@@ -5,7 +5,7 @@
 import pg from 'pg'
 import type { CatalogProbe } from '../checks/replay-context.js'
 import { PROBE_APPLICATION_NAME } from '../postgres/names.js'
-import { diff } from './diff.js'
+import { diff, type SchemaChange } from './diff.js'
 import { SNAPSHOT_SQL } from './queries.js'
 import { normalize } from './snapshot.js'
 
@@ -64,6 +64,11 @@ export class SnapshotProbe implements CatalogProbe {
   }
 
   async diff(fromKey: string, toKey: string): Promise<string[]> {
+    return (await this.changes(fromKey, toKey)).map((c) => c.message)
+  }
+
+  /** What differs between two captures, one change per object attribute. */
+  async changes(fromKey: string, toKey: string): Promise<SchemaChange[]> {
     const r = await this.client.query<{ key: string; doc: string }>(
       `SELECT key, doc FROM ${TABLE} WHERE key = ANY($1)`,
       [[fromKey, toKey]],
@@ -75,7 +80,7 @@ export class SnapshotProbe implements CatalogProbe {
     }
     // Column order is left out: PostgreSQL can only add a column at the end, so a correct downgrade
     // of a dropped middle column cannot restore its position, and no user could fix that finding.
-    return diff(doc(fromKey), doc(toKey), { columnOrder: false }).map((c) => c.message)
+    return diff(doc(fromKey), doc(toKey), { columnOrder: false })
   }
 
   async forget(key: string): Promise<void> {

@@ -206,12 +206,13 @@ describe('the action, end to end', () => {
     const file = 'test/fixtures/alembic-enum-residue/alembic/versions/32c3ebc38184_create_feedback.py'
     const errors = commands(run.stdout, 'error')
     expect(errors).toHaveLength(2)
-    expect(errors[0]!.props).toEqual({ title: 'migration-gate: downgrade-residue (32c3ebc38184)', file, line: '13' })
+    // At `def downgrade()` (line 39): the downgrade is what leaves the residue.
+    expect(errors[0]!.props).toEqual({ title: 'migration-gate: downgrade-residue (32c3ebc38184)', file, line: '39' })
     expect(errors[0]!.message).toMatch(
       /^Downgrading 32c3ebc38184 .*\n- type mood \(enum\): present now, absent before\n/s,
     )
     expect(run.stdout).toContain(
-      `::error title=migration-gate%3A downgrade-residue (32c3ebc38184),file=${file},line=13::`,
+      `::error title=migration-gate%3A downgrade-residue (32c3ebc38184),file=${file},line=39::`,
     )
     // setFailed's own error, the one the annotations leave room for.
     expect(errors[1]).toEqual({ props: {}, message: 'migration-gate: 1 error finding' })
@@ -381,7 +382,7 @@ describe('the action on a pull request in a git repository (project in a subdire
     )
     expect(run.code).toBe(1)
     const errors = commands(run.stdout, 'error')
-    expect(errors[0]!.props).toMatchObject({ file: 'app/alembic/versions/32c3ebc38184_create_feedback.py', line: '13' })
+    expect(errors[0]!.props).toMatchObject({ file: 'app/alembic/versions/32c3ebc38184_create_feedback.py', line: '39' })
     expect(run.summary).toContain(`Compared with <code>main</code> (merge base <code>${base.slice(0, 12)}</code>)`)
     expect(run.summary).toMatch(/this change's revisions: <code>(32c3ebc38184|13ef259690e1)<\/code>, <code>/)
     const node = /^ {2}(r\d+)\["32c3ebc38184<br>/m.exec(run.summary)?.[1]

@@ -28,7 +28,8 @@ async function gate(dir: string, inputs: Record<string, string> = {}): Promise<G
 }
 
 const ids = (r: GateReport) => r.findings.map((f) => `${f.id}@${f.revision ?? ''}`).sort()
-const at = (r: GateReport, id: string) => r.findings.find((f) => f.id === id)
+const at = (r: GateReport, id: string, revision?: string) =>
+  r.findings.find((f) => f.id === id && (revision === undefined || f.revision === revision))
 
 describe('golang-migrate', () => {
   it('passes a clean project: timestamps, own BEGIN/COMMIT, a function body, CREATE INDEX CONCURRENTLY alone', async () => {
@@ -46,7 +47,10 @@ describe('golang-migrate', () => {
     const r = await gate('sql-golang-residue')
     expect(ids(r)).toEqual(['downgrade-residue@2'])
     const f = at(r, 'downgrade-residue')
-    expect(f?.file).toBe('migrations/0002_archive_chats.up.sql')
+    // At the down file, whose work is incomplete (not at the up file that declares the version).
+    expect(f?.file).toBe('migrations/0002_archive_chats.down.sql')
+    expect(f?.line).toBe(1)
+    expect(f?.message).toMatch(/it still needs `DROP INDEX ix_messages_chat_id_created_at`\.$/)
     expect(f?.details?.[0]).toMatch(/index ix_messages_chat_id_created_at on messages: present now, absent before/)
     expect(f?.details?.at(-1)).toMatch(/relation "ix_messages_chat_id_created_at" already exists/)
     // Rebuilt, the stairway went on to version 3.
@@ -78,6 +82,12 @@ describe('golang-migrate', () => {
   it('grades versions without down SQL once (statically), by severity and allow-list, and replays the rest', async () => {
     const r = await gate('sql-golang-irreversible')
     expect(ids(r)).toEqual(['irreversible-migration@2', 'irreversible-migration@3'])
+    // 2 has no down file (static); 3's down file holds only a comment, judged by the replay: its up
+    // added a column, so the empty down is irreversible, at the down file.
+    expect(at(r, 'irreversible-migration', '3')).toMatchObject({ file: 'migrations/3_timezone.down.sql', line: 1 })
+    expect(at(r, 'irreversible-migration', '3')?.message).toMatch(
+      /its downgrade does nothing while its upgrade changes the schema/,
+    )
     expect(r.findings.every((f) => f.severity === 'warning')).toBe(true)
     expect(r.result).toBe('pass')
     expect(r.steps.filter((s) => s.revision === '4').map((s) => s.ok)).toEqual([true, true, true])
@@ -174,9 +184,10 @@ describe('dbmate', () => {
 
   it('reports the chain statically, and replays a duplicated version by its first file', async () => {
     const r = await gate('sql-dbmate-chain', { mode: 'static' })
+    // An empty -- migrate:down block is judged by the replay (as an Alembic `pass` downgrade is):
+    // statically it is no finding; replayed, its schema-changing up makes it irreversible (below).
     expect(ids(r)).toEqual([
       'duplicate-revision@20240102000000',
-      'irreversible-migration@20240103000000',
       'unparseable-migration@',
       'unparseable-migration@20240104000000',
       'unparseable-migration@20240105000000',

@@ -273,6 +273,7 @@ describe('readAlembicGraph', () => {
       dependsOnLine: 16,
       branchLabelsLine: 15,
       message: 'merge heads',
+      downgradeLine: 23,
     })
   })
 

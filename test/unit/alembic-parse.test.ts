@@ -59,6 +59,7 @@ describe('parseRevisionSource: headers as Alembic writes them', () => {
       dependsOnLine: 16,
       branchLabelsLine: 15,
       message: 'add users table',
+      downgradeLine: 23,
     })
   })
 
@@ -181,6 +182,21 @@ revision = 'sql'
       'raw doc',
     )
     expect(ok(`revision = 'a'\ndown_revision = None\n`).message).toBeUndefined()
+  })
+
+  it('has no message where the docstring holds none: header lines first, "None", "empty message"', () => {
+    for (const doc of [
+      'Revision ID: a1\nRevises: \nCreate Date: 2026-01-01',
+      '\nRevision ID: a1',
+      'None',
+      'empty message',
+      'Create Date: x',
+    ]) {
+      expect(ok(`"""${doc}\n"""\nrevision = 'a1'\ndown_revision = None\n`).message).toBeUndefined()
+    }
+    expect(ok(`"""Revisions of the pricing table\n"""\nrevision = 'a1'\ndown_revision = None\n`).message).toBe(
+      'Revisions of the pricing table',
+    )
   })
 
   it('takes the id from a legacy hex file name when the file declares none (Alembic 0.1 files)', () => {

@@ -31,7 +31,7 @@ describe('annotations', () => {
         severity: 'error',
         title: 'migration-gate: downgrade-residue (32c3ebc38184)',
         file: 'test/fixtures/alembic-enum-residue/alembic/versions/32c3ebc38184_create_feedback.py',
-        line: 13,
+        line: 39, // def downgrade(): the downgrade is what leaves the residue
         message: expect.stringContaining('does not restore the schema'),
       },
     ])

@@ -72,7 +72,8 @@ describe('job summary of a failing stairway (alembic-enum-residue, real PostgreS
     expect(cells[1]).toBe('<code>downgrade-residue</code>')
     expect(cells[2]).toBe('❌ error')
     expect(cells[3]).toBe('<code>32c3ebc38184</code>')
-    expect(cells[4]).toBe(`[<code>${md(path)}:13</code>](${blobUrl}${path}#L13)`)
+    // At `def downgrade()`: the downgrade is what leaves the residue.
+    expect(cells[4]).toBe(`[<code>${md(path)}:39</code>](${blobUrl}${path}#L39)`)
     expect(cells[5]).toContain('does not restore the schema')
     expect(cells[5]).toContain('<br>• type mood (enum): present now, absent before')
     expect(cells[5]).toContain('type &#34;mood&#34; already exists')

@@ -35,7 +35,8 @@ describe('terminal renderer', () => {
     const lines = out.trimEnd().split('\n')
     expect(lines[0]).toMatch(/^migration-gate: FAIL \(alembic, stairway, 3 revisions, local PostgreSQL 15\.\d+\)$/)
     expect(lines[1]).toBe(
-      '  error    downgrade-residue  alembic/versions/32c3ebc38184_create_feedback.py:13  (revision 32c3ebc38184)',
+      // At `def downgrade()`: the downgrade is what leaves the residue.
+      '  error    downgrade-residue  alembic/versions/32c3ebc38184_create_feedback.py:39  (revision 32c3ebc38184)',
     )
     expect(lines[2]).toMatch(/^ {4}Downgrading 32c3ebc38184 \("create feedback"\) does not restore/)
     expect(lines).toContain('      - type mood (enum): present now, absent before')

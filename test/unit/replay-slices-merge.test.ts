@@ -86,6 +86,17 @@ function context(fail: Failure, options: Quirks = {}) {
           },
           diff: async (a, b) =>
             captures.get(a) === captures.get(b) ? [] : [`${captures.get(a)} -> ${captures.get(b)}`],
+          changes: async (a, b) =>
+            captures.get(a) === captures.get(b)
+              ? []
+              : [
+                  {
+                    kind: 'schema' as const,
+                    name: 'scripted',
+                    change: 'changed' as const,
+                    message: `${captures.get(a)} -> ${captures.get(b)}`,
+                  },
+                ],
           forget: async () => {},
         },
         async dispose() {

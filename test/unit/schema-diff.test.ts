@@ -2,6 +2,7 @@
 // normalize's exclusions. The real catalog is exercised in test/integration/schema.test.ts.
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
+import { undoStatements } from '../../src/schema/undo.js'
 import { diff } from '../../src/schema/diff.js'
 import { fingerprintOfRows, normalize } from '../../src/schema/snapshot.js'
 import type {
@@ -146,9 +147,36 @@ describe('diff', () => {
         name: 'app.mood',
         change: 'removed',
         message: 'type app.mood (enum): absent now, present before',
+        variant: 'enum',
       },
-      { kind: 'type', name: 'mood', change: 'added', message: 'type mood (enum): present now, absent before' },
+      {
+        kind: 'type',
+        name: 'mood',
+        change: 'added',
+        message: 'type mood (enum): present now, absent before',
+        variant: 'enum',
+      },
     ])
+  })
+
+  it('gives the statements that remove what a downgrade left, dependents first', () => {
+    const before = { ...empty(), relations: [table('chats', [])] }
+    const after: Snapshot = {
+      ...empty(),
+      types: [enumType('mood', ['a']), { ...enumType('email', []), kind: 'domain' }],
+      sequences: [seq('invoice_seq')],
+      relations: [table('chats', []), table('feedback', [])],
+      functions: [fn('touch', 'SELECT 1')],
+    }
+    expect(undoStatements(diff(before, after))).toEqual([
+      'DROP TABLE feedback',
+      'DROP SEQUENCE invoice_seq',
+      'DROP FUNCTION touch(a integer)',
+      'DROP DOMAIN email',
+      'DROP TYPE mood',
+    ])
+    // What the downgrade removed (absent now) has no statement that brings it back.
+    expect(undoStatements(diff(after, before))).toEqual([])
   })
 
   it('orders changes by category, then by name', () => {

@@ -105,11 +105,19 @@ export function revisionNode(r: ParsedRevision, file: string): AlembicRevisionNo
     branchLabels: r.branchLabels,
     file,
     line: r.line,
-    // Without a docstring, the file name stands for the message (as RevisionNode documents).
-    message: r.message ?? path.posix.basename(file, '.py'),
   }
+  // Without a message in the docstring, the file name's words stand for it ("3a7f9d0e6c12_add_users.py":
+  // "add users"); a file named by its id alone ("3a7f9d0e6c12_.py") has none.
+  const message = r.message ?? messageFromFileName(path.posix.basename(file, '.py'), r.id)
+  if (message) node.message = message
+  if (r.downgradeLine !== undefined) node.downgradeLine = r.downgradeLine
   if (r.parentsLine !== undefined) node.parentsLine = r.parentsLine
   if (r.dependsOnLine !== undefined) node.dependsOnLine = r.dependsOnLine
   if (r.branchLabelsLine !== undefined) node.branchLabelsLine = r.branchLabelsLine
   return node
+}
+
+function messageFromFileName(stem: string, id: string): string | undefined {
+  const words = (stem.startsWith(id) ? stem.slice(id.length) : stem).replace(/_/g, ' ').trim()
+  return words || undefined
 }

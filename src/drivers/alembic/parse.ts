@@ -18,6 +18,8 @@ export interface ParsedRevision {
   branchLabelsLine?: number
   /** The docstring's first line: Alembic's template puts the -m message there. */
   message?: string
+  /** The line of `def downgrade()`, where findings about the downgrade point. */
+  downgradeLine?: number
 }
 
 export type ParseResult = { revision: ParsedRevision } | { problem: Finding }
@@ -155,6 +157,8 @@ export function parseRevisionSource(text: string, file: string): ParseResult {
   }
   const message = firstLine(moduleDocstring(lines))
   if (message !== undefined) parsed.message = message
+  const downgrade = lines.find((l) => l.topLevel && l.tokens[0]?.text === 'def' && l.tokens[1]?.text === 'downgrade')
+  if (downgrade?.tokens[0]) parsed.downgradeLine = line(downgrade.tokens[0].offset)
   return { revision: parsed }
 }
 
@@ -179,12 +183,21 @@ function describe(v: Literal): string {
   return v === null ? 'None' : 'a sequence'
 }
 
+/**
+ * The message: the docstring's first line. Alembic's template writes the -m message there, and
+ * nothing (or "None", or Flask-Migrate's "empty message") without one; a docstring that starts
+ * with its header lines ("Revision ID: ...") has no message either.
+ */
 function firstLine(doc: string | undefined): string | undefined {
-  return doc
+  const first = doc
     ?.split('\n')
     .map((s) => s.trim())
     .find((s) => s.length > 0)
+  if (first === undefined || NO_MESSAGE.test(first)) return undefined
+  return first
 }
+
+const NO_MESSAGE = /^(revision id|revises|create date)\s*:|^(none|empty message)$/i
 
 function notLiteral(file: string, a: Assignment, line: (offset: number) => number, id: string): ParseResult {
   const what = 'notLiteral' in a.value ? a.value.notLiteral : 'a value'

@@ -53,12 +53,9 @@ export function readDbmate(dir: string, projectDir: string): SqlDirectory {
       continue
     }
     const label = name.slice(version.length, -'.sql'.length).replace(/^[_-]+/, '')
-    const migration: SqlMigration = { version, name: label, file, up: parsed.up, down: parsed.down }
-    if (parsed.down.every((u) => u.statements === 0)) {
-      migration.noDown = 'its -- migrate:down block holds no statement'
-      migration.down = []
-    }
-    result.migrations.push(migration)
+    // An empty -- migrate:down block runs (as nothing), like an Alembic downgrade that only says
+    // `pass`: the replay judges it by what the upgrade did.
+    result.migrations.push({ version, name: label, file, up: parsed.up, down: parsed.down })
   }
   return result
 }

@@ -101,9 +101,10 @@ function migration(up: Part, down: Part | undefined): SqlMigration {
   if (!down) {
     m.noDown = `there is no down file (${path.posix.basename(up.file).replace(/\.up\./, '.down.')})`
   } else {
-    const u = unit(down)
-    if (u.statements === 0) m.noDown = `its down file ${down.file} holds no statement`
-    else m.down = [u]
+    // A down file with no statement runs (as nothing), exactly like an Alembic downgrade that only
+    // says `pass`: the replay judges it by what the upgrade did (irreversible where it changed the
+    // schema; nothing to undo where it only changed data).
+    m.down = [unit(down)]
   }
   return m
 }

@@ -39,6 +39,11 @@ export function sqlGraph(directory: SqlDirectory, policy: IrreversiblePolicy): S
       line: 1,
       message: first.name || first.file,
     }
+    const down = first.down[0]
+    if (down) {
+      node.downgradeFile = down.file
+      node.downgradeLine = down.line
+    }
     graph.nodes.push(node)
     previous = version
     if (others.length > 0) graph.problems.push(duplicate(version, first, others, latest ?? version, words))
