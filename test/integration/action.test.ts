@@ -226,7 +226,7 @@ describe('the action, end to end', () => {
     expect(run.summary.split('\n')[0]).toBe('## ❌ migration-gate: fail (1 error)')
     expect(run.summary).toContain('| <code>downgrade-residue</code> | ❌ error | <code>32c3ebc38184</code> |')
     expect(run.summary).toContain(
-      `(https://github.com/acme/app/blob/0123456789abcdef0123456789abcdef01234567/${file}#L13)`,
+      `(https://github.com/acme/app/blob/0123456789abcdef0123456789abcdef01234567/${file}#L39)`,
     )
     expect(run.summary).toContain('```mermaid')
     expect(run.summary).toContain('PR comment created.')
