@@ -1,16 +1,17 @@
 // The static reading against Alembic's own (ScriptDirectory.get_heads()) on real projects, with the
-// Alembic this machine has (Debian's 1.8 through /usr/bin/python3), and a newer one when
-// MIGRATION_GATE_NEW_ALEMBIC_PYTHON names an interpreter that has it (a venv from a local mirror).
+// distro's Alembic (Debian's 1.8 through /usr/bin/python3) and with a newer one (>= 1.13, from
+// MIGRATION_GATE_NEW_ALEMBIC_PYTHON or a venv pip builds: test/support/newer-alembic.ts).
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest'
 import { checkChain } from '../../src/checks/chain.js'
 import { heads } from '../../src/checks/topo.js'
 import { readAlembicConfig } from '../../src/drivers/alembic/config.js'
 import { crossCheckHeads } from '../../src/drivers/alembic/crosscheck.js'
 import { readAlembicGraph } from '../../src/drivers/alembic/graph.js'
 import { alembicWording } from '../../src/drivers/alembic/wording.js'
+import { newerAlembicPython } from '../support/newer-alembic.js'
 import { pythonWithAlembic } from '../support/python.js'
 
 const FIXTURES = path.resolve(__dirname, '../fixtures')
@@ -33,34 +34,41 @@ async function crossCheck(python: string, projectDir: string) {
   return { staticHeads, result: await crossCheckHeads({ python, config, staticHeads, staticFindings }) }
 }
 
-const interpreters: [string, () => Promise<string | undefined>][] = [
-  ['the machine’s Alembic', () => pythonWithAlembic()],
+/** The interpreter, or why there is none here (the tests then count as skipped, with that reason). */
+type Found = { python: string } | { skip: string }
+
+const interpreters: [string, () => Promise<Found>][] = [
+  ['the distro’s Alembic', async () => ({ python: await pythonWithAlembic() })],
   [
-    'a newer Alembic (MIGRATION_GATE_NEW_ALEMBIC_PYTHON)',
-    async () => process.env.MIGRATION_GATE_NEW_ALEMBIC_PYTHON || undefined,
+    'a newer Alembic',
+    async () => {
+      const newer = newerAlembicPython()
+      return 'python' in newer ? { python: newer.python } : { skip: newer.skip }
+    },
   ],
 ]
 
-describe.each(interpreters)('crossCheckHeads with %s', (_name, find) => {
-  let python: string | undefined
+describe.each(interpreters)('crossCheckHeads with %s', (name, find) => {
+  let found: Found
   beforeAll(async () => {
-    python = await find()
-    if (!python)
-      console.log('skipped: set MIGRATION_GATE_NEW_ALEMBIC_PYTHON to an interpreter with alembic >= 1.13 to run these')
+    found = await find()
+    if ('skip' in found) console.log(`crossCheckHeads with ${name} skipped: ${found.skip}`)
   })
+  const pythonOr = (ctx: TestContext): string => ('python' in found ? found.python : ctx.skip(found.skip))
 
-  it.each(LOADABLE.filter((f) => existsSync(path.join(FIXTURES, f))))('agrees on the heads of %s', async (fixture) => {
-    if (!python) return
-    const { staticHeads, result } = await crossCheck(python, path.join(FIXTURES, fixture))
-    expect(result.reason).toBeUndefined()
-    expect(result.findings).toEqual([])
-    expect(result.alembicHeads).toEqual([...new Set(staticHeads)].sort())
-    expect(result.alembicVersion).toMatch(/^1\.\d+/)
-  })
+  it.for(LOADABLE.filter((f) => existsSync(path.join(FIXTURES, f))))(
+    'agrees on the heads of %s',
+    async (fixture, ctx) => {
+      const { staticHeads, result } = await crossCheck(pythonOr(ctx), path.join(FIXTURES, fixture))
+      expect(result.reason).toBeUndefined()
+      expect(result.findings).toEqual([])
+      expect(result.alembicHeads).toEqual([...new Set(staticHeads)].sort())
+      expect(result.alembicVersion).toMatch(/^1\.\d+/)
+    },
+  )
 
-  it.each(REFUSED)('agrees that Alembic cannot load %s', async (fixture) => {
-    if (!python) return
-    const { result } = await crossCheck(python, path.join(FIXTURES, fixture))
+  it.for(REFUSED)('agrees that Alembic cannot load %s', async (fixture, ctx) => {
+    const { result } = await crossCheck(pythonOr(ctx), path.join(FIXTURES, fixture))
     expect(result.reason).toBeUndefined()
     expect(result.alembicHeads).toBeUndefined()
     expect(result.findings).toEqual([])

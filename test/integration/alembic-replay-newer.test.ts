@@ -1,11 +1,12 @@
-// The replay suite on alembic >= 1.13 / SQLAlchemy 2.x, from the local package mirror where it exists.
+// The replay suite on alembic >= 1.13 / SQLAlchemy 2.x (test/support/newer-alembic.ts), each
+// stairway on one database. Skipped, with pip's reason, only where that Alembic cannot be installed.
 import { newerAlembicPython } from '../support/newer-alembic.js'
 import { replaySuite } from './alembic-replay.suite.js'
 
 const newer = newerAlembicPython()
-replaySuite(
-  `newer Alembic (${'versions' in newer ? newer.versions : 'absent'})`,
-  async () => ('python' in newer ? newer.python : ''),
-  '1',
-  'skip' in newer ? newer.skip : undefined,
-)
+replaySuite({
+  label: `newer Alembic (${'versions' in newer ? newer.versions : 'absent'})`,
+  interpreter: async () => ('python' in newer ? newer.python : ''),
+  workers: '1',
+  skip: 'skip' in newer ? newer.skip : undefined,
+})

@@ -1,6 +1,7 @@
 // The Postgres providers against real PostgreSQL: local (the machine's binaries), embedded (the npm
 // binaries), url (a server this test starts). Each must serve real SQL, copy a database by TEMPLATE,
-// and leave nothing behind after stop(): no server process, no temp dir, no scratch database.
+// and leave nothing behind after stop(): no server process, no temp dir, no scratch database. Whatever
+// `auto` picks here, docker included, must serve too (docker.test.ts has the docker provider's own tests).
 import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -12,9 +13,10 @@ import { embeddedProvider } from '../../src/postgres/embedded.js'
 import { externalProvider } from '../../src/postgres/external.js'
 import { freePort } from '../../src/postgres/cluster.js'
 import { localProvider } from '../../src/postgres/local.js'
-import { AUTO_ORDER, type PostgresProvider, type Server } from '../../src/postgres/provider.js'
+import { AUTO_ORDER, type PostgresProvider, type ProviderOptions, type Server } from '../../src/postgres/provider.js'
 import { chooseProvider, providerByName, type PostgresChoice } from '../../src/postgres/select.js'
 import { postmasterPid } from '../../src/postgres/stale.js'
+import { ensureDockerEngine, ensurePostgresImage } from '../support/docker.js'
 import { clusterDirsOf, gateDatabasesOn, processesIn } from '../support/leftovers.js'
 
 async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
@@ -226,6 +228,35 @@ describe('url provider', () => {
   })
 })
 
+/** The gate's containers (its label) on the engine testcontainers talks to, running or not. */
+async function gateContainerIds(): Promise<string[]> {
+  const { getContainerRuntimeClient } = await import('testcontainers')
+  const client = await getContainerRuntimeClient()
+  const all = await client.container.dockerode.listContainers({ all: true, filters: { label: ['org.migration-gate'] } })
+  return all.map((c) => c.Id)
+}
+
+/**
+ * The image option for the engine that answers: test/support/build-postgres-image.sh's image, built
+ * from the local PostgreSQL binaries; if it cannot be built, the default image (a registry may have it).
+ */
+async function imageForAnsweringEngine(): Promise<ProviderOptions> {
+  // The reaper image would need a registry; the provider removes its own containers.
+  process.env.TESTCONTAINERS_RYUK_DISABLED = 'true'
+  const found = await ensureDockerEngine()
+  if (!found.engine) throw new Error(`auto picked docker, but no engine answers: ${found.reason}`)
+  if (found.engine.started) {
+    // testcontainers found an engine some other way; a private one of ours would not be the one it uses.
+    await found.engine.stop()
+    console.log('docker: using the default image: the engine testcontainers found is not one to build on')
+    return {}
+  }
+  const built = await ensurePostgresImage(found.engine)
+  if ('tag' in built) return { image: built.tag }
+  console.log(`docker: using the default image: ${built.reason}`)
+  return {}
+}
+
 describe('provider selection', () => {
   const recorder = () => {
     const lines: string[] = []
@@ -233,9 +264,7 @@ describe('provider selection', () => {
     return { lines, logger }
   }
 
-  it('auto picks the first provider that can serve here and logs which', async () => {
-    const { lines, logger } = recorder()
-    const provider = await chooseProvider('auto', {}, logger)
+  it('auto picks the first provider that can serve here and logs which, and it really serves', async () => {
     let expected: string | undefined
     for (const name of AUTO_ORDER) {
       if ((await providerByName(name, {}).unavailableReason()) === null) {
@@ -243,17 +272,29 @@ describe('provider selection', () => {
         break
       }
     }
+    // Docker wins wherever an engine answers (CI runners have one): give it an image that engine can
+    // run without a registry, as docker.test.ts does, so the serving check below holds for it too.
+    const options: ProviderOptions = expected === 'docker' ? await imageForAnsweringEngine() : {}
+    const { lines, logger } = recorder()
+    const provider = await chooseProvider('auto', options, logger)
     expect(provider.name).toBe(expected)
     expect(lines.some((l) => l.startsWith(`postgres: auto picked ${provider.name}`))).toBe(true)
-    // Whatever it picked must really serve (docker only with an image this machine can run: see docker.test.ts).
-    if (provider.name !== 'docker') {
-      const server = await provider.start()
-      try {
-        expect(await query(server.urlFor('postgres'), 'SELECT 1 AS one')).toEqual([{ one: 1 }])
-      } finally {
-        await server.stop()
-      }
+
+    // What it picked must really serve: it answers, reports its version, and is gone after stop().
+    const leftovers = provider.name === 'docker' ? gateContainerIds : async () => clusterDirsOf(process.pid)
+    const before = new Set(await leftovers())
+    const server = await provider.start()
+    const own = (await leftovers()).filter((x) => !before.has(x))
+    expect(own).toHaveLength(1)
+    try {
+      expect(server.provider).toBe(provider.name)
+      expect(server.serverVersion).toMatch(/^\d+\.\d+/)
+      const [row] = await query<{ server_version: string }>(server.urlFor('postgres'), 'SHOW server_version')
+      expect(row?.server_version.split(' ')[0]).toBe(server.serverVersion)
+    } finally {
+      await server.stop()
     }
+    expect(await leftovers()).not.toContain(own[0])
   })
 
   it('auto picks url when a database-url is given, and says so', async () => {

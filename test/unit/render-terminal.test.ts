@@ -81,7 +81,12 @@ describe('the CLI colours only on a TTY', () => {
   const run = (command: string, args: string[], extra?: Record<string, string>) =>
     spawnSync(command, args, { cwd: repoRoot, env: env(extra), encoding: 'utf8', timeout: 60_000 }).stdout
 
-  it.skipIf(!hasScript)('colours on a terminal, not with NO_COLOR', () => {
+  it('colours on a terminal, not with NO_COLOR', (ctx) => {
+    if (!hasScript) {
+      const reason = '/usr/bin/script (util-linux) is not installed, so there is no pseudo-terminal to run the CLI on'
+      console.log(`terminal colour test skipped: ${reason}`)
+      ctx.skip(reason)
+    }
     expect(run('script', ['-qec', cli, '/dev/null'])).toContain('\x1b[31mFAIL\x1b[0m')
     expect(run('script', ['-qec', cli, '/dev/null'], { NO_COLOR: '1' })).not.toContain('\x1b[')
   })
