@@ -24638,6 +24638,76 @@ function repositoryPath(projectDir, file, rootDir) {
   return rel === "" || rel.startsWith("../") || rel === ".." || isAbsolute(rel) ? void 0 : rel;
 }
 
+// src/render/message.ts
+var FIX_LABEL = /(?:^|\s)Fix:\s+/;
+var VERBS = [
+  "add",
+  "change",
+  "delete",
+  "fix",
+  "make",
+  "move",
+  "remove",
+  "rename",
+  "restore",
+  "run",
+  "set",
+  "update",
+  "write"
+];
+var capitalised = (v) => v[0].toUpperCase() + v.slice(1);
+var INSTRUCTION = new RegExp(
+  `(?:(?<=[.!?])\\s+(?:${VERBS.map(capitalised).join("|")})|;\\s+(?:${VERBS.join("|")}))(?=[\\s,])`,
+  "g"
+);
+var SENTENCE_BREAK = /[.!?]\s+\S/;
+function splitMessage(message) {
+  const text = message.trim();
+  const label2 = FIX_LABEL.exec(text);
+  if (label2 && label2.index > 0) {
+    const fix = text.slice(label2.index + label2[0].length).trim();
+    if (fix) return { short: text.slice(0, label2.index).trim(), fix: sentence(fix) };
+  }
+  const last = [...text.matchAll(INSTRUCTION)].pop();
+  if (last && last.index > 0) {
+    const at = last.index;
+    const fix = text.slice(at + 1).trim();
+    if (!SENTENCE_BREAK.test(fix)) {
+      const before = text.slice(0, at).trimEnd();
+      return { short: /[.!?]$/.test(before) ? before : `${before}.`, fix: sentence(fix) };
+    }
+  }
+  return { short: text };
+}
+function messageParts(f) {
+  const split = splitMessage(f.message);
+  if (f.fix === void 0 || f.fix.trim() === "") return split;
+  const same = split.fix !== void 0 && normal(split.fix) === normal(f.fix);
+  return { short: same ? split.short : f.message.trim(), fix: sentence(f.fix.trim()) };
+}
+function shorten(text, max) {
+  const chars = Array.from(text);
+  if (chars.length <= max) return { shown: text };
+  const window = chars.slice(0, max - 1).join("");
+  const least = window.length * 0.4;
+  const sentenceEnd = lastIndex(window, /[.!?](?=\s)/g);
+  const space = lastIndex(window, /\s/g);
+  const cut = sentenceEnd !== void 0 && sentenceEnd + 1 >= least ? sentenceEnd + 1 : space !== void 0 && space >= least ? space : window.length;
+  return {
+    shown: `${window.slice(0, cut).trimEnd()}${cut === window.length ? "" : " "}\u2026`,
+    rest: text.slice(cut).trim()
+  };
+}
+function lastIndex(text, pattern) {
+  let at;
+  for (const m of text.matchAll(pattern)) at = m.index;
+  return at;
+}
+function sentence(text) {
+  return /^[a-z]+[\s,]/.test(text) ? text[0].toUpperCase() + text.slice(1) : text;
+}
+var normal = (text) => text.trim().replace(/[.\s]+$/, "").toLowerCase();
+
 // src/render/markdown.ts
 var ICON = { error: "\u274C", warning: "\u26A0\uFE0F", notice: "\u2139\uFE0F" };
 var count = (report, s) => report.findings.filter((f) => f.severity === s).length;
@@ -24672,19 +24742,31 @@ function gitLines(report) {
 }
 var seconds = (ms) => `${(ms / 1e3).toFixed(2)} s`;
 var FINDINGS_HEADER = ["| id | severity | revision | file:line | message |", "|---|---|---|---|---|"];
+var SHORT_MESSAGE = 280;
 function findingRow(f, report, links, detailLines = 30) {
-  const details = (f.details ?? []).slice(0, detailLines).map((d) => `<br>\u2022 ${md(clip(d, 300))}`);
-  const more = (f.details?.length ?? 0) - detailLines;
-  if (more > 0) details.push(`<br>\u2022 \u2026 ${plural(more, "more line")} in the JSON report`);
   return [
     "",
     code(f.id),
     `${ICON[f.severity]} ${f.severity}`,
     f.revision ? code(clip(f.revision, 60)) : "",
     f.file ? where(f, report, links) : "",
-    md(clip(f.message, 2e3)) + details.join(""),
+    messageCell(f, detailLines),
     ""
   ].join(" | ").trim();
+}
+function messageCell(f, detailLines) {
+  const { short, fix } = messageParts(f);
+  const cut = shorten(short, SHORT_MESSAGE);
+  const folded = [];
+  if (cut.rest) folded.push(`\u2026${md(clip(cut.rest, 2e3))}`);
+  if (fix) folded.push(`Fix: ${md(clip(fix, 2e3))}`);
+  const details = f.details ?? [];
+  folded.push(...details.slice(0, detailLines).map((d) => `\u2022 ${md(clip(d, 300))}`));
+  if (details.length > detailLines)
+    folded.push(`\u2022 \u2026 ${plural(details.length - detailLines, "more line")} in the JSON report`);
+  if (folded.length === 0) return md(cut.shown);
+  const summary2 = [fix ? "fix" : cut.rest ? "more" : "", details.length ? plural(details.length, "detail") : ""].filter(Boolean).join(" \xB7 ");
+  return `${md(cut.shown)} <details><summary>${summary2}</summary>${folded.join("<br>")}</details>`;
 }
 function where(f, report, links) {
   const file = f.file;

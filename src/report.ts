@@ -29,8 +29,13 @@ export type FindingId =
 export interface Finding {
   id: FindingId
   severity: Severity
-  /** States the consequence and the fix. */
+  /** States the consequence and the fix (the fix last, usually as a sentence starting "Fix:"). */
   message: string
+  /**
+   * How to fix it, when a check gives the fix apart from the message (which then states only the
+   * consequence). Renderers fold it under the message; without it they split the fix off the message.
+   */
+  fix?: string
   revision?: string
   /** Relative to the repository (or project) root, POSIX separators. */
   file?: string

@@ -47,6 +47,15 @@ const summary = (name: string) =>
     annotations: planAnnotations(reports[name]!, { rootDir: repoRoot, reserved: { error: 1 } }),
   })
 
+/** The message cell of the first row of a finding id. */
+const messageCell = (text: string, id: string) =>
+  text
+    .split('\n')
+    .find((l) => l.startsWith(`| <code>${id}</code>`))!
+    .split(' | ')
+    .at(-1)!
+    .replace(/ \|$/, '')
+
 /** The fenced Mermaid block's lines. */
 function mermaid(text: string): string[] {
   const m = /```mermaid\n([\s\S]*?)\n```/.exec(text)
@@ -76,6 +85,21 @@ describe('job summary of a failing stairway (alembic-enum-residue, real PostgreS
     expect(cells[5]).toContain('does not restore the schema')
     expect(cells[5]).toContain('<br>• type mood (enum): present now, absent before')
     expect(cells[5]).toContain('type &#34;mood&#34; already exists')
+  })
+
+  it('shows the short message in the row, and folds the fix and the details under it', () => {
+    const cell = messageCell(summary('fail'), 'downgrade-residue')
+    const [shown, folded] = cell.split(' <details>')
+    expect(shown).toBe(
+      'Downgrading 32c3ebc38184 (&#34;create feedback&#34;) does not restore the schema it started from (1 difference). ' +
+        'A rollback leaves the database in a state no revision describes, and the next upgrade may fail.',
+    )
+    const details = reports.fail!.findings[0]!.details!
+    expect(folded).toBe(
+      `<summary>fix · ${details.length} details</summary>Fix: Make the downgrade undo everything the upgrade does.` +
+        details.map((d) => `<br>• ${md(d)}`).join('') +
+        '</details>',
+    )
   })
 
   it('draws the chain with the failing revision and the head marked', () => {
