@@ -10,7 +10,7 @@ import {
   renderTerminal,
   runAll,
   runGate
-} from "./chunks/chunk-7TWH2XBS.js";
+} from "./chunks/chunk-DKUTU324.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

@@ -22,7 +22,7 @@ import {
   runGate,
   urlPath,
   useLedger
-} from "./chunks/chunk-7TWH2XBS.js";
+} from "./chunks/chunk-DKUTU324.js";
 import {
   __commonJS,
   __require,
@@ -24989,11 +24989,16 @@ function describe(r) {
 // src/render/mermaid.ts
 var RANK = { error: 0, warning: 1, notice: 2 };
 var SYMBOL = { error: "\u2716", warning: "\u26A0", notice: "\u2139" };
+var BEHIND_BASE = /* @__PURE__ */ new Set(["stale-parent", "multiple-heads"]);
 function chainDiagram(report, options = {}) {
-  const nodes = report.graph?.nodes ?? [];
-  if (nodes.length === 0) return void 0;
+  const tree = report.graph?.nodes ?? [];
+  if (tree.length === 0) return void 0;
   const maxNodes = options.maxNodes ?? 40;
   const radius = options.radius ?? 3;
+  const base = baseOf(report, tree);
+  const nodes = [...tree, ...base?.extra ?? []];
+  const onBaseOnly = (i) => i >= tree.length;
+  const baseHeads = base?.heads ?? /* @__PURE__ */ new Set();
   const byId = /* @__PURE__ */ new Map();
   nodes.forEach((n, i) => byId.set(n.id, [...byId.get(n.id) ?? [], i]));
   const children = nodes.map(() => []);
@@ -25008,11 +25013,17 @@ function chainDiagram(report, options = {}) {
   }
   const heads = new Set(report.chain?.heads ?? []);
   const mine = new Set(report.git?.prRevisions ?? []);
-  const shown = pickNodes(nodes, byId, children, worst, /* @__PURE__ */ new Set([...heads, ...mine]), maxNodes, radius);
+  const shown = pickNodes(nodes, byId, children, worst, baseHeads, /* @__PURE__ */ new Set([...heads, ...mine]), maxNodes, radius);
   const lines = ["```mermaid", "flowchart TD"];
   for (const i of shown) {
     const n = nodes[i];
-    lines.push(`  r${i}["${label(n, heads.has(n.id), mine.has(n.id), marks.get(n.id))}"]`);
+    const own = [
+      ...heads.has(n.id) ? ["head"] : [],
+      ...mine.has(n.id) ? ["this change"] : [],
+      ...baseHeads.has(n.id) ? [`${base?.name} head`] : [],
+      ...onBaseOnly(i) ? [`only on ${base?.name}`] : []
+    ];
+    lines.push(`  r${i}["${label(n, own, marks.get(n.id))}"]`);
   }
   let gaps = 0;
   const missing = /* @__PURE__ */ new Map();
@@ -25021,7 +25032,9 @@ function chainDiagram(report, options = {}) {
     let elided = false;
     for (const p of n.parents) {
       const known = byId.get(p);
-      if (!known) {
+      if (!known && onBaseOnly(i)) {
+        elided = true;
+      } else if (!known) {
         let m = missing.get(p);
         if (!m) {
           m = `m${missing.size}`;
@@ -25045,6 +25058,8 @@ function chainDiagram(report, options = {}) {
     if (severity) lines.push(`  class r${i} ${severity}`);
     if (heads.has(n.id)) lines.push(`  class r${i} head`);
     if (mine.has(n.id)) lines.push(`  class r${i} mine`);
+    if (onBaseOnly(i)) lines.push(`  class r${i} baseonly`);
+    if (baseHeads.has(n.id)) lines.push(`  class r${i} basehead`);
   }
   lines.push(
     "  classDef error fill:#ffebe9,stroke:#cf222e,color:#82071e",
@@ -25054,16 +25069,30 @@ function chainDiagram(report, options = {}) {
     "  classDef mine stroke-dasharray:6 3",
     "  classDef missing fill:#ffffff,stroke:#cf222e,stroke-dasharray:4 3",
     "  classDef gap fill:#ffffff,stroke:#8c959f,stroke-dasharray:2 2",
+    "  classDef baseonly fill:#f6f8fa",
+    "  classDef basehead stroke:#1a7f37,stroke-width:3px",
     "```"
   );
-  return { text: lines.join("\n"), shown: shown.size, total: nodes.length };
+  const drawnBaseHeads = [...new Set([...shown].map((i) => nodes[i].id).filter((id) => baseHeads.has(id)))];
+  return { text: lines.join("\n"), shown: shown.size, total: nodes.length, baseHeads: drawnBaseHeads };
 }
-function pickNodes(nodes, byId, children, worst, marked, maxNodes, radius) {
+function baseOf(report, tree) {
+  const git = report.git;
+  if (!git?.baseHeads?.length || !report.findings.some((f) => BEHIND_BASE.has(f.id))) return void 0;
+  const inTree = new Set(tree.map((n) => n.id));
+  const extra = (git.baseRevisions ?? []).filter((n) => !inTree.has(n.id));
+  const known = /* @__PURE__ */ new Set([...inTree, ...extra.map((n) => n.id)]);
+  for (const id of git.baseHeads) if (!known.has(id)) extra.push({ id, parents: [] });
+  return { name: clip(git.base, 30), heads: new Set(git.baseHeads), extra };
+}
+function pickNodes(nodes, byId, children, worst, baseHeads, marked, maxNodes, radius) {
   if (nodes.length <= maxNodes) return new Set(nodes.keys());
-  const focus = [...nodes.keys()].filter((i) => worst.has(nodes[i].id) || marked.has(nodes[i].id)).sort((a, b) => rank(nodes[a].id) - rank(nodes[b].id) || a - b);
+  const focus = [...nodes.keys()].filter((i) => worst.has(nodes[i].id) || baseHeads.has(nodes[i].id) || marked.has(nodes[i].id)).sort((a, b) => rank(nodes[a].id) - rank(nodes[b].id) || a - b);
   function rank(id) {
     const w = worst.get(id);
-    return w ? RANK[w] : 3;
+    if (w === "error") return 0;
+    if (baseHeads.has(id)) return 1;
+    return w ? RANK[w] + 1 : 4;
   }
   const shown = new Set(focus.slice(0, maxNodes));
   let ring = [...shown];
@@ -25083,10 +25112,10 @@ function pickNodes(nodes, byId, children, worst, marked, maxNodes, radius) {
   }
   return new Set([...shown].sort((a, b) => a - b));
 }
-function label(n, head, mine, findings) {
+function label(n, own, findings) {
   const parts = [mermaidText(clip(n.id, 40))];
   if (n.message) parts.push(mermaidText(clip(n.message, 40)));
-  const marks = [...head ? ["head"] : [], ...mine ? ["this change"] : [], ...findings ?? []];
+  const marks = [...own, ...findings ?? []];
   if (marks.length) parts.push(mermaidText(marks.join(" \xB7 ")));
   return parts.join("<br>");
 }
@@ -25129,6 +25158,14 @@ function renderSummary(report, options = {}) {
   const diagram = chainDiagram(report, options.maxDiagramNodes ? { maxNodes: options.maxDiagramNodes } : {});
   if (diagram) {
     tail.push("### Migration chain", "", diagram.text, "");
+    if (diagram.baseHeads.length > 0 && report.git) {
+      const base = code(report.git.base);
+      const list = diagram.baseHeads.map((h) => code(clip(h, 60))).join(", ");
+      tail.push(
+        `_"${md(clip(report.git.base, 30))} head" marks the head of ${base} as it is now (${list}): this change's revisions should follow it._`,
+        ""
+      );
+    }
     if (diagram.shown < diagram.total) {
       tail.push(
         `_${diagram.shown} of ${diagram.total} revisions drawn: those with findings, this change's, the heads and their neighbours; "\u2026" marks revisions left out._`,
