@@ -22,7 +22,7 @@ import {
   runGate,
   urlPath,
   useLedger
-} from "./chunks/chunk-MQQN7TVA.js";
+} from "./chunks/chunk-54P3AD67.js";
 import {
   __commonJS,
   __require,
@@ -24638,6 +24638,76 @@ function repositoryPath(projectDir, file, rootDir) {
   return rel === "" || rel.startsWith("../") || rel === ".." || isAbsolute(rel) ? void 0 : rel;
 }
 
+// src/render/message.ts
+var FIX_LABEL = /(?:^|\s)Fix:\s+/;
+var VERBS = [
+  "add",
+  "change",
+  "delete",
+  "fix",
+  "make",
+  "move",
+  "remove",
+  "rename",
+  "restore",
+  "run",
+  "set",
+  "update",
+  "write"
+];
+var capitalised = (v) => v[0].toUpperCase() + v.slice(1);
+var INSTRUCTION = new RegExp(
+  `(?:(?<=[.!?])\\s+(?:${VERBS.map(capitalised).join("|")})|;\\s+(?:${VERBS.join("|")}))(?=[\\s,])`,
+  "g"
+);
+var SENTENCE_BREAK = /[.!?]\s+\S/;
+function splitMessage(message) {
+  const text = message.trim();
+  const label2 = FIX_LABEL.exec(text);
+  if (label2 && label2.index > 0) {
+    const fix = text.slice(label2.index + label2[0].length).trim();
+    if (fix) return { short: text.slice(0, label2.index).trim(), fix: sentence(fix) };
+  }
+  const last = [...text.matchAll(INSTRUCTION)].pop();
+  if (last && last.index > 0) {
+    const at = last.index;
+    const fix = text.slice(at + 1).trim();
+    if (!SENTENCE_BREAK.test(fix)) {
+      const before = text.slice(0, at).trimEnd();
+      return { short: /[.!?]$/.test(before) ? before : `${before}.`, fix: sentence(fix) };
+    }
+  }
+  return { short: text };
+}
+function messageParts(f) {
+  const split = splitMessage(f.message);
+  if (f.fix === void 0 || f.fix.trim() === "") return split;
+  const same = split.fix !== void 0 && normal(split.fix) === normal(f.fix);
+  return { short: same ? split.short : f.message.trim(), fix: sentence(f.fix.trim()) };
+}
+function shorten(text, max) {
+  const chars = Array.from(text);
+  if (chars.length <= max) return { shown: text };
+  const window = chars.slice(0, max - 1).join("");
+  const least = window.length * 0.4;
+  const sentenceEnd = lastIndex(window, /[.!?](?=\s)/g);
+  const space = lastIndex(window, /\s/g);
+  const cut = sentenceEnd !== void 0 && sentenceEnd + 1 >= least ? sentenceEnd + 1 : space !== void 0 && space >= least ? space : window.length;
+  return {
+    shown: `${window.slice(0, cut).trimEnd()}${cut === window.length ? "" : " "}\u2026`,
+    rest: text.slice(cut).trim()
+  };
+}
+function lastIndex(text, pattern) {
+  let at;
+  for (const m of text.matchAll(pattern)) at = m.index;
+  return at;
+}
+function sentence(text) {
+  return /^[a-z]+[\s,]/.test(text) ? text[0].toUpperCase() + text.slice(1) : text;
+}
+var normal = (text) => text.trim().replace(/[.\s]+$/, "").toLowerCase();
+
 // src/render/markdown.ts
 var ICON = { error: "\u274C", warning: "\u26A0\uFE0F", notice: "\u2139\uFE0F" };
 var count = (report, s) => report.findings.filter((f) => f.severity === s).length;
@@ -24672,19 +24742,31 @@ function gitLines(report) {
 }
 var seconds = (ms) => `${(ms / 1e3).toFixed(2)} s`;
 var FINDINGS_HEADER = ["| id | severity | revision | file:line | message |", "|---|---|---|---|---|"];
+var SHORT_MESSAGE = 280;
 function findingRow(f, report, links, detailLines = 30) {
-  const details = (f.details ?? []).slice(0, detailLines).map((d) => `<br>\u2022 ${md(clip(d, 300))}`);
-  const more = (f.details?.length ?? 0) - detailLines;
-  if (more > 0) details.push(`<br>\u2022 \u2026 ${plural(more, "more line")} in the JSON report`);
   return [
     "",
     code(f.id),
     `${ICON[f.severity]} ${f.severity}`,
     f.revision ? code(clip(f.revision, 60)) : "",
     f.file ? where(f, report, links) : "",
-    md(clip(f.message, 2e3)) + details.join(""),
+    messageCell(f, detailLines),
     ""
   ].join(" | ").trim();
+}
+function messageCell(f, detailLines) {
+  const { short, fix } = messageParts(f);
+  const cut = shorten(short, SHORT_MESSAGE);
+  const folded = [];
+  if (cut.rest) folded.push(`\u2026${md(clip(cut.rest, 2e3))}`);
+  if (fix) folded.push(`Fix: ${md(clip(fix, 2e3))}`);
+  const details = f.details ?? [];
+  folded.push(...details.slice(0, detailLines).map((d) => `\u2022 ${md(clip(d, 300))}`));
+  if (details.length > detailLines)
+    folded.push(`\u2022 \u2026 ${plural(details.length - detailLines, "more line")} in the JSON report`);
+  if (folded.length === 0) return md(cut.shown);
+  const summary2 = [fix ? "fix" : cut.rest ? "more" : "", details.length ? plural(details.length, "detail") : ""].filter(Boolean).join(" \xB7 ");
+  return `${md(cut.shown)} <details><summary>${summary2}</summary>${folded.join("<br>")}</details>`;
 }
 function where(f, report, links) {
   const file = f.file;
@@ -24907,11 +24989,16 @@ function describe(r) {
 // src/render/mermaid.ts
 var RANK = { error: 0, warning: 1, notice: 2 };
 var SYMBOL = { error: "\u2716", warning: "\u26A0", notice: "\u2139" };
+var BEHIND_BASE = /* @__PURE__ */ new Set(["stale-parent", "multiple-heads"]);
 function chainDiagram(report, options = {}) {
-  const nodes = report.graph?.nodes ?? [];
-  if (nodes.length === 0) return void 0;
+  const tree = report.graph?.nodes ?? [];
+  if (tree.length === 0) return void 0;
   const maxNodes = options.maxNodes ?? 40;
   const radius = options.radius ?? 3;
+  const base = baseOf(report, tree);
+  const nodes = [...tree, ...base?.extra ?? []];
+  const onBaseOnly = (i) => i >= tree.length;
+  const baseHeads = base?.heads ?? /* @__PURE__ */ new Set();
   const byId = /* @__PURE__ */ new Map();
   nodes.forEach((n, i) => byId.set(n.id, [...byId.get(n.id) ?? [], i]));
   const children = nodes.map(() => []);
@@ -24926,11 +25013,17 @@ function chainDiagram(report, options = {}) {
   }
   const heads = new Set(report.chain?.heads ?? []);
   const mine = new Set(report.git?.prRevisions ?? []);
-  const shown = pickNodes(nodes, byId, children, worst, /* @__PURE__ */ new Set([...heads, ...mine]), maxNodes, radius);
+  const shown = pickNodes(nodes, byId, children, worst, baseHeads, /* @__PURE__ */ new Set([...heads, ...mine]), maxNodes, radius);
   const lines = ["```mermaid", "flowchart TD"];
   for (const i of shown) {
     const n = nodes[i];
-    lines.push(`  r${i}["${label(n, heads.has(n.id), mine.has(n.id), marks.get(n.id))}"]`);
+    const own = [
+      ...heads.has(n.id) ? ["head"] : [],
+      ...mine.has(n.id) ? ["this change"] : [],
+      ...baseHeads.has(n.id) ? [`${base?.name} head`] : [],
+      ...onBaseOnly(i) ? [`only on ${base?.name}`] : []
+    ];
+    lines.push(`  r${i}["${label(n, own, marks.get(n.id))}"]`);
   }
   let gaps = 0;
   const missing = /* @__PURE__ */ new Map();
@@ -24939,7 +25032,9 @@ function chainDiagram(report, options = {}) {
     let elided = false;
     for (const p of n.parents) {
       const known = byId.get(p);
-      if (!known) {
+      if (!known && onBaseOnly(i)) {
+        elided = true;
+      } else if (!known) {
         let m = missing.get(p);
         if (!m) {
           m = `m${missing.size}`;
@@ -24963,6 +25058,8 @@ function chainDiagram(report, options = {}) {
     if (severity) lines.push(`  class r${i} ${severity}`);
     if (heads.has(n.id)) lines.push(`  class r${i} head`);
     if (mine.has(n.id)) lines.push(`  class r${i} mine`);
+    if (onBaseOnly(i)) lines.push(`  class r${i} baseonly`);
+    if (baseHeads.has(n.id)) lines.push(`  class r${i} basehead`);
   }
   lines.push(
     "  classDef error fill:#ffebe9,stroke:#cf222e,color:#82071e",
@@ -24972,16 +25069,30 @@ function chainDiagram(report, options = {}) {
     "  classDef mine stroke-dasharray:6 3",
     "  classDef missing fill:#ffffff,stroke:#cf222e,stroke-dasharray:4 3",
     "  classDef gap fill:#ffffff,stroke:#8c959f,stroke-dasharray:2 2",
+    "  classDef baseonly fill:#f6f8fa",
+    "  classDef basehead stroke:#1a7f37,stroke-width:3px",
     "```"
   );
-  return { text: lines.join("\n"), shown: shown.size, total: nodes.length };
+  const drawnBaseHeads = [...new Set([...shown].map((i) => nodes[i].id).filter((id) => baseHeads.has(id)))];
+  return { text: lines.join("\n"), shown: shown.size, total: nodes.length, baseHeads: drawnBaseHeads };
 }
-function pickNodes(nodes, byId, children, worst, marked, maxNodes, radius) {
+function baseOf(report, tree) {
+  const git = report.git;
+  if (!git?.baseHeads?.length || !report.findings.some((f) => BEHIND_BASE.has(f.id))) return void 0;
+  const inTree = new Set(tree.map((n) => n.id));
+  const extra = (git.baseRevisions ?? []).filter((n) => !inTree.has(n.id));
+  const known = /* @__PURE__ */ new Set([...inTree, ...extra.map((n) => n.id)]);
+  for (const id of git.baseHeads) if (!known.has(id)) extra.push({ id, parents: [] });
+  return { name: clip(git.base, 30), heads: new Set(git.baseHeads), extra };
+}
+function pickNodes(nodes, byId, children, worst, baseHeads, marked, maxNodes, radius) {
   if (nodes.length <= maxNodes) return new Set(nodes.keys());
-  const focus = [...nodes.keys()].filter((i) => worst.has(nodes[i].id) || marked.has(nodes[i].id)).sort((a, b) => rank(nodes[a].id) - rank(nodes[b].id) || a - b);
+  const focus = [...nodes.keys()].filter((i) => worst.has(nodes[i].id) || baseHeads.has(nodes[i].id) || marked.has(nodes[i].id)).sort((a, b) => rank(nodes[a].id) - rank(nodes[b].id) || a - b);
   function rank(id) {
     const w = worst.get(id);
-    return w ? RANK[w] : 3;
+    if (w === "error") return 0;
+    if (baseHeads.has(id)) return 1;
+    return w ? RANK[w] + 1 : 4;
   }
   const shown = new Set(focus.slice(0, maxNodes));
   let ring = [...shown];
@@ -25001,10 +25112,10 @@ function pickNodes(nodes, byId, children, worst, marked, maxNodes, radius) {
   }
   return new Set([...shown].sort((a, b) => a - b));
 }
-function label(n, head, mine, findings) {
+function label(n, own, findings) {
   const parts = [mermaidText(clip(n.id, 40))];
   if (n.message) parts.push(mermaidText(clip(n.message, 40)));
-  const marks = [...head ? ["head"] : [], ...mine ? ["this change"] : [], ...findings ?? []];
+  const marks = [...own, ...findings ?? []];
   if (marks.length) parts.push(mermaidText(marks.join(" \xB7 ")));
   return parts.join("<br>");
 }
@@ -25047,6 +25158,14 @@ function renderSummary(report, options = {}) {
   const diagram = chainDiagram(report, options.maxDiagramNodes ? { maxNodes: options.maxDiagramNodes } : {});
   if (diagram) {
     tail.push("### Migration chain", "", diagram.text, "");
+    if (diagram.baseHeads.length > 0 && report.git) {
+      const base = code(report.git.base);
+      const list = diagram.baseHeads.map((h) => code(clip(h, 60))).join(", ");
+      tail.push(
+        `_"${md(clip(report.git.base, 30))} head" marks the head of ${base} as it is now (${list}): this change's revisions should follow it._`,
+        ""
+      );
+    }
     if (diagram.shown < diagram.total) {
       tail.push(
         `_${diagram.shown} of ${diagram.total} revisions drawn: those with findings, this change's, the heads and their neighbours; "\u2026" marks revisions left out._`,

@@ -29,8 +29,13 @@ export type FindingId =
 export interface Finding {
   id: FindingId
   severity: Severity
-  /** States the consequence and the fix. */
+  /** States the consequence and the fix (the fix last, usually as a sentence starting "Fix:"). */
   message: string
+  /**
+   * How to fix it, when a check gives the fix apart from the message (which then states only the
+   * consequence). Renderers fold it under the message; without it they split the fix off the message.
+   */
+  fix?: string
   revision?: string
   /** Relative to the repository (or project) root, POSIX separators. */
   file?: string
@@ -102,6 +107,16 @@ export interface GitInfo {
   changedFiles: number
   /** Revisions the PR adds or changes (their findings count; others' replay findings are pre-existing). */
   prRevisions: string[]
+  /**
+   * The base's head revisions as the base has them now (SQL tools: its latest version): what a PR
+   * behind it re-parents onto. Absent for a tool the git checks cannot read revisions of.
+   */
+  baseHeads?: string[]
+  /**
+   * The base's revisions the checked tree lacks (added on the base since the fork), from its heads
+   * back to the tree and at most 50; absent when there are none. The chain diagram draws them.
+   */
+  baseRevisions?: GraphNode[]
   /** Replay findings on revisions already on the base (notices unless strict). */
   preExisting: number
   /** The accepted no-migration exemption, when the models changed without a migration. */

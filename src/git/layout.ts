@@ -21,4 +21,9 @@ export interface MigrationLayout {
    * (checks/stale.ts): SQL versions are ordered by number, not linked by parents.
    */
   checkMerged?(merged: RevisionGraph, prAdded: ReadonlySet<string>, base: string): Finding[]
+  /**
+   * The tool's order of two revision ids, for tools whose versions are ordered rather than linked
+   * (SQL): the base's head is then its latest version.
+   */
+  compareIds?(a: string, b: string): number
 }

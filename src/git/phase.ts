@@ -1,14 +1,16 @@
 // The git phase of runGate: resolve the base, find the merge base (fetching in shallow clones), list
 // what the PR changed, and run the git rules: models-changed-without-migration, migration-edited,
 // and the chain on the merge result (stale-parent). It also says which revisions are the PR's, so
-// replay findings on older ones can be reported as pre-existing (checks/scope.ts).
+// replay findings on older ones can be reported as pre-existing (checks/scope.ts), and what the
+// base's heads are now, so the chain diagram can show where a stale PR should build.
 import path from 'node:path'
 import { addedMigrations, checkMigrationEdits, checkModelChanges, type ChangeRules } from '../checks/changes.js'
 import { checkMergedChain } from '../checks/stale.js'
-import type { MigrationDriver, RevisionGraph } from '../drivers/driver.js'
+import { heads, indexGraph, resolve } from '../checks/topo.js'
+import type { MigrationDriver, RevisionGraph, RevisionNode } from '../drivers/driver.js'
 import type { GateConfig } from '../inputs.js'
 import type { Logger } from '../logger.js'
-import type { Finding, GitInfo } from '../report.js'
+import type { Finding, GitInfo, GraphNode } from '../report.js'
 import { chooseBase, type BaseChoice } from './base.js'
 import { readGitHubContext, type GitHubContext, type GitHubEnvironment } from './event.js'
 import { findExemption } from './exemption.js'
@@ -164,20 +166,24 @@ export async function runGitPhase(input: GitPhaseInput): Promise<GitOutcome> {
   }
 
   let replacesMultipleHeads = false
-  if (layout?.checkMerged) {
+  if (layout) {
     const merged = await mergedGraph(repo, commits, graph, changed, layout, shown)
-    findings.push(...layout.checkMerged(merged, prAdded, base.label))
-  } else if (layout) {
-    const merged = await mergedGraph(repo, commits, graph, changed, layout, shown)
-    const result = checkMergedChain({
-      merged,
-      prAdded,
-      reported: input.findings,
-      base: base.label,
-      ...(driver.chainWording ? { wording: driver.chainWording } : { wording: { tool: driver.tool } }),
-    })
-    findings.push(...result.findings)
-    replacesMultipleHeads = result.replacesMultipleHeads
+    if (layout.checkMerged) {
+      findings.push(...layout.checkMerged(merged, prAdded, base.label))
+    } else {
+      const result = checkMergedChain({
+        merged,
+        prAdded,
+        reported: input.findings,
+        base: base.label,
+        ...(driver.chainWording ? { wording: driver.chainWording } : { wording: { tool: driver.tool } }),
+      })
+      findings.push(...result.findings)
+      replacesMultipleHeads = result.replacesMultipleHeads
+    }
+    const view = baseView(merged, prAdded, graph, layout.compareIds)
+    info.baseHeads = view.heads
+    if (view.revisions.length > 0) info.baseRevisions = view.revisions
   }
   const changedModels = new Set(
     changed.flatMap((f) => [f.path, ...(f.oldPath ? [f.oldPath] : [])].filter(isModel).map(shown)),
@@ -186,6 +192,52 @@ export async function runGitPhase(input: GitPhaseInput): Promise<GitOutcome> {
     .filter((f) => f.status !== 'D' && isMigration(f.path))
     .map((f) => path.join(repo.root, f.path))
   return { info, findings, replacesMultipleHeads, notes, prRevisions, changedModels, changedMigrations }
+}
+
+/** Base revisions the tree lacks, at most: enough to draw the way from the base's heads to the tree. */
+const BASE_REVISIONS = 50
+
+/**
+ * The base's heads in the merge result (its revisions: all but those the PR adds), and the base's
+ * revisions the checked tree lacks, walked from those heads back to the tree, parents as revision
+ * ids. Ordered versions (`compare`: SQL tools) have one head, the latest, and each version follows
+ * the one before it.
+ */
+function baseView(
+  merged: RevisionGraph,
+  prAdded: ReadonlySet<string>,
+  tree: RevisionGraph,
+  compare?: (a: string, b: string) => number,
+): { heads: string[]; revisions: GraphNode[] } {
+  const own = merged.nodes.filter((n) => !prAdded.has(n.id))
+  let nodes: RevisionNode[] = own
+  if (compare) {
+    const order = [...new Set(own.map((n) => n.id))].sort(compare)
+    const before = new Map(order.map((id, i) => [id, order[i - 1]]))
+    nodes = own.map((n) => ({ ...n, parents: before.get(n.id) === undefined ? [] : [before.get(n.id) as string] }))
+  }
+  const index = indexGraph({ nodes, problems: [] })
+  const baseHeads = compare ? [...index.byId.keys()].sort(compare).slice(-1) : heads(index)
+  const inTree = new Set(tree.nodes.map((n) => n.id))
+  const revisions: GraphNode[] = []
+  const seen = new Set<string>()
+  const stack = [...baseHeads].reverse()
+  while (stack.length > 0 && revisions.length < BASE_REVISIONS) {
+    const id = stack.pop() as string
+    const node = index.byId.get(id)
+    if (seen.has(id) || inTree.has(id) || !node) continue
+    seen.add(id)
+    const parents = node.parents.map((p) => resolve(index, p)?.id ?? p)
+    revisions.push({
+      id,
+      parents,
+      file: node.file,
+      line: node.line,
+      ...(node.message ? { message: node.message } : {}),
+    })
+    stack.push(...[...parents].reverse())
+  }
+  return { heads: baseHeads, revisions }
 }
 
 /** The git checks' adapter for the driver in use; undefined for a tool without one. */

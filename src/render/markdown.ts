@@ -3,6 +3,7 @@
 import type { Finding, GateReport, Severity } from '../report.js'
 import { repositoryPath } from './annotations.js'
 import { clip, code, md, urlPath } from './escape.js'
+import { messageParts, shorten } from './message.js'
 
 /** Where files live and how to link them: both optional, a plain path is shown without them. */
 export interface LinkOptions {
@@ -63,22 +64,43 @@ export const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`
 
 export const FINDINGS_HEADER = ['| id | severity | revision | file:line | message |', '|---|---|---|---|---|']
 
-/** One table row; `detailLines` caps the detail lines shown under the message. */
+/** Characters of a finding's message shown in its row; the rest is folded under it. */
+const SHORT_MESSAGE = 280
+
+/** One table row; `detailLines` caps the detail lines folded under the message. */
 export function findingRow(f: Finding, report: GateReport, links: LinkOptions, detailLines = 30): string {
-  const details = (f.details ?? []).slice(0, detailLines).map((d) => `<br>• ${md(clip(d, 300))}`)
-  const more = (f.details?.length ?? 0) - detailLines
-  if (more > 0) details.push(`<br>• … ${plural(more, 'more line')} in the JSON report`)
   return [
     '',
     code(f.id),
     `${ICON[f.severity]} ${f.severity}`,
     f.revision ? code(clip(f.revision, 60)) : '',
     f.file ? where(f, report, links) : '',
-    md(clip(f.message, 2000)) + details.join(''),
+    messageCell(f, detailLines),
     '',
   ]
     .join(' | ')
     .trim()
+}
+
+/**
+ * The short message in view; under it, folded (<details> renders in a table cell, and every line
+ * break is a <br>, so the row stays one line): the rest of a long message, the fix, the details.
+ */
+function messageCell(f: Finding, detailLines: number): string {
+  const { short, fix } = messageParts(f)
+  const cut = shorten(short, SHORT_MESSAGE)
+  const folded: string[] = []
+  if (cut.rest) folded.push(`…${md(clip(cut.rest, 2000))}`)
+  if (fix) folded.push(`Fix: ${md(clip(fix, 2000))}`)
+  const details = f.details ?? []
+  folded.push(...details.slice(0, detailLines).map((d) => `• ${md(clip(d, 300))}`))
+  if (details.length > detailLines)
+    folded.push(`• … ${plural(details.length - detailLines, 'more line')} in the JSON report`)
+  if (folded.length === 0) return md(cut.shown)
+  const summary = [fix ? 'fix' : cut.rest ? 'more' : '', details.length ? plural(details.length, 'detail') : '']
+    .filter(Boolean)
+    .join(' · ')
+  return `${md(cut.shown)} <details><summary>${summary}</summary>${folded.join('<br>')}</details>`
 }
 
 /** file:line, relative to the repository root when known, linked to the line when a blob URL is. */

@@ -2,7 +2,7 @@
 // diagram, per-phase timings and the PostgreSQL that served. Pure; under GitHub's 1 MiB per step.
 import type { Finding, GateReport } from '../report.js'
 import type { AnnotationPlan } from './annotations.js'
-import { code, md } from './escape.js'
+import { clip, code, md } from './escape.js'
 import {
   facts,
   FINDINGS_HEADER,
@@ -70,6 +70,14 @@ export function renderSummary(report: GateReport, options: SummaryOptions = {}):
   const diagram = chainDiagram(report, options.maxDiagramNodes ? { maxNodes: options.maxDiagramNodes } : {})
   if (diagram) {
     tail.push('### Migration chain', '', diagram.text, '')
+    if (diagram.baseHeads.length > 0 && report.git) {
+      const base = code(report.git.base)
+      const list = diagram.baseHeads.map((h) => code(clip(h, 60))).join(', ')
+      tail.push(
+        `_"${md(clip(report.git.base, 30))} head" marks the head of ${base} as it is now (${list}): this change's revisions should follow it._`,
+        '',
+      )
+    }
     if (diagram.shown < diagram.total) {
       tail.push(
         `_${diagram.shown} of ${diagram.total} revisions drawn: those with findings, this change's, the heads and their neighbours; "…" marks revisions left out._`,

@@ -61,6 +61,15 @@ describe('comment body', () => {
     expect(body).toContain('Checked at ffffffffffff')
   })
 
+  it("shares the summary's row: the short message, the fix and the details folded under it", () => {
+    const body = renderComment(reports.fail!, options)
+    const row = body.split('\n').find((l) => l.startsWith('| <code>downgrade-residue</code>'))!
+    expect(row).toContain('and the next upgrade may fail. <details><summary>fix · ')
+    expect(row).toContain('</summary>Fix: Make the downgrade undo everything the upgrade does.<br>• ')
+    expect(row.endsWith('</details> |')).toBe(true)
+    expect(row.match(/\|/g)).toHaveLength(6)
+  })
+
   it('escapes hostile revision text: no HTML, no mention, no second marker, table intact', () => {
     const body = renderComment(reports.hostile!, options)
     expect(body).not.toMatch(/<(script|img)/i)

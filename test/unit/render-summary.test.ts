@@ -1,6 +1,6 @@
 // The job summary over reports from real runs: a failing and a passing stairway on real PostgreSQL,
-// a static chain with two heads, and generated projects with hostile text, a 500-revision chain
-// and 2,500 findings (GitHub's 1 MiB cap).
+// a static chain with two heads, generated projects with hostile text, a 500-revision chain and
+// 2,500 findings (GitHub's 1 MiB cap), and pull requests behind their base in real git repositories.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { join } from 'node:path'
 import type { GateReport } from '../../src/report.js'
@@ -8,13 +8,17 @@ import { planAnnotations } from '../../src/render/annotations.js'
 import { md } from '../../src/render/escape.js'
 import { renderJson } from '../../src/render/json.js'
 import { renderSummary } from '../../src/render/summary.js'
+import { scratchDir } from '../support/git.js'
 import {
   alembicProject,
+  CLEAN_HEAD,
   fixtures,
   gateReport,
+  HOSTILE,
   hostileRevisions,
   longChain,
   manyMissingParents,
+  prReports,
   repoRoot,
 } from './render-reports.js'
 
@@ -37,15 +41,28 @@ beforeAll(async () => {
   await generated('hostile', hostileRevisions())
   await generated('long', longChain(500))
   await generated('many', manyMissingParents(2500))
+  const scratch = scratchDir('mg-render-pr-')
+  cleanups.push(scratch.remove)
+  Object.assign(reports, await prReports(scratch.dir))
 }, 240_000)
 afterAll(() => cleanups.forEach((c) => c()))
 
-const summary = (name: string) =>
-  renderSummary(reports[name]!, {
+const summary = (name: string) => render(reports[name]!)
+const render = (report: GateReport) =>
+  renderSummary(report, {
     rootDir: repoRoot,
     blobUrl,
-    annotations: planAnnotations(reports[name]!, { rootDir: repoRoot, reserved: { error: 1 } }),
+    annotations: planAnnotations(report, { rootDir: repoRoot, reserved: { error: 1 } }),
   })
+
+/** The message cell of the first row of a finding id. */
+const messageCell = (text: string, id: string) =>
+  text
+    .split('\n')
+    .find((l) => l.startsWith(`| <code>${id}</code>`))!
+    .split(' | ')
+    .at(-1)!
+    .replace(/ \|$/, '')
 
 /** The fenced Mermaid block's lines. */
 function mermaid(text: string): string[] {
@@ -77,6 +94,21 @@ describe('job summary of a failing stairway (alembic-enum-residue, real PostgreS
     expect(cells[5]).toContain('does not restore the schema')
     expect(cells[5]).toContain('<br>• type mood (enum): present now, absent before')
     expect(cells[5]).toContain('type &#34;mood&#34; already exists')
+  })
+
+  it('shows the short message in the row, and folds the fix and the details under it', () => {
+    const cell = messageCell(summary('fail'), 'downgrade-residue')
+    const [shown, folded] = cell.split(' <details>')
+    expect(shown).toBe(
+      'Downgrading 32c3ebc38184 (&#34;create feedback&#34;) does not restore the schema it started from (1 difference). ' +
+        'A rollback leaves the database in a state no revision describes, and the next upgrade may fail.',
+    )
+    const details = reports.fail!.findings[0]!.details!
+    expect(folded).toBe(
+      `<summary>fix · ${details.length} details</summary>Fix: Make the downgrade undo everything the upgrade does.` +
+        details.map((d) => `<br>• ${md(d)}`).join('') +
+        '</details>',
+    )
   })
 
   it('draws the chain with the failing revision and the head marked', () => {
@@ -123,6 +155,138 @@ describe('job summary of a passing stairway (alembic-clean) and a static chain (
     expect(lines).toContain(`  class ${nodeOf(lines, '3a7f9d0e6c12')} head`)
     expect(text).toContain('No PostgreSQL was started')
     expect(text).toContain('heads <code>3a7f9d0e6c12</code>, <code>c4b81e2f7d93</code>')
+  })
+})
+
+describe("a pull request behind its base: the base's head in the diagram", () => {
+  /** The label line of a revision's node. */
+  const labelOf = (lines: string[], revision: string) => lines.find((l) => l.includes(`["${revision}<br>`))!
+
+  it("stale-parent, main moved on: main's head drawn though the branch lacks it, on its parent", () => {
+    const r = reports.stale!
+    expect(r.findings.map((f) => f.id)).toEqual(['stale-parent'])
+    expect(r.git).toMatchObject({
+      baseHeads: ['1a1a1a1a1a1a'],
+      baseRevisions: [{ id: '1a1a1a1a1a1a', parents: [CLEAN_HEAD] }],
+    })
+    const text = summary('stale')
+    const lines = mermaid(text)
+    const x = nodeOf(lines, '1a1a1a1a1a1a')
+    const y = nodeOf(lines, '2b2b2b2b2b2b')
+    const fork = nodeOf(lines, CLEAN_HEAD)
+    expect(labelOf(lines, '1a1a1a1a1a1a')).toBe(
+      `  ${x}["1a1a1a1a1a1a<br>add x to orgs<br>main head #183; only on main"]`,
+    )
+    expect(labelOf(lines, '2b2b2b2b2b2b')).toContain('head #183; this change #183; #10006; stale-parent')
+    expect(lines).toContain(`  ${fork} --> ${x}`)
+    expect(lines).toContain(`  ${fork} --> ${y}`)
+    expect(lines).toContain(`  class ${x} basehead`)
+    expect(lines).toContain(`  class ${x} baseonly`)
+    expect(lines).not.toContain(`  class ${x} head`)
+    // The whole chain: the tree's 7 revisions and main's 1.
+    expect(lines.filter((l) => /^ {2}r\d+\["/.test(l))).toHaveLength(8)
+    expect(text).toContain(
+      '_"main head" marks the head of <code>main</code> as it is now (<code>1a1a1a1a1a1a</code>): this change\'s revisions should follow it._',
+    )
+  })
+
+  it("stale-parent: the row says what is wrong; re-parenting onto main's head is folded under it", () => {
+    const cell = messageCell(summary('stale'), 'stale-parent')
+    const [shown, folded] = cell.split(' <details>')
+    expect(shown).toBe(
+      'Revision 2b2b2b2b2b2b builds on bb86aaac9fb9, but main has moved on: bb86aaac9fb9 is followed there by 1a1a1a1a1a1a, ' +
+        'and main&#39;s head is now &#39;1a1a1a1a1a1a&#39;. …',
+    )
+    expect(folded).toMatch(/^<summary>fix · 2 details<\/summary>…Merged as it is, the chain gets a second head: /)
+    expect(folded).toContain(
+      '<br>Fix: Update the branch from main and set down&#95;revision in alembic/versions/2b2b2b2b2b2b&#95;add&#95;y.py (line 14) to &#39;1a1a1a1a1a1a&#39;',
+    )
+    expect(folded).toMatch(/<br>• main head: 1a1a1a1a1a1a<\/details>$/)
+  })
+
+  it("two heads after the merge (GitHub's merge checkout): main's head is one of the tree's heads, marked as main's", () => {
+    const r = reports.mergeCheckout!
+    expect(r.findings.map((f) => f.id)).toEqual(['stale-parent'])
+    expect(r.chain?.heads.sort()).toEqual(['1a1a1a1a1a1a', '2b2b2b2b2b2b'])
+    expect(r.git?.baseHeads).toEqual(['1a1a1a1a1a1a'])
+    expect(r.git?.baseRevisions).toBeUndefined()
+    const lines = mermaid(summary('mergeCheckout'))
+    const x = nodeOf(lines, '1a1a1a1a1a1a')
+    expect(labelOf(lines, '1a1a1a1a1a1a')).toBe(`  ${x}["1a1a1a1a1a1a<br>add x to orgs<br>head #183; main head"]`)
+    expect(lines).toContain(`  ${nodeOf(lines, CLEAN_HEAD)} --> ${x}`)
+    expect(lines).toContain(`  class ${x} head`)
+    expect(lines).toContain(`  class ${x} basehead`)
+    expect(lines).not.toContain(`  class ${x} baseonly`)
+    expect(lines.filter((l) => /^ {2}r\d+\["/.test(l))).toHaveLength(8)
+  })
+
+  it("multiple-heads of the PR's own making: main's head (where they fork) marked", () => {
+    const r = reports.ownHeads!
+    expect(r.findings.map((f) => f.id)).toEqual(['multiple-heads'])
+    const lines = mermaid(summary('ownHeads'))
+    const fork = nodeOf(lines, CLEAN_HEAD)
+    expect(labelOf(lines, CLEAN_HEAD)).toMatch(/<br>main head"\]$/)
+    expect(lines).toContain(`  class ${fork} basehead`)
+    for (const head of ['2b2b2b2b2b2b', '3c3c3c3c3c3c']) expect(lines).toContain(`  ${fork} --> ${nodeOf(lines, head)}`)
+  })
+
+  it("SQL versions: main's latest version drawn after the version before it on main", () => {
+    const r = reports.sqlStale!
+    expect(r.findings.map((f) => f.id)).toEqual(['stale-parent'])
+    expect(r.git?.baseHeads).toEqual(['20240215000000'])
+    const text = summary('sqlStale')
+    const lines = mermaid(text)
+    const latest = nodeOf(lines, '20240215000000')
+    expect(labelOf(lines, '20240215000000')).toBe(`  ${latest}["20240215000000<br>main head #183; only on main"]`)
+    expect(lines).toContain(`  ${nodeOf(lines, '20240201120000')} --> ${latest}`)
+    expect(lines).toContain(`  ${nodeOf(lines, '20240201120000')} --> ${nodeOf(lines, '20240210000000')}`)
+    const [shown, folded] = messageCell(text, 'stale-parent').split(' <details>')
+    expect(shown).toMatch(/skips it for good\.$/)
+    expect(folded).toBe(
+      '<summary>fix</summary>Fix: Rename its .up.sql and .down.sql to a version after 20240215000000.</details>',
+    )
+  })
+
+  it("a long chain cut to the findings' neighbourhood still shows main's head, far from the fork", () => {
+    const r = reports.longStale!
+    expect(r.findings.map((f) => f.id)).toEqual(['stale-parent'])
+    expect(r.git?.baseRevisions?.map((n) => n.id)).toEqual(Array.from({ length: 8 }, (_, i) => `main${7 - i}`))
+    const text = summary('longStale')
+    const lines = mermaid(text)
+    const nodes = lines.filter((l) => /^ {2}r\d+\["/.test(l))
+    expect(nodes.length).toBeLessThanOrEqual(40)
+    const head = nodeOf(lines, 'main7')
+    expect(labelOf(lines, 'main7')).toContain('<br>main head #183; only on main"]')
+    expect(lines).toContain(`  class ${head} basehead`)
+    expect(lines).toContain(`  ${nodeOf(lines, 'main6')} --> ${head}`)
+    expect(nodeOf(lines, 'f00d00000001')).toBeDefined()
+    expect(lines).toContain(`  ${nodeOf(lines, 'r0119')} --> ${nodeOf(lines, 'main0')}`)
+    // Between the fork's neighbourhood and main's head's, revisions are left out: a gap, not "missing".
+    expect(nodeOf(lines, 'main3')).toBeUndefined()
+    expect(lines.some((l) => l.includes(':::gap -.-> ' + nodeOf(lines, 'main4')))).toBe(true)
+    expect(lines.some((l) => l.includes(':::missing'))).toBe(false)
+    expect(text).toContain(`_${nodes.length} of 129 revisions drawn`)
+  })
+
+  it('without a base, or without stale-parent or multiple-heads, no base head is drawn', () => {
+    expect(summary('heads')).not.toContain('main head')
+    const passing = render({ ...reports.stale!, findings: [] })
+    expect(passing).not.toContain('main head')
+    expect(nodeOf(mermaid(passing), '1a1a1a1a1a1a')).toBeUndefined()
+  })
+
+  it('escapes a hostile base name in the labels and the line under the diagram', () => {
+    const r = reports.stale!
+    const text = render({ ...r, git: { ...r.git!, base: HOSTILE } })
+    expect(text).not.toMatch(/<(script|img|b>)/i)
+    expect(text).not.toContain('@octocat')
+    expect(text.match(/^```/gm)).toHaveLength(2)
+    const lines = mermaid(text)
+    for (const l of lines.filter((x) => /^ {2}r\d+\["/.test(x))) {
+      expect(l.match(/"/g)).toHaveLength(2)
+      expect(l.replace(/<br>/g, '')).not.toMatch(/[<>`]/)
+    }
+    expect(labelOf(lines, '1a1a1a1a1a1a')).toContain(' head #183; only on ')
   })
 })
 

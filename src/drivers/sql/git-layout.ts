@@ -7,6 +7,7 @@ import type { MigrationLayout } from '../../git/layout.js'
 import type { RevisionGraph } from '../driver.js'
 import type { Finding } from '../../report.js'
 import { DBMATE_FILE, GOLANG_MIGRATE_FILE, type SqlLocation } from './files.js'
+import { compareVersions } from './model.js'
 import { staleVersions } from './stale.js'
 
 export function sqlLayout(location: SqlLocation, projectDir: string): MigrationLayout {
@@ -37,6 +38,7 @@ export function sqlLayout(location: SqlLocation, projectDir: string): MigrationL
       return { id, parents: [], dependsOn: [], branchLabels: [], file, line: 1 }
     },
     checkMerged: (merged, prAdded, base) => staleInMerge(location, merged, prAdded, base),
+    compareIds: (a, b) => compareVersions(location.format, a, b),
   }
 }
 
