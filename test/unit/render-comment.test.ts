@@ -65,7 +65,9 @@ describe('comment body', () => {
     const body = renderComment(reports.fail!, options)
     const row = body.split('\n').find((l) => l.startsWith('| <code>downgrade-residue</code>'))!
     expect(row).toContain('and the next upgrade may fail. <details><summary>fix · ')
-    expect(row).toContain('</summary>Fix: Make the downgrade undo everything the upgrade does.<br>• ')
+    expect(row).toContain(
+      '</summary>Fix: Make the downgrade undo everything the upgrade does; it still needs &#96;DROP TYPE mood&#96;.<br>• ',
+    )
     expect(row.endsWith('</details> |')).toBe(true)
     expect(row.match(/\|/g)).toHaveLength(6)
   })

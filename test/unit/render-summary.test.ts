@@ -105,7 +105,7 @@ describe('job summary of a failing stairway (alembic-enum-residue, real PostgreS
     )
     const details = reports.fail!.findings[0]!.details!
     expect(folded).toBe(
-      `<summary>fix · ${details.length} details</summary>Fix: Make the downgrade undo everything the upgrade does.` +
+      `<summary>fix · ${details.length} details</summary>Fix: Make the downgrade undo everything the upgrade does; it still needs &#96;DROP TYPE mood&#96;.` +
         details.map((d) => `<br>• ${md(d)}`).join('') +
         '</details>',
     )

@@ -4,7 +4,7 @@
 // error texts are dbmate's own (pkg/dbmate/migration.go), so a file dbmate refuses is refused here.
 import path from 'node:path'
 import { DBMATE_FILE, listFiles, readText, relativeFile } from './files.js'
-import { lineAt, type SqlDirectory, type SqlMigration, type SqlUnit } from './model.js'
+import { lineAt, type SqlDirectory, type SqlUnit } from './model.js'
 import { splitStatements } from './split.js'
 
 const UP = /^--\s*migrate:up(?:\s*$|\s+\S+)/gm
