@@ -85,8 +85,30 @@ def is_not_implemented(exc):
     return isinstance(exc, TypeError) and "'NotImplementedType' object is not callable" in str(exc)
 
 
+def embedded_traceback(text, project_dir):
+    """A traceback printed into an exception's message (Flask's NoAppException does this): its last
+    line (the real error) and the deepest frame inside the project."""
+    import re
+
+    if "Traceback (most recent call last):" not in text:
+        return None, None
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    last = lines[-1] if lines else None
+    root = os.path.realpath(project_dir) + os.sep
+    where = None
+    for m in re.finditer(r'File "([^"]+)", line (\d+)', text):
+        path = os.path.realpath(m.group(1))
+        if path.startswith(root) and "site-packages" not in path and "dist-packages" not in path:
+            where = (os.path.relpath(path, os.path.realpath(project_dir)).replace(os.sep, "/"), int(m.group(2)))
+    return last, where
+
+
 def describe_error(exc, project_dir):
-    """One-line cause plus the user's own file and line, not the framework traceback."""
+    """One-line cause plus the user's own file and line, not the framework traceback.
+
+    A message that only introduces its cause ("While importing 'app', an ImportError was raised:")
+    gets the cause appended: from a traceback printed into the message, or from `raise ... from`.
+    """
     orig = getattr(exc, "orig", None)
     if orig is not None:
         message = first_lines(orig)
@@ -94,10 +116,22 @@ def describe_error(exc, project_dir):
         name = type(orig).__name__
         if name and name not in ("Error", "DatabaseError", "ProgrammingError"):
             message = "%s: %s" % (name, message)
-    else:
+    embedded_where = None
+    if orig is None:
         text = validation_summary(exc) or first_lines(exc)
+        cause = None
+        if text.endswith(":"):
+            cause, embedded_where = embedded_traceback(str(exc), project_dir)
+            chained = exc.__cause__ or exc.__context__
+            if cause is None and chained is not None:
+                cause = "%s: %s" % (type(chained).__name__, first_lines(chained))
+        if cause:
+            text = "%s %s" % (text, cause)
         message = "%s: %s" % (type(exc).__name__, clip(text)) if text else type(exc).__name__
-    where = user_frame(exc, project_dir)
+    where = user_frame(exc, project_dir) or embedded_where
+    chained = exc.__cause__ or exc.__context__
+    if where is None and chained is not None and getattr(chained, "__traceback__", None) is not None:
+        where = user_frame(chained, project_dir)
     error = {"message": message, "kind": "not-implemented" if is_not_implemented(exc) else "error"}
     if where:
         error["file"], error["line"] = where
@@ -570,6 +604,14 @@ def check_database(ctx, url):
     from urllib.parse import unquote, urlsplit
 
     expected = unquote(urlsplit(url).path.lstrip("/"))
+    dialect = getattr(ctx.dialect, "name", "")
+    if dialect != "postgresql":
+        # Typically a fallback URL (sqlite:///dev.db) used because the variable env.py reads is unset.
+        raise WrongDatabase(
+            "env.py connected to a %s database, not the gate's scratch PostgreSQL database %r; nothing was "
+            "run. Make env.py take its URL from sqlalchemy.url or from one of the variables named by "
+            "database-url-env" % (dialect or "non-PostgreSQL", expected)
+        )
     actual = ctx.connection.execute(text("SELECT current_database()")).scalar()
     settle(ctx)
     if actual != expected:
@@ -592,17 +634,17 @@ def settle(ctx):
         pass
 
 
-def export_url(plain_url, url_env, parts_env):
+def export_url(plain_url, url_env, parts_env, driver_url):
     """The scratch database in the environment, before env.py or the application reads it.
 
-    `url_env`: names that get the whole URL. `parts_env`: NAME=part pairs (host, port, user,
+    `url_env`: names that get the whole URL (`driver_url`). `parts_env`: NAME=part pairs (host, port, user,
     password, database) for settings that build the URL themselves (libpq's PGHOST..., the postgres
     image's POSTGRES_HOST/POSTGRES_DB..., a project's own DB_HOST...).
     """
     from urllib.parse import unquote, urlsplit
 
     for name in url_env:
-        os.environ[name] = plain_url
+        os.environ[name] = driver_url
     u = urlsplit(plain_url)
     parts = {
         "host": u.hostname or "",
@@ -617,12 +659,42 @@ def export_url(plain_url, url_env, parts_env):
             os.environ[name] = parts[part]
 
 
+def read_flaskenv(project):
+    """`.flaskenv`: the flask command's own settings file (FLASK_APP=...), committed with the project.
+
+    Read without python-dotenv (which may not be installed), and never over a variable already set.
+    `.env` is left alone: it holds a developer's local settings and secrets, often another database.
+    """
+    try:
+        with open(os.path.join(project, ".flaskenv"), encoding="utf-8") as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return
+    for raw in lines:
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        if line.startswith("export "):
+            line = line[len("export "):].strip()
+        name, _, value = line.partition("=")
+        name, value = name.strip(), value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        if name and name not in os.environ:
+            os.environ[name] = value
+
+
 def load_flask_app(project):
-    """Flask-Migrate's env.py needs an application context: load the app the way `flask` does."""
+    """Flask-Migrate's env.py needs an application context: load the app the way `flask` does.
+
+    FLASK_APP (from the environment or .flaskenv) names it; without it Flask looks for wsgi.py or
+    app.py. Flask 2.2+ no longer reads FLASK_APP in ScriptInfo itself, so it is passed explicitly.
+    """
     sys.path.insert(0, project)
     from flask.cli import ScriptInfo
 
-    return ScriptInfo().load_app()
+    read_flaskenv(project)
+    return ScriptInfo(app_import_path=os.environ.get("FLASK_APP") or None).load_app()
 
 
 def main():
@@ -653,7 +725,9 @@ def main():
         sys.path.insert(0, args.project)
     replay = Replay(args)
     # Exported before the Flask app or env.py runs: settings objects read the environment at import.
-    export_url(args.url, args.url_env, args.parts_env)
+    # The variables get the URL with the installed driver named (postgresql+psycopg2://...): a bare
+    # postgresql:// means psycopg 3 to SQLAlchemy 2.1, which may not be installed.
+    export_url(args.url, args.url_env, args.parts_env, sqlalchemy_url(args.url, False))
     if args.flask:
         try:
             app = load_flask_app(args.project)

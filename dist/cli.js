@@ -10,7 +10,7 @@ import {
   renderTerminal,
   runAll,
   runGate
-} from "./chunks/chunk-54P3AD67.js";
+} from "./chunks/chunk-CZFMYRXN.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

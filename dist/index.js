@@ -22,7 +22,7 @@ import {
   runGate,
   urlPath,
   useLedger
-} from "./chunks/chunk-54P3AD67.js";
+} from "./chunks/chunk-CZFMYRXN.js";
 import {
   __commonJS,
   __require,

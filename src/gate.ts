@@ -149,6 +149,7 @@ async function replay(
   timed: <T>(phase: Phase, fn: () => Promise<T>) => Promise<T>,
   logger: Logger,
 ): Promise<ModelDrift | undefined> {
+  await driver.prepare?.()
   const provider = await chooseProvider(
     config.postgres,
     {

@@ -387,6 +387,9 @@ export function readConfig(get: (name: string) => string | undefined): GateConfi
     baseRef: optional('base-ref'),
   }
   for (const [k, v] of Object.entries(opt)) if (v !== undefined) Object.assign(config, { [k]: v })
+  // A path given relative to where the gate was started (venv/bin/python), not to the directory the
+  // interpreter is later probed from; a bare name (python3) is looked up on PATH.
+  if (config.python?.includes('/')) config.python = resolve(config.python)
   // Found out now, not after a whole replay whose verdict would then be lost.
   if (config.reportJson && !isWritableDir(dirname(resolve(config.reportJson)))) {
     throw new GateError(

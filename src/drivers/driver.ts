@@ -102,6 +102,11 @@ export interface MigrationDriver {
   /** Tables the tool keeps for itself (alembic_version), left out of snapshots. */
   bookkeepingTables: string[]
   open(databaseUrl: string, options: SessionOptions): Promise<MigrationSession>
+  /**
+   * Checks what a replay needs besides the database (Alembic: an interpreter that imports it), before
+   * a server is started for nothing; throws a GateError naming the input.
+   */
+  prepare?(): Promise<void>
   /** How chain findings name the tool's fields and fix commands. */
   chainWording?: Partial<ChainWording>
   /**

@@ -2,6 +2,7 @@
 // the usual names are tried, because on Debian only /usr/bin/python3 sees the distro's packages while a
 // pyenv or venv python3 may come first on PATH.
 import { execFile } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { promisify } from 'node:util'
 import { GateError } from '../errors.js'
@@ -21,6 +22,8 @@ async function canImport(python: string, module: string): Promise<boolean> {
 
 export async function findPython(module: string, cwd: string, explicit?: string): Promise<string> {
   if (explicit) {
+    if (explicit.includes('/') && !existsSync(explicit))
+      throw new GateError(`python: ${explicit} does not exist`, 'python')
     if (await canImport(explicit, module)) return explicit
     throw new GateError(
       `python: ${explicit} cannot import ${module} (install it there, or point python at the project's interpreter)`,

@@ -1,5 +1,7 @@
 // Real applications as they are, on first contact: the shapes that broke the gate on public
 // projects, each a small fixture. Real Alembic, real PostgreSQL.
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { runGate } from '../../src/gate.js'
@@ -80,5 +82,54 @@ describe('env.py that builds its URL from parts', () => {
     expect(await failure('alembic-env-custom-vars', { 'database-parts-env': 'X=hostname' })).toMatch(
       /^database-parts-env: "X=hostname" names an unknown part \(allowed: host, port, user, password, database\)$/,
     )
+  })
+})
+
+describe('Flask applications as the flask command loads them', () => {
+  it('finds the app FLASK_APP names in .flaskenv (manage.py, not app.py)', async () => {
+    const r = await gate('flask-migrate-flaskenv')
+    expect(r.tool).toBe('flask-migrate')
+    expect(r.findings).toEqual([])
+    expect(r.steps.length).toBe(9)
+  })
+
+  it("names the import that broke the app and where, not only Flask's first line, and the interpreter", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mg-first-contact-'))
+    try {
+      cpSync(join(fixtures, 'flask-migrate-flaskenv'), dir, { recursive: true })
+      const app = join(dir, 'manage.py')
+      writeFileSync(
+        app,
+        readFileSync(app, 'utf8').replace('import os\n', 'import os\nimport flask_not_installed_ext\n'),
+      )
+      const line = await failure('flask-migrate-flaskenv', { 'working-directory': dir })
+      expect(line).toMatch(
+        /NoAppException: While importing 'manage', an ImportError was raised: ModuleNotFoundError: No module named 'flask_not_installed_ext'/,
+      )
+      expect(line).toMatch(/\(manage\.py:\d+\)/)
+      expect(line).toContain(`(python: ${await pythonWithAlembic()};`)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('env.py that falls back to another database', () => {
+  it('refuses a SQLite fallback by name, and names the variable env.py reads instead', async () => {
+    const line = await failure('alembic-env-sqlite-fallback')
+    expect(line).toMatch(
+      /WrongDatabase: env\.py connected to a sqlite database, not the gate's scratch PostgreSQL database/,
+    )
+    expect(line).toMatch(/env\.py reads DEV_DATABASE_URL from the environment/)
+    expect(line).toMatch(/e\.g\. database-url-env: DEV_DATABASE_URL\)$/)
+    const r = await gate('alembic-env-sqlite-fallback', { 'database-url-env': 'DEV_DATABASE_URL' })
+    expect(r.findings).toEqual([])
+  })
+})
+
+describe('the python input', () => {
+  it('says a path that does not exist does not exist, before any server starts', async () => {
+    const line = await failure('alembic-clean', { python: join(fixtures, 'no-such-venv', 'bin', 'python') })
+    expect(line).toBe(`python: ${join(fixtures, 'no-such-venv', 'bin', 'python')} does not exist`)
   })
 })

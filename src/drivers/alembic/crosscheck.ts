@@ -9,7 +9,7 @@ import { checkChain } from '../../checks/chain.js'
 import type { AlembicConfig } from './config.js'
 import { readAlembicGraph } from './graph.js'
 import { breaksAlembic } from './parse.js'
-import { alembicWording } from './wording.js'
+import { alembicCommand, alembicWordingFor } from './wording.js'
 
 export interface CrossCheckOptions {
   /** The interpreter (the `python` input); only one that can import alembic gives an answer. */
@@ -158,7 +158,7 @@ export async function crossCheckHeads(opts: CrossCheckOptions): Promise<CrossChe
           severity: 'warning',
           message:
             `Alembic ${answer.version ?? ''} cannot load the revisions (${answer.error}${answer.inside ? `; inside env.py's offline run: ${answer.inside}` : ''}), but the static reading found nothing that breaks it (heads: ${ids(opts.staticHeads)}). ` +
-            `Every Alembic command will fail the same way. Fix: run \`alembic heads\` to see the error; if it is a package missing from ${opts.python}, install the project's dependencies there.`,
+            `Every Alembic command will fail the same way. Fix: run \`${alembicCommand(config, 'heads')}\` to see the error; if it is a package missing from ${opts.python}, install the project's dependencies there.`,
           ...location,
         },
       ],
@@ -186,7 +186,7 @@ export async function crossCheckHeads(opts: CrossCheckOptions): Promise<CrossChe
         severity: 'warning',
         message:
           `Alembic ${answer.version ?? ''} sees heads ${ids(alembicHeads)}; the static reading sees ${ids(staticHeads)}.${note} ` +
-          `Chain findings rest on the static reading, so they may be wrong here. Fix: trust \`alembic heads\`, and report the revision files that differ to migration-gate.`,
+          `Chain findings rest on the static reading, so they may be wrong here. Fix: trust \`${alembicCommand(config, 'heads')}\`, and report the revision files that differ to migration-gate.`,
         ...location,
       },
     ],
@@ -201,7 +201,7 @@ function expectedToBreakAlembic(f: Finding): boolean {
 
 async function staticView(config: AlembicConfig): Promise<Finding[]> {
   const graph = await readAlembicGraph(config)
-  return [...graph.problems, ...checkChain(graph, alembicWording)]
+  return [...graph.problems, ...checkChain(graph, alembicWordingFor(config))]
 }
 
 function relativeIni(config: AlembicConfig): string {

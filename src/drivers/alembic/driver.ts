@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { MigrationLayout } from '../../git/layout.js'
+import type { ChainWording } from '../../checks/chain.js'
 import type { UrlPart } from '../../inputs.js'
 import type { Logger } from '../../logger.js'
 import type { MigrationDriver, MigrationSession, RevisionGraph, SessionOptions } from '../driver.js'
@@ -15,7 +16,7 @@ import { readAlembicGraph } from './graph.js'
 import { envVarsReadByEnvPy } from './env-vars.js'
 import { AlembicSession, EnvironmentLoadError } from './session.js'
 import { explainStartFailure } from './start-failure.js'
-import { alembicWording } from './wording.js'
+import { alembicWordingFor } from './wording.js'
 
 export interface AlembicDriverOptions {
   projectDir: string
@@ -61,13 +62,14 @@ export class AlembicDriver implements MigrationDriver {
   readonly tool: string
   readonly bookkeepingTables: string[]
   readonly config: AlembicConfig
-  readonly chainWording = alembicWording
+  readonly chainWording: ChainWording
   private python: Promise<string> | undefined
 
   constructor(private readonly options: AlembicDriverOptions) {
     this.config = readAlembicConfig(options.projectDir, options.config)
     this.tool = this.config.flaskMigrate ? 'flask-migrate' : 'alembic'
     this.bookkeepingTables = [versionTable(this.config)]
+    this.chainWording = alembicWordingFor(this.config)
   }
 
   graph(): Promise<RevisionGraph> {
@@ -82,6 +84,11 @@ export class AlembicDriver implements MigrationDriver {
       this.options.python,
     )
     return this.python
+  }
+
+  async prepare(): Promise<void> {
+    const python = await this.interpreter()
+    this.options.logger.info(`python: ${python}`)
   }
 
   /** How the git checks see an Alembic project: revision files, model files, the fix command. */

@@ -5,6 +5,7 @@ import type { AlembicConfig } from './config.js'
 import { REVISION_FILE, revisionNode } from './graph.js'
 import { parseRevisionSource } from './parse.js'
 import { targetMetadataFiles } from './target-metadata.js'
+import { alembicCommand } from './wording.js'
 
 export function alembicLayout(config: AlembicConfig): MigrationLayout {
   const dirs = config.versionDirs
@@ -33,11 +34,7 @@ export function alembicLayout(config: AlembicConfig): MigrationLayout {
 /** `alembic revision --autogenerate`, or `flask db migrate`, with the options this project needs. */
 function newMigrationCommand(config: AlembicConfig): string {
   const message = '-m "describe the change"'
-  const rel = (p: string) => path.relative(config.projectDir, p).split(path.sep).join('/')
-  if (config.flaskMigrate) {
-    const dir = rel(config.scriptLocation)
-    return `flask db migrate ${message}${dir === 'migrations' ? '' : ` -d ${dir}`}`
-  }
-  const ini = rel(config.iniPath)
-  return `alembic${ini === 'alembic.ini' ? '' : ` -c ${ini}`} revision --autogenerate ${message}`
+  return config.flaskMigrate
+    ? alembicCommand(config, 'migrate', message)
+    : alembicCommand(config, 'revision', `--autogenerate ${message}`)
 }

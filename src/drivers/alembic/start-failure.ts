@@ -16,7 +16,7 @@ export interface StartContext {
   envVarsRead: () => EnvVarUse[]
 }
 
-const IMPORT_FAILED = /^(ModuleNotFoundError|ImportError)\b/
+const IMPORT_FAILED = /(^|: )(ModuleNotFoundError|ImportError): /
 /** Errors of an env.py that connected elsewhere, or could not build its URL. */
 const NOT_OUR_DATABASE =
   /^(OperationalError|WrongDatabase|ValidationError|KeyError|InvalidRequestError|ArgumentError)\b|could not connect|connection (to server .*)?refused|could not translate host name|password authentication failed|no password supplied|Connection refused/i
