@@ -50,13 +50,35 @@ export function checkMergedChain(input: MergedChainInput): MergedChainResult {
     }
   }
 
+  // Where each stale revision should build. Several of the PR's revisions stale on one parent (the
+  // PR's own second head) go in a line: the first onto the base's head, each next one onto the tip of
+  // the previous one's branch. Sending them all onto the base's head would leave two heads again, so
+  // stale-parent and multiple-heads would give fixes that contradict each other.
+  const targets = new Map<(typeof stale)[number], string>()
+  const groups = new Map<string, typeof stale>()
+  for (const x of stale) {
+    if (x.onto.length !== 1) continue
+    const key = `${x.parent.id}\u0000${x.onto[0]}`
+    groups.set(key, [...(groups.get(key) ?? []), x])
+  }
+  const mergedHeads = heads(merged)
+  for (const group of groups.values()) {
+    const ordered = [...group].sort((a, b) => (a.node.file < b.node.file ? -1 : a.node.file > b.node.file ? 1 : 0))
+    let target = ordered[0]?.onto[0] as string
+    for (const x of ordered) {
+      targets.set(x, target)
+      const tips = mergedHeads.filter((h) => descendsFrom(merged, h, x.node.id))
+      target = tips.length === 1 ? (tips[0] as string) : x.node.id
+    }
+  }
+
   // Re-parented as suggested, does the chain have one head (per branch) again? Then the extra heads
   // are the stale parents' doing and stale-parent is the finding that says how to fix them.
   const fixed: RevisionGraph = {
     nodes: input.merged.nodes.map((n) => {
-      const s = stale.filter((x) => x.node === n && x.onto.length === 1)
+      const s = stale.filter((x) => x.node === n && targets.has(x))
       if (s.length === 0) return n
-      const swap = new Map(s.map((x) => [x.parent.id, x.onto[0] as string]))
+      const swap = new Map(s.map((x) => [x.parent.id, targets.get(x) as string]))
       return { ...n, parents: n.parents.map((p) => swap.get(resolve(merged, p)?.id ?? p) ?? p) }
     }),
     problems: input.merged.problems,
@@ -71,9 +93,18 @@ export function checkMergedChain(input: MergedChainInput): MergedChainResult {
     .filter((f) => !(replacesMultipleHeads && f.id === 'multiple-heads'))
     .map((f) => ({ ...f, message: `After merging with ${input.base} as it is now: ${f.message}` }))
 
-  const findings: Finding[] = stale.map(({ node, parent, onto }) => {
+  const findings: Finding[] = stale.map((entry) => {
+    const { node, parent, onto } = entry
     const children = (base.children.get(parent.id) ?? []).filter((c) => !input.prAdded.has(c))
     const head = onto.length === 1 ? `'${onto[0]}'` : onto.map((h) => `'${h}'`).join(' or ')
+    const target = targets.get(entry)
+    const afterOwn = target !== undefined && target !== onto[0]
+    const to =
+      target === undefined
+        ? head
+        : afterOwn
+          ? `'${target}' (this PR's other revision, built on ${head}, so the chain stays one line)`
+          : `'${target}'`
     const line = node.parentsLine ?? node.line
     return {
       id: 'stale-parent',
@@ -81,7 +112,7 @@ export function checkMergedChain(input: MergedChainInput): MergedChainResult {
       message:
         `Revision ${node.id} builds on ${parent.id}, but ${input.base} has moved on: ${parent.id} is followed there by ${children.join(', ')}, and ${input.base}'s head is now ${head}. ` +
         `Merged as it is, the chain gets a second head: ${w.multipleHeads}. ` +
-        `Fix: update the branch from ${input.base} and set ${w.parentField} in ${node.file} (line ${line}) to ${head}` +
+        `Fix: update the branch from ${input.base} and set ${w.parentField} in ${node.file} (line ${line}) to ${to}` +
         `${w.merge ? `, or merge the heads (\`${w.merge()}\`)` : ''}. ` +
         `A PR check sees ${input.base} as it was when the check ran; run the gate on merge_group (merge queue) too, which judges each PR on the base it will really land on.`,
       revision: node.id,

@@ -116,13 +116,22 @@ describe('stale-parent on the merge result', () => {
     expect(merged(graph('a', 'b <- a', 'x <- b', 'y <- b', 'm <- x y'), ['y', 'm']).findings).toEqual([])
   })
 
-  it("the PR's own extra head is not explained by staleness: multiple-heads stays", () => {
+  it("the PR's own second head on a stale parent: one fix that leaves one head, not two that contradict", () => {
+    // Sending both y and z onto x (main's head) would leave two heads; multiple-heads would then say
+    // otherwise. So: y onto x, z onto y, a line; and multiple-heads is not said on top.
     const r = merged(graph('a', 'b <- a', 'x <- b', 'y <- b', 'z <- b'), ['y', 'z'])
-    expect(r.replacesMultipleHeads).toBe(false)
-    expect(r.findings.map((f) => f.id).sort()).toEqual(['multiple-heads', 'stale-parent', 'stale-parent'])
-    expect(r.findings.find((f) => f.id === 'multiple-heads')?.message).toMatch(
-      /^After merging with main as it is now: /,
+    expect(r.replacesMultipleHeads).toBe(true)
+    expect(r.findings.map((f) => [f.id, f.revision])).toEqual([
+      ['stale-parent', 'y'],
+      ['stale-parent', 'z'],
+    ])
+    expect(r.findings[0]?.message).toContain("set down_revision in versions/y.py (line 14) to 'x'")
+    expect(r.findings[1]?.message).toContain(
+      "set down_revision in versions/z.py (line 14) to 'y' (this PR's other revision, built on 'x', so the chain stays one line)",
     )
+    // With a branch of its own, the next one goes after that branch's tip.
+    const long = merged(graph('a', 'b <- a', 'x <- b', 'y <- b', 'y2 <- y', 'z <- b'), ['y', 'y2', 'z'])
+    expect(long.findings.find((f) => f.revision === 'z')?.message).toContain("to 'y2' (this PR's other revision")
   })
 
   it("the base's own problems are not the PR's; problems the tree already reported are not repeated", () => {
