@@ -10,7 +10,7 @@ import {
   renderTerminal,
   runAll,
   runGate
-} from "./chunks/chunk-CZFMYRXN.js";
+} from "./chunks/chunk-3GBEFLO2.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

@@ -22,7 +22,7 @@ import {
   runGate,
   urlPath,
   useLedger
-} from "./chunks/chunk-CZFMYRXN.js";
+} from "./chunks/chunk-3GBEFLO2.js";
 import {
   __commonJS,
   __require,

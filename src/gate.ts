@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os'
 import { checkChain } from './checks/chain.js'
 import { driftFindings } from './checks/drift.js'
 import { scopeDrift } from './checks/drift-scope.js'
+import { withRepositoryPaths } from './checks/repo-paths.js'
 import { runRoundtrip } from './checks/replay-roundtrip.js'
 import { autoWorkers } from './checks/replay-slices.js'
 import { findServerWideStatement, workersGiven, type ServerWideStatement } from './checks/shared-objects.js'
@@ -17,6 +18,7 @@ import type { MigrationDriver, MigrationSession, ModelDrift, RevisionGraph } fro
 import { GateError, oneLine } from './errors.js'
 import type { GitHubEnvironment } from './git/event.js'
 import { planGit, runGitPhase } from './git/phase.js'
+import { projectPathInRepository } from './git/root.js'
 import type { GateConfig } from './inputs.js'
 import type { Logger } from './logger.js'
 import type { Server } from './postgres/provider.js'
@@ -135,6 +137,13 @@ export async function runGate(config: GateConfig, deps: GateDeps): Promise<GateR
     findings.splice(0, findings.length, ...scoped.findings)
     notes.push(...scoped.notes)
     report.git.preExisting = scoped.preExisting
+  }
+  // Messages name files from the repository root, as annotations and links do.
+  const projectPath = projectPathInRepository(config.projectDir)
+  if (projectPath !== undefined) {
+    report.projectPath = projectPath
+    const files = [...graph.nodes.flatMap((n) => [n.file, n.downgradeFile ?? '']), ...findings.map((f) => f.file ?? '')]
+    findings.splice(0, findings.length, ...withRepositoryPaths(findings, projectPath, files))
   }
   report.result = resultOf(findings)
   report.timings.totalMs = Math.round(performance.now() - started)

@@ -129,6 +129,11 @@ export interface GateReport {
   tool: string
   mode: 'static' | 'roundtrip' | 'stairway'
   projectDir: string
+  /**
+   * The project directory relative to its git repository's root ('' at the root; absent outside a
+   * repository). Finding files stay relative to projectDir; messages name files from the root.
+   */
+  projectPath?: string
   postgres?: PostgresInfo
   chain?: ChainInfo
   /** The revision graph (edges child -> parents), for the job summary's chain diagram. */

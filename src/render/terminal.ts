@@ -35,7 +35,7 @@ export function renderTerminal(report: GateReport, options: { colour: boolean })
     .join(', ')
   out.push(`migration-gate: ${paint(report.result, report.result.toUpperCase())} (${where})`)
   for (const note of report.notes ?? []) out.push(paint('dim', `  note: ${plain(note)}`))
-  for (const f of report.findings) out.push(...renderFinding(f, paint))
+  for (const f of report.findings) out.push(...renderFinding(f, paint, report.projectPath))
   const count = (s: Severity) => report.findings.filter((f) => f.severity === s).length
   const tally = (['error', 'warning', 'notice'] as const)
     .map((s) => [s, count(s)] as const)
@@ -51,8 +51,14 @@ export function renderTerminal(report: GateReport, options: { colour: boolean })
   return inertLog(out.join('\n') + '\n')
 }
 
-function renderFinding(f: Finding, paint: (k: keyof typeof COLOURS, t: string) => string): string[] {
-  const location = f.file ? `${plain(f.file)}${f.line ? `:${f.line}` : ''}` : ''
+function renderFinding(
+  f: Finding,
+  paint: (k: keyof typeof COLOURS, t: string) => string,
+  projectPath: string | undefined,
+): string[] {
+  // From the repository root, as the messages name files.
+  const file = f.file && projectPath ? `${projectPath}/${f.file}` : f.file
+  const location = file ? `${plain(file)}${f.line ? `:${f.line}` : ''}` : ''
   const revision = f.revision ? `(revision ${plain(f.revision)})` : ''
   const head = [paint(f.severity, f.severity.padEnd(7)), f.id, location, revision].filter(Boolean).join('  ')
   // A multi-line message keeps its indentation under the finding.

@@ -318,12 +318,18 @@ describe('stale-parent: the chain judged on the merge with the current base', ()
     expect(r.git?.mergeBase).toBe(base)
   })
 
-  it("keeps multiple-heads that are the PR's own doing", async () => {
+  it("the PR's own two heads on a stale parent: one fix that puts them in a line, not a contradicting multiple-heads", async () => {
     const repo = movedBase()
     repo.write(`${VERSIONS}/3c3c3c3c3c3c_add_z.py`, revisionFile('3c3c3c3c3c3c', HEAD_REV, 'orgs', 'z'))
     repo.commit('PR: add z on the same parent')
     const r = await gate(repo.dir, { 'base-ref': 'main' })
-    expect(r.findings.map((f) => f.id).sort()).toEqual(['multiple-heads', 'stale-parent', 'stale-parent'])
+    // Both onto main's head would leave two heads; so y onto main's head, z onto y.
+    expect(r.findings.map((f) => `${f.id}@${f.revision}`)).toEqual([
+      'stale-parent@2b2b2b2b2b2b',
+      'stale-parent@3c3c3c3c3c3c',
+    ])
+    expect(r.findings[0]?.message).toContain("to '1a1a1a1a1a1a'")
+    expect(r.findings[1]?.message).toContain("to '2b2b2b2b2b2b' (this PR's other revision, built on '1a1a1a1a1a1a'")
   })
 })
 

@@ -35,7 +35,11 @@ describe('terminal renderer', () => {
     const lines = out.trimEnd().split('\n')
     expect(lines[0]).toMatch(/^migration-gate: FAIL \(alembic, stairway, 3 revisions, local PostgreSQL 15\.\d+\)$/)
     expect(lines[1]).toBe(
-      // At `def downgrade()`: the downgrade is what leaves the residue.
+      // At `def downgrade()`: the downgrade is what leaves the residue. From the repository root: the
+      // fixture is a folder of this repository, as a project in a monorepo would be.
+      '  error    downgrade-residue  test/fixtures/alembic-enum-residue/alembic/versions/32c3ebc38184_create_feedback.py:39  (revision 32c3ebc38184)',
+    )
+    expect(renderTerminal({ ...fail, projectPath: '' }, { colour: false }).split('\n')[1]).toBe(
       '  error    downgrade-residue  alembic/versions/32c3ebc38184_create_feedback.py:39  (revision 32c3ebc38184)',
     )
     expect(lines[2]).toMatch(/^ {4}Downgrading 32c3ebc38184 \("create feedback"\) does not restore/)

@@ -1,0 +1,31 @@
+// Messages name files from the repository root, like the annotations and the links beside them: a
+// project in a subfolder (working-directory: backend) has its findings' `file` relative to the
+// project (the report contract), and its messages say `backend/alembic/versions/x.py`, the path a
+// reader finds in the pull request's diff.
+import type { Finding } from '../report.js'
+
+/**
+ * Rewrites, in each finding's message and details, every occurrence of a known project-relative
+ * path to `prefix/path`. Only whole paths are rewritten: preceded by the start, a space, a quote,
+ * a backtick or a bracket, and followed by the same, a colon, a comma or a sentence's end.
+ */
+export function withRepositoryPaths(findings: Finding[], prefix: string, files: Iterable<string>): Finding[] {
+  if (!prefix) return findings
+  const known = [...new Set(files)].filter(Boolean).sort((a, b) => b.length - a.length)
+  if (known.length === 0) return findings
+  const pattern = new RegExp(
+    `(^|[\\s\`'"(\\[])(${known.map(escapeRegExp).join('|')})(?=$|[\\s\`'")\\],:;]|\\.(?:\\s|$))`,
+    'g',
+  )
+  const rewrite = (text: string) =>
+    text.replace(pattern, (_, before: string, file: string) => `${before}${prefix}/${file}`)
+  return findings.map((f) => ({
+    ...f,
+    message: rewrite(f.message),
+    ...(f.details ? { details: f.details.map(rewrite) } : {}),
+  }))
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
