@@ -10,7 +10,7 @@ import {
   renderTerminal,
   runAll,
   runGate
-} from "./chunks/chunk-3GBEFLO2.js";
+} from "./chunks/chunk-WM7O2C6K.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

@@ -22,7 +22,7 @@ import {
   runGate,
   urlPath,
   useLedger
-} from "./chunks/chunk-3GBEFLO2.js";
+} from "./chunks/chunk-WM7O2C6K.js";
 import {
   __commonJS,
   __require,

@@ -61,7 +61,11 @@ export class ReplayLog {
   readonly steps: Step[] = []
   private readonly nodes: Map<string, RevisionNode>
 
-  constructor(graph: RevisionGraph) {
+  /** `logger`: each step is logged at debug level (the CLI's --verbose), as it happens. */
+  constructor(
+    graph: RevisionGraph,
+    private readonly logger?: Logger,
+  ) {
     this.nodes = new Map(graph.nodes.map((n) => [n.id, n]))
   }
 
@@ -70,6 +74,11 @@ export class ReplayLog {
   }
 
   step(revision: string, direction: Step['direction'], phase: Step['phase'], result: StepResult): void {
+    const what =
+      phase === 'first' ? direction : phase === 'down' ? 'downgrade' : phase === 're' ? 'upgrade again' : direction
+    this.logger?.debug(
+      `${what} ${revision}: ${result.ok ? 'ok' : `failed (${result.error?.message ?? 'unknown error'})`} in ${result.ms} ms`,
+    )
     this.steps.push({
       revision,
       direction,

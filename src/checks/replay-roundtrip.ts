@@ -7,7 +7,7 @@ import { undoStatements } from '../schema/undo.js'
 import { ReplayLog, stepFailure, type ReplayContext, type ReplayOutcome } from './replay-context.js'
 
 export async function runRoundtrip(ctx: ReplayContext): Promise<ReplayOutcome> {
-  const log = new ReplayLog(ctx.graph)
+  const log = new ReplayLog(ctx.graph, ctx.logger)
   const db = await ctx.open()
   try {
     await db.probe.capture('base')

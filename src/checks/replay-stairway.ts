@@ -57,7 +57,7 @@ export async function runStairway(ctx: ReplayContext): Promise<ReplayOutcome> {
   // Every slice finishes (and drops its database) before anything is reported or thrown.
   const settled = await Promise.allSettled(runs)
 
-  const log = new ReplayLog(ctx.graph)
+  const log = new ReplayLog(ctx.graph, ctx.logger)
   const notes: string[] = []
   const kept: SliceOutcome[] = []
   for (const [i, first] of settled.entries()) {
@@ -139,7 +139,7 @@ function blockedStep(log: ReplayLog, blocked: NonNullable<SliceOutcome['blocked'
   const position = new Map(ctx.order.map((id, i) => [id, i]))
   const at = position.get(revision) ?? Infinity
   const after = (r: string | undefined) => (r === undefined ? false : (position.get(r) ?? -1) > at)
-  const own = new ReplayLog(ctx.graph)
+  const own = new ReplayLog(ctx.graph, ctx.logger)
   rebuildFailed(
     own,
     revision,
@@ -187,7 +187,7 @@ async function runSlice(
   rebuildAt: ReadonlySet<string>,
   mayReachHead?: () => Promise<boolean>,
 ): Promise<SliceOutcome> {
-  const log = new ReplayLog(ctx.graph)
+  const log = new ReplayLog(ctx.graph, ctx.logger)
   const started = performance.now()
   let db: ReplayDatabase = await ctx.open()
   const applied: string[] = []

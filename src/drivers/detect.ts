@@ -10,6 +10,7 @@ import type { GateConfig } from '../inputs.js'
 import type { Logger } from '../logger.js'
 import { AlembicDriver } from './alembic/driver.js'
 import type { MigrationDriver } from './driver.js'
+import { projectsBelowHint } from './projects-below.js'
 import { findSqlDirectory, isDirectory, SQL_DIR_CANDIDATES } from './sql/files.js'
 import { SqlDriver } from './sql/driver.js'
 
@@ -26,7 +27,7 @@ function detectTool(config: GateConfig): 'alembic' | 'sql' {
   if (at('pyproject.toml')) return 'alembic'
   const dirs = SQL_DIR_CANDIDATES.map((d) => (d === '.' ? 'itself' : `${d}/`)).join(', ')
   throw new GateError(
-    `working-directory: no migration project found in ${config.projectDir} (looked for alembic.ini and migrations/alembic.ini, and for golang-migrate or dbmate files in ${dirs}); set config or tool`,
+    `working-directory: no migration project found in ${config.projectDir} (looked for alembic.ini and migrations/alembic.ini, and for golang-migrate or dbmate files in ${dirs})${projectsBelowHint(config.projectDir) || '; set config or tool'}`,
     'working-directory',
   )
 }

@@ -116,6 +116,28 @@ describe('CLI verdicts', () => {
     expect(Object.keys(report.timings.phases)).toEqual(expect.arrayContaining(['static', 'postgres', 'replay']))
   })
 
+  it('--verbose logs each step as it happens, and names the interpreter', async () => {
+    const python = await pythonWithAlembic()
+    const r = cli(
+      'check',
+      join(fixtures, 'alembic-enum-residue'),
+      '--postgres',
+      'local',
+      '--python',
+      python,
+      '--verbose',
+    )
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain(`python: ${python}`)
+    expect(r.stderr).toContain('debug: upgrade d31e0e17d213: ok in ')
+    expect(r.stderr).toContain('debug: downgrade 32c3ebc38184: ok in ')
+    expect(r.stderr).toMatch(
+      /debug: upgrade again 32c3ebc38184: failed \(DuplicateObject: type "mood" already exists\) in \d+ ms/,
+    )
+    const quiet = cli('check', join(fixtures, 'alembic-enum-residue'), '--postgres', 'local', '--python', python)
+    expect(quiet.stderr).not.toContain('debug:')
+  })
+
   it('static mode needs no database and reports chain findings', () => {
     const r = cli('check', join(fixtures, 'alembic-chain-two-heads'), '--mode', 'static')
     expect(r.code).toBe(1)

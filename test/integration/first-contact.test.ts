@@ -133,3 +133,22 @@ describe('the python input', () => {
     expect(line).toBe(`python: ${join(fixtures, 'no-such-venv', 'bin', 'python')} does not exist`)
   })
 })
+
+describe('run from a repository root whose project is in a subfolder', () => {
+  it('names the projects below and the working-directory to set', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mg-first-contact-'))
+    try {
+      cpSync(join(fixtures, 'alembic-env-url-parts'), join(dir, 'backend'), { recursive: true })
+      cpSync(join(fixtures, 'sql-golang-clean', 'migrations'), join(dir, 'services', 'billing', 'db', 'migration'), {
+        recursive: true,
+      })
+      const line = await failure('.', { 'working-directory': dir })
+      expect(line).toMatch(/^working-directory: no migration project found in /)
+      expect(line).toContain(
+        '; below it: backend/alembic.ini (working-directory: backend), services/billing/db/migration (golang-migrate) (working-directory: services/billing/db/migration)',
+      )
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { GateError } from '../../errors.js'
+import { projectsBelowHint } from '../projects-below.js'
 import { IniError, iniGet, parseIni, type Ini } from './ini.js'
 import { readToolAlembic, tomlInterpolate, type TomlValue } from './pyproject.js'
 
@@ -153,7 +154,7 @@ function findIni(project: string, configPath: string | undefined): string {
   const found = candidates.find((p) => existsSync(p))
   if (!found) {
     throw new GateError(
-      `working-directory: no alembic.ini in ${project} or its migrations/ directory; set config to the alembic.ini path`,
+      `working-directory: no alembic.ini in ${project} or its migrations/ directory${projectsBelowHint(project) || '; set config to the alembic.ini path'}`,
       'working-directory',
     )
   }
