@@ -10,7 +10,7 @@ import {
   renderTerminal,
   runAll,
   runGate
-} from "./chunks/chunk-WM7O2C6K.js";
+} from "./chunks/chunk-P3KR4V6L.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

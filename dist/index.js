@@ -22,7 +22,7 @@ import {
   runGate,
   urlPath,
   useLedger
-} from "./chunks/chunk-WM7O2C6K.js";
+} from "./chunks/chunk-P3KR4V6L.js";
 import {
   __commonJS,
   __require,

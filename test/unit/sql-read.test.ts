@@ -30,6 +30,22 @@ function project(files: Record<string, string | Buffer>, sub = 'migrations'): st
 }
 
 describe('parseDbmate', () => {
+  it('says where a down marker is indented, which dbmate does not read as one', () => {
+    const text = [
+      '-- migrate:up',
+      'CREATE TABLE a (id int);',
+      'ALTER TABLE a',
+      '    -- migrate:down',
+      '    DROP COLUMN id;',
+      '',
+    ].join('\n')
+    expect(parseDbmate(text, 'db/migrations/1_a.sql')).toEqual({
+      error: "dbmate requires each migration to define a down block with '-- migrate:down'",
+      line: 4,
+      fix: 'the `-- migrate:down` on line 4 is indented, and dbmate only reads markers that start a line: remove the indentation',
+    })
+  })
+
   it('cuts up and down blocks at the markers, with their lines and transaction options', () => {
     const text = [
       '-- a comment before the marker is allowed',
@@ -105,7 +121,9 @@ describe('golang-migrate directories', () => {
       ['unparseable-migration', undefined, 'migrations/4_add_index.sql', 1, 'error'],
       ['unparseable-migration', '5', 'migrations/5_drop_legacy.down.sql', 1, 'error'],
     ])
-    expect(graph.problems[0]?.message).toMatch(/to a version after 5/)
+    expect(graph.problems[0]?.message).toMatch(
+      /rename its \.up\.sql and \.down\.sql to version 6 \(a free one after 5\)/,
+    )
     expect(checkChain(graph)).toEqual([])
     expect(heads(graph)).toEqual(['3'])
   })
@@ -122,6 +140,25 @@ describe('golang-migrate directories', () => {
     expect(strict.problems[0]?.message).toMatch(/accepted by the allow-list: the original case is gone/)
     const three = strict.nodes.find((n) => n.id === '3')
     expect(three).toMatchObject({ downgradeFile: 'migrations/3_timezone.down.sql', downgradeLine: 1 })
+  })
+
+  it("tells each duplicate a free version of its own, and keeps a misnamed file's direction", () => {
+    const files: Record<string, string> = {}
+    for (const name of ['1_a', '2_b', '2_c', '3_d', '3_e']) {
+      files[`${name}.up.sql`] = 'SELECT 1;'
+      files[`${name}.down.sql`] = 'SELECT 1;'
+    }
+    Object.assign(files, { '4.up.sql': 'SELECT 1;', '4.down.sql': 'SELECT 1;', '5_g_down.sql': 'SELECT 1;' })
+    const dir = project(files)
+    const graph = sqlGraph(readGolangMigrate(path.join(dir, 'migrations'), dir), policy)
+    const renames = graph.problems
+      .filter((p) => p.id === 'duplicate-revision')
+      .map((p) => /to version (\d+)/.exec(p.message)?.[1])
+    expect(renames).toEqual(['6', '7']) // 4 and 5 are taken (by unparseable files too)
+    const misnamed = graph.problems
+      .filter((p) => p.id === 'unparseable-migration')
+      .map((p) => /e\.g\. ([^)]+)\)/.exec(p.message)?.[1])
+    expect(misnamed).toEqual(expect.arrayContaining(['4_name.up.sql', '4_name.down.sql', '5_g.down.sql']))
   })
 
   it('reports a file that is not UTF-8 and a version too large for golang-migrate, and is silent on a clean directory', () => {

@@ -101,6 +101,16 @@ export function parseDbmate(text: string, file: string): ParsedDbmate {
       }
     }
     if (split === undefined) {
+      // An indented marker is no marker to dbmate: it would run the "down" SQL as part of the up.
+      const indented = /^[ \t]+--\s*migrate:down\b/m.exec(text.slice(start, end))
+      if (indented) {
+        const line = lineAt(text, start + indented.index)
+        return {
+          error: MISSING_DOWN,
+          line,
+          fix: `the \`-- migrate:down\` on line ${line} is indented, and dbmate only reads markers that start a line: remove the indentation`,
+        }
+      }
       return {
         error: MISSING_DOWN,
         line: lineAt(text, start),

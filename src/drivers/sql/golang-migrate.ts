@@ -125,8 +125,9 @@ function looksLikeMigration(name: string): boolean {
   return /\.sql$/i.test(name) && (/^\d/.test(name) || /\.(up|down)\./i.test(name))
 }
 
+/** The golang-migrate name closest to a misnamed file, its direction kept: 4.down.sql -> 4_name.down.sql, 5_g_down.sql -> 5_g.down.sql. */
 function suggestName(name: string): string {
-  const m = /^(\d+)[-_.]?(.*?)(?:\.(up|down))?\.sql$/i.exec(name)
+  const m = /^(\d+)(?:[-_.]?(.*?))??(?:[-_.](up|down))?\.sql$/i.exec(name)
   if (!m) return 'VERSION_NAME.up.sql'
   const label = (m[2] || 'name').replace(/[^A-Za-z0-9]+/g, '_')
   return `${m[1]}_${label}.${(m[3] ?? 'up').toLowerCase()}.sql`

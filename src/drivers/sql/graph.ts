@@ -2,6 +2,7 @@
 // version's parent is the previous version), so the generic heads, bases and topological order
 // work unchanged. Findings only a versioned directory can have are made here: duplicated versions,
 // versions without down SQL, files the tool cannot use.
+import path from 'node:path'
 import type { IrreversiblePolicy } from '../../checks/replay-context.js'
 import type { Finding } from '../../report.js'
 import type { RevisionGraph, RevisionNode } from '../driver.js'
@@ -23,6 +24,23 @@ export function sqlGraph(directory: SqlDirectory, policy: IrreversiblePolicy): S
     .filter((v): v is string => v !== undefined)
     .sort((a, b) => compareVersions(directory.format, a, b))
     .at(-1)
+
+  // Each duplicate is told a version of its own: two fixes naming the same free version would collide.
+  // Taken: every version in use, and the leading number of each misnamed file (its own fix, a rename
+  // keeping the number, would otherwise collide with the version suggested here).
+  const leadingNumber = (file: string) => /^(\d+)/.exec(path.posix.basename(file))?.[1]
+  const taken = new Set(
+    [...groups.keys(), ...directory.unreadable.flatMap((u) => [u.version ?? '', leadingNumber(u.file) ?? ''])]
+      .filter((v) => /^\d+$/.test(v))
+      .map((v) => BigInt(v).toString()),
+  )
+  const freeVersion = (): string | undefined => {
+    if (directory.format !== 'golang-migrate' || latest === undefined || !/^\d+$/.test(latest)) return undefined
+    let next = BigInt(latest) + 1n
+    while (taken.has(String(next))) next++
+    taken.add(String(next))
+    return String(next)
+  }
 
   let previous: string | undefined
   for (const [version, group] of groups) {
@@ -46,7 +64,8 @@ export function sqlGraph(directory: SqlDirectory, policy: IrreversiblePolicy): S
     }
     graph.nodes.push(node)
     previous = version
-    if (others.length > 0) graph.problems.push(duplicate(version, first, others, latest ?? version, words))
+    if (others.length > 0)
+      graph.problems.push(duplicate(version, first, others, latest ?? version, words, freeVersion()))
     if (first.noDown) graph.problems.push(irreversible(first, policy, words.noDown))
   }
 
@@ -69,6 +88,7 @@ function duplicate(
   others: SqlMigration[],
   latest: string,
   words: (typeof SQL_WORDING)[keyof typeof SQL_WORDING],
+  free: string | undefined,
 ): Finding {
   const all = [first, ...others]
   const newest = others.at(-1) as SqlMigration
@@ -77,7 +97,7 @@ function duplicate(
     severity: 'error',
     message:
       `Version ${version} is declared by ${all.length} files: ${all.map((m) => m.file).join(', ')}. ` +
-      `${words.duplicate}. Fix: give ${newest.file} a version of its own: ${words.rename(latest)}.`,
+      `${words.duplicate}. Fix: give ${newest.file} a version of its own: ${words.rename(latest, free)}.`,
     revision: version,
     file: newest.file,
     line: 1,

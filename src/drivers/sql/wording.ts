@@ -7,8 +7,8 @@ export interface SqlWording {
   chain: Partial<ChainWording>
   /** What the tool does with two files of one version, as a sentence (a tool name keeps its lower case). */
   duplicate: string
-  /** How to give a file a version after `after`, as a clause about "it". */
-  rename: (after: string) => string
+  /** How to give a file a version after `after` (`free`: the version to take, where the tool's versions are counted), as a clause about "it". */
+  rename: (after: string, free?: string) => string
   /** What the tool does rolling back a version without down SQL, as a sentence. */
   noDown: string
   /** What the tool does with a version older than the database's latest, as a clause. */
@@ -19,7 +19,10 @@ export const SQL_WORDING: Record<SqlFormat, SqlWording> = {
   'golang-migrate': {
     chain: { tool: 'golang-migrate', parentField: 'previous version', dependsField: 'dependency', labels: false },
     duplicate: 'golang-migrate refuses the whole directory ("duplicate migration file"), so no migration runs anywhere',
-    rename: (after) => `rename its .up.sql and .down.sql to a version after ${after}`,
+    rename: (after, free) =>
+      free
+        ? `rename its .up.sql and .down.sql to version ${free} (a free one after ${after})`
+        : `rename its .up.sql and .down.sql to a version after ${after}`,
     noDown:
       'golang-migrate rolls back past it as an empty migration: the version goes, the schema stays, and the next upgrade meets objects that already exist',
     outOfOrder: (latest) =>
