@@ -4,7 +4,7 @@
 # pip and venv (the tests build a venv with a newer Alembic: test/support/newer-alembic.ts), git,
 # and (with --docker) a Docker engine for the testcontainers provider's tests.
 set -euo pipefail
-want=(postgresql python3 python3-alembic python3-sqlalchemy python3-psycopg2 python3-flask-migrate python3-asyncpg python3-pip python3-venv git)
+want=(postgresql python3 python3-alembic python3-sqlalchemy python3-psycopg2 python3-flask-migrate python3-asyncpg python3-pydantic python3-pip python3-venv git)
 if [ "${1:-}" = "--docker" ]; then want+=(docker.io); fi
 missing=()
 for p in "${want[@]}"; do

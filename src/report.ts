@@ -2,7 +2,7 @@
 
 export type Severity = 'error' | 'warning' | 'notice'
 
-/** Stable, kebab-case finding IDs (users filter and suppress by them). See shared/DESIGN.md. */
+/** Stable, kebab-case finding IDs (users filter and suppress by them); README lists what each means. */
 export type FindingId =
   // chain
   | 'multiple-heads'

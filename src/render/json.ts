@@ -1,4 +1,4 @@
-// The JSON report (--report-json, the action's report-path), per the contract in shared/DESIGN.md.
+// The JSON report (--report-json, the action's report-path): the GateReport of src/report.ts as it is.
 import type { GateReport } from '../report.js'
 
 export function renderJson(report: GateReport): string {

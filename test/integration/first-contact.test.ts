@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { runGate } from '../../src/gate.js'
 import { readConfig } from '../../src/inputs.js'
 import { silentLogger } from '../../src/logger.js'
+import { newerAlembicPython } from '../support/newer-alembic.js'
 import { pythonWithAlembic } from '../support/python.js'
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures')
@@ -17,6 +18,51 @@ async function gate(fixture: string, inputs: Record<string, string> = {}) {
     ({ 'working-directory': join(fixtures, fixture), postgres: 'local', python, ...inputs })[name]
   return runGate(readConfig(get), { logger: silentLogger })
 }
+
+// The application shapes on both generations: the distro's alembic 1.8 / SQLAlchemy 1.4, and a newer
+// Alembic with SQLAlchemy 2.x (Flask 3, pydantic-settings), where it can be installed.
+const newer = newerAlembicPython()
+const generations = [
+  { label: "the distro's Alembic", python: () => pythonWithAlembic(), skip: undefined },
+  {
+    label: `newer Alembic (${'versions' in newer ? newer.versions : 'absent'})`,
+    python: async () => ('python' in newer ? newer.python : ''),
+    skip: 'skip' in newer ? newer.skip : undefined,
+  },
+]
+
+describe.each(generations)('application shapes on $label', ({ label, python, skip }) => {
+  const run = async (fixture: string) => {
+    const inputs: Record<string, string> = {
+      'working-directory': join(fixtures, fixture),
+      postgres: 'local',
+      python: await python(),
+    }
+    return runGate(
+      readConfig((name) => inputs[name]),
+      { logger: silentLogger },
+    )
+  }
+  const check = (name: string, fn: () => Promise<void>) =>
+    it(name, async (ctx) => {
+      if (skip) {
+        console.log(`first contact on ${label} skipped: ${skip}`)
+        ctx.skip()
+      }
+      await fn()
+    })
+
+  check('a revision that needs the app context env.py pushes', async () => {
+    expect((await run('alembic-app-context')).findings).toEqual([])
+  })
+  check('drift beside module-level proxies', async () => {
+    const r = await run('alembic-drift-proxy')
+    expect(r.findings.map((f) => `${f.id}@${f.file}:${f.line}`)).toEqual(['model-drift@models.py:32'])
+  })
+  check('an env.py whose URL is built from POSTGRES_* parts (pydantic settings)', async () => {
+    expect((await run('alembic-env-url-parts')).findings).toEqual([])
+  })
+})
 
 /** The one-line error a run ends with, or undefined when it ran. */
 async function failure(fixture: string, inputs: Record<string, string> = {}): Promise<string | undefined> {

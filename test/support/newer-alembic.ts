@@ -8,7 +8,17 @@ import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 
 const VENV = join(import.meta.dirname, '..', '..', 'node_modules', '.cache', 'migration-gate-venv-alembic-new')
-const PACKAGES = ['alembic>=1.13', 'sqlalchemy>=2', 'psycopg2-binary', 'asyncpg', 'greenlet']
+// flask and pydantic-settings: the first-contact fixtures are applications (a Flask app, FastAPI-style
+// settings), replayed on this generation too.
+const PACKAGES = [
+  'alembic>=1.13',
+  'sqlalchemy>=2',
+  'psycopg2-binary',
+  'asyncpg',
+  'greenlet',
+  'flask',
+  'pydantic-settings',
+]
 /** The interpreter the venv is made from: the distro's, with python3-venv (scripts/apt-deps.sh installs it). */
 const BASE_PYTHON = '/usr/bin/python3'
 
@@ -34,7 +44,12 @@ function run(command: string, args: string[], timeoutMs: number): Ran {
 }
 
 function versionsOf(python: string): Ran {
-  return run(python, ['-c', 'import alembic, sqlalchemy; print(alembic.__version__, sqlalchemy.__version__)'], 60_000)
+  // Everything PACKAGES brings: a venv built before a package joined the list is built again.
+  return run(
+    python,
+    ['-c', 'import alembic, sqlalchemy, flask, pydantic_settings; print(alembic.__version__, sqlalchemy.__version__)'],
+    60_000,
+  )
 }
 
 /** The index URLs pip is configured for (config files and PIP_* variables alike), as `pip config list` shows them. */
