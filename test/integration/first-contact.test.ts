@@ -9,15 +9,11 @@ import { readConfig } from '../../src/inputs.js'
 import { silentLogger } from '../../src/logger.js'
 import { newerAlembicPython } from '../support/newer-alembic.js'
 import { pythonWithAlembic } from '../support/python.js'
+import { FIXTURES, gateOnFixture } from '../support/run-gate.js'
 
-const fixtures = join(import.meta.dirname, '..', 'fixtures')
+const fixtures = FIXTURES
 
-async function gate(fixture: string, inputs: Record<string, string> = {}) {
-  const python = await pythonWithAlembic()
-  const get = (name: string) =>
-    ({ 'working-directory': join(fixtures, fixture), postgres: 'local', python, ...inputs })[name]
-  return runGate(readConfig(get), { logger: silentLogger })
-}
+const gate = gateOnFixture
 
 // The application shapes on both generations: the distro's alembic 1.8 / SQLAlchemy 1.4, and a newer
 // Alembic with SQLAlchemy 2.x (Flask 3, pydantic-settings), where it can be installed.

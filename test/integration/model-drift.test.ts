@@ -1,20 +1,9 @@
 // model-drift over real projects: Alembic's comparison between env.py's target_metadata and a
 // database the migrations built, through the Python helper, on a real PostgreSQL.
-import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { runGate } from '../../src/gate.js'
-import { readConfig } from '../../src/inputs.js'
-import { silentLogger } from '../../src/logger.js'
-import { pythonWithAlembic } from '../support/python.js'
+import { gateOnFixture } from '../support/run-gate.js'
 
-const fixtures = join(import.meta.dirname, '..', 'fixtures')
-
-async function gate(fixture: string, inputs: Record<string, string> = {}) {
-  const python = await pythonWithAlembic()
-  const get = (name: string) =>
-    ({ 'working-directory': join(fixtures, fixture), postgres: 'local', python, ...inputs })[name]
-  return runGate(readConfig(get), { logger: silentLogger })
-}
+const gate = gateOnFixture
 
 describe('model-drift', () => {
   it('names each difference by table, column and type, at the model line', async () => {
