@@ -165,7 +165,7 @@ def unnamed_constraint(exc, plain_url):
     schema = re.search(r"schema='([^']+)'", text)
     contype, type_, what = _CONSTRAINT_KINDS.get(kind.group(1) if kind else "", ("", "", "constraint"))
     table_name = table.group(1) if table else None
-    message = "CompileError: Can't emit DROP CONSTRAINT for an unnamed %s%s: op.drop_constraint(None, ...) has no name to drop, it has no name" % (
+    message = "CompileError: Can't emit DROP CONSTRAINT for an unnamed %s%s: it has no name (op.drop_constraint(None, ...))" % (
         what, " on %s" % table_name if table_name else "")
     names = []
     if table_name and contype:

@@ -10,7 +10,7 @@ import {
   renderTerminal,
   runAll,
   runGate
-} from "./chunks/chunk-P3KR4V6L.js";
+} from "./chunks/chunk-2WYKRLBN.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

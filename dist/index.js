@@ -22,7 +22,7 @@ import {
   runGate,
   urlPath,
   useLedger
-} from "./chunks/chunk-P3KR4V6L.js";
+} from "./chunks/chunk-2WYKRLBN.js";
 import {
   __commonJS,
   __require,

@@ -160,7 +160,11 @@ export function stepFailure(
     return
   }
   if (direction === 'downgrade' && error.kind === 'not-implemented') {
-    irreversible(log, revision, ctx, 'its downgrade raises NotImplementedError', error)
+    // `raise NotImplemented(...)` calls the constant: a TypeError that stops a rollback all the same.
+    const why = error.message.startsWith('TypeError')
+      ? 'its downgrade calls NotImplemented(...), which raises TypeError (NotImplementedError was meant)'
+      : 'its downgrade raises NotImplementedError'
+    irreversible(log, revision, ctx, why, error)
     return
   }
   if (direction === 'upgrade') {
@@ -169,7 +173,7 @@ export function stepFailure(
         id: 'upgrade-failed',
         severity: 'error',
         revision,
-        message: `Upgrading to ${what} fails: ${error.message}. A deploy running this migration would stop here; fix the upgrade.`,
+        message: `Upgrading to ${what} fails: ${error.message}. A deploy running this migration would stop here${error.hint ? `. Fix: ${error.hint}` : '; fix the upgrade.'}`,
         details: [error.message],
       },
       error,
@@ -181,7 +185,7 @@ export function stepFailure(
       id: 'downgrade-failed',
       severity: 'error',
       revision,
-      message: `Downgrading ${what} fails: ${error.message}. A rollback would stop here; fix the downgrade so it undoes the upgrade.`,
+      message: `Downgrading ${what} fails: ${error.message}. A rollback would stop here. ${error.hint ? `Fix: ${error.hint}` : 'Fix the downgrade so it undoes the upgrade.'}`,
       details: [error.message],
     },
     error,

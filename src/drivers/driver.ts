@@ -43,6 +43,8 @@ export interface StepError {
   line?: number
   /** NotImplementedError in a downgrade, or a step stopped at the step timeout. */
   kind?: 'error' | 'not-implemented' | 'timeout'
+  /** The fix, where the tool knows one for this error (the name to give drop_constraint(None, ...)). */
+  hint?: string
 }
 
 export interface StepResult {

@@ -107,6 +107,12 @@ export function replaySuite({ label, interpreter, workers, skip, roundtrip = tru
         const f = r.findings[0]
         expect(f?.message).toMatch(/Can't emit DROP CONSTRAINT/)
         expect(f?.message).toMatch(/it has no name/)
+        // Said plainly, with the name PostgreSQL gave the constraint (the database still has it).
+        expect(f?.message).toMatch(/for an unnamed foreign key on users/)
+        expect(f?.message).toContain(
+          'Fix: Name the constraint: PostgreSQL named this foreign key users_org_id_fkey, so write `op.drop_constraint("users_org_id_fkey", "users", type_="foreignkey")`',
+        )
+        expect(f?.message).not.toMatch(/DedupeColumnCollection|ReadOnlyColumnCollection/)
         expect(f?.file).toBe('alembic/versions/f07c378d7aff_add_org_id_to_users.py')
         expect(f?.line).toBe(28)
         expect(r.steps.some((s) => s.revision === 'd946badbcfd1' && s.phase === 're' && s.ok)).toBe(true)
@@ -144,6 +150,17 @@ export function replaySuite({ label, interpreter, workers, skip, roundtrip = tru
         const bySeverity = Object.fromEntries(strict.findings.map((f) => [f.revision, f.severity]))
         expect(bySeverity).toEqual({ fdcbc72368f7: 'notice', '3d003752c6c9': 'error' })
         expect(strict.result).toBe('fail')
+      })
+
+      it('a data-only upgrade with a `pass` downgrade needs nothing undone; `raise NotImplemented(...)` is irreversible', async () => {
+        const r = await gate('alembic-data-only')
+        // The same rule as an empty SQL down file (sql-replay.test.ts, sql-golang-data-only).
+        expect(ids(r)).toEqual(['irreversible-migration@dc9a9da06170'])
+        const f = r.findings[0]
+        expect(f?.message).toMatch(/calls NotImplemented\(\.\.\.\), which raises TypeError/)
+        expect(f?.file).toBe('alembic/versions/dc9a9da06170_add_users_timezone.py')
+        expect(f?.line).toBe(25) // the raise
+        expect(f?.severity).toBe('warning')
       })
 
       it('replays type-annotated modern revisions and a Flask-Migrate project', async (t) => {

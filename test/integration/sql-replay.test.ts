@@ -102,6 +102,12 @@ describe('golang-migrate', () => {
     expect(strict.result).toBe('fail')
   })
 
+  it('a data-only up with a down file holding no statement needs nothing undone (as an Alembic `pass` downgrade)', async () => {
+    const r = await gate('sql-golang-data-only')
+    expect(ids(r)).toEqual([])
+    expect(r.steps.filter((s) => s.revision === '2').map((s) => s.ok)).toEqual([true, true, true])
+  })
+
   it('stops a hanging step at the step timeout and names the version', async () => {
     const t0 = performance.now()
     const r = await gate('sql-golang-hang', { 'step-timeout': '1' })
