@@ -10,7 +10,7 @@ import {
   renderTerminal,
   runAll,
   runGate
-} from "./chunks/chunk-2WYKRLBN.js";
+} from "./chunks/chunk-LYVKJDPG.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

@@ -22,7 +22,7 @@ import {
   runGate,
   urlPath,
   useLedger
-} from "./chunks/chunk-2WYKRLBN.js";
+} from "./chunks/chunk-LYVKJDPG.js";
 import {
   __commonJS,
   __require,

@@ -113,22 +113,9 @@ export async function runGate(config: GateConfig, deps: GateDeps): Promise<GateR
   }
   findings.push(...(await crossCheck))
   if (drift) {
-    if (git && report.git) {
-      const scoped = scopeDrift({
-        drift,
-        findings,
-        changedModels: git.changedModels,
-        changedMigrationTexts: git.changedMigrations.map(readText),
-        tool: driver.tool,
-        ...newMigrationCommand(driver),
-        base: report.git.base,
-        strict: config.strict,
-      })
-      findings.splice(0, findings.length, ...scoped.findings, ...scoped.drift)
-      notes.push(...scoped.notes)
-    } else {
-      findings.push(...driftFindings(drift.items, driver.tool, newMigrationCommand(driver).newMigrationCommand))
-    }
+    const judged = judgeDrift(drift, findings, git, config, driver)
+    findings.splice(0, findings.length, ...judged.findings)
+    notes.push(...judged.notes)
   }
   if (git && report.git) {
     // Judge the PR, not the whole history: replay findings on revisions the base has are pre-existing.
@@ -264,6 +251,37 @@ async function modelDrift(
   }
   if (drift === null) report.notes.push('model-drift skipped: env.py gives Alembic no target_metadata to compare')
   return drift ?? undefined
+}
+
+/**
+ * The drift findings, and the findings re-judged by them: against the pull request where the git
+ * checks ran (checks/drift-scope.ts), else every difference as it is.
+ */
+function judgeDrift(
+  drift: ModelDrift,
+  findings: Finding[],
+  git: Awaited<ReturnType<typeof runGitPhase>> | undefined,
+  config: GateConfig,
+  driver: MigrationDriver,
+): { findings: Finding[]; notes: string[] } {
+  const command = newMigrationCommand(driver)
+  if (!git) {
+    return {
+      findings: [...findings, ...driftFindings(drift.items, driver.tool, command.newMigrationCommand)],
+      notes: [],
+    }
+  }
+  const scoped = scopeDrift({
+    drift,
+    findings,
+    changedModels: git.changedModels,
+    changedMigrationTexts: git.changedMigrations.map(readText),
+    tool: driver.tool,
+    ...command,
+    base: git.info.base,
+    strict: config.strict,
+  })
+  return { findings: [...scoped.findings, ...scoped.drift], notes: scoped.notes }
 }
 
 /** The command the driver's layout gives for a new migration (`flask db migrate` for Flask-Migrate). */
