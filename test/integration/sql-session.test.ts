@@ -109,17 +109,28 @@ describe('dbmate blocks', () => {
     await session.close()
   })
 
-  it('reports a missing down as not implemented, without touching the database', async () => {
-    const { session } = await open({ '1_t.sql': '-- migrate:up\nCREATE TABLE t ();\n-- migrate:down\n' })
+  it('runs an empty down block as dbmate does: nothing sent, the version goes (the replay judges it)', async () => {
+    const { session, url } = await open({ '1_t.sql': '-- migrate:up\nCREATE TABLE t ();\n-- migrate:down\n' })
     await session.upgrade('1')
     const down = await session.downgrade('1')
-    expect(down.error).toMatchObject({ kind: 'not-implemented', file: 'migrations/1_t.sql' })
-    expect(await session.current()).toEqual(['1'])
+    expect(down).toMatchObject({ ok: true, statements: 0 })
+    expect(await session.current()).toEqual([])
+    expect(await relations(url)).toContain('t') // what the up made stays: the stairway calls that irreversible
     await session.close()
   })
 })
 
 describe('golang-migrate files', () => {
+  it('reports a missing down file as not implemented, without touching the database', async () => {
+    const { session, url } = await open({ '1_t.up.sql': 'CREATE TABLE t ();' })
+    await session.upgrade('1')
+    const down = await session.downgrade('1')
+    expect(down.error).toMatchObject({ kind: 'not-implemented', file: 'migrations/1_t.up.sql' })
+    expect(await session.current()).toEqual(['1'])
+    expect(await relations(url)).toContain('t')
+    await session.close()
+  })
+
   it('sends a file as it is: one implicit transaction, so CONCURRENTLY beside another statement fails', async () => {
     const { session, url } = await open({
       '1_t.up.sql': 'CREATE TABLE t (a int);',
