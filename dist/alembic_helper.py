@@ -609,16 +609,16 @@ def check_database(ctx, url):
         # Typically a fallback URL (sqlite:///dev.db) used because the variable env.py reads is unset.
         raise WrongDatabase(
             "env.py connected to a %s database, not the gate's scratch PostgreSQL database %r; nothing was "
-            "run. Make env.py take its URL from sqlalchemy.url or from one of the variables named by "
-            "database-url-env" % (dialect or "non-PostgreSQL", expected)
+            "run. The URL must come from sqlalchemy.url or a variable named in database-url-env or "
+            "database-parts-env" % (dialect or "non-PostgreSQL", expected)
         )
     actual = ctx.connection.execute(text("SELECT current_database()")).scalar()
     settle(ctx)
     if actual != expected:
         raise WrongDatabase(
             "env.py connected to database %r, not the gate's scratch database %r; nothing was run. "
-            "Make env.py take its URL from sqlalchemy.url or from one of the variables named by "
-            "database-url-env" % (actual, expected)
+            "The URL must come from sqlalchemy.url or a variable named in database-url-env or "
+            "database-parts-env" % (actual, expected)
         )
 
 

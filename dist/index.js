@@ -22,7 +22,7 @@ import {
   runGate,
   urlPath,
   useLedger
-} from "./chunks/chunk-LYVKJDPG.js";
+} from "./chunks/chunk-F33ZXZON.js";
 import {
   __commonJS,
   __require,

@@ -96,7 +96,7 @@ describe('env.py that builds its URL from parts', () => {
     expect(line).toMatch(
       /ValidationError: 2 validation errors for Settings: POSTGRES_SERVER \(field required\), POSTGRES_USER \(field required\)/i,
     )
-    expect(line).toMatch(/env\.py reads POSTGRES_SERVER, POSTGRES_PORT, POSTGRES_USER, POSTGRES_PASSWORD, POSTGRES_DB/)
+    expect(line).toMatch(/the project reads POSTGRES_SERVER, POSTGRES_PORT, POSTGRES_USER, POSTGRES_PASSWORD, POSTGRES_DB/)
     expect(line).toMatch(/\(app\/core\/config\.py\)/)
     expect(line).not.toMatch(/\n/)
   })
@@ -107,7 +107,7 @@ describe('env.py that builds its URL from parts', () => {
       /^alembic: cannot load the migration environment \(app\/alembic\/env\.py:\d+\): OperationalError: /,
     )
     expect(line).toMatch(
-      /env\.py reads APP_DB_HOST, APP_DB_PORT, APP_DB_USER, APP_DB_PASSWORD, APP_DB_NAME from the environment/,
+      /the project reads APP_DB_HOST, APP_DB_PORT, APP_DB_USER, APP_DB_PASSWORD, APP_DB_NAME from the environment/,
     )
     expect(line).toMatch(/database-parts-env: APP_DB_HOST,APP_DB_PORT,APP_DB_USER,APP_DB_PASSWORD,APP_DB_NAME/)
     const r = await gate('alembic-env-custom-vars', {
@@ -162,7 +162,7 @@ describe('env.py that falls back to another database', () => {
     expect(line).toMatch(
       /WrongDatabase: env\.py connected to a sqlite database, not the gate's scratch PostgreSQL database/,
     )
-    expect(line).toMatch(/env\.py reads DEV_DATABASE_URL from the environment/)
+    expect(line).toMatch(/the project reads DEV_DATABASE_URL from the environment/)
     expect(line).toMatch(/e\.g\. database-url-env: DEV_DATABASE_URL\)$/)
     const r = await gate('alembic-env-sqlite-fallback', { 'database-url-env': 'DEV_DATABASE_URL' })
     expect(r.findings).toEqual([])
