@@ -96,7 +96,9 @@ describe('env.py that builds its URL from parts', () => {
     expect(line).toMatch(
       /ValidationError: 2 validation errors for Settings: POSTGRES_SERVER \(field required\), POSTGRES_USER \(field required\)/i,
     )
-    expect(line).toMatch(/the project reads POSTGRES_SERVER, POSTGRES_PORT, POSTGRES_USER, POSTGRES_PASSWORD, POSTGRES_DB/)
+    expect(line).toMatch(
+      /the project reads POSTGRES_SERVER, POSTGRES_PORT, POSTGRES_USER, POSTGRES_PASSWORD, POSTGRES_DB/,
+    )
     expect(line).toMatch(/\(app\/core\/config\.py\)/)
     expect(line).not.toMatch(/\n/)
   })
