@@ -10,7 +10,7 @@ import {
   renderTerminal,
   runAll,
   runGate
-} from "./chunks/chunk-F33ZXZON.js";
+} from "./chunks/chunk-TSAPX2QC.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

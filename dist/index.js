@@ -22,7 +22,7 @@ import {
   runGate,
   urlPath,
   useLedger
-} from "./chunks/chunk-F33ZXZON.js";
+} from "./chunks/chunk-TSAPX2QC.js";
 import {
   __commonJS,
   __require,

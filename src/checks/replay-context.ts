@@ -123,9 +123,12 @@ export function residueFinding(
 ): Omit<Finding, 'file' | 'line'> {
   const n = residue.length
   const statements = undoStatements(residue)
+  // Only what the downgrade left has a statement; what it removed or changed is restored by hand.
+  const rest = residue.filter((c) => c.change !== 'added').length
+  const restored = rest > 0 ? `, and the other ${rest === 1 ? 'difference' : `${rest} differences`} below restored` : ''
   const fix =
     statements.length > 0
-      ? `Fix: make the downgrade undo everything the upgrade does; it still needs ${statements.map((s) => `\`${s}\``).join(', ')}.`
+      ? `Fix: make the downgrade undo everything the upgrade does; it still needs ${statements.map((s) => `\`${s}\``).join(', ')}${restored}.`
       : 'Fix: make the downgrade undo everything the upgrade does.'
   return {
     id: 'downgrade-residue',

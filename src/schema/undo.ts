@@ -29,6 +29,19 @@ const ORDER: ObjectKind[] = [
 
 const TYPE_DROP: Record<string, string> = { domain: 'DROP DOMAIN' }
 
+/** A name as SQL must write it: quoted unless it is a plain lower-case identifier ("uuid-ossp"). */
+function ident(name: string): string {
+  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`
+}
+
+/** A display name ("mood", "app.mood", "touch(a integer)") with each part quoted where it must be. */
+function qualified(name: string): string {
+  const paren = name.indexOf('(')
+  const head = paren >= 0 ? name.slice(0, paren) : name
+  const args = paren >= 0 ? name.slice(paren) : ''
+  return head.split('.').map(ident).join('.') + args
+}
+
 export function undoStatements(residue: SchemaChange[]): string[] {
   return residue
     .filter((c) => c.change === 'added')
@@ -38,26 +51,28 @@ export function undoStatements(residue: SchemaChange[]): string[] {
 }
 
 function undo(c: SchemaChange): string | undefined {
-  const on = c.table ?? ''
+  const on = qualified(c.table ?? '')
+  const name = qualified(c.name)
   switch (c.kind) {
     case 'trigger':
     case 'policy':
     case 'rule':
-      return `DROP ${c.kind.toUpperCase()} ${c.name} ON ${on}`
+      return `DROP ${c.kind.toUpperCase()} ${ident(c.name)} ON ${on}`
     case 'constraint':
-      return `ALTER TABLE ${on} DROP CONSTRAINT ${c.name}`
+      return `ALTER TABLE ${on} DROP CONSTRAINT ${ident(c.name)}`
     case 'column':
-      return `ALTER TABLE ${on} DROP COLUMN ${c.name}`
+      return `ALTER TABLE ${on} DROP COLUMN ${ident(c.name)}`
     case 'index': {
       // An index lives in its table's schema.
-      const dot = on.lastIndexOf('.')
-      return `DROP INDEX ${dot > 0 ? `${on.slice(0, dot)}.` : ''}${c.name}`
+      const table = c.table ?? ''
+      const dot = table.lastIndexOf('.')
+      return `DROP INDEX ${dot > 0 ? `${qualified(table.slice(0, dot))}.` : ''}${ident(c.name)}`
     }
     case 'type':
-      return `${TYPE_DROP[c.variant ?? ''] ?? 'DROP TYPE'} ${c.name}`
+      return `${TYPE_DROP[c.variant ?? ''] ?? 'DROP TYPE'} ${name}`
     case 'window function':
-      return `DROP FUNCTION ${c.name}`
+      return `DROP FUNCTION ${name}`
     default:
-      return `DROP ${c.kind.toUpperCase()} ${c.name}`
+      return `DROP ${c.kind.toUpperCase()} ${name}`
   }
 }

@@ -177,6 +177,13 @@ describe('diff', () => {
     ])
     // What the downgrade removed (absent now) has no statement that brings it back.
     expect(undoStatements(diff(after, before))).toEqual([])
+    // Names SQL cannot write bare are quoted: DROP EXTENSION uuid-ossp is a syntax error.
+    const odd: Snapshot = {
+      ...empty(),
+      extensions: [{ name: 'uuid-ossp', version: '1.1', schema: 'public', comment: null }],
+      types: [enumType('Mood', [], 'app')],
+    }
+    expect(undoStatements(diff(empty(), odd))).toEqual(['DROP TYPE app."Mood"', 'DROP EXTENSION "uuid-ossp"'])
   })
 
   it('orders changes by category, then by name', () => {

@@ -157,8 +157,8 @@ export async function crossCheckHeads(opts: CrossCheckOptions): Promise<CrossChe
           id: 'tool-disagreement',
           severity: 'warning',
           message:
-            `Alembic ${answer.version ?? ''} cannot load the revisions (${answer.error}${answer.inside ? `; inside env.py's offline run: ${answer.inside}` : ''}), but the static reading found nothing that breaks it (heads: ${ids(opts.staticHeads)}). ` +
-            `Every Alembic command will fail the same way. Fix: run \`${alembicCommand(config, 'heads')}\` to see the error; if it is a package missing from ${opts.python}, install the project's dependencies there.`,
+            `Alembic ${answer.version ?? ''} cannot load the revisions outside env.py (${answer.error})${insideWhy(answer.inside)}, but the static reading found nothing that breaks it (heads: ${ids(opts.staticHeads)}). ` +
+            `\`${alembicCommand(config, 'heads')}\` and \`${alembicCommand(config, 'history')}\` fail this way; commands that run env.py online may still work (the replay shows whether they do). Fix: run \`${alembicCommand(config, 'heads')}\` to see the error; if it is a package missing from ${opts.python}, install the project's dependencies there.`,
           ...location,
         },
       ],
@@ -191,6 +191,19 @@ export async function crossCheckHeads(opts: CrossCheckOptions): Promise<CrossChe
       },
     ],
   })
+}
+
+/**
+ * Why loading inside env.py's offline run failed too, as a clause. An env.py that connects even
+ * offline meets the cross-check's placeholder URL (a port nothing listens on): that is said as such,
+ * not as a connection error the user would go looking for.
+ */
+function insideWhy(inside: string | undefined): string {
+  if (!inside) return ''
+  if (/127\.0\.0\.1.*\b1\b|migration_gate_cross_check|port 1 failed/.test(inside)) {
+    return ', nor inside env.py run offline (env.py connects to a database even then)'
+  }
+  return `, nor inside env.py run offline (${inside})`
 }
 
 /** Findings whose cause makes Alembic itself fail to build its graph. */
