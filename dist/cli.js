@@ -3,6 +3,7 @@ import { createRequire as __mgCreateRequire } from 'node:module';import { fileUR
 import {
   GateError,
   INPUTS,
+  inertLog,
   interruptedBy,
   oneLine,
   readConfig,
@@ -10,7 +11,7 @@ import {
   renderTerminal,
   runAll,
   runGate
-} from "./chunks/chunk-TSAPX2QC.js";
+} from "./chunks/chunk-VMCP2PZQ.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts
@@ -74,13 +75,13 @@ function usage() {
 
 // src/logger.ts
 var stderrLogger = (verbose = false) => ({
-  info: (m) => process.stderr.write(`${m}
-`),
-  warn: (m) => process.stderr.write(`warning: ${m}
-`),
+  info: (m) => process.stderr.write(inertLog(`${m}
+`)),
+  warn: (m) => process.stderr.write(inertLog(`warning: ${m}
+`)),
   debug: (m) => {
-    if (verbose) process.stderr.write(`debug: ${m}
-`);
+    if (verbose) process.stderr.write(inertLog(`debug: ${m}
+`));
   }
 });
 
@@ -113,8 +114,8 @@ main(process.argv.slice(2)).then(
   async (error) => {
     await runAll();
     if (interruptedBy()) return;
-    process.stderr.write(`migration-gate: ${oneLine(error)}
-`);
+    process.stderr.write(inertLog(`migration-gate: ${oneLine(error)}
+`));
     if (process.env.MIGRATION_GATE_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}
 `);
     process.exitCode = 2;

@@ -7,6 +7,7 @@ import {
   destroyClusterSync,
   esm_default,
   ident,
+  inertCommandText,
   inertLog,
   md,
   mermaidText,
@@ -22,7 +23,7 @@ import {
   runGate,
   urlPath,
   useLedger
-} from "./chunks/chunk-TSAPX2QC.js";
+} from "./chunks/chunk-VMCP2PZQ.js";
 import {
   __commonJS,
   __require,
@@ -25198,7 +25199,7 @@ async function post() {
   if (!ledger) return;
   const result = await cleanupLedger(ledger, { databaseUrl: getInput("database-url") || void 0 });
   for (const line of result.removed) info(`removed ${line}`);
-  for (const line of result.problems) warning(`could not remove ${line}`);
+  for (const line of result.problems) warning(inertCommandText(`could not remove ${line}`));
 }
 async function run() {
   saveState("isPost", "true");
@@ -25212,10 +25213,10 @@ async function run() {
   let warnings = 0;
   const warn = (message) => {
     warnings++;
-    warning(message);
+    warning(inertCommandText(message));
   };
   const info2 = (message) => info(inertLog(message));
-  const logger = { info: info2, warn, debug };
+  const logger = { info: info2, warn, debug: (message) => debug(inertCommandText(message)) };
   const reportPath = config.reportJson ?? join2(mkdtempSync(join2(process.env.RUNNER_TEMP || tmpdir(), "migration-gate-report-")), "report.json");
   const report = await runGate(config, { logger, github: processGitHubEnvironment() });
   writeFileSync(reportPath, renderJson(report));
@@ -25230,10 +25231,15 @@ async function run() {
     reserved: { error: report.result === "fail" ? 1 : 0, warning: warnings }
   });
   for (const a of plan.annotations) {
-    const props = { title: a.title, ...a.file ? { file: a.file } : {}, ...a.line ? { startLine: a.line } : {} };
-    if (a.severity === "error") error(a.message, props);
-    else if (a.severity === "warning") warning(a.message, props);
-    else notice(a.message, props);
+    const props = {
+      title: inertCommandText(a.title),
+      ...a.file ? { file: a.file } : {},
+      ...a.line ? { startLine: a.line } : {}
+    };
+    const message = inertCommandText(a.message);
+    if (a.severity === "error") error(message, props);
+    else if (a.severity === "warning") warning(message, props);
+    else notice(message, props);
   }
   if (process.env.GITHUB_STEP_SUMMARY) {
     const links = { rootDir: ctx.workspace, ...ctx.blobUrl ? { blobUrl: ctx.blobUrl } : {} };
@@ -25281,6 +25287,6 @@ async function comment(report, token, ctx, warn) {
 var isPost = getState("isPost") === "true";
 (isPost ? post() : run()).catch(async (error2) => {
   await runAll();
-  if (isPost) warning(`migration-gate cleanup: ${oneLine(error2)}`);
-  else setFailed(`migration-gate: ${oneLine(error2)}`);
+  if (isPost) warning(inertCommandText(`migration-gate cleanup: ${oneLine(error2)}`));
+  else setFailed(inertCommandText(`migration-gate: ${oneLine(error2)}`));
 });

@@ -7,6 +7,7 @@ import { runGate } from './gate.js'
 import { readConfig } from './inputs.js'
 import { stderrLogger } from './logger.js'
 import { interruptedBy, runAll } from './postgres/cleanup.js'
+import { inertLog } from './render/escape.js'
 import { renderJson } from './render/json.js'
 import { renderTerminal } from './render/terminal.js'
 import { VERSION } from './version.js'
@@ -36,7 +37,7 @@ main(process.argv.slice(2)).then(
     await runAll()
     // A run cancelled by SIGINT/SIGTERM exits through the signal handler; its teardown errors are noise.
     if (interruptedBy()) return
-    process.stderr.write(`migration-gate: ${oneLine(error)}\n`)
+    process.stderr.write(inertLog(`migration-gate: ${oneLine(error)}\n`))
     if (process.env.MIGRATION_GATE_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`)
     process.exitCode = 2
   },

@@ -19,7 +19,7 @@ import { useLedger } from './postgres/ledger.js'
 import type { GateReport } from './report.js'
 import { planAnnotations } from './render/annotations.js'
 import { renderComment, renderPassingComment } from './render/comment.js'
-import { inertLog } from './render/escape.js'
+import { inertCommandText, inertLog } from './render/escape.js'
 import { renderJson } from './render/json.js'
 import { renderSummary } from './render/summary.js'
 import { renderTerminal } from './render/terminal.js'
@@ -29,7 +29,7 @@ async function post(): Promise<void> {
   if (!ledger) return
   const result = await cleanupLedger(ledger, { databaseUrl: core.getInput('database-url') || undefined })
   for (const line of result.removed) core.info(`removed ${line}`)
-  for (const line of result.problems) core.warning(`could not remove ${line}`)
+  for (const line of result.problems) core.warning(inertCommandText(`could not remove ${line}`))
 }
 
 async function run(): Promise<void> {
@@ -46,11 +46,11 @@ async function run(): Promise<void> {
   let warnings = 0
   const warn = (message: string) => {
     warnings++
-    core.warning(message)
+    core.warning(inertCommandText(message))
   }
   // Core code logs user text (revision messages, database errors): never as a workflow command.
   const info = (message: string) => core.info(inertLog(message))
-  const logger: Logger = { info, warn, debug: core.debug }
+  const logger: Logger = { info, warn, debug: (message) => core.debug(inertCommandText(message)) }
 
   // A directory of its own per step: two gate steps in one job must not overwrite each other's report.
   const reportPath =
@@ -73,10 +73,15 @@ async function run(): Promise<void> {
     reserved: { error: report.result === 'fail' ? 1 : 0, warning: warnings },
   })
   for (const a of plan.annotations) {
-    const props = { title: a.title, ...(a.file ? { file: a.file } : {}), ...(a.line ? { startLine: a.line } : {}) }
-    if (a.severity === 'error') core.error(a.message, props)
-    else if (a.severity === 'warning') core.warning(a.message, props)
-    else core.notice(a.message, props)
+    const props = {
+      title: inertCommandText(a.title),
+      ...(a.file ? { file: a.file } : {}),
+      ...(a.line ? { startLine: a.line } : {}),
+    }
+    const message = inertCommandText(a.message)
+    if (a.severity === 'error') core.error(message, props)
+    else if (a.severity === 'warning') core.warning(message, props)
+    else core.notice(message, props)
   }
   if (process.env.GITHUB_STEP_SUMMARY) {
     const links = { rootDir: ctx.workspace, ...(ctx.blobUrl ? { blobUrl: ctx.blobUrl } : {}) }
@@ -139,6 +144,6 @@ const isPost = core.getState('isPost') === 'true'
 ;(isPost ? post() : run()).catch(async (error: unknown) => {
   await runAll()
   // A post step warns and never fails the job; the main step fails with the one-line message.
-  if (isPost) core.warning(`migration-gate cleanup: ${oneLine(error)}`)
-  else core.setFailed(`migration-gate: ${oneLine(error)}`)
+  if (isPost) core.warning(inertCommandText(`migration-gate cleanup: ${oneLine(error)}`))
+  else core.setFailed(inertCommandText(`migration-gate: ${oneLine(error)}`))
 })

@@ -48,8 +48,17 @@ export function urlPath(path: string): string {
 /**
  * Text for the step log: the runner takes any line that starts with `::` after leading spaces for a
  * workflow command (`::add-mask::`, `::stop-commands::` would silence the annotations), so such a
- * line gets a zero-width space between the colons. It reads the same and commands nothing.
+ * line gets a zero-width space between the colons; and its older parser takes `##[command]` anywhere
+ * in a line (`##[stop-commands]`), so `##[` gets one too. It reads the same and commands nothing.
  */
 export function inertLog(text: string): string {
-  return text.replace(/^([ \t]*):(?=:)/gm, '$1:\u200b')
+  return inertCommandText(text.replace(/^([ \t]*):(?=:)/gm, '$1:\u200b'))
+}
+
+/**
+ * Text that goes inside a workflow command (an annotation's message or title, a warning, setFailed):
+ * the toolkit escapes newlines there, so no line can start a command, but `##[` anywhere still can.
+ */
+export function inertCommandText(text: string): string {
+  return text.replace(/##\[/g, '##\u200b[')
 }

@@ -1,6 +1,7 @@
 // The escaping every renderer relies on, over the characters that break Markdown, HTML and Mermaid.
 import { describe, expect, it } from 'vitest'
-import { clip, code, inertLog, md, mermaidText, urlPath } from '../../src/render/escape.js'
+import { clip, code, inertCommandText, inertLog, md, mermaidText, urlPath } from '../../src/render/escape.js'
+import { stderrLogger } from '../../src/logger.js'
 import { HOSTILE } from './render-reports.js'
 
 describe('md: user text inline in GitHub Markdown', () => {
@@ -58,5 +59,45 @@ describe('inertLog: user text in the step log', () => {
     ])
     // What the runner does: trim the start, then look for "::".
     for (const line of out.split('\n')) expect(line.trimStart().startsWith('::')).toBe(false)
+  })
+
+  it("neutralises the older parser's ##[command] wherever it stands in a line", () => {
+    const out = inertLog('revision "x ##[stop-commands]token" failed\n##[warning]fake\n  ##[group]g')
+    expect(out).not.toContain('##[')
+    expect(out.split('\n')[0]).toBe('revision "x ##\u200b[stop-commands]token" failed')
+  })
+})
+
+describe('inertCommandText: user text inside a workflow command (annotation, warning, setFailed)', () => {
+  it('leaves no ##[ in a message or title, and changes nothing else', () => {
+    expect(inertCommandText('Downgrading a ("##[stop-commands]t") fails')).toBe(
+      'Downgrading a ("##\u200b[stop-commands]t") fails',
+    )
+    expect(inertCommandText('plain ## [text] and [x]')).toBe('plain ## [text] and [x]')
+  })
+})
+
+describe('stderrLogger: the CLI in a workflow step', () => {
+  it('writes every line inert, whatever the level', () => {
+    const written: string[] = []
+    const write = process.stderr.write
+    process.stderr.write = ((chunk: string) => {
+      written.push(chunk)
+      return true
+    }) as typeof process.stderr.write
+    try {
+      const log = stderrLogger(true)
+      log.info('::add-mask::x')
+      log.warn('a ##[stop-commands]b')
+      log.debug('::error::y\nc ##[group]d')
+    } finally {
+      process.stderr.write = write
+    }
+    const lines = written.join('').split('\n').filter(Boolean)
+    expect(lines).toHaveLength(4)
+    for (const line of lines) {
+      expect(line.trimStart().startsWith('::')).toBe(false)
+      expect(line).not.toContain('##[')
+    }
   })
 })
