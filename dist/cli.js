@@ -11,7 +11,7 @@ import {
   renderTerminal,
   runAll,
   runGate
-} from "./chunks/chunk-VMCP2PZQ.js";
+} from "./chunks/chunk-7HNUDDHW.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts
@@ -46,6 +46,9 @@ function parseArgs(argv) {
         i++;
       }
       if (v === void 0) throw new GateError(`--${name} needs a value`, name);
+      if (eq === -1 && v.startsWith("--")) {
+        throw new GateError(`--${name} needs a value, but is followed by the option ${v}`, name);
+      }
       inputs.set(name, v);
       continue;
     }

@@ -23,7 +23,7 @@ import {
   runGate,
   urlPath,
   useLedger
-} from "./chunks/chunk-VMCP2PZQ.js";
+} from "./chunks/chunk-7HNUDDHW.js";
 import {
   __commonJS,
   __require,

@@ -38,6 +38,11 @@ export function parseArgs(argv: string[]): CliArgs {
         i++
       }
       if (v === undefined) throw new GateError(`--${name} needs a value`, name)
+      // `--report-json --mode static`: the value is missing, not "--mode". Write --name=--x for a
+      // value that really starts with two dashes.
+      if (eq === -1 && v.startsWith('--')) {
+        throw new GateError(`--${name} needs a value, but is followed by the option ${v}`, name)
+      }
       inputs.set(name, v)
       continue
     }

@@ -344,6 +344,14 @@ function list(text: string): string[] {
     .filter(Boolean)
 }
 
+function isDirectory(p: string): boolean {
+  try {
+    return statSync(p).isDirectory()
+  } catch {
+    return false
+  }
+}
+
 function isWritableDir(dir: string): boolean {
   try {
     accessSync(dir, constants.W_OK)
@@ -391,6 +399,9 @@ export function readConfig(get: (name: string) => string | undefined): GateConfi
   // interpreter is later probed from; a bare name (python3) is looked up on PATH.
   if (config.python?.includes('/')) config.python = resolve(config.python)
   // Found out now, not after a whole replay whose verdict would then be lost.
+  if (config.reportJson && isDirectory(resolve(config.reportJson))) {
+    throw new GateError(`report-json: ${config.reportJson} is a directory; give a file path`, 'report-json')
+  }
   if (config.reportJson && !isWritableDir(dirname(resolve(config.reportJson)))) {
     throw new GateError(
       `report-json: the directory of ${config.reportJson} does not exist or is not writable`,

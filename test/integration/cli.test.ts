@@ -72,6 +72,18 @@ describe('CLI usage and infrastructure errors: exit 2, one line naming the input
     expect(errorLine(timeout.stderr)).toMatch(/^migration-gate: step-timeout: 3000000 seconds is more than/)
   })
 
+  it('a report-json that is a directory, an option whose value is missing before the next option', () => {
+    const dir = cli('check', project, '--mode', 'static', '--report-json', scratch)
+    expect(dir.code).toBe(2)
+    expect(errorLine(dir.stderr)).toBe(`migration-gate: report-json: ${scratch} is a directory; give a file path`)
+    const swallowed = cli('check', project, '--report-json', '--mode', 'static')
+    expect(swallowed.code).toBe(2)
+    expect(errorLine(swallowed.stderr)).toBe(
+      'migration-gate: --report-json needs a value, but is followed by the option --mode',
+    )
+    expect(`${dir.stderr}${swallowed.stderr}`).not.toMatch(/\n\s+at /)
+  })
+
   it('--help lists every option and exits 0', () => {
     const r = cli('--help')
     expect(r.code).toBe(0)

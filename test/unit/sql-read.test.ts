@@ -1,6 +1,6 @@
 // Reading SQL migration directories without a database: dbmate's blocks and options, golang-migrate's
 // file pairs, the chain findings of a versioned directory, and which driver a project gets.
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -159,6 +159,29 @@ describe('golang-migrate directories', () => {
       .filter((p) => p.id === 'unparseable-migration')
       .map((p) => /e\.g\. ([^)]+)\)/.exec(p.message)?.[1])
     expect(misnamed).toEqual(expect.arrayContaining(['4_name.up.sql', '4_name.down.sql', '5_g.down.sql']))
+  })
+
+  it('says an up "file" that is a directory or a symlink loop is not a file (not "a down without an up")', () => {
+    const dir = project({
+      '1_a.up.sql': 'SELECT 1;',
+      '1_a.down.sql': 'SELECT 1;',
+      '2_b.down.sql': 'SELECT 1;',
+      '3_c.down.sql': 'SELECT 1;',
+    })
+    mkdirSync(path.join(dir, 'migrations', '2_b.up.sql'))
+    symlinkSync('3_c.up.sql', path.join(dir, 'migrations', '3_c.up.sql')) // a link to itself: a loop
+    const graph = sqlGraph(readGolangMigrate(path.join(dir, 'migrations'), dir), policy)
+    const problems = graph.problems.map((p) => [p.file, p.message])
+    expect(problems).toEqual([
+      [
+        'migrations/2_b.up.sql',
+        expect.stringMatching(/it is a directory, not a file, so golang-migrate cannot read version 2's up migration/),
+      ],
+      [
+        'migrations/3_c.up.sql',
+        expect.stringMatching(/it is a symlink that leads nowhere \(or in a loop\), not a file/),
+      ],
+    ])
   })
 
   it('reports a file that is not UTF-8 and a version too large for golang-migrate, and is silent on a clean directory', () => {

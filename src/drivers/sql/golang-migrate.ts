@@ -2,6 +2,7 @@
 // versions compared as unsigned 64-bit integers (so 0001 and 1 are the same version). golang-migrate
 // itself skips files its pattern does not match, silently: such a file never runs, so the ones that
 // look like migrations are reported instead of skipped.
+import { lstatSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { GOLANG_MIGRATE_FILE, listFiles, readText, relativeFile } from './files.js'
 import { compareVersions, type SqlDirectory, type SqlMigration, type SqlUnit } from './model.js'
@@ -76,6 +77,18 @@ export function readGolangMigrate(dir: string, projectDir: string): SqlDirectory
     }
     for (const down of downParts) {
       if (upParts.length === 0 && unreadableUps.has(version)) continue
+      // The up "file" may be there but not be a file: a directory, or a symlink to nowhere or a loop.
+      const upName = down.file.replace(/\.down\.([^/]*)$/, '.up.$1')
+      const upKind = upParts.length === 0 ? notAFile(path.join(projectDir, upName)) : undefined
+      if (upKind) {
+        result.unreadable.push({
+          file: upName,
+          line: 1,
+          version,
+          reason: `it is ${upKind}, not a file, so golang-migrate cannot read version ${version}'s up migration. Fix: make it the .up.sql file (or remove it and ${down.file})`,
+        })
+        continue
+      }
       result.unreadable.push({
         file: down.file,
         line: 1,
@@ -131,4 +144,21 @@ function suggestName(name: string): string {
   if (!m) return 'VERSION_NAME.up.sql'
   const label = (m[2] || 'name').replace(/[^A-Za-z0-9]+/g, '_')
   return `${m[1]}_${label}.${(m[3] ?? 'up').toLowerCase()}.sql`
+}
+
+/** What stands at `p` when it is not a readable file: "a directory", "a symlink that leads nowhere (or in a loop)". */
+function notAFile(p: string): string | undefined {
+  let link
+  try {
+    link = lstatSync(p)
+  } catch {
+    return undefined // nothing there: the plain "down without up" case
+  }
+  try {
+    const target = statSync(p)
+    if (target.isDirectory()) return link.isSymbolicLink() ? 'a symlink to a directory' : 'a directory'
+    return target.isFile() ? undefined : 'not a regular file'
+  } catch {
+    return 'a symlink that leads nowhere (or in a loop)'
+  }
 }
