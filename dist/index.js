@@ -23,7 +23,7 @@ import {
   runGate,
   urlPath,
   useLedger
-} from "./chunks/chunk-7HNUDDHW.js";
+} from "./chunks/chunk-7ZFCHJIP.js";
 import {
   __commonJS,
   __require,

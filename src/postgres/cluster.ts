@@ -28,6 +28,11 @@ const THROWAWAY_SETTINGS: Record<string, string> = {
   autovacuum: 'off',
   jit: 'off',
   max_connections: '40',
+  // The shared lock table holds max_locks_per_transaction x (max_connections + worker slots) locks:
+  // with 40 connections the default 64 holds less than a default server (64 x 122) and refuses, "out
+  // of shared memory", a migration production accepts (10,000 tables created in one transaction).
+  // 256 x 52 holds more than the default, so whatever a default server runs runs here.
+  max_locks_per_transaction: '256',
   shared_buffers: '128MB',
   checkpoint_timeout: '30min',
   listen_addresses: '127.0.0.1',
