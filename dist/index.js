@@ -23,7 +23,7 @@ import {
   runGate,
   urlPath,
   useLedger
-} from "./chunks/chunk-7ZFCHJIP.js";
+} from "./chunks/chunk-7PCTXDMI.js";
 import {
   __commonJS,
   __require,

@@ -48,7 +48,6 @@ describe('readAlembicConfig: finding alembic.ini and the versions directories', 
       flaskMigrate: false,
       hasSqlalchemyUrl: true,
       recursiveVersionLocations: false,
-      missingVersionDirs: [],
     })
     expect(c.scriptLocationOverride).toBeUndefined()
   })
@@ -106,9 +105,12 @@ describe('readAlembicConfig: finding alembic.ini and the versions directories', 
       'a/.keep': '',
       'b/.keep': '',
     })
-    const c = readAlembicConfig(dir)
-    expect(c.versionDirs).toEqual([path.join(dir, 'a'), path.join(dir, 'b')])
-    expect(c.missingVersionDirs).toEqual([path.join(dir, 'c')])
+    // c does not exist: a chain read without it is not the chain (zero revisions would pass).
+    expect(() => readAlembicConfig(dir)).toThrow(
+      `working-directory: version_locations in alembic.ini: ${path.join(dir, 'c')} does not exist, so Alembic cannot read revisions from it.`,
+    )
+    mkdirSync(path.join(dir, 'c'))
+    expect(readAlembicConfig(dir).versionDirs).toEqual([path.join(dir, 'a'), path.join(dir, 'b'), path.join(dir, 'c')])
   })
 
   it('splits on os, ; and newline separators (path_separator wins over version_path_separator)', () => {
@@ -175,11 +177,17 @@ describe('readAlembicConfig: finding alembic.ini and the versions directories', 
     expect(readAlembicConfig(dir).versionDirs).toEqual([path.join(dir, 'alembic', 'versions')])
   })
 
-  it('lists a missing default versions directory instead of failing (git does not keep empty directories)', () => {
+  it('takes an absent default versions directory for no revisions yet (git does not keep empty directories)', () => {
     project({ 'alembic.ini': '[alembic]\nscript_location = alembic\n', 'alembic/env.py': '' })
-    const c = readAlembicConfig(dir)
-    expect(c.versionDirs).toEqual([])
-    expect(c.missingVersionDirs).toEqual([path.join(dir, 'alembic', 'versions')])
+    expect(readAlembicConfig(dir).versionDirs).toEqual([])
+  })
+
+  it('refuses a versions directory that is a symlink loop or a file: no chain can be read from it', () => {
+    project({ 'alembic.ini': '[alembic]\nscript_location = alembic\n', 'alembic/env.py': '' })
+    symlinkSync('versions', path.join(dir, 'alembic', 'versions')) // points at itself
+    expect(() => readAlembicConfig(dir)).toThrow(
+      /^working-directory: the versions directory of script_location in alembic\.ini, .* is not a directory \(a file, or a symlink that leads nowhere or in a loop\), so Alembic/,
+    )
   })
 })
 

@@ -2,7 +2,7 @@
 // following what alembic.config.Config and ScriptDirectory.from_config do (read from Alembic 1.8's
 // and 1.20's source). The runtime (session.ts) runs with the project directory as its working
 // directory, so relative paths resolve from there, as they do for a user running `alembic` there.
-import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs'
+import { existsSync, lstatSync, readFileSync, realpathSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { GateError } from '../../errors.js'
 import { projectsBelowHint } from '../projects-below.js'
@@ -24,8 +24,6 @@ export interface AlembicConfig {
   scriptLocationOverride?: string
   /** Absolute version directories that exist, in configured order, without duplicates. */
   versionDirs: string[]
-  /** Configured version directories that do not exist (Alembic skips them, or fails listing them). */
-  missingVersionDirs: string[]
   /** recursive_version_locations = true (Alembic 1.10+): revisions in subdirectories count too. */
   recursiveVersionLocations: boolean
   /** sqlalchemy.url is set in [alembic] (the gate overrides it; env.py may read it). */
@@ -97,7 +95,6 @@ export function readAlembicConfig(projectDir: string, configPath?: string): Alem
     iniPath,
     scriptLocation: '',
     versionDirs: [],
-    missingVersionDirs: [],
     recursiveVersionLocations: false,
     hasSqlalchemyUrl: Boolean(ini.sections.get('alembic')?.get('sqlalchemy.url')),
     flaskMigrate: false,
@@ -122,13 +119,25 @@ export function readAlembicConfig(projectDir: string, configPath?: string): Alem
     if (resolved.fromIniDir) config.scriptLocationOverride = resolved.path
   }
 
-  const locations = versionLocations(get, fromToml, fail) ?? [path.join(config.scriptLocation, 'versions')]
+  const configured = versionLocations(get, fromToml, fail)
+  const locations = configured ?? [path.join(config.scriptLocation, 'versions')]
   const seen = new Set<string>()
   for (const location of locations) {
     const dir = resolveLocation(location, project, iniDir).path
     if (!isDir(dir)) {
-      config.missingVersionDirs.push(dir)
-      continue
+      // The default versions/ of a project without revisions yet may simply be absent (git keeps no
+      // empty directory). Anything else is a chain that cannot be read, and zero revisions would pass.
+      const present = lexists(dir)
+      if (!configured && !present) continue
+      const where = configured
+        ? `version_locations in ${usedToml && !get('version_locations') ? 'pyproject.toml [tool.alembic]' : shown}:`
+        : `the versions directory of script_location in ${shown},`
+      const what = present
+        ? 'is not a directory (a file, or a symlink that leads nowhere or in a loop)'
+        : 'does not exist'
+      fail(
+        `${where} ${dir} ${what}, so Alembic cannot read revisions from it. Create it (git keeps no empty directory: add a .gitkeep) or fix the setting`,
+      )
     }
     const real = realpathSync(dir)
     if (seen.has(real)) continue
@@ -214,6 +223,16 @@ function resolveLocation(location: string, project: string, iniDir: string): { p
 function isDir(p: string): boolean {
   try {
     return statSync(p).isDirectory()
+  } catch {
+    return false
+  }
+}
+
+/** Whether anything, even a broken symlink, stands at `p`. */
+function lexists(p: string): boolean {
+  try {
+    lstatSync(p)
+    return true
   } catch {
     return false
   }
