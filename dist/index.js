@@ -23,7 +23,7 @@ import {
   runGate,
   urlPath,
   useLedger
-} from "./chunks/chunk-7PCTXDMI.js";
+} from "./chunks/chunk-5TAKUMOH.js";
 import {
   __commonJS,
   __require,

@@ -183,7 +183,19 @@ export class AlembicSession implements MigrationSession {
   /** Starts the helper; a project whose env.py or revisions cannot load gives one clear error. */
   async start(): Promise<void> {
     const helper = new HelperProcess(this.opts, this.url)
-    const first = await helper.ready
+    // Loading env.py and the revisions gets the step timeout too: an env.py that waits forever (a
+    // sleep, a lock, a server that never answers) must end the run, not hang it.
+    const seconds = this.opts.stepTimeoutSeconds
+    let timer: NodeJS.Timeout | undefined
+    const deadline = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), seconds * 1000)))
+    const first = await Promise.race([helper.ready, deadline]).finally(() => clearTimeout(timer))
+    if (first === 'timeout') {
+      await helper.kill()
+      throw new EnvironmentLoadError({
+        message: `env.py (with the revision files it loads) did not get to run_migrations() within the step timeout of ${seconds} s and was stopped; look for a sleep, a lock or a connection that never answers at import time, or raise step-timeout`,
+        kind: 'timeout',
+      })
+    }
     if (first.event !== 'ready') {
       await helper.kill()
       throw new EnvironmentLoadError(first.error ?? { message: 'unknown error' })
