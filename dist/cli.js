@@ -11,7 +11,7 @@ import {
   renderTerminal,
   runAll,
   runGate
-} from "./chunks/chunk-5TAKUMOH.js";
+} from "./chunks/chunk-UBU6MEXZ.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

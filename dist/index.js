@@ -23,7 +23,7 @@ import {
   runGate,
   urlPath,
   useLedger
-} from "./chunks/chunk-5TAKUMOH.js";
+} from "./chunks/chunk-UBU6MEXZ.js";
 import {
   __commonJS,
   __require,

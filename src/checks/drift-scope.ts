@@ -10,6 +10,7 @@
 import type { DriftItem, ModelDrift } from '../drivers/driver.js'
 import type { Finding } from '../report.js'
 import { driftFindings } from './drift.js'
+import { escapeRegExp } from '../regexp.js'
 
 export interface DriftScopeInput {
   drift: ModelDrift
@@ -88,8 +89,4 @@ export function scopeDrift(input: DriftScopeInput): DriftScopeResult {
     }
   })
   return { findings: rejudged, drift: findings, notes }
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }

@@ -3,6 +3,7 @@
 // project (the report contract), and its messages say `backend/alembic/versions/x.py`, the path a
 // reader finds in the pull request's diff.
 import type { Finding } from '../report.js'
+import { escapeRegExp } from '../regexp.js'
 
 /**
  * Rewrites, in each finding's message and details, every occurrence of a known project-relative
@@ -24,8 +25,4 @@ export function withRepositoryPaths(findings: Finding[], prefix: string, files: 
     message: rewrite(f.message),
     ...(f.details ? { details: f.details.map(rewrite) } : {}),
   }))
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }

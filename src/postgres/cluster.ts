@@ -15,6 +15,7 @@ import { forgetResource, recordResource } from './ledger.js'
 import { serverUser, wrapCommand } from './privileges.js'
 import type { ProviderName, Server } from './provider.js'
 import { CLUSTER_DIR_PREFIX, destroyClusterSync, removeStaleClusters, writeMarker } from './stale.js'
+import { TIMED_OUT, withDeadline } from '../deadline.js'
 
 const run = promisify(execFile)
 
@@ -51,20 +52,6 @@ export async function freePort(): Promise<number> {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-/**
- * True when `done` settles within `ms`. The timer is cleared either way: a timer left pending keeps
- * Node alive, and every run would idle for `ms` after printing its verdict.
- */
-async function settlesWithin(done: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined
-  const expired = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)))
-  try {
-    return await Promise.race([done.then(() => true), expired])
-  } finally {
-    clearTimeout(timer)
-  }
-}
 
 function logTail(file: string): string {
   try {
@@ -185,7 +172,7 @@ async function makeServer(o: {
     stopped = true
     // The whole cluster goes, so its databases go with it: no per-database drops needed.
     o.child.kill('SIGQUIT') // immediate shutdown: nothing here needs a checkpoint
-    if (!(await settlesWithin(exitPromise, 5_000))) {
+    if ((await withDeadline(exitPromise, 5_000)) === TIMED_OUT) {
       o.child.kill('SIGKILL')
       await exitPromise
     }

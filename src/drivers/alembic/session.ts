@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { createInterface } from 'node:readline'
 import pg from 'pg'
+import { TIMED_OUT, withDeadline } from '../../deadline.js'
 import { GateError } from '../../errors.js'
 import type { UrlPart } from '../../inputs.js'
 import type { DriftItem, MigrationSession, ModelDrift, StepError, StepResult } from '../driver.js'
@@ -186,10 +187,8 @@ export class AlembicSession implements MigrationSession {
     // Loading env.py and the revisions gets the step timeout too: an env.py that waits forever (a
     // sleep, a lock, a server that never answers) must end the run, not hang it.
     const seconds = this.opts.stepTimeoutSeconds
-    let timer: NodeJS.Timeout | undefined
-    const deadline = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), seconds * 1000)))
-    const first = await Promise.race([helper.ready, deadline]).finally(() => clearTimeout(timer))
-    if (first === 'timeout') {
+    const first = await withDeadline(helper.ready, seconds * 1000)
+    if (first === TIMED_OUT) {
       await helper.kill()
       throw new EnvironmentLoadError({
         message: `env.py (with the revision files it loads) did not get to run_migrations() within the step timeout of ${seconds} s and was stopped; look for a sleep, a lock or a connection that never answers at import time, or raise step-timeout`,
