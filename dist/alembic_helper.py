@@ -45,6 +45,89 @@ def read_command():
     return json.loads(line)
 
 
+def watch_gate(fd):
+    """Ends the helper's whole process group when the gate goes away.
+
+    The gate holds the write end of pipe `fd` and never writes to it; the kernel closes it when the
+    gate exits in any way, SIGKILL included. A step blocked in user code (a sleep, a lock) never reads
+    stdin again, so EOF there would go unnoticed: this thread waits on the pipe instead, and kills the
+    group (this process and whatever a migration started) so nothing outlives the gate.
+    """
+    import signal
+    import threading
+
+    os.set_inheritable(fd, False)  # a process a migration starts must not hold it open
+
+    def wait():
+        try:
+            while os.read(fd, 64):
+                pass
+        except OSError:
+            pass
+        try:
+            if os.getpgid(0) == os.getpid():
+                os.killpg(os.getpid(), signal.SIGKILL)
+        finally:
+            os._exit(1)
+
+    threading.Thread(target=wait, name="migration-gate-watchdog", daemon=True).start()
+
+
+def group_members():
+    """Live processes of the helper's own process group, and its own children: pid -> command line.
+
+    The gate starts the helper as a group leader, so whatever env.py or a migration starts lands in
+    this group, or is at least our child when it made a session of its own. A daemon that forked
+    twice belongs to neither and is not seen. Linux /proc only; elsewhere the list is empty.
+    """
+    me = os.getpid()
+    if not hasattr(os, "getpgid") or os.getpgid(0) != me:
+        return {}
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return {}
+    found = {}
+    for name in names:
+        if not name.isdigit() or int(name) == me:
+            continue
+        try:
+            with open("/proc/%s/stat" % name, "rb") as f:
+                stat = f.read().decode("utf-8", "replace")
+            state, ppid, pgrp = stat[stat.rindex(")") + 2:].split()[:3]
+            # Our group, or our own child that left it (start_new_session=True) but not yet us.
+            if (int(pgrp) != me and int(ppid) != me) or state in ("Z", "X"):
+                continue
+            with open("/proc/%s/cmdline" % name, "rb") as f:
+                argv = [a.decode("utf-8", "replace") for a in f.read().split(b"\0") if a]
+        except (OSError, ValueError, IndexError):
+            continue  # gone meanwhile, or not readable
+        found[int(name)] = clip(" ".join(argv) or "(unnamed)", 120)
+    return found
+
+
+def stop_background(known):
+    """Kills the processes a step left running in the group (those not in `known`); returns their commands.
+
+    A migration that starts a process and returns leaves it running beside every later step (and it
+    would hold the gate's pipes open past the end of the run): it is stopped here and reported.
+    """
+    import signal
+
+    left = {pid: cmd for pid, cmd in group_members().items() if pid not in known}
+    for pid in left:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    for pid in left:
+        try:
+            os.waitpid(pid, 0)  # reap our own children; others are reaped by their parent or init
+        except OSError:
+            pass
+    return sorted(left.values())
+
+
 def clip(text, limit=600):
     """At most `limit` characters, keeping both ends: the end often names what is wrong."""
     if len(text) <= limit:
@@ -249,6 +332,14 @@ class Replay:
         self.entered = False  # env.py reached run_migrations (this run of env.py)
         self.announced = False  # the ready event was sent
         self.statements = 0
+        self.baseline = set()  # processes env.py or the app started before the first step: theirs
+
+    def step_reply(self, reply):
+        """The reply to a step, with the processes the step left running (stopped) named."""
+        left = stop_background(self.baseline)
+        if left:
+            reply["background"] = left
+        return reply
 
     # -- the work function Alembic iterates ---------------------------------------------------------
     def steps(self, heads, ctx):
@@ -265,6 +356,7 @@ class Replay:
             import alembic
             import sqlalchemy
 
+            self.baseline = set(group_members())
             send({"event": "ready", "alembic": alembic.__version__, "sqlalchemy": sqlalchemy.__version__,
                   "python": sys.version.split()[0], "url_scheme": self.url_scheme, "heads": sorted(heads)})
             self.announced = True
@@ -315,12 +407,12 @@ class Replay:
                     yield RevisionStep(self.script.revision_map, revision, kind == "upgrade")
                     # Resumed: the step ran and its own transaction committed.
                     self.in_flight = None
-                    send({
+                    send(self.step_reply({
                         "id": cmd.get("id"),
                         "ok": True,
                         "ms": round((time.perf_counter() - started) * 1000, 2),
                         "statements": self.statements,
-                    })
+                    }))
                     continue
                 send({"id": cmd.get("id"), "ok": False, "error": {"message": "unknown command %r" % kind, "kind": "error"}})
         finally:
@@ -363,7 +455,7 @@ class Replay:
                 if unnamed:
                     error["message"], error["hint"] = unnamed
                 if self.in_flight is not None:
-                    send({"id": self.in_flight.get("id"), "ok": False, "error": error})
+                    send(self.step_reply({"id": self.in_flight.get("id"), "ok": False, "error": error}))
                     self.in_flight = None
                     continue
                 # env.py itself failed (first start, or a restart after a failed step): nothing can run.
@@ -710,7 +802,11 @@ def main():
                              "(host, port, user, password, database)")
     parser.add_argument("--script-location", default="")
     parser.add_argument("--flask", action="store_true", help="run inside the Flask app's context")
+    parser.add_argument("--watchdog-fd", type=int, default=-1,
+                        help="a pipe the gate holds open: when it closes, the helper's process group ends")
     args = parser.parse_args()
+    if args.watchdog_fd >= 0:
+        watch_gate(args.watchdog_fd)
     if not args.url:
         parser.error("--url or MIGRATION_GATE_URL is required")
     # Import Alembic before the project joins sys.path: projects often name their script

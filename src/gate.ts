@@ -11,7 +11,8 @@ import { autoWorkers } from './checks/replay-slices.js'
 import { findServerWideStatement, workersGiven, type ServerWideStatement } from './checks/shared-objects.js'
 import { runStairway } from './checks/replay-stairway.js'
 import { scopeFindings } from './checks/scope.js'
-import type { ReplayContext, ReplayDatabase } from './checks/replay-context.js'
+import { BackgroundProcessWatch } from './checks/background.js'
+import { startTimeoutOutcome, type ReplayContext, type ReplayDatabase } from './checks/replay-context.js'
 import { bases, heads, topologicalOrder } from './checks/topo.js'
 import { createDriver } from './drivers/detect.js'
 import type { MigrationDriver, MigrationSession, ModelDrift, RevisionGraph } from './drivers/driver.js'
@@ -161,6 +162,7 @@ async function replay(
   let drift: ModelDrift | undefined
   try {
     let reachedHead = false
+    const background = new BackgroundProcessWatch()
     const order = topologicalOrder(graph)
     // Read from the migration files only where it matters: a url server, or more than one database.
     let scanned: ServerWideStatement | null | undefined
@@ -180,7 +182,7 @@ async function replay(
       tool: driver.tool,
       logger,
       irreversible: { severity: config.irreversibleSeverity, allow: config.allowIrreversible },
-      open: () => openDatabase(server, driver, config),
+      open: () => openDatabase(server, driver, config, background),
       ...(config.modelDrift
         ? {
             atHead: async (session: MigrationSession) => {
@@ -190,13 +192,17 @@ async function replay(
           }
         : {}),
     }
-    const outcome = await timed('replay', () => (config.mode === 'roundtrip' ? runRoundtrip(ctx) : runStairway(ctx)))
+    // An environment that hangs while loading is a finding at env.py, like a step that hangs.
+    const outcome = await timed('replay', () =>
+      (config.mode === 'roundtrip' ? runRoundtrip(ctx) : runStairway(ctx)).catch(startTimeoutOutcome),
+    )
     if (config.modelDrift && !reachedHead) report.notes.push('model-drift skipped: the replay did not reach head')
     report.steps.push(...outcome.steps)
     report.notes.push(...(outcome.notes ?? []))
     // A replay finding repeating a static one (a SQL version without down SQL) is said once, statically.
     const known = new Set(report.findings.filter((f) => f.revision).map((f) => `${f.id} ${f.revision}`))
     report.findings.push(...outcome.findings.filter((f) => !known.has(`${f.id} ${f.revision}`)))
+    report.findings.push(...background.findings(graph))
   } finally {
     await server.stop()
   }
@@ -298,7 +304,12 @@ function readText(file: string): string {
   }
 }
 
-async function openDatabase(server: Server, driver: MigrationDriver, config: GateConfig): Promise<ReplayDatabase> {
+async function openDatabase(
+  server: Server,
+  driver: MigrationDriver,
+  config: GateConfig,
+  background: BackgroundProcessWatch,
+): Promise<ReplayDatabase> {
   const db = await server.createDatabase()
   let session
   let probe
@@ -310,7 +321,7 @@ async function openDatabase(server: Server, driver: MigrationDriver, config: Gat
     await server.dropDatabase(db.name).catch(() => {})
     throw error
   }
-  const s = session
+  const s = background.watch(session)
   const p = probe
   let disposed = false
   return {

@@ -19,6 +19,7 @@ export type FindingId =
   | 'reupgrade-mismatch'
   | 'irreversible-migration'
   | 'step-timeout'
+  | 'background-process'
   // drift
   | 'models-changed-without-migration'
   | 'model-drift'

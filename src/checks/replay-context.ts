@@ -1,6 +1,13 @@
 // What the replay checks (roundtrip, stairway) work with: a database with a migration session and a
 // catalog probe, the revision graph, and the policy for irreversible migrations. Tool-agnostic.
-import type { MigrationSession, RevisionGraph, RevisionNode, StepError, StepResult } from '../drivers/driver.js'
+import {
+  SessionStartTimeout,
+  type MigrationSession,
+  type RevisionGraph,
+  type RevisionNode,
+  type StepError,
+  type StepResult,
+} from '../drivers/driver.js'
 import type { Logger } from '../logger.js'
 import type { SchemaChange } from '../schema/diff.js'
 import { undoStatements } from '../schema/undo.js'
@@ -215,4 +222,20 @@ export function irreversible(
     },
     error,
   )
+}
+
+/** The tool's environment hung while loading, before any step: a step-timeout at the file that was loading. */
+export function startTimeoutFinding(error: SessionStartTimeout): Finding {
+  return {
+    id: 'step-timeout',
+    severity: 'error',
+    message: `Loading the migration environment hung: ${error.message}. A deploy would hang the same way before its first migration runs. Fix: look for a sleep, a lock or a connection that never answers while env.py (or a module it imports) loads, or raise step-timeout if loading is legitimately slow.`,
+    ...(error.file ? { file: error.file } : {}),
+  }
+}
+
+/** What a replay that could not open its first database yields, when the cause was a start timeout. */
+export function startTimeoutOutcome(error: unknown): ReplayOutcome {
+  if (!(error instanceof SessionStartTimeout)) throw error
+  return { findings: [startTimeoutFinding(error)], steps: [] }
 }

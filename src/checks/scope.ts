@@ -13,6 +13,7 @@ export const REPLAY_FINDINGS: ReadonlySet<FindingId> = new Set([
   'reupgrade-mismatch',
   'irreversible-migration',
   'step-timeout',
+  'background-process',
 ])
 
 export interface ScopeInput {

@@ -53,6 +53,11 @@ export interface StepResult {
   /** Statements the step sent, the tool's own bookkeeping left out (0 = an empty migration). */
   statements?: number
   error?: StepError
+  /**
+   * Processes the step started and left running (command lines), which the driver stopped: a
+   * migration must not leave a daemon behind. Absent where the driver cannot see processes.
+   */
+  background?: string[]
 }
 
 /** A difference between what the models declare and what the migrations built. */
@@ -120,4 +125,20 @@ export interface MigrationDriver {
   crossCheck?(staticHeads: string[], staticFindings: Finding[]): Promise<Finding[]>
   /** What the git checks need to know about the project (git/layout.ts); Alembic's is built in git/phase.ts. */
   gitLayout?(): MigrationLayout
+}
+
+/**
+ * Opening a session ran into the step timeout before the first step: the tool's environment (env.py
+ * and what it imports) hangs while loading. The replay reports it as a step-timeout at `file`, the
+ * way a hanging step is reported, instead of ending the run with an infrastructure error.
+ */
+export class SessionStartTimeout extends Error {
+  constructor(
+    message: string,
+    /** The file that was loading, relative to the project directory. */
+    readonly file?: string,
+  ) {
+    super(message)
+    this.name = 'SessionStartTimeout'
+  }
 }

@@ -1,12 +1,18 @@
 // The Alembic (and Flask-Migrate) driver: the static graph from the revision files, and a session
 // per database through the long-lived Python helper.
 import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import path, { join } from 'node:path'
 import type { MigrationLayout } from '../../git/layout.js'
 import type { ChainWording } from '../../checks/chain.js'
 import type { UrlPart } from '../../inputs.js'
 import type { Logger } from '../../logger.js'
-import type { MigrationDriver, MigrationSession, RevisionGraph, SessionOptions } from '../driver.js'
+import {
+  SessionStartTimeout,
+  type MigrationDriver,
+  type MigrationSession,
+  type RevisionGraph,
+  type SessionOptions,
+} from '../driver.js'
 import { findPython } from '../python.js'
 import type { Finding } from '../../report.js'
 import { readAlembicConfig, type AlembicConfig } from './config.js'
@@ -130,6 +136,10 @@ export class AlembicDriver implements MigrationDriver {
       await session.start()
     } catch (error) {
       if (!(error instanceof EnvironmentLoadError)) throw error
+      if (error.failure.kind === 'timeout') {
+        const envPy = path.relative(this.config.projectDir, path.join(this.config.scriptLocation, 'env.py'))
+        throw new SessionStartTimeout(error.failure.message, envPy.split(path.sep).join('/'))
+      }
       throw explainStartFailure(error, {
         python: await this.interpreter(),
         urlEnv: this.options.databaseUrlEnv,

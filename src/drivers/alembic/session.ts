@@ -2,7 +2,8 @@
 // lines over stdin/stdout. A step that outlives the step timeout is stopped: the process is killed,
 // the database sessions it left are terminated (the database is the gate's own), and a fresh
 // helper takes over for the next command.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
+import type { Readable, Writable } from 'node:stream'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { createInterface } from 'node:readline'
@@ -12,6 +13,7 @@ import { GateError } from '../../errors.js'
 import type { UrlPart } from '../../inputs.js'
 import type { DriftItem, MigrationSession, ModelDrift, StepError, StepResult } from '../driver.js'
 import { PROBE_APPLICATION_NAME } from '../../postgres/names.js'
+import { registerCleanup } from '../../postgres/cleanup.js'
 
 export interface HelperOptions {
   python: string
@@ -38,6 +40,8 @@ interface Reply {
   drift?: DriftItem[] | null
   tables?: Record<string, string | null> | null
   error?: StepError
+  /** Processes the step left running (the helper stopped them), as command lines. */
+  background?: string[]
   alembic?: string
   sqlalchemy?: string
 }
@@ -51,8 +55,15 @@ export function helperPath(): string {
   throw new Error('alembic helper script not found beside the gate (dist/alembic_helper.py)')
 }
 
+/** The protocol pipe the helper watches: when the gate's end closes (the gate died), the helper's group ends. */
+const WATCHDOG_FD = 3
+
 class HelperProcess {
-  private readonly child: ChildProcessWithoutNullStreams
+  private readonly child: ChildProcess
+  private readonly stdin: Writable
+  private readonly stdout: Readable
+  private readonly stderr: Readable
+  private readonly unregister: () => void
   private readonly waiting = new Map<number, (r: Reply) => void>()
   private nextId = 1
   private stderrTail: string[] = []
@@ -66,17 +77,28 @@ class HelperProcess {
     for (const [name, part] of opts.partsEnv) args.push('--parts-env', `${name}=${part}`)
     if (opts.scriptLocation) args.push('--script-location', opts.scriptLocation)
     if (opts.flask) args.push('--flask')
+    args.push('--watchdog-fd', String(WATCHDOG_FD))
     this.child = spawn(opts.python, args, {
       cwd: opts.projectDir,
       // The project's own environment passes through; Python must not buffer the protocol.
       env: { ...process.env, MIGRATION_GATE_URL: url, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
-      stdio: ['pipe', 'pipe', 'pipe'],
+      // fd 3 is the watchdog pipe, never written: it closes when the gate exits, however it exits.
+      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+      // Its own process group, so that one signal ends the helper and whatever a migration started
+      // (`subprocess.Popen(...)` that returned), and the terminal's Ctrl-C reaches the gate alone,
+      // which then stops the helper itself.
+      detached: true,
     })
+    this.stdin = this.child.stdin as Writable
+    this.stdout = this.child.stdout as Readable
+    this.stderr = this.child.stderr as Readable
+    const killGroup = () => this.signalGroup('SIGKILL')
+    this.unregister = registerCleanup(`alembic helper ${this.child.pid ?? ''}`, async () => killGroup(), killGroup)
     let onReady!: (r: Reply) => void
     this.ready = new Promise((resolve) => (onReady = resolve))
     // A helper that dies between a liveness check and a write must not crash the gate (EPIPE).
-    this.child.stdin.on('error', () => {})
-    const lines = createInterface({ input: this.child.stdout })
+    this.stdin.on('error', () => {})
+    const lines = createInterface({ input: this.stdout })
     lines.on('line', (line) => {
       let reply: Reply
       try {
@@ -96,14 +118,34 @@ class HelperProcess {
         waiter(reply)
       }
     })
-    this.child.stderr.on('data', (chunk: Buffer) => {
+    this.stderr.on('data', (chunk: Buffer) => {
       this.stderrTail = [...this.stderrTail, ...chunk.toString('utf8').split('\n').filter(Boolean)].slice(-20)
     })
     this.child.once('error', (error) => this.fail(`cannot run ${opts.python}: ${error.message}`, onReady))
     this.child.once('exit', (code, signal) => {
       this.exited = true
+      // What the helper's group still runs goes with it; and a process that escaped the group may
+      // still hold the helper's stderr: the gate must not wait for it to let go.
+      killGroup()
+      this.unregister()
       this.fail(`the Alembic helper exited (${signal ?? `code ${code}`})${this.lastStderr()}`, onReady)
+      setImmediate(() => {
+        this.stderr.destroy()
+        this.stdout.destroy()
+        ;(this.child.stdio[WATCHDOG_FD] as Writable | null)?.destroy()
+      })
     })
+  }
+
+  /** Signals the helper's whole process group (it leads its own); a group already gone is fine. */
+  private signalGroup(signal: NodeJS.Signals): void {
+    const pid = this.child.pid
+    if (pid === undefined) return
+    try {
+      process.kill(-pid, signal)
+    } catch {
+      // the group is gone
+    }
   }
 
   private lastStderr(): string {
@@ -133,15 +175,15 @@ class HelperProcess {
         clearTimeout(timer)
         resolve(r)
       })
-      this.child.stdin.write(`${JSON.stringify({ ...command, id })}\n`)
+      this.stdin.write(`${JSON.stringify({ ...command, id })}\n`)
     })
   }
 
   async stop(): Promise<void> {
     if (this.exited) return
     const gone = new Promise<void>((resolve) => this.child.once('exit', () => resolve()))
-    this.child.stdin.end(`${JSON.stringify({ cmd: 'quit' })}\n`)
-    const t = setTimeout(() => this.child.kill('SIGKILL'), 5_000)
+    this.stdin.end(`${JSON.stringify({ cmd: 'quit' })}\n`)
+    const t = setTimeout(() => this.signalGroup('SIGKILL'), 5_000)
     await gone
     clearTimeout(t)
   }
@@ -153,7 +195,7 @@ class HelperProcess {
   kill(): Promise<void> {
     if (this.exited) return Promise.resolve()
     const gone = new Promise<void>((resolve) => this.child.once('exit', () => resolve()))
-    this.child.kill('SIGKILL')
+    this.signalGroup('SIGKILL')
     return gone
   }
 }
@@ -191,7 +233,7 @@ export class AlembicSession implements MigrationSession {
     if (first === TIMED_OUT) {
       await helper.kill()
       throw new EnvironmentLoadError({
-        message: `env.py (with the revision files it loads) did not get to run_migrations() within the step timeout of ${seconds} s and was stopped; look for a sleep, a lock or a connection that never answers at import time, or raise step-timeout`,
+        message: `env.py (with the revision files it loads) did not get to run_migrations() within the step timeout of ${seconds} s and was stopped`,
         kind: 'timeout',
       })
     }
@@ -224,8 +266,9 @@ export class AlembicSession implements MigrationSession {
         error: { message: `stopped after the step timeout of ${this.opts.stepTimeoutSeconds} s`, kind: 'timeout' },
       }
     }
-    if (reply.ok) return { ok: true, ms, statements: reply.statements ?? 0 }
-    return { ok: false, ms, error: reply.error ?? { message: 'unknown error', kind: 'error' } }
+    const background = reply.background?.length ? { background: reply.background } : {}
+    if (reply.ok) return { ok: true, ms, statements: reply.statements ?? 0, ...background }
+    return { ok: false, ms, error: reply.error ?? { message: 'unknown error', kind: 'error' }, ...background }
   }
 
   async current(): Promise<string[]> {
