@@ -11,7 +11,7 @@ import {
   renderTerminal,
   runAll,
   runGate
-} from "./chunks/chunk-FPL6ZMEJ.js";
+} from "./chunks/chunk-I6D7SKSS.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

@@ -23,7 +23,7 @@ import {
   runGate,
   urlPath,
   useLedger
-} from "./chunks/chunk-FPL6ZMEJ.js";
+} from "./chunks/chunk-I6D7SKSS.js";
 import {
   __commonJS,
   __require,

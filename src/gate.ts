@@ -12,6 +12,7 @@ import { findServerWideStatement, workersGiven, type ServerWideStatement } from 
 import { runStairway } from './checks/replay-stairway.js'
 import { scopeFindings } from './checks/scope.js'
 import { BackgroundProcessWatch } from './checks/background.js'
+import { DroppedDatabaseWatch } from './checks/dropped-databases.js'
 import { startTimeoutOutcome, type ReplayContext, type ReplayDatabase } from './checks/replay-context.js'
 import { bases, heads, topologicalOrder } from './checks/topo.js'
 import { createDriver } from './drivers/detect.js'
@@ -162,7 +163,7 @@ async function replay(
   let drift: ModelDrift | undefined
   try {
     let reachedHead = false
-    const background = new BackgroundProcessWatch()
+    const watches = { background: new BackgroundProcessWatch(), dropped: new DroppedDatabaseWatch() }
     const order = topologicalOrder(graph)
     // Read from the migration files only where it matters: a url server, or more than one database.
     let scanned: ServerWideStatement | null | undefined
@@ -182,7 +183,7 @@ async function replay(
       tool: driver.tool,
       logger,
       irreversible: { severity: config.irreversibleSeverity, allow: config.allowIrreversible },
-      open: () => openDatabase(server, driver, config, background),
+      open: () => openDatabase(server, driver, config, watches),
       ...(config.modelDrift
         ? {
             atHead: async (session: MigrationSession) => {
@@ -202,7 +203,7 @@ async function replay(
     // A replay finding repeating a static one (a SQL version without down SQL) is said once, statically.
     const known = new Set(report.findings.filter((f) => f.revision).map((f) => `${f.id} ${f.revision}`))
     report.findings.push(...outcome.findings.filter((f) => !known.has(`${f.id} ${f.revision}`)))
-    report.findings.push(...background.findings(graph))
+    report.findings.push(...watches.background.findings(graph), ...watches.dropped.findings(graph))
   } finally {
     await server.stop()
   }
@@ -308,7 +309,7 @@ async function openDatabase(
   server: Server,
   driver: MigrationDriver,
   config: GateConfig,
-  background: BackgroundProcessWatch,
+  watches: { background: BackgroundProcessWatch; dropped: DroppedDatabaseWatch },
 ): Promise<ReplayDatabase> {
   const db = await server.createDatabase()
   let session
@@ -321,8 +322,8 @@ async function openDatabase(
     await server.dropDatabase(db.name).catch(() => {})
     throw error
   }
-  const s = background.watch(session)
   const p = probe
+  const s = watches.dropped.watch(watches.background.watch(session), () => p.otherDatabases())
   let disposed = false
   return {
     session: s,

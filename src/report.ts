@@ -20,6 +20,7 @@ export type FindingId =
   | 'irreversible-migration'
   | 'step-timeout'
   | 'background-process'
+  | 'database-dropped'
   // drift
   | 'models-changed-without-migration'
   | 'model-drift'

@@ -14,6 +14,7 @@ export const REPLAY_FINDINGS: ReadonlySet<FindingId> = new Set([
   'irreversible-migration',
   'step-timeout',
   'background-process',
+  'database-dropped',
 ])
 
 export interface ScopeInput {

@@ -160,7 +160,7 @@ async function makeServer(o: {
   unregisterSync: () => void
 }): Promise<Server> {
   const version = await serverVersion(o.url)
-  const dbs = new GateDatabases(o.url, majorOf(version) >= 15)
+  const dbs = new GateDatabases(o.url, majorOf(version) >= 15, true)
   const startMs = Math.round(performance.now() - o.t0)
   let stopped = false
   const exitPromise = new Promise<void>((resolve) => {

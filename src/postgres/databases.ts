@@ -15,7 +15,17 @@ export class GateDatabases {
      * WAL_LOG). Its checkpoints cost nothing on a throwaway cluster, but would on a shared server.
      */
     private readonly fileCopy = false,
+    /**
+     * The server is the gate's own: when a migration dropped the admin database (`DROP DATABASE
+     * postgres`), the gate goes on through template1, which every cluster has, to create and drop its
+     * databases; the replay reports the drop (checks/dropped-databases.ts) instead of failing to
+     * clean up. On a user's server the gate never picks another database by itself.
+     */
+    private readonly ownServer = false,
   ) {}
+
+  /** Set once the admin database is gone and template1 serves instead. */
+  private fallback: string | undefined
 
   urlFor(name: string): string {
     const u = new URL(this.adminUrl)
@@ -68,8 +78,25 @@ export class GateDatabases {
   }
 
   private async admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-    const client = new pg.Client({ connectionString: this.adminUrl, connectionTimeoutMillis: 10_000 })
-    await client.connect()
+    const connect = async (url: string) => {
+      const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 })
+      try {
+        await client.connect()
+        return client
+      } catch (error) {
+        await client.end().catch(() => {})
+        throw error
+      }
+    }
+    let client: pg.Client
+    try {
+      client = await connect(this.fallback ?? this.adminUrl)
+    } catch (error) {
+      // 3D000: the database does not exist.
+      if (!this.ownServer || this.fallback || (error as { code?: string }).code !== '3D000') throw error
+      this.fallback = this.urlFor('template1')
+      client = await connect(this.fallback)
+    }
     try {
       return await fn(client)
     } finally {

@@ -85,7 +85,7 @@ export function dockerProvider(options: ProviderOptions): PostgresProvider {
       try {
         // The log line says the server listens; a real query proves the mapped port serves.
         const version = await retry(() => serverVersion(adminUrl), 10_000)
-        const dbs = new GateDatabases(adminUrl, majorOf(version) >= 15)
+        const dbs = new GateDatabases(adminUrl, majorOf(version) >= 15, true)
         return {
           provider: 'docker',
           serverVersion: version,

@@ -4,7 +4,7 @@
 // documents travel only when two captures differ and a diff must name the differences.
 import pg from 'pg'
 import type { CatalogProbe } from '../checks/replay-context.js'
-import { PROBE_APPLICATION_NAME } from '../postgres/names.js'
+import { PREFIX, PROBE_APPLICATION_NAME } from '../postgres/names.js'
 import { diff, type SchemaChange } from './diff.js'
 import { SNAPSHOT_SQL } from './queries.js'
 import { normalize } from './snapshot.js'
@@ -81,6 +81,15 @@ export class SnapshotProbe implements CatalogProbe {
     // Column order is left out: PostgreSQL can only add a column at the end, so a correct downgrade
     // of a dropped middle column cannot restore its position, and no user could fix that finding.
     return diff(doc(fromKey), doc(toKey), { columnOrder: false })
+  }
+
+  /** The server's databases but the gate's own (named with its prefix), sorted. */
+  async otherDatabases(): Promise<string[]> {
+    const r = await this.client.query<{ datname: string }>(
+      'SELECT datname FROM pg_database WHERE left(datname, length($1)) <> $1 ORDER BY 1',
+      [`${PREFIX}_`],
+    )
+    return r.rows.map((row) => row.datname)
   }
 
   async forget(key: string): Promise<void> {

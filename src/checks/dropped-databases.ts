@@ -1,0 +1,55 @@
+// A migration that drops a database it did not create (`DROP DATABASE postgres` in an autocommit
+// block) destroys more than its schema: on the deploy server, a database other applications or the
+// operators rely on. The replay cannot see it in the scratch database's catalog, so the server's
+// list of databases (the gate's own left out) is read after every step and compared with the list
+// before it: a name that went is a finding at the revision whose step dropped it.
+import type { MigrationSession, RevisionGraph, StepResult } from '../drivers/driver.js'
+import type { Finding } from '../report.js'
+
+export class DroppedDatabaseWatch {
+  /** The server's databases as last seen, the gate's own left out; unknown until the first step. */
+  private known: Set<string> | undefined
+  private readonly dropped: Array<{ revision: string; direction: string; names: string[] }> = []
+
+  /**
+   * The session, with the server's databases listed before the first step and after every step.
+   * `list` reads them over a connection the gate holds (the catalog probe's): one short query a step.
+   */
+  watch(session: MigrationSession, list: () => Promise<string[]>): MigrationSession {
+    const step = async (revision: string, direction: 'upgrade' | 'downgrade', run: () => Promise<StepResult>) => {
+      if (!this.known) this.known = new Set(await list())
+      const result = await run()
+      const now = new Set(await list())
+      const gone = [...this.known].filter((name) => !now.has(name))
+      if (gone.length > 0) this.dropped.push({ revision, direction, names: gone.sort() })
+      this.known = now
+      return result
+    }
+    return {
+      upgrade: (target) => step(target, 'upgrade', () => session.upgrade(target)),
+      downgrade: (revision) => step(revision, 'downgrade', () => session.downgrade(revision)),
+      current: () => session.current(),
+      close: () => session.close(),
+      ...(session.modelDrift ? { modelDrift: (options) => session.modelDrift!(options) } : {}),
+    }
+  }
+
+  findings(graph: RevisionGraph): Finding[] {
+    const nodes = new Map(graph.nodes.map((n) => [n.id, n]))
+    return this.dropped.map(({ revision, direction, names }) => {
+      const node = nodes.get(revision)
+      const atDown = direction === 'downgrade' && node?.downgradeLine !== undefined
+      const file = atDown ? (node?.downgradeFile ?? node?.file) : node?.file
+      const line = atDown ? node?.downgradeLine : node?.line
+      const list = names.map((n) => `\`${n}\``).join(', ')
+      return {
+        id: 'database-dropped' as const,
+        severity: 'error' as const,
+        revision,
+        message: `The ${direction} of ${revision} dropped the database${names.length === 1 ? '' : 's'} ${list}, which the migrations did not create. On the deploy server it would drop ${names.length === 1 ? 'that database' : 'those databases'} with everything in ${names.length === 1 ? 'it' : 'them'}. Fix: a migration changes its own database only; drop other databases by hand, if at all.`,
+        ...(file ? { file } : {}),
+        ...(line ? { line } : {}),
+      }
+    })
+  }
+}
