@@ -11,7 +11,7 @@ import {
   renderTerminal,
   runAll,
   runGate
-} from "./chunks/chunk-I6D7SKSS.js";
+} from "./chunks/chunk-KSWGRM4D.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

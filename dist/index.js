@@ -23,7 +23,7 @@ import {
   runGate,
   urlPath,
   useLedger
-} from "./chunks/chunk-I6D7SKSS.js";
+} from "./chunks/chunk-KSWGRM4D.js";
 import {
   __commonJS,
   __require,

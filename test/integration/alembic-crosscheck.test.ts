@@ -1,7 +1,7 @@
 // The static reading against Alembic's own (ScriptDirectory.get_heads()) on real projects, with the
 // distro's Alembic (Debian's 1.8 through /usr/bin/python3) and with a newer one (>= 1.13, from
 // MIGRATION_GATE_NEW_ALEMBIC_PYTHON or a venv pip builds: test/support/newer-alembic.ts).
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest'
@@ -13,6 +13,9 @@ import { readAlembicGraph } from '../../src/drivers/alembic/graph.js'
 import { alembicWording } from '../../src/drivers/alembic/wording.js'
 import { newerAlembicPython } from '../support/newer-alembic.js'
 import { pythonWithAlembic } from '../support/python.js'
+import { runGate } from '../../src/gate.js'
+import { readConfig } from '../../src/inputs.js'
+import { silentLogger } from '../../src/logger.js'
 
 const FIXTURES = path.resolve(__dirname, '../fixtures')
 // Fixtures Alembic loads (heads must match) and fixtures it refuses (the static side says why).
@@ -95,7 +98,7 @@ describe('crossCheckHeads: disagreements and no answer', () => {
   }
   const base = `"""create users\n"""\nrevision = 'a1b2c3d4e5f6'\ndown_revision = None\n`
 
-  it('warns when Alembic fails on a file the static reading found nothing wrong with', async () => {
+  it('fails when Alembic cannot load a file the static reading found nothing wrong with', async () => {
     const root = project('syntax', {
       'alembic/versions/a1_users.py': base,
       // Tokens and indentation are fine, Python's grammar is not (the static reading only tokenizes).
@@ -103,7 +106,7 @@ describe('crossCheckHeads: disagreements and no answer', () => {
     })
     const { result } = await crossCheck(python, root)
     expect(result.findings).toHaveLength(1)
-    expect(result.findings[0]).toMatchObject({ id: 'tool-disagreement', severity: 'warning', file: 'alembic.ini' })
+    expect(result.findings[0]).toMatchObject({ id: 'tool-disagreement', severity: 'error', file: 'alembic.ini' })
     expect(result.findings[0]?.message).toMatch(
       /cannot load the revisions outside env\.py \(SyntaxError: .*\), nor inside env\.py run offline \(.*\), but the static reading found nothing that breaks it \(heads: b2c3d4e5f6a1\)/,
     )
@@ -144,5 +147,71 @@ describe('crossCheckHeads: disagreements and no answer', () => {
     expect(without.result.reason).toMatch(/cannot import alembic \(ModuleNotFoundError: No module named 'alembic'\)/)
     const missing = await crossCheck(path.join(dir, 'no-such-python'), root)
     expect(missing.result).toMatchObject({ findings: [], reason: `${path.join(dir, 'no-such-python')}: not found` })
+  })
+})
+
+// A chain the tool cannot load fails every deploy: the gate must not pass it with a warning. Only a
+// replay that runs steps through the tool shows it loads after all (online, where env.py connects).
+describe('a chain Alembic cannot load, judged by the whole gate', () => {
+  let dir: string
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'mg-crosscheck-gate-'))
+  })
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+  const gate = async (project: string, mode: string) => {
+    const inputs: Record<string, string> = {
+      'working-directory': project,
+      mode,
+      postgres: 'local',
+      python: await pythonWithAlembic(),
+    }
+    return runGate(
+      readConfig((name) => inputs[name]),
+      { logger: silentLogger },
+    )
+  }
+
+  it('script_location = / fails: an error, not a pass with a warning', async () => {
+    const root = path.join(dir, 'root-location')
+    cpSync(path.join(FIXTURES, 'alembic-clean'), root, { recursive: true })
+    const ini = path.join(root, 'alembic.ini')
+    writeFileSync(ini, readFileSync(ini, 'utf8').replace(/^script_location = .*$/m, 'script_location = /'))
+    for (const mode of ['static', 'stairway']) {
+      const report = await gate(root, mode)
+      expect(report.result).toBe('fail')
+      expect(report.findings.map((f) => `${f.id} ${f.severity}`)).toEqual(['tool-disagreement error'])
+      expect(report.findings[0]?.message).toMatch(/cannot load the revisions outside env\.py \(FileNotFoundError/)
+    }
+  })
+
+  it('an env.py that loads only online: an error statically, a warning once the replay ran it', async () => {
+    const root = path.join(dir, 'online-only')
+    cpSync(path.join(FIXTURES, 'alembic-clean'), root, { recursive: true })
+    const envPy = path.join(root, 'alembic', 'env.py')
+    // env.py connects while loading, offline too (the cross-check's placeholder URL answers nothing),
+    // and the revisions import a module only env.py puts on the path (so they do not load without it).
+    writeFileSync(
+      envPy,
+      readFileSync(envPy, 'utf8').replace(
+        'target_metadata = Base.metadata\n',
+        'target_metadata = Base.metadata\n' +
+          'sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))\n' +
+          'from sqlalchemy import create_engine\n' +
+          'create_engine(config.get_main_option("sqlalchemy.url")).connect().close()\n',
+      ),
+    )
+    mkdirSync(path.join(root, 'alembic', 'lib'))
+    writeFileSync(path.join(root, 'alembic', 'lib', 'only_via_env.py'), 'READY = True\n')
+    const first = path.join(root, 'alembic', 'versions', '8a8e67227d08_create_orgs_and_users.py')
+    writeFileSync(first, `import only_via_env  # noqa: F401\n${readFileSync(first, 'utf8')}`)
+
+    const statically = await gate(root, 'static')
+    expect(statically.findings.map((f) => `${f.id} ${f.severity}`)).toEqual(['tool-disagreement error'])
+    expect(statically.result).toBe('fail')
+    const replayed = await gate(root, 'stairway')
+    expect(replayed.findings.map((f) => `${f.id} ${f.severity}`)).toEqual(['tool-disagreement warning'])
+    expect(replayed.findings[0]?.message).toContain('while the replay, running env.py online, loaded it')
+    expect(replayed.result).toBe('pass')
   })
 })

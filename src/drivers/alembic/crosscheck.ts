@@ -155,10 +155,13 @@ export async function crossCheckHeads(opts: CrossCheckOptions): Promise<CrossChe
       findings: [
         {
           id: 'tool-disagreement',
-          severity: 'warning',
+          // An error: the gate cannot show that the tool loads this chain, and a chain the tool
+          // cannot load fails every deploy. A replay that runs steps shows it loads online after
+          // all (env.py connects while loading); the gate then lowers this to a warning.
+          severity: 'error',
           message:
             `Alembic ${answer.version ?? ''} cannot load the revisions outside env.py (${answer.error})${insideWhy(answer.inside)}, but the static reading found nothing that breaks it (heads: ${ids(opts.staticHeads)}). ` +
-            `\`${alembicCommand(config, 'heads')}\` and \`${alembicCommand(config, 'history')}\` fail this way; commands that run env.py online may still work (the replay shows whether they do). Fix: run \`${alembicCommand(config, 'heads')}\` to see the error; if it is a package missing from ${opts.python}, install the project's dependencies there.`,
+            `\`${alembicCommand(config, 'heads')}\` and \`${alembicCommand(config, 'history')}\` fail this way, and no replay showed that commands running env.py online load it. Fix: run \`${alembicCommand(config, 'heads')}\` to see the error; if it is a package missing from ${opts.python}, install the project's dependencies there; if env.py loads only with a database, run a replay mode.`,
           ...location,
         },
       ],
