@@ -7,14 +7,18 @@ import path from 'node:path'
 import type { RevisionGraph } from '../drivers/driver.js'
 
 /**
- * CREATE/ALTER/DROP of a role, user (not a user mapping), group, tablespace or database, and ALTER
- * SYSTEM, where a statement starts: at a line's start, after a quote, a bracket, a semicolon, $$ or a
+ * CREATE/ALTER/DROP of a role, user (not a user mapping), group, tablespace or database, ALTER
+ * SYSTEM, and COMMENT ON / GRANT ... ON / REVOKE ... ON DATABASE (a database's comment and ACL live
+ * in shared catalogs, and the database named is usually not the one the migration runs in), where a
+ * statement starts: at a line's start, after a quote, a bracket, a semicolon, $$ or a
  * PL/pgSQL keyword (so `op.execute("CREATE ROLE ...")`, `EXECUTE format('DROP ROLE %I', ...)` and
  * `DO $$ BEGIN CREATE ROLE ...` count, and `ALTER TABLE t DROP role` does not).
  */
 const SERVER_WIDE = new RegExp(
   String.raw`(?:^|[;'"(]|\$\$|\b(?:BEGIN|THEN|ELSE|LOOP|EXECUTE)\b)[ \t]*` +
-    String.raw`((?:CREATE|ALTER|DROP)\s+(?:ROLE|GROUP|TABLESPACE|DATABASE)\b|(?:CREATE|ALTER|DROP)\s+USER\b(?!\s+MAPPING)|ALTER\s+SYSTEM\b)`,
+    String.raw`((?:CREATE|ALTER|DROP)\s+(?:ROLE|GROUP|TABLESPACE|DATABASE)\b|(?:CREATE|ALTER|DROP)\s+USER\b(?!\s+MAPPING)|ALTER\s+SYSTEM\b` +
+    // The privileges between GRANT/REVOKE and ON stay within one statement and one string literal.
+    String.raw`|COMMENT\s+ON\s+DATABASE\b|(?:GRANT|REVOKE)\b[^;'"]*?\bON\s+DATABASE\b)`,
   'im',
 )
 
