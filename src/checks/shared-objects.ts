@@ -22,6 +22,13 @@ const SERVER_WIDE = new RegExp(
   'im',
 )
 
+/** CREATE/ALTER/DROP of a role, user or group, where a statement starts (as SERVER_WIDE). */
+const ROLE_STATEMENT = new RegExp(
+  String.raw`(?:^|[;'"(]|\$\$|\b(?:BEGIN|THEN|ELSE|LOOP|EXECUTE)\b)[ \t]*` +
+    String.raw`((?:CREATE|ALTER|DROP)\s+(?:ROLE|GROUP)\b|(?:CREATE|ALTER|DROP)\s+USER\b(?!\s+MAPPING))`,
+  'im',
+)
+
 /** The text with its comments (and a Python module's docstring: Alembic's revision message) blanked, lines kept. */
 function withoutProse(name: string, text: string): string {
   const blank = (m: string) => m.replace(/[^\n]/g, ' ')
@@ -46,6 +53,15 @@ export interface ServerWideStatement {
  * docstring left out; a statement built from pieces ("CREATE " + "ROLE") is not seen.
  */
 export function findServerWideStatement(projectDir: string, graph: RevisionGraph): ServerWideStatement | null {
+  return findStatement(projectDir, graph, SERVER_WIDE)
+}
+
+/** The first statement on roles (CREATE/ALTER/DROP ROLE, USER, GROUP), read as findServerWideStatement reads. */
+export function findRoleStatement(projectDir: string, graph: RevisionGraph): ServerWideStatement | null {
+  return findStatement(projectDir, graph, ROLE_STATEMENT)
+}
+
+function findStatement(projectDir: string, graph: RevisionGraph, pattern: RegExp): ServerWideStatement | null {
   const dirs = [...new Set(graph.nodes.map((n) => path.posix.dirname(n.file)))].sort()
   for (const dir of dirs) {
     let names: string[]
@@ -63,7 +79,7 @@ export function findServerWideStatement(projectDir: string, graph: RevisionGraph
         continue
       }
       const code = withoutProse(name, text)
-      const m = SERVER_WIDE.exec(code)
+      const m = pattern.exec(code)
       if (!m?.[1]) continue
       const at = m.index + m[0].length - m[1].length
       const line = code.slice(0, at).split('\n').length

@@ -15,6 +15,11 @@ export class GateDatabases {
      * WAL_LOG). Its checkpoints cost nothing on a throwaway cluster, but would on a shared server.
      */
     private readonly fileCopy = false,
+    /**
+     * The role that owns the databases (a url run's own role, run-role.ts), whose migrations should
+     * reach nothing else; none: the admin URL's user. Others lose CONNECT on them.
+     */
+    private readonly owner?: string,
   ) {}
 
   urlFor(name: string): string {
@@ -31,9 +36,11 @@ export class GateDatabases {
     }
     await this.admin(async (client) => {
       const strategy = this.fileCopy ? ' STRATEGY FILE_COPY' : ''
-      await client.query(`CREATE DATABASE ${ident(name)} TEMPLATE ${ident(template)}${strategy}`)
+      const owner = this.owner ? ` OWNER ${ident(this.owner)}` : ''
+      await client.query(`CREATE DATABASE ${ident(name)}${owner} TEMPLATE ${ident(template)}${strategy}`)
+      this.created.add(name)
+      if (this.owner) await client.query(`REVOKE CONNECT, TEMPORARY ON DATABASE ${ident(name)} FROM PUBLIC`)
     })
-    this.created.add(name)
     return { name, url: this.urlFor(name) }
   }
 

@@ -11,7 +11,7 @@ import { TIMED_OUT, withDeadline } from '../../deadline.js'
 import { GateError } from '../../errors.js'
 import type { UrlPart } from '../../inputs.js'
 import type { DriftItem, MigrationSession, ModelDrift, StepError, StepResult } from '../driver.js'
-import { PROBE_APPLICATION_NAME } from '../../postgres/names.js'
+import { migrationApplicationName, PROBE_APPLICATION_NAME } from '../../postgres/names.js'
 
 export interface HelperOptions {
   python: string
@@ -51,6 +51,15 @@ export function helperPath(): string {
   throw new Error('alembic helper script not found beside the gate (dist/alembic_helper.py)')
 }
 
+/** The database a postgresql:// URL names. */
+function databaseOf(url: string): string {
+  try {
+    return decodeURIComponent(new URL(url).pathname.slice(1))
+  } catch {
+    return ''
+  }
+}
+
 class HelperProcess {
   private readonly child: ChildProcessWithoutNullStreams
   private readonly waiting = new Map<number, (r: Reply) => void>()
@@ -69,7 +78,15 @@ class HelperProcess {
     this.child = spawn(opts.python, args, {
       cwd: opts.projectDir,
       // The project's own environment passes through; Python must not buffer the protocol.
-      env: { ...process.env, MIGRATION_GATE_URL: url, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
+      // PGAPPNAME (read by libpq, so by psycopg2 and psycopg 3) marks every connection the helper and
+      // the migrations open, wherever they connect: a url server finds them in the wrong database.
+      env: {
+        ...process.env,
+        MIGRATION_GATE_URL: url,
+        PGAPPNAME: migrationApplicationName(databaseOf(url)),
+        PYTHONUNBUFFERED: '1',
+        PYTHONDONTWRITEBYTECODE: '1',
+      },
       stdio: ['pipe', 'pipe', 'pipe'],
     })
     let onReady!: (r: Reply) => void
