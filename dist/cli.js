@@ -10,8 +10,9 @@ import {
   renderJson,
   renderTerminal,
   runAll,
-  runGate
-} from "./chunks/chunk-KSWGRM4D.js";
+  runGate,
+  stderrLogger
+} from "./chunks/chunk-IZP2OIZR.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts
@@ -75,18 +76,6 @@ function usage() {
   lines.push("  --verbose", "      Log each step.");
   return lines.join("\n");
 }
-
-// src/logger.ts
-var stderrLogger = (verbose = false) => ({
-  info: (m) => process.stderr.write(inertLog(`${m}
-`)),
-  warn: (m) => process.stderr.write(inertLog(`warning: ${m}
-`)),
-  debug: (m) => {
-    if (verbose) process.stderr.write(inertLog(`debug: ${m}
-`));
-  }
-});
 
 // src/version.ts
 var VERSION = "0.1.0";

@@ -21,9 +21,10 @@ import {
   renderTerminal,
   runAll,
   runGate,
+  runIdOfRole,
   urlPath,
   useLedger
-} from "./chunks/chunk-KSWGRM4D.js";
+} from "./chunks/chunk-IZP2OIZR.js";
 import {
   __commonJS,
   __require,
@@ -24913,7 +24914,9 @@ import { existsSync as existsSync3, rmSync } from "node:fs";
 import { basename } from "node:path";
 async function cleanupLedger(path, options = {}) {
   const result = { removed: [], problems: [] };
-  for (const resource of readLedger(path)) {
+  const ledger = readLedger(path);
+  const ordered = [...ledger.filter((r) => r.kind !== "role"), ...ledger.filter((r) => r.kind === "role")];
+  for (const resource of ordered) {
     const label2 = describe(resource);
     try {
       const done = await removeResource(resource, options);
@@ -24937,6 +24940,26 @@ async function removeResource(r, options) {
       return removeContainer(r.id);
     case "database":
       return dropScratchDatabase(r.adminUrl, r.name, options.databaseUrl);
+    case "role":
+      return dropRunRole(r.adminUrl, r.name, options.databaseUrl);
+  }
+}
+async function dropRunRole(adminUrl, name, databaseUrl) {
+  if (!runIdOfRole(name)) throw new Error(`refusing to drop role ${name}: not a ${PREFIX}_role_ of a run`);
+  const client = new esm_default.Client({
+    connectionString: withPasswordFrom(adminUrl, databaseUrl),
+    connectionTimeoutMillis: 1e4
+  });
+  await client.connect();
+  try {
+    const exists2 = await client.query("SELECT 1 FROM pg_roles WHERE rolname = $1", [name]);
+    if (exists2.rowCount === 0) return false;
+    await client.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1", [name]);
+    await client.query(`DROP ROLE IF EXISTS ${ident(name)}`);
+    return true;
+  } finally {
+    await client.end().catch(() => {
+    });
   }
 }
 async function dropScratchDatabase(adminUrl, name, databaseUrl) {
@@ -24976,13 +24999,14 @@ function describe(r) {
       return `cluster ${r.dir}`;
     case "container":
       return `container ${r.id.slice(0, 12)}`;
-    case "database": {
+    case "database":
+    case "role": {
       let host = "(unparseable URL)";
       try {
         host = new URL(r.adminUrl).host;
       } catch {
       }
-      return `database ${r.name} on ${host}`;
+      return `${r.kind} ${r.name} on ${host}`;
     }
   }
 }

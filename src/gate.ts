@@ -8,7 +8,12 @@ import { scopeDrift } from './checks/drift-scope.js'
 import { withRepositoryPaths } from './checks/repo-paths.js'
 import { runRoundtrip } from './checks/replay-roundtrip.js'
 import { autoWorkers } from './checks/replay-slices.js'
-import { findServerWideStatement, workersGiven, type ServerWideStatement } from './checks/shared-objects.js'
+import {
+  findRoleStatement,
+  findServerWideStatement,
+  workersGiven,
+  type ServerWideStatement,
+} from './checks/shared-objects.js'
 import { runStairway } from './checks/replay-stairway.js'
 import { scopeFindings } from './checks/scope.js'
 import { BackgroundProcessWatch } from './checks/background.js'
@@ -154,12 +159,14 @@ async function replay(
       ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
       ...(config.pgBin ? { pgBin: config.pgBin } : {}),
       image: config.postgresImage,
+      roleStatement: () => findRoleStatement(config.projectDir, graph),
     },
     logger,
   )
   const server: Server = await timed('postgres', () => provider.start())
   report.postgres = { provider: server.provider, serverVersion: server.serverVersion, startMs: server.startMs }
   logger.info(`postgres: ${server.provider} PostgreSQL ${server.serverVersion} ready in ${server.startMs} ms`)
+  report.notes.push(...(server.notes ?? []))
   let drift: ModelDrift | undefined
   try {
     let reachedHead = false
@@ -305,6 +312,26 @@ function readText(file: string): string {
   }
 }
 
+/**
+ * After every step, the server checks that the run stayed in its own databases (a url server: a
+ * migration's own connection to another database is seen while it is open, so right after the step
+ * that opened it, before the helper's exit closes it).
+ */
+function checkedAfterEachStep(session: MigrationSession, check: (step: string) => Promise<void>): void {
+  const upgrade = session.upgrade.bind(session)
+  const downgrade = session.downgrade.bind(session)
+  session.upgrade = async (target) => {
+    const result = await upgrade(target)
+    await check(`upgrade ${target}`)
+    return result
+  }
+  session.downgrade = async (revision) => {
+    const result = await downgrade(revision)
+    await check(`downgrade ${revision}`)
+    return result
+  }
+}
+
 async function openDatabase(
   server: Server,
   driver: MigrationDriver,
@@ -316,6 +343,7 @@ async function openDatabase(
   let probe
   try {
     session = await driver.open(db.url, { stepTimeoutSeconds: config.stepTimeoutSeconds })
+    if (server.checkIsolation) checkedAfterEachStep(session, server.checkIsolation.bind(server))
     probe = await SnapshotProbe.connect(db.url, driver.bookkeepingTables)
   } catch (error) {
     await session?.close()

@@ -7,14 +7,25 @@ import path from 'node:path'
 import type { RevisionGraph } from '../drivers/driver.js'
 
 /**
- * CREATE/ALTER/DROP of a role, user (not a user mapping), group, tablespace or database, and ALTER
- * SYSTEM, where a statement starts: at a line's start, after a quote, a bracket, a semicolon, $$ or a
+ * CREATE/ALTER/DROP of a role, user (not a user mapping), group, tablespace or database, ALTER
+ * SYSTEM, and COMMENT ON / GRANT ... ON / REVOKE ... ON DATABASE (a database's comment and ACL live
+ * in shared catalogs, and the database named is usually not the one the migration runs in), where a
+ * statement starts: at a line's start, after a quote, a bracket, a semicolon, $$ or a
  * PL/pgSQL keyword (so `op.execute("CREATE ROLE ...")`, `EXECUTE format('DROP ROLE %I', ...)` and
  * `DO $$ BEGIN CREATE ROLE ...` count, and `ALTER TABLE t DROP role` does not).
  */
 const SERVER_WIDE = new RegExp(
   String.raw`(?:^|[;'"(]|\$\$|\b(?:BEGIN|THEN|ELSE|LOOP|EXECUTE)\b)[ \t]*` +
-    String.raw`((?:CREATE|ALTER|DROP)\s+(?:ROLE|GROUP|TABLESPACE|DATABASE)\b|(?:CREATE|ALTER|DROP)\s+USER\b(?!\s+MAPPING)|ALTER\s+SYSTEM\b)`,
+    String.raw`((?:CREATE|ALTER|DROP)\s+(?:ROLE|GROUP|TABLESPACE|DATABASE)\b|(?:CREATE|ALTER|DROP)\s+USER\b(?!\s+MAPPING)|ALTER\s+SYSTEM\b` +
+    // The privileges between GRANT/REVOKE and ON stay within one statement and one string literal.
+    String.raw`|COMMENT\s+ON\s+DATABASE\b|(?:GRANT|REVOKE)\b[^;'"]*?\bON\s+DATABASE\b)`,
+  'im',
+)
+
+/** CREATE/ALTER/DROP of a role, user or group, where a statement starts (as SERVER_WIDE). */
+const ROLE_STATEMENT = new RegExp(
+  String.raw`(?:^|[;'"(]|\$\$|\b(?:BEGIN|THEN|ELSE|LOOP|EXECUTE)\b)[ \t]*` +
+    String.raw`((?:CREATE|ALTER|DROP)\s+(?:ROLE|GROUP)\b|(?:CREATE|ALTER|DROP)\s+USER\b(?!\s+MAPPING))`,
   'im',
 )
 
@@ -42,6 +53,15 @@ export interface ServerWideStatement {
  * docstring left out; a statement built from pieces ("CREATE " + "ROLE") is not seen.
  */
 export function findServerWideStatement(projectDir: string, graph: RevisionGraph): ServerWideStatement | null {
+  return findStatement(projectDir, graph, SERVER_WIDE)
+}
+
+/** The first statement on roles (CREATE/ALTER/DROP ROLE, USER, GROUP), read as findServerWideStatement reads. */
+export function findRoleStatement(projectDir: string, graph: RevisionGraph): ServerWideStatement | null {
+  return findStatement(projectDir, graph, ROLE_STATEMENT)
+}
+
+function findStatement(projectDir: string, graph: RevisionGraph, pattern: RegExp): ServerWideStatement | null {
   const dirs = [...new Set(graph.nodes.map((n) => path.posix.dirname(n.file)))].sort()
   for (const dir of dirs) {
     let names: string[]
@@ -59,7 +79,7 @@ export function findServerWideStatement(projectDir: string, graph: RevisionGraph
         continue
       }
       const code = withoutProse(name, text)
-      const m = SERVER_WIDE.exec(code)
+      const m = pattern.exec(code)
       if (!m?.[1]) continue
       const at = m.index + m[0].length - m[1].length
       const line = code.slice(0, at).split('\n').length

@@ -22,6 +22,11 @@ export class GateDatabases {
      * clean up. On a user's server the gate never picks another database by itself.
      */
     private readonly ownServer = false,
+    /**
+     * The role that owns the databases (a url run's own role, run-role.ts), whose migrations should
+     * reach nothing else; none: the admin URL's user. Others lose CONNECT on them.
+     */
+    private readonly owner?: string,
   ) {}
 
   /** Set once the admin database is gone and template1 serves instead. */
@@ -41,9 +46,11 @@ export class GateDatabases {
     }
     await this.admin(async (client) => {
       const strategy = this.fileCopy ? ' STRATEGY FILE_COPY' : ''
-      await client.query(`CREATE DATABASE ${ident(name)} TEMPLATE ${ident(template)}${strategy}`)
+      const owner = this.owner ? ` OWNER ${ident(this.owner)}` : ''
+      await client.query(`CREATE DATABASE ${ident(name)}${owner} TEMPLATE ${ident(template)}${strategy}`)
+      this.created.add(name)
+      if (this.owner) await client.query(`REVOKE CONNECT, TEMPORARY ON DATABASE ${ident(name)} FROM PUBLIC`)
     })
-    this.created.add(name)
     return { name, url: this.urlFor(name) }
   }
 

@@ -1,14 +1,14 @@
 // The action's post step: removes what the main step recorded in the ledger and could not remove
 // itself (a run killed by a timeout or a cancel). Clusters: kill the server, remove the dir.
-// Containers: force-remove. Scratch databases on a database-url server: drop them. Never throws:
-// a post step warns and never fails the job.
+// Containers: force-remove. Scratch databases on a database-url server: drop them, then the run's
+// role. Never throws: a post step warns and never fails the job.
 import { existsSync, rmSync } from 'node:fs'
 import { basename } from 'node:path'
 import pg from 'pg'
 import { oneLine } from '../errors.js'
 import { removeContainer } from './containers.js'
 import { readLedger, type Resource } from './ledger.js'
-import { ident, PREFIX } from './names.js'
+import { ident, PREFIX, runIdOfRole } from './names.js'
 import { CLUSTER_DIR_PREFIX, destroyClusterSync } from './stale.js'
 
 export interface LedgerCleanup {
@@ -28,7 +28,10 @@ export interface LedgerCleanupOptions {
 
 export async function cleanupLedger(path: string, options: LedgerCleanupOptions = {}): Promise<LedgerCleanup> {
   const result: LedgerCleanup = { removed: [], problems: [] }
-  for (const resource of readLedger(path)) {
+  // A run's role owns its databases: it can go only after them.
+  const ledger = readLedger(path)
+  const ordered = [...ledger.filter((r) => r.kind !== 'role'), ...ledger.filter((r) => r.kind === 'role')]
+  for (const resource of ordered) {
     const label = describe(resource)
     try {
       const done = await removeResource(resource, options)
@@ -56,6 +59,27 @@ async function removeResource(r: Resource, options: LedgerCleanupOptions): Promi
       return removeContainer(r.id)
     case 'database':
       return dropScratchDatabase(r.adminUrl, r.name, options.databaseUrl)
+    case 'role':
+      return dropRunRole(r.adminUrl, r.name, options.databaseUrl)
+  }
+}
+
+async function dropRunRole(adminUrl: string, name: string, databaseUrl?: string): Promise<boolean> {
+  // Only a run's own role (migration_gate_role_<run id>), whatever the file says.
+  if (!runIdOfRole(name)) throw new Error(`refusing to drop role ${name}: not a ${PREFIX}_role_ of a run`)
+  const client = new pg.Client({
+    connectionString: withPasswordFrom(adminUrl, databaseUrl),
+    connectionTimeoutMillis: 10_000,
+  })
+  await client.connect()
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name])
+    if (exists.rowCount === 0) return false
+    await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1', [name])
+    await client.query(`DROP ROLE IF EXISTS ${ident(name)}`)
+    return true
+  } finally {
+    await client.end().catch(() => {})
   }
 }
 
@@ -99,14 +123,15 @@ function describe(r: Resource): string {
       return `cluster ${r.dir}`
     case 'container':
       return `container ${r.id.slice(0, 12)}`
-    case 'database': {
+    case 'database':
+    case 'role': {
       let host = '(unparseable URL)'
       try {
         host = new URL(r.adminUrl).host
       } catch {
         // shown as unparseable
       }
-      return `database ${r.name} on ${host}`
+      return `${r.kind} ${r.name} on ${host}`
     }
   }
 }

@@ -18,6 +18,14 @@ export interface Server {
   dropDatabase(name: string): Promise<void>
   /** The connection URL of a database this server created. */
   urlFor(name: string): string
+  /** What the report should say about this server (a url server's isolation), one line each. */
+  notes?: string[]
+  /**
+   * A url server: throws a GateError when a session of the run sits in a database the gate did not
+   * create (a migration that opened its own connection elsewhere). Called after every step, which
+   * `step` names ("upgrade 8f3a6b2c4d10").
+   */
+  checkIsolation?(step: string): Promise<void>
   /** Drops every database the gate created, stops what the gate started, removes its temp files. Idempotent. */
   stop(): Promise<void>
 }
@@ -38,4 +46,9 @@ export interface ProviderOptions {
   image?: string
   /** Existing server (the `database-url` input), for the url provider. */
   databaseUrl?: string
+  /**
+   * Where the migrations create, alter or drop roles ("migrations/2_role.up.sql:1 (CREATE ROLE)"), for
+   * the url provider: a run's own role may create roles only from PostgreSQL 16 on (run-role.ts).
+   */
+  roleStatement?: () => { file: string; line: number; text: string } | null
 }

@@ -16,7 +16,7 @@ import {
 
 export type PostgresChoice = ProviderName | 'auto'
 
-export function providerByName(name: ProviderName, options: ProviderOptions): PostgresProvider {
+export function providerByName(name: ProviderName, options: ProviderOptions, logger?: Logger): PostgresProvider {
   switch (name) {
     case 'docker':
       return dockerProvider(options)
@@ -25,7 +25,7 @@ export function providerByName(name: ProviderName, options: ProviderOptions): Po
     case 'embedded':
       return embeddedProvider()
     case 'url':
-      return externalProvider(options)
+      return externalProvider(options, logger)
   }
 }
 
@@ -41,11 +41,11 @@ export async function chooseProvider(
         'postgres',
       )
     }
-    return providerByName(choice, options)
+    return providerByName(choice, options, logger)
   }
   if (options.databaseUrl) {
     logger.info('postgres: auto picked url (database-url is set)')
-    return externalProvider(options)
+    return externalProvider(options, logger)
   }
   const reasons: string[] = []
   for (const name of AUTO_ORDER) {

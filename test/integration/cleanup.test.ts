@@ -8,6 +8,7 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readLedger } from '../../src/postgres/ledger.js'
 import { cleanupLedger } from '../../src/postgres/ledger-cleanup.js'
+import { runIdOfDatabase } from '../../src/postgres/names.js'
 import { localProvider } from '../../src/postgres/local.js'
 import type { Server } from '../../src/postgres/provider.js'
 import { destroyClusterSync, removeStaleClusters } from '../../src/postgres/stale.js'
@@ -63,6 +64,21 @@ async function databaseExists(name: string): Promise<boolean> {
   return (await gateDatabasesOn(hostUrl)).includes(name)
 }
 
+/** The role of the url run that created `database` (migration_gate_role_<run id>). */
+function runRoleOf(database: string): string {
+  return `migration_gate_role_${runIdOfDatabase(database) ?? 'none'}`
+}
+
+async function roleExists(name: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: hostUrl })
+  await client.connect()
+  try {
+    return (await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name])).rowCount === 1
+  } finally {
+    await client.end()
+  }
+}
+
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'mg-cleanup-test-'))
   chmodSync(root, 0o755)
@@ -111,12 +127,14 @@ describe('signals', () => {
     expect(processesIn(tmp)).toEqual([])
   })
 
-  it('SIGTERM: scratch databases on a database-url server are dropped', async () => {
+  it("SIGTERM: scratch databases and the run's role on a database-url server are dropped", async () => {
     const h = await hold('url', { HOLD_DATABASE_URL: hostUrl })
     expect(await databaseExists(h.info.database)).toBe(true)
+    expect(await roleExists(runRoleOf(h.info.database))).toBe(true)
     h.child.kill('SIGTERM')
     expect(await h.exited).toEqual({ code: 143, signal: null })
     expect(await databaseExists(h.info.database)).toBe(false)
+    expect(await roleExists(runRoleOf(h.info.database))).toBe(false)
   })
 
   it('an uncaught failure: the exit handler kills the server and removes the dir', async () => {
@@ -180,6 +198,8 @@ describe('the ledger and the post step (cleanupLedger)', () => {
     await Promise.all([local.exited, url.exited])
     expect(processesIn(cluster.dir)).toContain(cluster.pid)
     expect(await databaseExists(url.info.database)).toBe(true)
+    const role = runRoleOf(url.info.database)
+    expect(await roleExists(role)).toBe(true)
     expect(readFileSync(dbLedger, 'utf8')).not.toContain('sekret-pw')
 
     const c = await cleanupLedger(clusterLedger)
@@ -189,8 +209,13 @@ describe('the ledger and the post step (cleanupLedger)', () => {
 
     const d = await cleanupLedger(dbLedger, { databaseUrl: withPassword.toString() })
     expect(d.problems).toEqual([])
-    expect(d.removed).toEqual([`database ${url.info.database} on ${withPassword.host}`])
+    // The role owns the database: it goes after it, whatever the order in the ledger.
+    expect(d.removed).toEqual([
+      `database ${url.info.database} on ${withPassword.host}`,
+      `role ${role} on ${withPassword.host}`,
+    ])
     expect(await databaseExists(url.info.database)).toBe(false)
+    expect(await roleExists(role)).toBe(false)
     expect(existsSync(dbLedger)).toBe(false)
   })
 
@@ -204,15 +229,18 @@ describe('the ledger and the post step (cleanupLedger)', () => {
     writeFileSync(
       ledger,
       JSON.stringify([
+        { kind: 'role', adminUrl: hostUrl, name: 'postgres' },
         { kind: 'database', adminUrl: hostUrl, name: 'users_real_data' },
         { kind: 'cluster', dir: outsider },
       ]),
     )
     const result = await cleanupLedger(ledger)
     expect(result.removed).toEqual([])
-    expect(result.problems).toHaveLength(2)
+    expect(result.problems).toHaveLength(3)
     expect(result.problems[0]).toMatch(/refusing to drop users_real_data/)
     expect(result.problems[1]).toMatch(/not a migration-gate cluster dir/)
+    expect(result.problems[2]).toMatch(/refusing to drop role postgres/)
+    expect(await roleExists('postgres')).toBe(true)
     expect(existsSync(outsider)).toBe(true)
     const check = new pg.Client({ connectionString: hostUrl })
     await check.connect()

@@ -12,7 +12,7 @@ import { TIMED_OUT, withDeadline } from '../../deadline.js'
 import { GateError } from '../../errors.js'
 import type { UrlPart } from '../../inputs.js'
 import type { DriftItem, MigrationSession, ModelDrift, StepError, StepResult } from '../driver.js'
-import { PROBE_APPLICATION_NAME } from '../../postgres/names.js'
+import { migrationApplicationName, PROBE_APPLICATION_NAME } from '../../postgres/names.js'
 import { registerCleanup } from '../../postgres/cleanup.js'
 
 export interface HelperOptions {
@@ -58,6 +58,15 @@ export function helperPath(): string {
 /** The protocol pipe the helper watches: when the gate's end closes (the gate died), the helper's group ends. */
 const WATCHDOG_FD = 3
 
+/** The database a postgresql:// URL names. */
+function databaseOf(url: string): string {
+  try {
+    return decodeURIComponent(new URL(url).pathname.slice(1))
+  } catch {
+    return ''
+  }
+}
+
 class HelperProcess {
   private readonly child: ChildProcess
   private readonly stdin: Writable
@@ -81,7 +90,15 @@ class HelperProcess {
     this.child = spawn(opts.python, args, {
       cwd: opts.projectDir,
       // The project's own environment passes through; Python must not buffer the protocol.
-      env: { ...process.env, MIGRATION_GATE_URL: url, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
+      // PGAPPNAME (read by libpq, so by psycopg2 and psycopg 3) marks every connection the helper and
+      // the migrations open, wherever they connect: a url server finds them in the wrong database.
+      env: {
+        ...process.env,
+        MIGRATION_GATE_URL: url,
+        PGAPPNAME: migrationApplicationName(databaseOf(url)),
+        PYTHONUNBUFFERED: '1',
+        PYTHONDONTWRITEBYTECODE: '1',
+      },
       // fd 3 is the watchdog pipe, never written: it closes when the gate exits, however it exits.
       stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
       // Its own process group, so that one signal ends the helper and whatever a migration started
