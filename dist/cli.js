@@ -11,7 +11,7 @@ import {
   renderTerminal,
   runAll,
   runGate
-} from "./chunks/chunk-UBU6MEXZ.js";
+} from "./chunks/chunk-Y47FNIZN.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

@@ -23,7 +23,7 @@ import {
   runGate,
   urlPath,
   useLedger
-} from "./chunks/chunk-UBU6MEXZ.js";
+} from "./chunks/chunk-Y47FNIZN.js";
 import {
   __commonJS,
   __require,
