@@ -11,7 +11,7 @@ import {
   renderTerminal,
   runAll,
   runGate
-} from "./chunks/chunk-Y47FNIZN.js";
+} from "./chunks/chunk-DBXW6I55.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

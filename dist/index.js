@@ -23,7 +23,7 @@ import {
   runGate,
   urlPath,
   useLedger
-} from "./chunks/chunk-Y47FNIZN.js";
+} from "./chunks/chunk-DBXW6I55.js";
 import {
   __commonJS,
   __require,

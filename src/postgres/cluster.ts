@@ -18,6 +18,7 @@ import { serverUser, wrapCommand } from './privileges.js'
 import type { ProviderName, Server } from './provider.js'
 import { CLUSTER_DIR_PREFIX, destroyClusterSync, removeStaleClusters, writeMarker } from './stale.js'
 import { TIMED_OUT, withDeadline } from '../deadline.js'
+import type { Logger } from '../logger.js'
 
 const run = promisify(execFile)
 
@@ -65,9 +66,9 @@ function logTail(file: string): string {
   }
 }
 
-export async function startCluster(bins: PgBinaries, provider: ProviderName): Promise<Server> {
+export async function startCluster(bins: PgBinaries, provider: ProviderName, logger?: Logger): Promise<Server> {
   const t0 = performance.now()
-  removeStaleClusters()
+  await removeStaleClusters(tmpdir(), logger)
   const dir = mkdtempSync(join(tmpdir(), CLUSTER_DIR_PREFIX))
   writeMarker(dir)
   let initdb: ChildProcess | undefined

@@ -1,5 +1,6 @@
 // Ephemeral Postgres behind one interface. A Server is a running PostgreSQL the gate may use;
 // every database the gate creates on it is tracked and dropped by stop().
+import type { Logger } from '../logger.js'
 
 export type ProviderName = 'docker' | 'local' | 'embedded' | 'url'
 export const PROVIDER_NAMES: readonly ProviderName[] = ['docker', 'local', 'embedded', 'url']
@@ -38,4 +39,6 @@ export interface ProviderOptions {
   image?: string
   /** Existing server (the `database-url` input), for the url provider. */
   databaseUrl?: string
+  /** The run's log, for what a provider notes on the way (a leftover cluster it could not remove). */
+  logger?: Logger
 }

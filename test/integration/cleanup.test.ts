@@ -147,7 +147,7 @@ describe('a killed run (SIGKILL)', () => {
     const fresh = expectRunning(next)
     await expectClusterGone(stale.dir)
     // A sweep from another process leaves the running gate's cluster alone.
-    expect(removeStaleClusters(tmp)).toEqual([])
+    expect(await removeStaleClusters(tmp)).toEqual([])
     expect(processesIn(fresh.dir)).toContain(fresh.pid)
 
     next.child.kill('SIGTERM')
