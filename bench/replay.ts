@@ -184,9 +184,14 @@ async function sqlBaseline(project: SqlProject, server: Server): Promise<Baselin
     .reverse()
     .map((f) => path.join(project.migrations, f))
   const commandsMs: number[] = []
+  // The cluster's password goes in the environment: a command line is readable by every local user.
+  const url = new URL(db.url)
+  const env = { ...process.env, PGPASSWORD: decodeURIComponent(url.password) }
+  url.password = ''
   for (const list of [ups, downs, ups]) {
     const t0 = performance.now()
-    await run('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', db.url, ...list.flatMap((f) => ['-f', f])], {
+    await run('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', url.toString(), ...list.flatMap((f) => ['-f', f])], {
+      env,
       maxBuffer: 64 * 1024 * 1024,
     })
     commandsMs.push(performance.now() - t0)

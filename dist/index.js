@@ -24,7 +24,7 @@ import {
   runIdOfRole,
   urlPath,
   useLedger
-} from "./chunks/chunk-IZP2OIZR.js";
+} from "./chunks/chunk-5UBC2NR6.js";
 import {
   __commonJS,
   __require,

@@ -1,6 +1,7 @@
 // Starts a throwaway PostgreSQL cluster from server binaries: initdb in a temp dir, then the postgres
 // process itself as our child, tuned for speed over durability, on a free loopback port with a private
-// socket dir. Ready when a real query answers. Used by the local and embedded providers.
+// socket dir, every connection needing the run's own password (cluster-auth.ts). Ready when a real
+// query answers. Used by the local and embedded providers.
 import { spawn, execFile, type ChildProcess } from 'node:child_process'
 import { chownSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
@@ -10,12 +11,14 @@ import { promisify } from 'node:util'
 import pg from 'pg'
 import type { PgBinaries } from './binaries.js'
 import { registerCleanup } from './cleanup.js'
+import { initdbAuthArgs, newRunPassword, writePasswordFile } from './cluster-auth.js'
 import { GateDatabases, majorOf, serverVersion } from './databases.js'
 import { forgetResource, recordResource } from './ledger.js'
 import { serverUser, wrapCommand } from './privileges.js'
 import type { ProviderName, Server } from './provider.js'
 import { CLUSTER_DIR_PREFIX, destroyClusterSync, removeStaleClusters, writeMarker } from './stale.js'
 import { TIMED_OUT, withDeadline } from '../deadline.js'
+import type { Logger } from '../logger.js'
 
 const run = promisify(execFile)
 
@@ -37,6 +40,8 @@ const THROWAWAY_SETTINGS: Record<string, string> = {
   shared_buffers: '128MB',
   checkpoint_timeout: '30min',
   listen_addresses: '127.0.0.1',
+  // The socket's dir is 0700 already; the socket itself too, whatever the platform makes of that.
+  unix_socket_permissions: '0700',
   log_min_messages: 'warning',
 }
 
@@ -61,9 +66,9 @@ function logTail(file: string): string {
   }
 }
 
-export async function startCluster(bins: PgBinaries, provider: ProviderName): Promise<Server> {
+export async function startCluster(bins: PgBinaries, provider: ProviderName, logger?: Logger): Promise<Server> {
   const t0 = performance.now()
-  removeStaleClusters()
+  await removeStaleClusters(tmpdir(), logger)
   const dir = mkdtempSync(join(tmpdir(), CLUSTER_DIR_PREFIX))
   writeMarker(dir)
   let initdb: ChildProcess | undefined
@@ -85,15 +90,18 @@ export async function startCluster(bins: PgBinaries, provider: ProviderName): Pr
     const data = join(dir, 'data')
     const sock = join(dir, 'sock')
     const log = join(dir, 'server.log')
-    mkdirSync(sock)
+    // mkdtemp made `dir` 0700; the socket dir is private too, so no other user can reach the socket.
+    mkdirSync(sock, { mode: 0o700 })
     closeSync(openSync(log, 'w'))
     if (runAs) {
       for (const p of [dir, sock, log]) chownSync(p, runAs.uid, runAs.gid)
     }
 
+    const password = newRunPassword()
+    const [passwordFile, removePasswordFile] = writePasswordFile(dir, password, runAs)
     const [initCmd, initArgs] = wrapCommand(
       bins.initdb,
-      ['-D', data, '-U', 'postgres', '--auth=trust', '-N', '--no-locale', '-E', 'UTF8'],
+      ['-D', data, '-U', 'postgres', ...initdbAuthArgs(passwordFile, bins.major), '-N', '--no-locale', '-E', 'UTF8'],
       runAs,
     )
     try {
@@ -103,6 +111,8 @@ export async function startCluster(bins: PgBinaries, provider: ProviderName): Pr
     } catch (error) {
       const e = error as { stderr?: string; message: string }
       throw new Error(`initdb failed: ${(e.stderr || e.message).trim().split('\n').pop()}`)
+    } finally {
+      removePasswordFile()
     }
 
     let lastError = ''
@@ -116,7 +126,7 @@ export async function startCluster(bins: PgBinaries, provider: ProviderName): Pr
       closeSync(logFd)
       let exited = false
       child.once('exit', () => (exited = true))
-      const url = `postgresql://postgres@127.0.0.1:${port}/postgres`
+      const url = `postgresql://postgres:${password}@127.0.0.1:${port}/postgres`
       const ready = await waitForQuery(url, () => exited, 30_000)
       if (ready) {
         return makeServer({ dir, url, child, provider, t0, unregisterSync })

@@ -6,13 +6,12 @@ import { GateError, oneLine } from '../errors.js'
 import { registerCleanup } from './cleanup.js'
 import { removeContainer, removeContainerSync } from './containers.js'
 import { GateDatabases, majorOf, serverVersion } from './databases.js'
+import { newRunPassword } from './cluster-auth.js'
 import { forgetResource, recordResource } from './ledger.js'
 import { PREFIX } from './names.js'
 import type { PostgresProvider, ProviderOptions, Server } from './provider.js'
 
 export const DEFAULT_POSTGRES_IMAGE = 'postgres:18-alpine'
-
-const PASSWORD = 'migration-gate'
 
 async function runtimeReason(): Promise<string | null> {
   try {
@@ -56,10 +55,13 @@ export function dockerProvider(options: ProviderOptions): PostgresProvider {
         }
       }
 
+      // A password made for this run: the container's port is published on the host, where a fixed
+      // password (it would be in this public source) let anyone who reaches the port in as superuser.
+      const password = newRunPassword()
       let container
       try {
         container = await new GateContainer(image)
-          .withEnvironment({ POSTGRES_USER: 'postgres', POSTGRES_PASSWORD: PASSWORD, POSTGRES_DB: 'postgres' })
+          .withEnvironment({ POSTGRES_USER: 'postgres', POSTGRES_PASSWORD: password, POSTGRES_DB: 'postgres' })
           .withExposedPorts(5432)
           .withLabels({ 'org.migration-gate': PREFIX })
           // Data on tmpfs: postgres 18+ images keep PGDATA under /var/lib/postgresql (their VOLUME);
@@ -81,7 +83,7 @@ export function dockerProvider(options: ProviderOptions): PostgresProvider {
         await remove().catch(() => {})
         throw new GateError(`postgres-image: cannot start ${image}: ${oneLine(error).slice(0, 300)}`, 'postgres-image')
       }
-      const adminUrl = `postgresql://postgres:${PASSWORD}@${container.getHost()}:${container.getMappedPort(5432)}/postgres`
+      const adminUrl = `postgresql://postgres:${password}@${container.getHost()}:${container.getMappedPort(5432)}/postgres`
       try {
         // The log line says the server listens; a real query proves the mapped port serves.
         const version = await retry(() => serverVersion(adminUrl), 10_000)

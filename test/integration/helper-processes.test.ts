@@ -106,6 +106,6 @@ describe('a gate killed with SIGKILL while its helper is busy', () => {
     // The helper notices on its watchdog pipe; SIGKILL left the gate no chance to stop it itself.
     expect(await waitUntil(() => !helperRuns(), 15)).toBe(true)
     // The server the killed gate started is left for the next run's sweep: do it now.
-    removeStaleClusters()
+    await removeStaleClusters()
   })
 })
