@@ -12,7 +12,7 @@ import {
   runAll,
   runGate,
   stderrLogger
-} from "./chunks/chunk-5UBC2NR6.js";
+} from "./chunks/chunk-Y326SAH3.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

@@ -24,7 +24,7 @@ import {
   runIdOfRole,
   urlPath,
   useLedger
-} from "./chunks/chunk-5UBC2NR6.js";
+} from "./chunks/chunk-Y326SAH3.js";
 import {
   __commonJS,
   __require,

@@ -80,7 +80,7 @@ describe('an env.py that never finishes loading', () => {
 })
 
 describe('a gate killed with SIGKILL while its helper is busy', () => {
-  it('takes the helper (and its process group) with it', async () => {
+  it('takes the helper, its process group and the cross-check with it', async () => {
     const gate = spawn(
       process.execPath,
       [
@@ -103,8 +103,9 @@ describe('a gate killed with SIGKILL while its helper is busy', () => {
       gate.kill('SIGKILL')
     }
     await new Promise((r) => gate.once('exit', r))
-    // The helper notices on its watchdog pipe; SIGKILL left the gate no chance to stop it itself.
-    expect(await waitUntil(() => !helperRuns(), 15)).toBe(true)
+    // The helper (and the Alembic cross-check, which loads env.py too) notice on their watchdog
+    // pipes; SIGKILL left the gate no chance to stop them itself.
+    expect(await waitUntil(() => processesWith('alembic-env-hang').length === 0, 15)).toBe(true)
     // The server the killed gate started is left for the next run's sweep: do it now.
     await removeStaleClusters()
   })

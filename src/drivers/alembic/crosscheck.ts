@@ -1,10 +1,11 @@
 // Asks Alembic itself for the heads (ScriptDirectory.get_heads(): it imports every revision file,
 // runs no env.py, touches no database) and compares with the static reading. A disagreement means
 // one of the two readers is wrong about this project, which a user should hear about: a warning.
-import { execFile } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { setPriority } from 'node:os'
 import path from 'node:path'
 import type { Finding } from '../../report.js'
+import { registerCleanup } from '../../postgres/cleanup.js'
 import { checkChain } from '../../checks/chain.js'
 import type { AlembicConfig } from './config.js'
 import { readAlembicGraph } from './graph.js'
@@ -52,6 +53,21 @@ const MARK = '@@migration-gate-heads@@'
 const SCRIPT = `
 import io, json, os, sys, warnings
 warnings.simplefilter("ignore")
+# The gate holds pipe 3 open and never writes to it: its end closes when the gate dies, SIGKILL
+# included, and an env.py that hangs while loading must not outlive it.
+def _watch_gate():
+    try:
+        while os.read(3, 64):
+            pass
+    except OSError:
+        pass
+    os._exit(1)
+try:
+    os.set_inheritable(3, False)
+    import threading
+    threading.Thread(target=_watch_gate, daemon=True).start()
+except OSError:
+    pass
 def answer(**kw):
     sys.stdout.write("\\n${MARK}" + json.dumps(kw) + "\\n")
 def one_line(e):
@@ -232,38 +248,64 @@ function runPython(
   environment: Record<string, string>,
 ): Promise<{ answer: Answer } | { reason: string }> {
   return new Promise((resolve) => {
-    const child = execFile(
-      python,
-      ['-c', SCRIPT, ...args],
+    // Its own process group, killed whole at the timeout (what env.py started goes too); fd 3 is the
+    // watchdog pipe the script polls, so a SIGKILLed gate takes it along.
+    const child = spawn(python, ['-c', SCRIPT, ...args], {
+      cwd,
       // No .pyc files left in the user's versions directory.
-      {
-        cwd,
-        timeout: timeoutMs,
-        maxBuffer: 8 * 1024 * 1024,
-        env: { ...process.env, ...environment, PYTHONDONTWRITEBYTECODE: '1' },
-      },
-      (error, stdout, stderr) => {
-        const line = stdout
-          .split('\n')
-          .reverse()
-          .find((l) => l.startsWith(MARK))
-        if (line) {
-          try {
-            resolve({ answer: JSON.parse(line.slice(MARK.length)) as Answer })
-            return
-          } catch {
-            // fall through to the reason below
-          }
+      env: { ...process.env, ...environment, PYTHONDONTWRITEBYTECODE: '1' },
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+      detached: true,
+    })
+    const killGroup = () => {
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL')
+      } catch {
+        // gone already
+      }
+    }
+    const unregister = registerCleanup(`alembic cross-check ${child.pid ?? ''}`, async () => killGroup(), killGroup)
+    let stdout = ''
+    let stderr = ''
+    let timedOut = false
+    child.stdout?.on('data', (c: Buffer) => {
+      if (stdout.length < 8 * 1024 * 1024) stdout += c.toString('utf8')
+    })
+    child.stderr?.on('data', (c: Buffer) => {
+      stderr = (stderr + c.toString('utf8')).slice(-4096)
+    })
+    const timer = setTimeout(() => {
+      timedOut = true
+      killGroup()
+    }, timeoutMs)
+    const finish = (notFound: boolean) => {
+      clearTimeout(timer)
+      killGroup()
+      unregister()
+      for (const stream of child.stdio) stream?.destroy()
+      const line = stdout
+        .split('\n')
+        .reverse()
+        .find((l) => l.startsWith(MARK))
+      if (line) {
+        try {
+          resolve({ answer: JSON.parse(line.slice(MARK.length)) as Answer })
+          return
+        } catch {
+          // fall through to the reason below
         }
-        const why =
-          error && 'code' in error && error.code === 'ENOENT'
-            ? 'not found'
-            : error?.killed
-              ? `no answer within ${timeoutMs} ms`
-              : (stderr.trim().split('\n').pop() ?? 'no answer')
-        resolve({ reason: `${python}: ${why}` })
-      },
-    )
+      }
+      const why = notFound
+        ? 'not found'
+        : timedOut
+          ? `no answer within ${timeoutMs} ms`
+          : (stderr.trim().split('\n').pop() ?? 'no answer')
+      resolve({ reason: `${python}: ${why}` })
+    }
+    child.once('error', (error: NodeJS.ErrnoException) => finish(error.code === 'ENOENT'))
+    // 'close' waits for stdout to end, so the answer is complete; a process env.py started that keeps
+    // the pipe open is killed with the group at the timeout.
+    child.once('close', () => finish(false))
     // A check on the side, run while the replay starts: the replay's databases and helpers need the
     // cores more (it finishes long before the replay either way). Not allowed everywhere; harmless then.
     try {
