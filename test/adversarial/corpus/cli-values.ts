@@ -98,7 +98,8 @@ export const CLI_VALUE_CASES: Case[] = [
     args: () => ['check', '.', '--mode', 'static'],
     // The shell enters a dir, removes it and starts the CLI there: process.cwd() itself fails.
     shell: 'mkdir -p gone && cd gone && rmdir ../gone && exec "$@"',
-    expect: { error: 'directory' },
+    // "working directory", not just "directory": ENOENT's own "no such file or directory" must not count.
+    expect: { error: 'working directory' },
   },
   flagCase('--config naming nothing (sql)', plain(['--config', 'nothing-here']), 'nothing-here'),
   flagCase(
