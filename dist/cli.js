@@ -95,9 +95,16 @@ async function main(argv) {
   }
   const config = readConfig((name) => args.inputs.get(name));
   const report = await runGate(config, { logger: stderrLogger(args.verbose) });
-  if (config.reportJson) writeFileSync(config.reportJson, renderJson(report));
+  if (config.reportJson) writeReportJson(config.reportJson, renderJson(report));
   process.stdout.write(renderTerminal(report, { colour: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR }));
   return report.result === "fail" ? 1 : 0;
+}
+function writeReportJson(path, json) {
+  try {
+    writeFileSync(path, json);
+  } catch (error) {
+    throw new GateError(`report-json: cannot write ${path}: ${oneLine(error)}`, "report-json");
+  }
 }
 main(process.argv.slice(2)).then(
   (code) => {

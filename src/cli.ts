@@ -2,7 +2,7 @@
 // infrastructure error in one line).
 import { writeFileSync } from 'node:fs'
 import { parseArgs, usage } from './cli-args.js'
-import { oneLine } from './errors.js'
+import { GateError, oneLine } from './errors.js'
 import { runGate } from './gate.js'
 import { readConfig } from './inputs.js'
 import { stderrLogger } from './logger.js'
@@ -24,9 +24,18 @@ async function main(argv: string[]): Promise<number> {
   }
   const config = readConfig((name) => args.inputs.get(name))
   const report = await runGate(config, { logger: stderrLogger(args.verbose) })
-  if (config.reportJson) writeFileSync(config.reportJson, renderJson(report))
+  // Where the up-front check cannot tell (a pseudo-filesystem passes access() yet refuses new files).
+  if (config.reportJson) writeReportJson(config.reportJson, renderJson(report))
   process.stdout.write(renderTerminal(report, { colour: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR }))
   return report.result === 'fail' ? 1 : 0
+}
+
+function writeReportJson(path: string, json: string): void {
+  try {
+    writeFileSync(path, json)
+  } catch (error) {
+    throw new GateError(`report-json: cannot write ${path}: ${oneLine(error)}`, 'report-json')
+  }
 }
 
 main(process.argv.slice(2)).then(
