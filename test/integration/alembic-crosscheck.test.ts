@@ -185,6 +185,19 @@ describe('a chain Alembic cannot load, judged by the whole gate', () => {
     }
   })
 
+  it('a revision that ends the process at import (os._exit): an error statically, one line naming env.py in a replay', async () => {
+    const root = path.join(dir, 'os-exit')
+    cpSync(path.join(FIXTURES, 'alembic-clean'), root, { recursive: true })
+    const file = path.join(root, 'alembic', 'versions', '8dca1cf9ca88_create_pdfs.py')
+    writeFileSync(file, `import os\nos._exit(0)\n${readFileSync(file, 'utf8')}`)
+    const statically = await gate(root, 'static')
+    expect(statically.findings.map((f) => `${f.id} ${f.severity}`)).toEqual(['tool-disagreement error'])
+    expect(statically.findings[0]?.message).toMatch(/the Python process loading them ended \(code 0\) before answering/)
+    await expect(gate(root, 'stairway')).rejects.toThrow(
+      /^alembic: cannot load the migration environment \(alembic\/env\.py\): the Python process ended \(code 0\) while env\.py and the revision files it imports were loading/,
+    )
+  })
+
   it('an env.py that loads only online: an error statically, a warning once the replay ran it', async () => {
     const root = path.join(dir, 'online-only')
     cpSync(path.join(FIXTURES, 'alembic-clean'), root, { recursive: true })

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -291,7 +292,23 @@ describe('readAlembicGraph', () => {
     const g = await readAlembicGraph(dir)
     expect(g.nodes.map((n) => n.id)).toEqual(['a1'])
     expect(g.problems).toMatchObject([{ id: 'unparseable-migration', file: 'alembic/versions/b.py', line: 1 }])
-    expect(g.problems[0]?.message).toContain('cannot be read (ENOENT)')
+    expect(g.problems[0]?.message).toContain('alembic/versions/b.py is a dangling symlink, not a file')
+  })
+
+  it('names a directory, a named pipe and a symlink loop named like revisions, and never opens the pipe', async () => {
+    project({ 'alembic.ini': '[alembic]\nscript_location = alembic\n', 'alembic/versions/a.py': rev('a1', null) })
+    const versions = path.join(dir, 'alembic', 'versions')
+    mkdirSync(path.join(versions, 'b_dir.py'))
+    // Reading a named pipe blocks until a writer comes; none ever does here, so a read would hang the test.
+    execFileSync('mkfifo', [path.join(versions, 'c_pipe.py')])
+    symlinkSync(path.join(versions, 'd_loop.py'), path.join(versions, 'd_loop.py'))
+    const g = await readAlembicGraph(dir)
+    expect(g.nodes.map((n) => n.id)).toEqual(['a1'])
+    expect(g.problems.map((p) => `${p.id} ${p.file}: ${p.message.split(',')[0]}`)).toEqual([
+      'unparseable-migration alembic/versions/b_dir.py: alembic/versions/b_dir.py is a directory',
+      'unparseable-migration alembic/versions/c_pipe.py: alembic/versions/c_pipe.py is a named pipe',
+      'unparseable-migration alembic/versions/d_loop.py: alembic/versions/d_loop.py is a symlink loop',
+    ])
   })
 
   it('accepts a config already read, and turns a non-revision file into a problem', async () => {

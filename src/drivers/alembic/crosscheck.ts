@@ -20,7 +20,7 @@ export interface CrossCheckOptions {
   staticHeads: string[]
   /** The static findings (graph problems and chain findings); read again when not given. */
   staticFindings?: Finding[]
-  /** Default 10 s: importing a large history takes a while; ~0.3 s is usual. */
+  /** Default 30 s: ~0.3 s is usual, a large history a few seconds, on a runner busy with the replay more. */
   timeoutMs?: number
   /** Load inside the Flask app's context (Flask-Migrate), as `flask db heads` does. */
   flask?: boolean
@@ -150,10 +150,28 @@ export async function crossCheckHeads(opts: CrossCheckOptions): Promise<CrossChe
     opts.python,
     [config.iniPath, config.scriptLocationOverride ?? '', opts.flask ? 'flask' : ''],
     config.projectDir,
-    opts.timeoutMs ?? 10_000,
+    opts.timeoutMs ?? 30_000,
     opts.environment ?? {},
   )
   if ('reason' in ran) return done({ findings: [], reason: ran.reason })
+  if ('failed' in ran) {
+    // The static reading already says why it breaks (a revision file that is a named pipe).
+    if ((opts.staticFindings ?? (await staticView(config))).some(expectedToBreakAlembic)) return done({ findings: [] })
+    // Alembic was importable (the script says so itself when it is not): the project's own code
+    // ended or stalled the load (os._exit at import, a revision file that is a pipe), and `alembic
+    // heads` meets the same.
+    return done({
+      findings: [
+        {
+          id: 'tool-disagreement',
+          severity: 'error',
+          message: `Alembic could not load the revisions: ${ran.failed}, and no replay showed that commands running env.py online load it. \`${alembicCommand(config, 'heads')}\` and every command that loads the chain stop the same way. Fix: run \`${alembicCommand(config, 'heads')}\` to see where; look for os._exit() or sys.exit() at import in the revision files and the modules they import.`,
+          file: relativeIni(config),
+          line: 1,
+        },
+      ],
+    })
+  }
   const answer = ran.answer
   if (answer.unavailable !== undefined)
     return done({ findings: [], reason: `${opts.python} cannot import alembic (${answer.unavailable})` })
@@ -246,7 +264,7 @@ function runPython(
   cwd: string,
   timeoutMs: number,
   environment: Record<string, string>,
-): Promise<{ answer: Answer } | { reason: string }> {
+): Promise<{ answer: Answer } | { reason: string } | { failed: string }> {
   return new Promise((resolve) => {
     // Its own process group, killed whole at the timeout (what env.py started goes too); fd 3 is the
     // watchdog pipe the script polls, so a SIGKILLed gate takes it along.
@@ -278,7 +296,7 @@ function runPython(
       timedOut = true
       killGroup()
     }, timeoutMs)
-    const finish = (notFound: boolean) => {
+    const finish = (how: { notFound?: boolean; exit?: string }) => {
       clearTimeout(timer)
       killGroup()
       unregister()
@@ -295,17 +313,23 @@ function runPython(
           // fall through to the reason below
         }
       }
-      const why = notFound
-        ? 'not found'
-        : timedOut
-          ? `no answer within ${timeoutMs} ms`
-          : (stderr.trim().split('\n').pop() ?? 'no answer')
-      resolve({ reason: `${python}: ${why}` })
+      if (how.notFound) {
+        resolve({ reason: `${python}: not found` })
+        return
+      }
+      // No answer at all: the script answers even when Alembic cannot be imported, so the load itself
+      // ended the process or never finished.
+      const last = stderr.trim().split('\n').pop()?.trim()
+      resolve({
+        failed: timedOut
+          ? `loading them did not finish within ${Math.round(timeoutMs / 1000)} s`
+          : `the Python process loading them ended (${how.exit ?? 'no answer'}) before answering${last ? ` (${last})` : ''}`,
+      })
     }
-    child.once('error', (error: NodeJS.ErrnoException) => finish(error.code === 'ENOENT'))
+    child.once('error', (error: NodeJS.ErrnoException) => finish({ notFound: error.code === 'ENOENT' }))
     // 'close' waits for stdout to end, so the answer is complete; a process env.py started that keeps
     // the pipe open is killed with the group at the timeout.
-    child.once('close', () => finish(false))
+    child.once('close', (code, signal) => finish({ exit: signal ?? `code ${code}` }))
     // A check on the side, run while the replay starts: the replay's databases and helpers need the
     // cores more (it finishes long before the replay either way). Not allowed everywhere; harmless then.
     try {

@@ -136,9 +136,18 @@ export class AlembicDriver implements MigrationDriver {
       await session.start()
     } catch (error) {
       if (!(error instanceof EnvironmentLoadError)) throw error
-      if (error.failure.kind === 'timeout') {
-        const envPy = path.relative(this.config.projectDir, path.join(this.config.scriptLocation, 'env.py'))
-        throw new SessionStartTimeout(error.failure.message, envPy.split(path.sep).join('/'))
+      const envPy = path
+        .relative(this.config.projectDir, path.join(this.config.scriptLocation, 'env.py'))
+        .split(path.sep)
+        .join('/')
+      if (error.failure.kind === 'timeout') throw new SessionStartTimeout(error.failure.message, envPy)
+      const exited = /^the Alembic helper exited \(([^)]*)\)/.exec(error.failure.message)
+      if (exited && !error.failure.file) {
+        // os._exit() (or a crash) while loading: Python had no chance to say where; say what was loading.
+        throw new EnvironmentLoadError({
+          message: `the Python process ended (${exited[1]}) while env.py and the revision files it imports were loading, before the first step; look for os._exit() or a crash at import there`,
+          file: envPy,
+        })
       }
       throw explainStartFailure(error, {
         python: await this.interpreter(),

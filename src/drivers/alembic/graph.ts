@@ -1,10 +1,10 @@
 // The static revision graph of an Alembic project: list the files Alembic would load, parse each
 // without Python, and turn them into RevisionNodes (unreadable files become problems, not crashes).
-import { readdirSync, readFileSync, realpathSync } from 'node:fs'
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs'
 import path from 'node:path'
 import type { RevisionGraph, RevisionNode } from '../driver.js'
 import { readAlembicConfig, type AlembicConfig } from './config.js'
-import { parseRevisionFile, type ParsedRevision, type ParseResult } from './parse.js'
+import { BREAKS_ALEMBIC, parseRevisionFile, type ParsedRevision, type ParseResult } from './parse.js'
 
 /** A RevisionNode with the extra lines the parser knows (the chain check uses dependsOnLine). */
 export type AlembicRevisionNode = RevisionNode & { dependsOnLine?: number; branchLabelsLine?: number }
@@ -56,11 +56,13 @@ export function listRevisionFiles(dirs: string[], recursive: boolean): string[] 
     const realDir = realOrSelf(dir)
     for (const entry of entries) {
       const abs = path.join(dir, entry.name)
-      if (entry.isDirectory()) {
+      if (entry.isDirectory() && (recursive || !REVISION_FILE.test(entry.name))) {
         if (recursive && entry.name !== '__pycache__') walk(abs)
         continue
       }
-      if (!REVISION_FILE.test(entry.name) || !(entry.isFile() || entry.isSymbolicLink())) continue
+      // Anything else named like a revision is Alembic's to import: a directory (without recursion), a
+      // named pipe or a socket too, which it fails on or blocks on. readAndParse says what it is.
+      if (!REVISION_FILE.test(entry.name)) continue
       const real = entry.isSymbolicLink() ? realOrSelf(abs) : path.join(realDir, entry.name)
       if (seen.has(real)) continue
       seen.add(real)
@@ -71,7 +73,30 @@ export function listRevisionFiles(dirs: string[], recursive: boolean): string[] 
   return files
 }
 
+/** What a path that is no regular file is, for a message; undefined for a regular file. */
+function notARegularFile(abs: string): string | undefined {
+  let st
+  try {
+    st = statSync(abs) // follows symlinks: a link to a named pipe is a named pipe
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    return code === 'ELOOP' ? 'a symlink loop' : code === 'ENOENT' ? 'a dangling symlink' : undefined
+  }
+  if (st.isFile()) return undefined
+  if (st.isDirectory()) return 'a directory'
+  if (st.isFIFO()) return 'a named pipe'
+  if (st.isSocket()) return 'a socket'
+  return 'a device'
+}
+
 function readAndParse(abs: string, file: string): ParseResult {
+  // Never open a named pipe: reading one waits for a writer that never comes.
+  const what = notARegularFile(abs)
+  if (what) {
+    const wait = what === 'a named pipe' ? ' (on a named pipe it waits forever)' : ''
+    const message = `${file} is ${what}, not a file${wait}. ${BREAKS_ALEMBIC} Fix: remove it, or rename it so it does not end in .py.`
+    return { problem: { id: 'unparseable-migration', severity: 'error', message, file, line: 1 } }
+  }
   let bytes: Buffer
   try {
     bytes = readFileSync(abs)

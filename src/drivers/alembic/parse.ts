@@ -30,7 +30,7 @@ const ILLEGAL_ID_CHARS = ['@', '-', '+']
 // Alembic 0.1 files without a `revision` variable take the id from a hex file name (Script._from_filename).
 const LEGACY_NAME = /^([a-f0-9]+)\.py$/
 
-const BREAKS_ALEMBIC =
+export const BREAKS_ALEMBIC =
   'Alembic imports every file in the versions directory to build its graph, so this one file breaks every Alembic command, even `alembic heads`.'
 const ONLY_THE_GATE =
   'The gate reads revision headers without running Python, so it cannot place this revision in the chain and the chain checks skip it.'
