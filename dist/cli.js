@@ -3,6 +3,7 @@ import { createRequire as __mgCreateRequire } from 'node:module';import { fileUR
 import {
   GateError,
   INPUTS,
+  errorLine,
   inertLog,
   interruptedBy,
   oneLine,
@@ -12,7 +13,7 @@ import {
   runAll,
   runGate,
   stderrLogger
-} from "./chunks/chunk-KJZQJF6R.js";
+} from "./chunks/chunk-PRAHXXTX.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts
@@ -113,7 +114,7 @@ main(process.argv.slice(2)).then(
   async (error) => {
     await runAll();
     if (interruptedBy()) return;
-    process.stderr.write(inertLog(`migration-gate: ${oneLine(error)}
+    process.stderr.write(inertLog(`migration-gate: ${errorLine(error)}
 `));
     if (process.env.MIGRATION_GATE_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}
 `);

@@ -24,7 +24,7 @@ import {
   runIdOfRole,
   urlPath,
   useLedger
-} from "./chunks/chunk-KJZQJF6R.js";
+} from "./chunks/chunk-PRAHXXTX.js";
 import {
   __commonJS,
   __require,

@@ -2,7 +2,7 @@
 // infrastructure error in one line).
 import { writeFileSync } from 'node:fs'
 import { parseArgs, usage } from './cli-args.js'
-import { GateError, oneLine } from './errors.js'
+import { errorLine, GateError, oneLine } from './errors.js'
 import { runGate } from './gate.js'
 import { readConfig } from './inputs.js'
 import { stderrLogger } from './logger.js'
@@ -46,7 +46,7 @@ main(process.argv.slice(2)).then(
     await runAll()
     // A run cancelled by SIGINT/SIGTERM exits through the signal handler; its teardown errors are noise.
     if (interruptedBy()) return
-    process.stderr.write(inertLog(`migration-gate: ${oneLine(error)}\n`))
+    process.stderr.write(inertLog(`migration-gate: ${errorLine(error)}\n`))
     if (process.env.MIGRATION_GATE_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`)
     process.exitCode = 2
   },

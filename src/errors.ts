@@ -20,3 +20,15 @@ export function oneLine(error: unknown): string {
       .join(' ') || 'unknown error'
   )
 }
+
+/**
+ * One line for a user, with the system errors that name nothing said in words: the current
+ * directory removed under a running process makes every relative path fail with "uv_cwd".
+ */
+export function errorLine(error: unknown): string {
+  const e = error as NodeJS.ErrnoException | undefined
+  if (e?.code === 'ENOENT' && e.syscall === 'uv_cwd') {
+    return 'the current working directory no longer exists (removed while the gate ran?): run it from a directory that exists'
+  }
+  return oneLine(error)
+}

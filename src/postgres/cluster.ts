@@ -15,6 +15,7 @@ import { initdbAuthArgs, newRunPassword, writePasswordFile } from './cluster-aut
 import { GateDatabases, majorOf, serverVersion } from './databases.js'
 import { forgetResource, recordResource } from './ledger.js'
 import { serverUser, wrapCommand } from './privileges.js'
+import { CLUSTER_ENV, killClusterProcessesSync } from './processes.js'
 import type { ProviderName, Server } from './provider.js'
 import { CLUSTER_DIR_PREFIX, destroyClusterSync, removeStaleClusters, writeMarker } from './stale.js'
 import { TIMED_OUT, withDeadline } from '../deadline.js'
@@ -99,13 +100,16 @@ export async function startCluster(bins: PgBinaries, provider: ProviderName, log
 
     const password = newRunPassword()
     const [passwordFile, removePasswordFile] = writePasswordFile(dir, password, runAs)
+    // Inherited by every process of the cluster, down to programs a backend starts: how stop() and
+    // the sweep find them all (processes.ts).
+    const tagged = { ...process.env, [CLUSTER_ENV]: dir }
     const [initCmd, initArgs] = wrapCommand(
       bins.initdb,
       ['-D', data, '-U', 'postgres', ...initdbAuthArgs(passwordFile, bins.major), '-N', '--no-locale', '-E', 'UTF8'],
       runAs,
     )
     try {
-      const init = run(initCmd, initArgs, { timeout: 60_000 })
+      const init = run(initCmd, initArgs, { timeout: 60_000, env: tagged })
       initdb = init.child
       await init
     } catch (error) {
@@ -122,7 +126,7 @@ export async function startCluster(bins: PgBinaries, provider: ProviderName, log
       const args = ['-D', data, ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])]
       const [cmd, cmdArgs] = wrapCommand(bins.postgres, args, runAs)
       const logFd = openSync(log, 'a')
-      child = spawn(cmd, cmdArgs, { stdio: ['ignore', logFd, logFd] })
+      child = spawn(cmd, cmdArgs, { stdio: ['ignore', logFd, logFd], env: tagged })
       closeSync(logFd)
       let exited = false
       child.once('exit', () => (exited = true))
@@ -186,6 +190,8 @@ async function makeServer(o: {
       o.child.kill('SIGKILL')
       await exitPromise
     }
+    // A program a migration made a backend start outlives the server: it goes with the cluster.
+    killClusterProcessesSync(o.dir)
     rmSync(o.dir, { recursive: true, force: true })
     forgetResource({ kind: 'cluster', dir: o.dir })
     o.unregisterSync()

@@ -1,6 +1,6 @@
 // Small, synchronous process checks used on the way out (exit handlers cannot await) and by the
 // stale-cluster sweep. Linux details (/proc) are used where present and skipped elsewhere.
-import { existsSync, readFileSync, readlinkSync, realpathSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs'
 
 /**
  * True while `pid` runs. A zombie counts as gone: it holds no resources, and where PID 1 does not
@@ -60,4 +60,66 @@ export function waitForExitSync(pid: number, timeoutMs: number): boolean {
     sleepSync(20)
   }
   return true
+}
+
+/** The variable the gate gives initdb and the server (so every backend, and what a backend starts). */
+export const CLUSTER_ENV = 'MIGRATION_GATE_CLUSTER'
+
+/**
+ * Live processes that belong to the cluster in `dir`, other than this one: working in it, naming it
+ * on their command line (initdb -D, the server), or carrying CLUSTER_ENV=dir in their environment.
+ * The last finds what a migration made a backend start (`COPY ... TO PROGRAM 'sleep 600 &'`): it
+ * outlives the server, in a process group of its own, and would hold the connection's socket open.
+ * Linux /proc only; elsewhere none are found.
+ */
+export function clusterProcesses(dir: string): number[] {
+  if (!existsSync('/proc/self/stat')) return []
+  const dirs = new Set([dir])
+  try {
+    dirs.add(realpathSync(dir))
+  } catch {
+    // gone already
+  }
+  const inside = (p: string) => [...dirs].some((d) => p === d || p.startsWith(`${d}/`))
+  const tag = [...dirs].map((d) => `${CLUSTER_ENV}=${d}`)
+  const found: number[] = []
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue
+    const pid = Number(entry)
+    try {
+      if (!isRunning(pid)) continue
+      let cwd = ''
+      try {
+        cwd = readlinkSync(`/proc/${entry}/cwd`).replace(/ \(deleted\)$/, '')
+      } catch {
+        // not readable: the command line and environment still tell
+      }
+      if (cwd && inside(cwd)) {
+        found.push(pid)
+        continue
+      }
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').some(inside)) {
+        found.push(pid)
+        continue
+      }
+      const environ = readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0')
+      if (tag.some((t) => environ.includes(t))) found.push(pid)
+    } catch {
+      // exited while we looked, or not ours to read
+    }
+  }
+  return found
+}
+
+/** SIGKILLs what clusterProcesses finds and waits (bounded) for it to go: nothing may write on into a dir being removed. */
+export function killClusterProcessesSync(dir: string): void {
+  const pids = clusterProcesses(dir)
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL')
+    } catch {
+      // gone
+    }
+  }
+  for (const pid of pids) waitForExitSync(pid, 2_000)
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { oneLine } from '../errors.js'
 import type { Logger } from '../logger.js'
 import { currentPidSpace, isCurrentPidSpace, namesPidSpace } from './pid-space.js'
-import { belongsToDir, isRunning, waitForExitSync } from './processes.js'
+import { belongsToDir, isRunning, killClusterProcessesSync, waitForExitSync } from './processes.js'
 import { serverAnswers } from './server-answers.js'
 
 export const CLUSTER_DIR_PREFIX = 'migration-gate-pg-'
@@ -52,6 +52,9 @@ export function destroyClusterSync(dir: string, extraPid?: number): void {
       waitForExitSync(pid, 2_000)
     }
   }
+  // What the server left (a program a backend started) and an initdb orphaned by a killed gate, which
+  // would write on into the dir being removed (ENOTEMPTY).
+  killClusterProcessesSync(dir)
   rmSync(dir, { recursive: true, force: true })
 }
 

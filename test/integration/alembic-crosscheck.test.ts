@@ -106,7 +106,13 @@ describe('crossCheckHeads: disagreements and no answer', () => {
     })
     const { result } = await crossCheck(python, root)
     expect(result.findings).toHaveLength(1)
-    expect(result.findings[0]).toMatchObject({ id: 'tool-disagreement', severity: 'error', file: 'alembic.ini' })
+    // At the line Python's parser stopped on, in the file Alembic was loading.
+    expect(result.findings[0]).toMatchObject({
+      id: 'tool-disagreement',
+      severity: 'error',
+      file: 'alembic/versions/b2_broken.py',
+      line: 5,
+    })
     expect(result.findings[0]?.message).toMatch(
       /cannot load the revisions outside env\.py \(SyntaxError: .*\), nor inside env\.py run offline \(.*\), but the static reading found nothing that breaks it \(heads: b2c3d4e5f6a1\)/,
     )
@@ -191,7 +197,10 @@ describe('a chain Alembic cannot load, judged by the whole gate', () => {
     const file = path.join(root, 'alembic', 'versions', '8dca1cf9ca88_create_pdfs.py')
     writeFileSync(file, `import os\nos._exit(0)\n${readFileSync(file, 'utf8')}`)
     const statically = await gate(root, 'static')
-    expect(statically.findings.map((f) => `${f.id} ${f.severity}`)).toEqual(['tool-disagreement error'])
+    // Placed at the file Alembic was loading when the process ended.
+    expect(statically.findings.map((f) => `${f.id} ${f.severity} ${f.file}:${f.line}`)).toEqual([
+      'tool-disagreement error alembic/versions/8dca1cf9ca88_create_pdfs.py:1',
+    ])
     expect(statically.findings[0]?.message).toMatch(/the Python process loading them ended \(code 0\) before answering/)
     await expect(gate(root, 'stairway')).rejects.toThrow(
       /^alembic: cannot load the migration environment \(alembic\/env\.py\): the Python process ended \(code 0\) while env\.py and the revision files it imports were loading/,

@@ -68,6 +68,22 @@ describe('a migration that starts a process and returns', () => {
   })
 })
 
+describe('a SQL migration that starts a program on the database server and returns', () => {
+  it('neither holds up the run (its socket) nor outlives the gate', () => {
+    // The program sleeps 600 s holding the backend's socket: a gate that waited for the connection
+    // to close would still run when spawnSync's own limit kills it (status null).
+    const r = spawnSync(
+      process.execPath,
+      [...cliArgs, 'check', join(FIXTURES, 'sql-golang-server-program'), '--postgres', 'local'],
+      { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 180_000 },
+    )
+    expect(r.signal).toBeNull()
+    expect(r.stdout).toMatch(/PASS/)
+    expect(r.status).toBe(0)
+    expect(processesWith('migration-gate-fixture-server-program')).toEqual([])
+  })
+})
+
 describe('an env.py that never finishes loading', () => {
   it('is a step-timeout at env.py, not an infrastructure error, and nothing of it is left', async () => {
     const report = await gateOnFixture('alembic-env-hang', { 'step-timeout': '2' })

@@ -50,6 +50,9 @@ const MARK = '@@migration-gate-heads@@'
 // touched), after whatever env.py sets up (an application context, settings); a Flask-Migrate
 // project inside its app's context, as `flask db heads` runs. Only when both fail can no Alembic
 // command load the chain.
+/** Printed on stderr before each file Alembic loads: the last one names what ended the process. */
+const LOADING = '@@migration-gate-loading@@'
+
 const SCRIPT = `
 import io, json, os, sys, warnings
 warnings.simplefilter("ignore")
@@ -88,6 +91,36 @@ except Exception as e:
 sys.path[:] = saved
 if os.getcwd() not in sys.path:
     sys.path.insert(0, os.getcwd())
+# Which file Alembic is loading, announced before each: a load that raises is placed at its file and
+# line, one that ends the process (os._exit) at the last file announced on stderr.
+loading = {"file": None}
+try:
+    import alembic.util as _util
+    _load_python_file = _util.load_python_file
+    def _announced(dir_, filename):
+        path = os.path.join(dir_, filename)
+        loading["file"] = path
+        sys.stderr.write("\\n${LOADING}" + path + "\\n")
+        sys.stderr.flush()
+        module = _load_python_file(dir_, filename)
+        loading["file"] = None
+        return module
+    _util.load_python_file = _announced
+except Exception:
+    pass
+def where(e):
+    f = loading["file"]
+    if not f:
+        return {}
+    line = 1
+    if isinstance(e, SyntaxError) and e.filename and os.path.abspath(e.filename) == os.path.abspath(f):
+        line = e.lineno or 1
+    tb = e.__traceback__
+    while tb is not None:
+        if os.path.abspath(tb.tb_frame.f_code.co_filename) == os.path.abspath(f):
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return {"file": f, "line": line}
 
 def load(output=None):
     cfg = Config(sys.argv[1], output_buffer=output) if output is not None else Config(sys.argv[1])
@@ -120,10 +153,11 @@ try:
         heads = list(load()[1].get_heads())
         answer(heads=heads, version=alembic.__version__)
     except BaseException as first:
+        at = where(first)
         try:
             heads = heads_inside_env()
         except BaseException as inside:
-            answer(error=one_line(first), inside=one_line(inside), version=alembic.__version__)
+            answer(error=one_line(first), inside=one_line(inside), version=alembic.__version__, **at)
         else:
             answer(heads=heads, version=alembic.__version__, where="env.py")
 except BaseException as e:
@@ -131,6 +165,9 @@ except BaseException as e:
 `
 
 interface Answer {
+  /** The file Alembic was loading when it failed (absolute), and the line in it. */
+  file?: string
+  line?: number
   unavailable?: string
   heads?: string[]
   error?: string
@@ -166,8 +203,9 @@ export async function crossCheckHeads(opts: CrossCheckOptions): Promise<CrossChe
           id: 'tool-disagreement',
           severity: 'error',
           message: `Alembic could not load the revisions: ${ran.failed}, and no replay showed that commands running env.py online load it. \`${alembicCommand(config, 'heads')}\` and every command that loads the chain stop the same way. Fix: run \`${alembicCommand(config, 'heads')}\` to see where; look for os._exit() or sys.exit() at import in the revision files and the modules they import.`,
-          file: relativeIni(config),
-          line: 1,
+          ...(ran.loading
+            ? { file: relativeToProject(config, ran.loading), line: 1 }
+            : { file: relativeIni(config), line: 1 }),
         },
       ],
     })
@@ -181,6 +219,9 @@ export async function crossCheckHeads(opts: CrossCheckOptions): Promise<CrossChe
   const ids = (list: string[]): string => (list.length > 0 ? list.join(', ') : 'none')
   const location = { file: relativeIni(config), line: 1 }
 
+  // Where Alembic's own load failed, when it could say: the revision file and line beat alembic.ini.
+  const failedAt = (file: string | undefined, line?: number) =>
+    file ? { file: relativeToProject(config, file), line: line ?? 1 } : location
   if (answer.error !== undefined) {
     // Alembic failing is expected where the static side found what breaks it.
     if (staticFindings.some(expectedToBreakAlembic)) return done({ findings: [], ...version })
@@ -196,7 +237,7 @@ export async function crossCheckHeads(opts: CrossCheckOptions): Promise<CrossChe
           message:
             `Alembic ${answer.version ?? ''} cannot load the revisions outside env.py (${answer.error})${insideWhy(answer.inside)}, but the static reading found nothing that breaks it (heads: ${ids(opts.staticHeads)}). ` +
             `\`${alembicCommand(config, 'heads')}\` and \`${alembicCommand(config, 'history')}\` fail this way, and no replay showed that commands running env.py online load it. Fix: run \`${alembicCommand(config, 'heads')}\` to see the error; if it is a package missing from ${opts.python}, install the project's dependencies there; if env.py loads only with a database, run a replay mode.`,
-          ...location,
+          ...failedAt(answer.file, answer.line),
         },
       ],
     })
@@ -254,6 +295,10 @@ async function staticView(config: AlembicConfig): Promise<Finding[]> {
   return [...graph.problems, ...checkChain(graph, alembicWordingFor(config))]
 }
 
+function relativeToProject(config: AlembicConfig, file: string): string {
+  return path.relative(config.projectDir, path.resolve(config.projectDir, file)).split(path.sep).join('/')
+}
+
 function relativeIni(config: AlembicConfig): string {
   return path.relative(config.projectDir, config.iniPath).split(path.sep).join('/')
 }
@@ -264,7 +309,7 @@ function runPython(
   cwd: string,
   timeoutMs: number,
   environment: Record<string, string>,
-): Promise<{ answer: Answer } | { reason: string } | { failed: string }> {
+): Promise<{ answer: Answer } | { reason: string } | { failed: string; loading?: string }> {
   return new Promise((resolve) => {
     // Its own process group, killed whole at the timeout (what env.py started goes too); fd 3 is the
     // watchdog pipe the script polls, so a SIGKILLed gate takes it along.
@@ -289,8 +334,11 @@ function runPython(
     child.stdout?.on('data', (c: Buffer) => {
       if (stdout.length < 8 * 1024 * 1024) stdout += c.toString('utf8')
     })
+    let loading: string | undefined
     child.stderr?.on('data', (c: Buffer) => {
       stderr = (stderr + c.toString('utf8')).slice(-4096)
+      const marks = [...stderr.matchAll(new RegExp(`${LOADING}(.*)`, 'g'))]
+      if (marks.length > 0) loading = marks.at(-1)?.[1]?.trim()
     })
     const timer = setTimeout(() => {
       timedOut = true
@@ -319,8 +367,14 @@ function runPython(
       }
       // No answer at all: the script answers even when Alembic cannot be imported, so the load itself
       // ended the process or never finished.
-      const last = stderr.trim().split('\n').pop()?.trim()
+      const last = stderr
+        .trim()
+        .split('\n')
+        .filter((l) => !l.startsWith(LOADING))
+        .pop()
+        ?.trim()
       resolve({
+        ...(loading ? { loading } : {}),
         failed: timedOut
           ? `loading them did not finish within ${Math.round(timeoutMs / 1000)} s`
           : `the Python process loading them ended (${how.exit ?? 'no answer'}) before answering${last ? ` (${last})` : ''}`,

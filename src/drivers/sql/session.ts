@@ -10,6 +10,7 @@ import { stepError } from './locate.js'
 import type { SqlMigration, SqlUnit } from './model.js'
 import { controlsTransactions, splitStatements } from './split.js'
 import { Watchdog } from './watchdog.js'
+import { TIMED_OUT, withDeadline } from '../../deadline.js'
 
 /** The bookkeeping table, schema-qualified so a migration's SET search_path cannot move it. */
 export const BOOKKEEPING_TABLE = 'public.schema_migrations'
@@ -64,7 +65,18 @@ export class SqlSession implements MigrationSession {
   async close(): Promise<void> {
     const client = this.client
     this.client = undefined
-    await client?.end().catch(() => {})
+    if (!client) return
+    // A program a migration started on the server (`COPY ... TO PROGRAM 'cmd &'`) inherits the
+    // backend's socket, so the server's end stays open while it runs and end() would wait for it
+    // (25 s for a `sleep 25`): wait a little, then drop our end.
+    if (
+      (await withDeadline(
+        client.end().catch(() => {}),
+        2_000,
+      )) === TIMED_OUT
+    ) {
+      ;(client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy()
+    }
   }
 
   private async step(version: string, direction: 'up' | 'down'): Promise<StepResult> {

@@ -24,6 +24,11 @@ function envCase(name: string, env: string, names = 'env.py', ...more: string[])
   }
 }
 
+/** An env.py that never finishes loading: a step-timeout at env.py, like a step that hangs. */
+function hangingEnvCase(name: string, env: string): Case {
+  return { ...envCase(name, env, 'env.py', '--step-timeout', '2'), expect: { finding: 'step-timeout', file: 'env.py' } }
+}
+
 export const CONFIG_CASES: Case[] = [
   {
     name: 'alembic.ini missing (tool alembic)',
@@ -111,18 +116,6 @@ export const CONFIG_CASES: Case[] = [
   envCase('env.py with a syntax error', `${ENV_PY}\ndef broken(:\n`),
   envCase('env.py calling sys.exit(0)', `import sys\nsys.exit(0)\n${ENV_PY}`),
   envCase('env.py calling os._exit(0)', `import os\nos._exit(0)\n${ENV_PY}`),
-  envCase(
-    'env.py hanging (step-timeout 2)',
-    `import time\ntime.sleep(600)\n${ENV_PY}`,
-    'env.py',
-    '--step-timeout',
-    '2',
-  ),
-  envCase(
-    'env.py hanging in an endless loop (step-timeout 2)',
-    `while True:\n    pass\n${ENV_PY}`,
-    'env.py',
-    '--step-timeout',
-    '2',
-  ),
+  hangingEnvCase('env.py hanging (step-timeout 2)', `import time\ntime.sleep(600)\n${ENV_PY}`),
+  hangingEnvCase('env.py hanging in an endless loop (step-timeout 2)', `while True:\n    pass\n${ENV_PY}`),
 ]
