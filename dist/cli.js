@@ -13,7 +13,7 @@ import {
   runAll,
   runGate,
   stderrLogger
-} from "./chunks/chunk-PRAHXXTX.js";
+} from "./chunks/chunk-WNPH5KJ2.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

@@ -24,7 +24,7 @@ import {
   runIdOfRole,
   urlPath,
   useLedger
-} from "./chunks/chunk-PRAHXXTX.js";
+} from "./chunks/chunk-WNPH5KJ2.js";
 import {
   __commonJS,
   __require,

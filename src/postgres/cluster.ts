@@ -46,6 +46,9 @@ const THROWAWAY_SETTINGS: Record<string, string> = {
   log_min_messages: 'warning',
 }
 
+/** sizeof(sockaddr_un.sun_path) - 1 on Linux (108); macOS allows 103, where the deep dirs are rarer. */
+const MAX_SOCKET_PATH = process.platform === 'linux' ? 107 : 103
+
 export async function freePort(): Promise<number> {
   return await new Promise((resolve, reject) => {
     const srv = createServer()
@@ -122,7 +125,11 @@ export async function startCluster(bins: PgBinaries, provider: ProviderName, log
     let lastError = ''
     for (let attempt = 0; attempt < 3; attempt++) {
       const port = await freePort()
-      const settings = { ...THROWAWAY_SETTINGS, port: String(port), unix_socket_directories: sock }
+      // A Unix socket path holds at most 107 bytes: under a deep TMPDIR the server would refuse to
+      // start ("could not create Unix-domain socket"). The gate connects over TCP, so it goes without.
+      const socketPath = join(sock, `.s.PGSQL.${port}`)
+      const sockets = Buffer.byteLength(socketPath) <= MAX_SOCKET_PATH ? sock : ''
+      const settings = { ...THROWAWAY_SETTINGS, port: String(port), unix_socket_directories: sockets }
       const args = ['-D', data, ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])]
       const [cmd, cmdArgs] = wrapCommand(bins.postgres, args, runAs)
       const logFd = openSync(log, 'a')

@@ -2,7 +2,7 @@
 // binaries), url (a server this test starts). Each must serve real SQL, copy a database by TEMPLATE,
 // and leave nothing behind after stop(): no server process, no temp dir, no scratch database. Whatever
 // `auto` picks here, docker included, must serve too (docker.test.ts has the docker provider's own tests).
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
@@ -74,6 +74,22 @@ describe('local provider', () => {
     const provider = localProvider({})
     expect(await provider.unavailableReason()).toBeNull()
     await provesCluster(provider)
+  })
+
+  it('starts under a temp dir too deep for a Unix socket path (it goes without the socket)', async () => {
+    // The server's socket would be DIR/sock/.s.PGSQL.PORT: past 107 bytes it refuses to start.
+    const deep = join(mkdtempSync(join(tmpdir(), 'mg-test-deep-')), 'd'.repeat(90))
+    mkdirSync(deep, { mode: 0o755 })
+    chmodSync(join(deep, '..'), 0o755) // the server user walks through it when the test runs as root
+    const saved = process.env.TMPDIR
+    process.env.TMPDIR = deep
+    try {
+      await provesCluster(localProvider({}))
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR
+      else process.env.TMPDIR = saved
+      rmSync(join(deep, '..'), { recursive: true, force: true })
+    }
   })
 
   it('rejects a pg-bin without binaries with a GateError naming pg-bin', async () => {
