@@ -13,7 +13,7 @@ import {
   runAll,
   runGate,
   stderrLogger
-} from "./chunks/chunk-WNPH5KJ2.js";
+} from "./chunks/chunk-3DUKF5AH.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

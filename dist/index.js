@@ -24,7 +24,7 @@ import {
   runIdOfRole,
   urlPath,
   useLedger
-} from "./chunks/chunk-WNPH5KJ2.js";
+} from "./chunks/chunk-3DUKF5AH.js";
 import {
   __commonJS,
   __require,

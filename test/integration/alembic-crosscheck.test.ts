@@ -178,20 +178,29 @@ describe('a chain Alembic cannot load, judged by the whole gate', () => {
     )
   }
 
-  it('script_location = / fails: an error, not a pass with a warning', async () => {
+  it('script_location = / is refused up front, in one line naming the setting', async () => {
     const root = path.join(dir, 'root-location')
     cpSync(path.join(FIXTURES, 'alembic-clean'), root, { recursive: true })
     const ini = path.join(root, 'alembic.ini')
     writeFileSync(ini, readFileSync(ini, 'utf8').replace(/^script_location = .*$/m, 'script_location = /'))
     for (const mode of ['static', 'stairway']) {
-      const report = await gate(root, mode)
-      expect(report.result).toBe('fail')
-      expect(report.findings.map((f) => `${f.id} ${f.severity}`)).toEqual(['tool-disagreement error'])
-      expect(report.findings[0]?.message).toMatch(/cannot load the revisions outside env\.py \(FileNotFoundError/)
+      await expect(gate(root, mode)).rejects.toThrow(
+        /^working-directory: script_location \/ in alembic\.ini: \/ holds neither env\.py nor versions\//,
+      )
     }
   })
 
-  it('a revision that ends the process at import (os._exit): an error statically, one line naming env.py in a replay', async () => {
+  it('a versions directory Alembic cannot list fails: an error, not a pass with a warning', async () => {
+    const root = path.join(dir, 'versions-gone')
+    cpSync(path.join(FIXTURES, 'alembic-clean'), root, { recursive: true })
+    rmSync(path.join(root, 'alembic', 'versions'), { recursive: true })
+    const report = await gate(root, 'static')
+    expect(report.result).toBe('fail')
+    expect(report.findings.map((f) => `${f.id} ${f.severity}`)).toEqual(['tool-disagreement error'])
+    expect(report.findings[0]?.message).toMatch(/cannot load the revisions outside env\.py \(FileNotFoundError/)
+  })
+
+  it('a revision that ends the process at import (os._exit): an error statically, one line naming the file in a replay', async () => {
     const root = path.join(dir, 'os-exit')
     cpSync(path.join(FIXTURES, 'alembic-clean'), root, { recursive: true })
     const file = path.join(root, 'alembic', 'versions', '8dca1cf9ca88_create_pdfs.py')
@@ -203,7 +212,7 @@ describe('a chain Alembic cannot load, judged by the whole gate', () => {
     ])
     expect(statically.findings[0]?.message).toMatch(/the Python process loading them ended \(code 0\) before answering/)
     await expect(gate(root, 'stairway')).rejects.toThrow(
-      /^alembic: cannot load the migration environment \(alembic\/env\.py\): the Python process ended \(code 0\) while env\.py and the revision files it imports were loading/,
+      /^alembic: cannot load the migration environment \(alembic\/versions\/8dca1cf9ca88_create_pdfs\.py\): the Python process ended \(code 0\) while Alembic loaded this file/,
     )
   })
 

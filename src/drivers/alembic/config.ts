@@ -120,6 +120,15 @@ export function readAlembicConfig(projectDir: string, configPath?: string): Alem
   }
 
   const configured = versionLocations(get, fromToml, fail)
+  // A script directory with neither env.py nor versions/ (script_location = /, or .), and no
+  // version_locations elsewhere, is no Alembic script directory: every command fails there. One of
+  // them may be absent (a chain read statically without env.py; versions/ not yet in git), not both.
+  const script = config.scriptLocation
+  if (!configured && !lexists(path.join(script, 'env.py')) && !lexists(path.join(script, 'versions'))) {
+    fail(
+      `script_location ${scriptLocation ?? script} in ${shown}: ${script} holds neither env.py nor versions/, so it is not the Alembic script directory (alembic init makes one)`,
+    )
+  }
   const locations = configured ?? [path.join(config.scriptLocation, 'versions')]
   const seen = new Set<string>()
   for (const location of locations) {

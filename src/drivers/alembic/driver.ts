@@ -142,11 +142,13 @@ export class AlembicDriver implements MigrationDriver {
         .join('/')
       if (error.failure.kind === 'timeout') throw new SessionStartTimeout(error.failure.message, envPy)
       const exited = /^the Alembic helper exited \(([^)]*)\)/.exec(error.failure.message)
-      if (exited && !error.failure.file) {
-        // os._exit() (or a crash) while loading: Python had no chance to say where; say what was loading.
+      if (exited) {
+        // os._exit() (or a crash) while loading: Python had no chance to say where. The helper named
+        // the file Alembic was loading; else it was env.py or what it imports.
+        const file = error.failure.file
         throw new EnvironmentLoadError({
-          message: `the Python process ended (${exited[1]}) while env.py and the revision files it imports were loading, before the first step; look for os._exit() or a crash at import there`,
-          file: envPy,
+          message: `the Python process ended (${exited[1]}) while ${file ? 'Alembic loaded this file' : 'env.py and the revision files it imports were loading'}, before the first step; look for os._exit() or a crash at import there`,
+          file: file ?? envPy,
         })
       }
       throw explainStartFailure(error, {

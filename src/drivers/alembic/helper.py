@@ -73,6 +73,33 @@ def watch_gate(fd):
     threading.Thread(target=wait, name="migration-gate-watchdog", daemon=True).start()
 
 
+LOADING = "@@migration-gate-loading@@"
+
+
+def announce_loading():
+    """Names on stderr each file Alembic loads (env.py, revisions), and an empty name when it is done.
+
+    A file that ends the process while it loads (os._exit at import) leaves Python no chance to say
+    where; the last name the gate read is the file that did it.
+    """
+    try:
+        import alembic.util as alembic_util
+    except Exception:
+        return
+    load = alembic_util.load_python_file
+
+    def announced(dir_, filename):
+        sys.stderr.write("\n%s%s\n" % (LOADING, os.path.join(dir_, filename)))
+        sys.stderr.flush()
+        try:
+            return load(dir_, filename)
+        finally:
+            sys.stderr.write("\n%s\n" % LOADING)
+            sys.stderr.flush()
+
+    alembic_util.load_python_file = announced
+
+
 def group_members():
     """Live processes of the helper's own process group, and its own children: pid -> command line.
 
@@ -816,6 +843,7 @@ def main():
     import alembic.runtime.migration  # noqa: F401
     import alembic.script  # noqa: F401
 
+    announce_loading()
     os.chdir(args.project)
     if args.project not in sys.path:
         sys.path.insert(0, args.project)

@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import type { Readable, Writable } from 'node:stream'
 import { existsSync } from 'node:fs'
+import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createInterface } from 'node:readline'
 import pg from 'pg'
@@ -55,6 +56,9 @@ export function helperPath(): string {
   throw new Error('alembic helper script not found beside the gate (dist/alembic_helper.py)')
 }
 
+/** The helper's stderr line naming the file Alembic is loading (helper.py announce_loading). */
+const LOADING = '@@migration-gate-loading@@'
+
 /** The protocol pipe the helper watches: when the gate's end closes (the gate died), the helper's group ends. */
 const WATCHDOG_FD = 3
 
@@ -78,6 +82,9 @@ class HelperProcess {
   private stderrTail: string[] = []
   readonly ready: Promise<Reply>
   private exited = false
+  /** The file the helper announced it is loading (absolute), until it says it is done. */
+  private loading: string | undefined
+  private readonly projectDir: string
 
   constructor(opts: HelperOptions, url: string) {
     // The URL travels in the environment, not argv: with postgres: url it holds a password.
@@ -87,6 +94,7 @@ class HelperProcess {
     if (opts.scriptLocation) args.push('--script-location', opts.scriptLocation)
     if (opts.flask) args.push('--flask')
     args.push('--watchdog-fd', String(WATCHDOG_FD))
+    this.projectDir = opts.projectDir
     this.child = spawn(opts.python, args, {
       cwd: opts.projectDir,
       // The project's own environment passes through; Python must not buffer the protocol.
@@ -136,7 +144,10 @@ class HelperProcess {
       }
     })
     this.stderr.on('data', (chunk: Buffer) => {
-      this.stderrTail = [...this.stderrTail, ...chunk.toString('utf8').split('\n').filter(Boolean)].slice(-20)
+      const lines = chunk.toString('utf8').split('\n').filter(Boolean)
+      for (const line of lines)
+        if (line.startsWith(LOADING)) this.loading = line.slice(LOADING.length).trim() || undefined
+      this.stderrTail = [...this.stderrTail, ...lines.filter((l) => !l.startsWith(LOADING))].slice(-20)
     })
     this.child.once('error', (error) => this.fail(`cannot run ${opts.python}: ${error.message}`, onReady))
     this.child.once('exit', (code, signal) => {
@@ -171,7 +182,9 @@ class HelperProcess {
   }
 
   private fail(message: string, onReady: (r: Reply) => void): void {
-    const reply: Reply = { ok: false, error: { message, kind: 'error' } }
+    // The file Alembic was loading when the process ended, if it was loading one.
+    const file = this.loading ? path.relative(this.projectDir, this.loading).split(path.sep).join('/') : undefined
+    const reply: Reply = { ok: false, error: { message, kind: 'error', ...(file ? { file } : {}) } }
     onReady({ event: 'fatal', error: reply.error })
     for (const [id, w] of this.waiting) {
       this.waiting.delete(id)
