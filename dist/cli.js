@@ -12,7 +12,7 @@ import {
   runAll,
   runGate,
   stderrLogger
-} from "./chunks/chunk-Y326SAH3.js";
+} from "./chunks/chunk-VQXWF2UO.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

@@ -24,7 +24,7 @@ import {
   runIdOfRole,
   urlPath,
   useLedger
-} from "./chunks/chunk-Y326SAH3.js";
+} from "./chunks/chunk-VQXWF2UO.js";
 import {
   __commonJS,
   __require,
