@@ -24,7 +24,7 @@ import {
   runIdOfRole,
   urlPath,
   useLedger
-} from "./chunks/chunk-VQXWF2UO.js";
+} from "./chunks/chunk-3UHQ5BXD.js";
 import {
   __commonJS,
   __require,

@@ -201,6 +201,27 @@ describe('golang-migrate directories', () => {
     ])
   })
 
+  it('warns at an up file with nothing in it (golang-migrate runs it as nothing); a comment or an empty down says nothing', () => {
+    const dir = project({
+      '1_a.up.sql': 'CREATE TABLE a (id int);',
+      '1_a.down.sql': '', // an empty down: judged by the replay, as before
+      '2_b.up.sql': '',
+      '2_b.down.sql': 'SELECT 1;',
+      '3_c.up.sql': ' \n\t\n',
+      '4_d.up.sql': '-- nothing to do: the backfill moved to a job\n',
+      '4_d.down.sql': '-- nothing to undo\n',
+    })
+    const graph = sqlGraph(readGolangMigrate(path.join(dir, 'migrations'), dir), policy)
+    expect(summary(graph.problems.filter((p) => p.id !== 'irreversible-migration'))).toEqual([
+      ['empty-migration', '2', 'migrations/2_b.up.sql', 1, 'warning'],
+      ['empty-migration', '3', 'migrations/3_c.up.sql', 1, 'warning'],
+    ])
+    expect(graph.problems[0]?.message).toMatch(
+      /^migrations\/2_b\.up\.sql is empty: golang-migrate runs it as nothing and records version 2 as applied/,
+    )
+    expect(graph.problems[0]?.message).toMatch(/Fix: .* in a comment/)
+  })
+
   it('reports a file that is not UTF-8 and a version too large for golang-migrate, and is silent on a clean directory', () => {
     const dir = project({
       '1_a.up.sql': Buffer.from([0x53, 0x45, 0x4c, 0x45, 0x43, 0x54, 0x20, 0xff, 0x3b]),
@@ -233,6 +254,26 @@ describe('dbmate directories', () => {
     const clean = path.join(FIXTURES, 'sql-dbmate-clean')
     expect(sqlGraph(readDbmate(path.join(clean, 'db/migrations'), clean), policy).problems).toEqual([])
   })
+  it("warns at an up block with nothing under its marker (dbmate new's template); a comment or an empty down says nothing", () => {
+    const dir = project(
+      {
+        '20240101000000_a.sql': '-- migrate:up\n\n\n-- migrate:down\n\n',
+        '20240102000000_b.sql': '-- migrate:up\n-- nothing to do\n-- migrate:down\n',
+        '20240103000000_c.sql':
+          '-- migrate:up\nCREATE TABLE c (id int);\n-- migrate:down\nDROP TABLE c;\n-- migrate:up transaction:false\n  \n-- migrate:down\n',
+      },
+      'db/migrations',
+    )
+    const graph = sqlGraph(readDbmate(path.join(dir, 'db/migrations'), dir), policy)
+    expect(summary(graph.problems)).toEqual([
+      ['empty-migration', '20240101000000', 'db/migrations/20240101000000_a.sql', 1, 'warning'],
+      ['empty-migration', '20240103000000', 'db/migrations/20240103000000_c.sql', 5, 'warning'],
+    ])
+    expect(graph.problems[0]?.message).toMatch(
+      /^The `-- migrate:up` block of db\/migrations\/20240101000000_a\.sql is empty: dbmate runs it as nothing and records version 20240101000000 as applied/,
+    )
+  })
+
   it('names every entry called like a migration that is not a regular file, without opening it', () => {
     const dir = project(
       { '20240101000000_a.sql': '-- migrate:up\nSELECT 1;\n-- migrate:down\nSELECT 1;\n' },

@@ -5,7 +5,7 @@
 import path from 'node:path'
 import { listEntries, notAFileReason } from './entries.js'
 import { DBMATE_FILE, readText, relativeFile } from './files.js'
-import { lineAt, type SqlDirectory, type SqlUnit } from './model.js'
+import { isBlank, lineAt, type SqlDirectory, type SqlUnit } from './model.js'
 import { splitStatements } from './split.js'
 
 const UP = /^--\s*migrate:up(?:\s*$|\s+\S+)/gm
@@ -139,6 +139,8 @@ function block(text: string, start: number, end: number, file: string): SqlUnit 
     line: lineAt(text, start),
     transactional: options(body).get('transaction') !== 'false',
     statements: splitStatements(body).length,
+    // What follows the marker line: the marker itself is a comment the tool always sends.
+    empty: isBlank(body.slice(body.indexOf('\n') + 1 || body.length)),
   }
 }
 

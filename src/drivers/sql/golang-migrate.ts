@@ -5,7 +5,7 @@
 import path from 'node:path'
 import { listEntries, notAFileReason } from './entries.js'
 import { GOLANG_MIGRATE_FILE, readText, relativeFile } from './files.js'
-import { compareVersions, type SqlDirectory, type SqlMigration, type SqlUnit } from './model.js'
+import { compareVersions, isBlank, type SqlDirectory, type SqlMigration, type SqlUnit } from './model.js'
 import { splitStatements } from './split.js'
 
 const MAX_VERSION = 2n ** 64n - 1n
@@ -126,6 +126,7 @@ function unit(part: Part): SqlUnit {
     line: 1,
     transactional: false,
     statements: splitStatements(part.text).length,
+    empty: isBlank(part.text),
   }
 }
 
