@@ -12,7 +12,7 @@ import {
   runAll,
   runGate,
   stderrLogger
-} from "./chunks/chunk-3UHQ5BXD.js";
+} from "./chunks/chunk-25TP4MPH.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts
