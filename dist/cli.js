@@ -13,7 +13,7 @@ import {
   runAll,
   runGate,
   stderrLogger
-} from "./chunks/chunk-3DUKF5AH.js";
+} from "./chunks/chunk-DPRUO6PB.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

@@ -2,6 +2,7 @@ import { createRequire as __mgCreateRequire } from 'node:module';import { fileUR
 import {
   CLUSTER_DIR_PREFIX,
   PREFIX,
+  boundReport,
   clip,
   code,
   destroyClusterSync,
@@ -24,7 +25,7 @@ import {
   runIdOfRole,
   urlPath,
   useLedger
-} from "./chunks/chunk-3DUKF5AH.js";
+} from "./chunks/chunk-DPRUO6PB.js";
 import {
   __commonJS,
   __require,
@@ -24603,7 +24604,8 @@ import { tmpdir } from "node:os";
 import { isAbsolute, join, relative } from "node:path";
 var ANNOTATIONS_PER_SEVERITY = 10;
 var DETAIL_LINES = 20;
-function planAnnotations(report, options) {
+function planAnnotations(whole, options) {
+  const report = boundReport(whole);
   const room = { error: 0, warning: 0, notice: 0 };
   for (const s of ["error", "warning", "notice"]) {
     room[s] = Math.max(0, ANNOTATIONS_PER_SEVERITY - (options.reserved?.[s] ?? 0));
@@ -24805,7 +24807,8 @@ function fitParts(parts, limit, size) {
 // src/render/comment.ts
 var COMMENT_MARKER = "<!-- migration-gate -->";
 var COMMENT_LIMIT = 65536 - 536;
-function renderComment(report, options = {}) {
+function renderComment(whole, options = {}) {
+  const report = boundReport(whole);
   const head = [COMMENT_MARKER, `### ${verdict(report)}`, "", facts(report), ""];
   for (const line of gitLines(report)) head.push(line, "");
   for (const note of report.notes) head.push(`> ${md(note)}`, "");
@@ -24826,7 +24829,8 @@ function renderComment(report, options = {}) {
   parts.push(tail);
   return fitParts(parts, COMMENT_LIMIT, (s) => s.length);
 }
-function renderPassingComment(report, options = {}) {
+function renderPassingComment(whole, options = {}) {
+  const report = boundReport(whole);
   return [COMMENT_MARKER, `### \u2705 migration-gate passes now`, "", facts(report), "", footer(options), ""].join("\n");
 }
 function footer(options) {
@@ -25147,7 +25151,8 @@ function label(n, own, findings) {
 
 // src/render/summary.ts
 var SUMMARY_LIMIT = 1024 * 1024 - 16 * 1024;
-function renderSummary(report, options = {}) {
+function renderSummary(whole, options = {}) {
+  const report = boundReport(whole);
   const size = (s) => Buffer.byteLength(s, "utf8");
   const head = [`## ${verdict(report)}`, "", facts(report), ""];
   for (const line of gitLines(report)) head.push(line, "");

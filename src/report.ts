@@ -21,6 +21,8 @@ export type FindingId =
   | 'step-timeout'
   | 'background-process'
   | 'database-dropped'
+  // a migration the tool accepts that does nothing (an up with no SQL in it)
+  | 'empty-migration'
   // drift
   | 'models-changed-without-migration'
   | 'model-drift'

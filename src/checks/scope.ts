@@ -5,8 +5,13 @@
 // every severity. Chain, drift and git findings always count: they break deploys whoever wrote them.
 import type { Finding, FindingId, Step } from '../report.js'
 
-/** The replay findings that can be pinned on one revision's code. */
+/**
+ * The replay findings that can be pinned on one revision's code; and empty-migration, a warning
+ * about one revision's own file that breaks no deploy (an old, deliberate empty file on the base
+ * would otherwise warn on every PR).
+ */
 export const REPLAY_FINDINGS: ReadonlySet<FindingId> = new Set([
+  'empty-migration',
   'upgrade-failed',
   'downgrade-failed',
   'downgrade-residue',

@@ -3,6 +3,7 @@
 // dropped silently, so the plan says which findings did not fit and the summary names them.
 import { isAbsolute, join, relative } from 'node:path'
 import type { Finding, GateReport, Severity } from '../report.js'
+import { boundReport } from './bound.js'
 import { clip } from './escape.js'
 
 export interface Annotation {
@@ -34,7 +35,8 @@ export interface AnnotationOptions {
   reserved?: Partial<Record<Severity, number>>
 }
 
-export function planAnnotations(report: GateReport, options: AnnotationOptions): AnnotationPlan {
+export function planAnnotations(whole: GateReport, options: AnnotationOptions): AnnotationPlan {
+  const report = boundReport(whole)
   const room: Record<Severity, number> = { error: 0, warning: 0, notice: 0 }
   for (const s of ['error', 'warning', 'notice'] as const) {
     room[s] = Math.max(0, ANNOTATIONS_PER_SEVERITY - (options.reserved?.[s] ?? 0))

@@ -2,6 +2,7 @@
 // table, a link to the run. Pure; under GitHub's 65,536-character comment limit. The chain diagram
 // and timings stay in the job summary: the comment is what a reviewer reads in the conversation.
 import type { GateReport } from '../report.js'
+import { boundReport } from './bound.js'
 import { md } from './escape.js'
 import {
   facts,
@@ -28,7 +29,8 @@ export interface CommentOptions extends LinkOptions {
   sha?: string
 }
 
-export function renderComment(report: GateReport, options: CommentOptions = {}): string {
+export function renderComment(whole: GateReport, options: CommentOptions = {}): string {
+  const report = boundReport(whole)
   const head = [COMMENT_MARKER, `### ${verdict(report)}`, '', facts(report), '']
   for (const line of gitLines(report)) head.push(line, '')
   for (const note of report.notes) head.push(`> ${md(note)}`, '')
@@ -52,7 +54,8 @@ export function renderComment(report: GateReport, options: CommentOptions = {}):
 }
 
 /** What the comment becomes once the gate passes again: short, the findings are history. */
-export function renderPassingComment(report: GateReport, options: CommentOptions = {}): string {
+export function renderPassingComment(whole: GateReport, options: CommentOptions = {}): string {
+  const report = boundReport(whole)
   return [COMMENT_MARKER, `### ✅ migration-gate passes now`, '', facts(report), '', footer(options), ''].join('\n')
 }
 

@@ -2,6 +2,7 @@
 // diagram, per-phase timings and the PostgreSQL that served. Pure; under GitHub's 1 MiB per step.
 import type { Finding, GateReport } from '../report.js'
 import type { AnnotationPlan } from './annotations.js'
+import { boundReport } from './bound.js'
 import { clip, code, md } from './escape.js'
 import {
   facts,
@@ -29,7 +30,8 @@ export interface SummaryOptions extends LinkOptions {
   commentNote?: string
 }
 
-export function renderSummary(report: GateReport, options: SummaryOptions = {}): string {
+export function renderSummary(whole: GateReport, options: SummaryOptions = {}): string {
+  const report = boundReport(whole)
   const size = (s: string) => Buffer.byteLength(s, 'utf8')
   const head = [`## ${verdict(report)}`, '', facts(report), '']
   for (const line of gitLines(report)) head.push(line, '')

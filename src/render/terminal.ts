@@ -1,6 +1,7 @@
 // The CLI's view of a report: the verdict, each finding with file:line and details, the timings.
 // Pure: returns text. Colour only when asked (the CLI asks when stdout is a TTY).
 import type { Finding, GateReport, Severity } from '../report.js'
+import { boundReport } from './bound.js'
 import { inertLog } from './escape.js'
 
 const COLOURS: Record<Severity | 'pass' | 'fail' | 'dim', string> = {
@@ -21,7 +22,8 @@ const plain = (text: string) => text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`
 
-export function renderTerminal(report: GateReport, options: { colour: boolean }): string {
+export function renderTerminal(whole: GateReport, options: { colour: boolean }): string {
+  const report = boundReport(whole)
   const paint = (kind: keyof typeof COLOURS, text: string) =>
     options.colour ? `${COLOURS[kind]}${text}${RESET}` : text
   const out: string[] = []

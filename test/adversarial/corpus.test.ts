@@ -38,6 +38,7 @@ const CONCURRENCY = 2
 const FIGURE_LABELS: Array<[Outcome, string]> = [
   ['clean error', 'clean errors'],
   ['finding', 'findings'],
+  ['warning', 'warnings'],
   ['stack trace', 'stack traces'],
   ['hang', 'hangs'],
   ['silent pass', 'silent passes'],

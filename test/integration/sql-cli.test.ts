@@ -1,7 +1,7 @@
 // The CLI on the SQL examples, as the README's first command runs it: real processes, exit codes,
 // the JSON report, one-line usage errors. No Python anywhere.
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -16,6 +16,8 @@ function cli(...args: string[]) {
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '1' },
     timeout: 120_000,
+    // Room for a runaway output to be measured rather than cut off (the default is 1 MB).
+    maxBuffer: 64 * 1024 * 1024,
   })
   return { code: r.status, stdout: r.stdout, stderr: r.stderr }
 }
@@ -51,6 +53,29 @@ describe('CLI on the SQL examples', () => {
       'duplicate-revision@4',
       'downgrade-residue@2',
     ])
+  })
+
+  it('prints a few KB, not the megabyte a migration raises: the message clipped to both ends, once per place', async () => {
+    const postgres = (await localProvider({}).unavailableReason()) === null ? 'local' : 'embedded'
+    const reportPath = join(scratch, 'huge-error.json')
+    const fixture = join(root, 'test', 'fixtures', 'sql-golang-huge-error')
+    const r = cli('check', fixture, '--postgres', postgres, '--report-json', reportPath)
+    expect(r.code).toBe(1)
+    const printed = r.stdout.length + r.stderr.length
+    console.log(`sql-golang-huge-error: ${printed} characters printed, report ${statSync(reportPath).size} bytes`)
+    expect(printed).toBeLessThan(10_000)
+    const report = JSON.parse(readFileSync(reportPath, 'utf8'))
+    expect(JSON.stringify(report).length).toBeLessThan(20_000)
+    const failed = report.findings.find((f: { id: string }) => f.id === 'upgrade-failed')
+    expect(failed).toMatchObject({ revision: '2', file: 'migrations/2_raise_a_megabyte.up.sql', line: 2 })
+    // Both ends kept: what failed, and how the message ends.
+    expect(failed.message).toMatch(
+      /fails: start of the message y+ \.\.\. \[\d+ characters left out\] \.\.\. y+, end of the message\./,
+    )
+    expect(r.stdout).toContain('end of the message')
+    // Clipped where the driver reads it, as the Alembic helper clips (600), not only by the renderers' wider bounds.
+    const step = report.steps.find((x: { ok: boolean }) => !x.ok)
+    expect(step.error.length).toBeLessThanOrEqual(600)
   })
 
   it('static mode on SQL needs no database; --tool sql without SQL files is one line naming the input', () => {

@@ -189,6 +189,15 @@ describe('scope: pre-existing replay findings', () => {
     ])
   })
 
+  it("an empty migration already on the base is a pre-existing notice; the PR's own stays a warning", () => {
+    const empties = [f('empty-migration', 'old', 'warning'), f('empty-migration', 'new', 'warning')]
+    const r = scopeFindings({ findings: empties, steps, prRevisions: new Set(['new']), base: 'main', strict: false })
+    expect(r.findings.map((x) => `${x.id}@${x.revision}:${x.severity}`)).toEqual([
+      'empty-migration@old:notice',
+      'empty-migration@new:warning',
+    ])
+  })
+
   it('strict keeps every severity and still counts them', () => {
     const r = scopeFindings({ findings, steps, prRevisions: new Set(['new']), base: 'main', strict: true })
     expect(r.findings).toBe(findings)

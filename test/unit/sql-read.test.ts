@@ -1,5 +1,6 @@
 // Reading SQL migration directories without a database: dbmate's blocks and options, golang-migrate's
 // file pairs, the chain findings of a versioned directory, and which driver a project gets.
+import { execFileSync } from 'node:child_process'
 import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -19,6 +20,8 @@ const FIXTURES = path.resolve(import.meta.dirname, '../fixtures')
 const scratch = mkdtempSync(path.join(tmpdir(), 'mg-sql-read-'))
 afterAll(() => rmSync(scratch, { recursive: true, force: true }))
 const policy = { severity: 'warning' as const, allow: new Map<string, string>() }
+/** A named pipe: opening it for reading blocks until a writer comes, which none will. */
+const mkfifo = (p: string) => execFileSync('mkfifo', [p])
 const summary = (fs: Finding[]) => fs.map((f) => [f.id, f.revision, f.file, f.line, f.severity])
 
 /** A project dir with the given files (name -> content) under `sub`. */
@@ -161,27 +164,62 @@ describe('golang-migrate directories', () => {
     expect(misnamed).toEqual(expect.arrayContaining(['4_name.up.sql', '4_name.down.sql', '5_g.down.sql']))
   })
 
-  it('says an up "file" that is a directory or a symlink loop is not a file (not "a down without an up")', () => {
+  it('names every entry called like a migration that is not a regular file, without opening it (a pipe would block)', () => {
     const dir = project({
       '1_a.up.sql': 'SELECT 1;',
       '1_a.down.sql': 'SELECT 1;',
       '2_b.down.sql': 'SELECT 1;',
       '3_c.down.sql': 'SELECT 1;',
     })
-    mkdirSync(path.join(dir, 'migrations', '2_b.up.sql'))
-    symlinkSync('3_c.up.sql', path.join(dir, 'migrations', '3_c.up.sql')) // a link to itself: a loop
-    const graph = sqlGraph(readGolangMigrate(path.join(dir, 'migrations'), dir), policy)
-    const problems = graph.problems.map((p) => [p.file, p.message])
-    expect(problems).toEqual([
-      [
-        'migrations/2_b.up.sql',
-        expect.stringMatching(/it is a directory, not a file, so golang-migrate cannot read version 2's up migration/),
-      ],
-      [
-        'migrations/3_c.up.sql',
-        expect.stringMatching(/it is a symlink that leads nowhere \(or in a loop\), not a file/),
-      ],
+    const m = path.join(dir, 'migrations')
+    mkdirSync(path.join(m, '2_b.up.sql'))
+    symlinkSync('3_c.up.sql', path.join(m, '3_c.up.sql')) // a link to itself: a loop
+    symlinkSync('no-such-file.sql', path.join(m, '4_gone.up.sql'))
+    mkfifo(path.join(m, '5_fifo.up.sql'))
+    writeFileSync(path.join(m, '6_f.up.sql'), 'SELECT 1;')
+    mkfifo(path.join(m, '6_f.down.sql'))
+    symlinkSync('2_b.up.sql', path.join(m, '7_to_dir.up.sql'))
+    const graph = sqlGraph(readGolangMigrate(m, dir), policy)
+    // One finding per entry, at the entry: no "down without an up" for 2 and 3, no "no down file" for 6.
+    expect(summary(graph.problems)).toEqual([
+      ['unparseable-migration', '2', 'migrations/2_b.up.sql', 1, 'error'],
+      ['unparseable-migration', '3', 'migrations/3_c.up.sql', 1, 'error'],
+      ['unparseable-migration', '4', 'migrations/4_gone.up.sql', 1, 'error'],
+      ['unparseable-migration', '5', 'migrations/5_fifo.up.sql', 1, 'error'],
+      ['unparseable-migration', '6', 'migrations/6_f.down.sql', 1, 'error'],
+      ['unparseable-migration', '7', 'migrations/7_to_dir.up.sql', 1, 'error'],
     ])
+    expect(graph.problems.map((p) => p.message)).toEqual([
+      expect.stringMatching(/: it is a directory, not a file, so golang-migrate cannot read it \(it skips/),
+      expect.stringMatching(/: it is a symlink loop, not a file, so golang-migrate cannot read it/),
+      expect.stringMatching(
+        /: it is a dangling symlink \(to no-such-file\.sql\), not a file, so golang-migrate cannot read it/,
+      ),
+      expect.stringMatching(/: it is a named pipe, not a file, so golang-migrate cannot read it \(.*hangs/),
+      expect.stringMatching(/: it is a named pipe, not a file, so golang-migrate cannot read it/),
+      expect.stringMatching(/: it is a symlink to a directory, not a file, so golang-migrate cannot read it/),
+    ])
+  })
+
+  it('warns at an up file with nothing in it (golang-migrate runs it as nothing); a comment or an empty down says nothing', () => {
+    const dir = project({
+      '1_a.up.sql': 'CREATE TABLE a (id int);',
+      '1_a.down.sql': '', // an empty down: judged by the replay, as before
+      '2_b.up.sql': '',
+      '2_b.down.sql': 'SELECT 1;',
+      '3_c.up.sql': ' \n\t\n',
+      '4_d.up.sql': '-- nothing to do: the backfill moved to a job\n',
+      '4_d.down.sql': '-- nothing to undo\n',
+    })
+    const graph = sqlGraph(readGolangMigrate(path.join(dir, 'migrations'), dir), policy)
+    expect(summary(graph.problems.filter((p) => p.id !== 'irreversible-migration'))).toEqual([
+      ['empty-migration', '2', 'migrations/2_b.up.sql', 1, 'warning'],
+      ['empty-migration', '3', 'migrations/3_c.up.sql', 1, 'warning'],
+    ])
+    expect(graph.problems[0]?.message).toMatch(
+      /^migrations\/2_b\.up\.sql is empty: golang-migrate runs it as nothing and records version 2 as applied/,
+    )
+    expect(graph.problems[0]?.message).toMatch(/Fix: .* in a comment/)
   })
 
   it('reports a file that is not UTF-8 and a version too large for golang-migrate, and is silent on a clean directory', () => {
@@ -215,6 +253,48 @@ describe('dbmate directories', () => {
     expect(graph.problems[1]?.message).toMatch(/define a down block with '-- migrate:down'/)
     const clean = path.join(FIXTURES, 'sql-dbmate-clean')
     expect(sqlGraph(readDbmate(path.join(clean, 'db/migrations'), clean), policy).problems).toEqual([])
+  })
+  it("warns at an up block with nothing under its marker (dbmate new's template); a comment or an empty down says nothing", () => {
+    const dir = project(
+      {
+        '20240101000000_a.sql': '-- migrate:up\n\n\n-- migrate:down\n\n',
+        '20240102000000_b.sql': '-- migrate:up\n-- nothing to do\n-- migrate:down\n',
+        '20240103000000_c.sql':
+          '-- migrate:up\nCREATE TABLE c (id int);\n-- migrate:down\nDROP TABLE c;\n-- migrate:up transaction:false\n  \n-- migrate:down\n',
+      },
+      'db/migrations',
+    )
+    const graph = sqlGraph(readDbmate(path.join(dir, 'db/migrations'), dir), policy)
+    expect(summary(graph.problems)).toEqual([
+      ['empty-migration', '20240101000000', 'db/migrations/20240101000000_a.sql', 1, 'warning'],
+      ['empty-migration', '20240103000000', 'db/migrations/20240103000000_c.sql', 5, 'warning'],
+    ])
+    expect(graph.problems[0]?.message).toMatch(
+      /^The `-- migrate:up` block of db\/migrations\/20240101000000_a\.sql is empty: dbmate runs it as nothing and records version 20240101000000 as applied/,
+    )
+  })
+
+  it('names every entry called like a migration that is not a regular file, without opening it', () => {
+    const dir = project(
+      { '20240101000000_a.sql': '-- migrate:up\nSELECT 1;\n-- migrate:down\nSELECT 1;\n' },
+      'db/migrations',
+    )
+    const m = path.join(dir, 'db/migrations')
+    mkdirSync(path.join(m, '20240102000000_dir.sql'))
+    symlinkSync('20240103000000_loop.sql', path.join(m, '20240103000000_loop.sql'))
+    symlinkSync('no-such-file.sql', path.join(m, '20240104000000_gone.sql'))
+    mkfifo(path.join(m, '20240105000000_fifo.sql'))
+    mkfifo(path.join(m, 'notes.sql')) // no version: dbmate skips it by its name, and so does the gate
+    const graph = sqlGraph(readDbmate(m, dir), policy)
+    expect(summary(graph.problems)).toEqual([
+      ['unparseable-migration', '20240102000000', 'db/migrations/20240102000000_dir.sql', 1, 'error'],
+      ['unparseable-migration', '20240103000000', 'db/migrations/20240103000000_loop.sql', 1, 'error'],
+      ['unparseable-migration', '20240104000000', 'db/migrations/20240104000000_gone.sql', 1, 'error'],
+      ['unparseable-migration', '20240105000000', 'db/migrations/20240105000000_fifo.sql', 1, 'error'],
+    ])
+    expect(
+      graph.problems.map((p) => /: it is (.*?), not a file, so dbmate cannot read it/.exec(p.message)?.[1]),
+    ).toEqual(['a directory', 'a symlink loop', 'a dangling symlink (to no-such-file.sql)', 'a named pipe'])
   })
 })
 

@@ -3,8 +3,9 @@
 // carry options; `transaction:false` runs that block outside a transaction. The parsing rules and
 // error texts are dbmate's own (pkg/dbmate/migration.go), so a file dbmate refuses is refused here.
 import path from 'node:path'
-import { DBMATE_FILE, listFiles, readText, relativeFile } from './files.js'
-import { lineAt, type SqlDirectory, type SqlUnit } from './model.js'
+import { listEntries, notAFileReason } from './entries.js'
+import { DBMATE_FILE, readText, relativeFile } from './files.js'
+import { isBlank, lineAt, type SqlDirectory, type SqlUnit } from './model.js'
 import { splitStatements } from './split.js'
 
 const UP = /^--\s*migrate:up(?:\s*$|\s+\S+)/gm
@@ -16,9 +17,15 @@ const STATEMENT_BEFORE = "dbmate does not support statements preceding the '-- m
 
 export function readDbmate(dir: string, projectDir: string): SqlDirectory {
   const result: SqlDirectory = { format: 'dbmate', dir, migrations: [], unreadable: [] }
-  for (const name of listFiles(dir)) {
+  for (const { name, notAFile } of listEntries(dir)) {
     const file = relativeFile(projectDir, path.join(dir, name))
     const m = DBMATE_FILE.exec(name)
+    if (notAFile) {
+      // Never opened (a named pipe blocks); without a version dbmate skips it by its name alone.
+      if (m)
+        result.unreadable.push({ file, line: 1, version: m[1] as string, reason: notAFileReason('dbmate', notAFile) })
+      continue
+    }
     const decoded = m || name.endsWith('.sql') ? readText(path.join(dir, name)) : undefined
     if (!m) {
       // dbmate skips a .sql file without leading version digits; one with markers was meant to run.
@@ -132,6 +139,8 @@ function block(text: string, start: number, end: number, file: string): SqlUnit 
     line: lineAt(text, start),
     transactional: options(body).get('transaction') !== 'false',
     statements: splitStatements(body).length,
+    // What follows the marker line: the marker itself is a comment the tool always sends.
+    empty: isBlank(body.slice(body.indexOf('\n') + 1 || body.length)),
   }
 }
 

@@ -1,8 +1,9 @@
 // Finding a directory of plain-SQL migrations and telling its format from the file names, the way
 // the tools themselves name files: golang-migrate `VERSION_NAME.up.sql` / `.down.sql`, dbmate
 // `VERSION_NAME.sql` (one file holding `-- migrate:up` and `-- migrate:down`).
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
+import { listEntries } from './entries.js'
 import type { SqlFormat } from './model.js'
 
 /** golang-migrate's own pattern (source/parse.go): any extension, version digits, an underscore. */
@@ -21,10 +22,9 @@ export interface SqlLocation {
 
 /** Plain files of a directory (symlinks to files too), sorted by name in code-unit order as the tools sort them. */
 export function listFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.isFile() || (e.isSymbolicLink() && isFile(path.join(dir, e.name))))
+  return listEntries(dir)
+    .filter((e) => !e.notAFile)
     .map((e) => e.name)
-    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
 }
 
 /** The format a directory's file names say, or undefined when none looks like a migration. */
@@ -93,14 +93,6 @@ export function relativeFile(projectDir: string, abs: string): string {
 export function isDirectory(p: string): boolean {
   try {
     return statSync(p).isDirectory()
-  } catch {
-    return false
-  }
-}
-
-function isFile(p: string): boolean {
-  try {
-    return statSync(p).isFile()
   } catch {
     return false
   }

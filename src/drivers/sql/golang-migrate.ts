@@ -2,10 +2,10 @@
 // versions compared as unsigned 64-bit integers (so 0001 and 1 are the same version). golang-migrate
 // itself skips files its pattern does not match, silently: such a file never runs, so the ones that
 // look like migrations are reported instead of skipped.
-import { lstatSync, statSync } from 'node:fs'
 import path from 'node:path'
-import { GOLANG_MIGRATE_FILE, listFiles, readText, relativeFile } from './files.js'
-import { compareVersions, type SqlDirectory, type SqlMigration, type SqlUnit } from './model.js'
+import { listEntries, notAFileReason } from './entries.js'
+import { GOLANG_MIGRATE_FILE, readText, relativeFile } from './files.js'
+import { compareVersions, isBlank, type SqlDirectory, type SqlMigration, type SqlUnit } from './model.js'
 import { splitStatements } from './split.js'
 
 const MAX_VERSION = 2n ** 64n - 1n
@@ -22,11 +22,14 @@ export function readGolangMigrate(dir: string, projectDir: string): SqlDirectory
   const ups = new Map<string, Part[]>()
   const downs = new Map<string, Part[]>()
   const unreadableUps = new Set<string>()
-  for (const name of listFiles(dir)) {
+  // A version whose down file cannot be read has a down: it is reported as unreadable, not as missing.
+  const unreadableDowns = new Set<string>()
+  for (const { name, notAFile } of listEntries(dir)) {
     const file = relativeFile(projectDir, path.join(dir, name))
     const m = GOLANG_MIGRATE_FILE.exec(name)
     if (!m) {
-      if (looksLikeMigration(name)) {
+      // golang-migrate ignores what its pattern does not match; a misnamed file is told its name.
+      if (!notAFile && looksLikeMigration(name)) {
         result.unreadable.push({
           file,
           line: 1,
@@ -45,15 +48,18 @@ export function readGolangMigrate(dir: string, projectDir: string): SqlDirectory
       })
       continue
     }
-    const decoded = readText(path.join(dir, name))
-    if ('problem' in decoded) {
+    const notAFileProblem = notAFile ? notAFileReason('golang-migrate', notAFile) : undefined
+    // Never read before it is known to be a file: opening a named pipe blocks.
+    const decoded = notAFileProblem ? undefined : readText(path.join(dir, name))
+    if (!decoded || 'problem' in decoded) {
       // Its partner file is not an orphan: it is reported with this one.
-      if (direction === 'up') unreadableUps.add(version.toString())
+      const unreadable = direction === 'up' ? unreadableUps : unreadableDowns
+      unreadable.add(version.toString())
       result.unreadable.push({
         file,
         line: 1,
         version: version.toString(),
-        reason: `it ${decoded.problem}, so PostgreSQL refuses it. Fix: save it as UTF-8`,
+        reason: notAFileProblem ?? `it ${decoded?.problem}, so PostgreSQL refuses it. Fix: save it as UTF-8`,
       })
       continue
     }
@@ -73,22 +79,10 @@ export function readGolangMigrate(dir: string, projectDir: string): SqlDirectory
       let i = downParts.findIndex((d) => d.name === up.name)
       if (i === -1 && upParts.length === 1 && downParts.length === 1) i = 0
       const down = i === -1 ? undefined : downParts.splice(i, 1)[0]
-      result.migrations.push(migration(up, down))
+      result.migrations.push(migration(up, down, unreadableDowns.has(version)))
     }
     for (const down of downParts) {
       if (upParts.length === 0 && unreadableUps.has(version)) continue
-      // The up "file" may be there but not be a file: a directory, or a symlink to nowhere or a loop.
-      const upName = down.file.replace(/\.down\.([^/]*)$/, '.up.$1')
-      const upKind = upParts.length === 0 ? notAFile(path.join(projectDir, upName)) : undefined
-      if (upKind) {
-        result.unreadable.push({
-          file: upName,
-          line: 1,
-          version,
-          reason: `it is ${upKind}, not a file, so golang-migrate cannot read version ${version}'s up migration. Fix: make it the .up.sql file (or remove it and ${down.file})`,
-        })
-        continue
-      }
       result.unreadable.push({
         file: down.file,
         line: 1,
@@ -103,7 +97,7 @@ export function readGolangMigrate(dir: string, projectDir: string): SqlDirectory
   return result
 }
 
-function migration(up: Part, down: Part | undefined): SqlMigration {
+function migration(up: Part, down: Part | undefined, downUnreadable: boolean): SqlMigration {
   const m: SqlMigration = {
     version: up.version,
     name: up.name,
@@ -112,6 +106,8 @@ function migration(up: Part, down: Part | undefined): SqlMigration {
     down: [],
   }
   if (!down) {
+    // A down file that is there but cannot be read has its own finding; "no down file" would be wrong.
+    if (downUnreadable) return m
     m.noDown = `there is no down file (${path.posix.basename(up.file).replace(/\.up\./, '.down.')})`
   } else {
     // A down file with no statement runs (as nothing), exactly like an Alembic downgrade that only
@@ -130,6 +126,7 @@ function unit(part: Part): SqlUnit {
     line: 1,
     transactional: false,
     statements: splitStatements(part.text).length,
+    empty: isBlank(part.text),
   }
 }
 
@@ -144,21 +141,4 @@ function suggestName(name: string): string {
   if (!m) return 'VERSION_NAME.up.sql'
   const label = (m[2] || 'name').replace(/[^A-Za-z0-9]+/g, '_')
   return `${m[1]}_${label}.${(m[3] ?? 'up').toLowerCase()}.sql`
-}
-
-/** What stands at `p` when it is not a readable file: "a directory", "a symlink that leads nowhere (or in a loop)". */
-function notAFile(p: string): string | undefined {
-  let link
-  try {
-    link = lstatSync(p)
-  } catch {
-    return undefined // nothing there: the plain "down without up" case
-  }
-  try {
-    const target = statSync(p)
-    if (target.isDirectory()) return link.isSymbolicLink() ? 'a symlink to a directory' : 'a directory'
-    return target.isFile() ? undefined : 'not a regular file'
-  } catch {
-    return 'a symlink that leads nowhere (or in a loop)'
-  }
 }

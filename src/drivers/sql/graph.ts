@@ -7,7 +7,7 @@ import type { IrreversiblePolicy } from '../../checks/replay-context.js'
 import type { Finding } from '../../report.js'
 import type { RevisionGraph, RevisionNode } from '../driver.js'
 import { compareVersions, type SqlDirectory, type SqlMigration } from './model.js'
-import { SQL_WORDING } from './wording.js'
+import { SQL_WORDING, type SqlWording } from './wording.js'
 
 export interface SqlGraph extends RevisionGraph {
   /** The migration replayed for each version: the first file of a duplicated version. */
@@ -66,6 +66,8 @@ export function sqlGraph(directory: SqlDirectory, policy: IrreversiblePolicy): S
     previous = version
     if (others.length > 0)
       graph.problems.push(duplicate(version, first, others, latest ?? version, words, freeVersion()))
+    // Each file of the version: a duplicate that is empty is a second mistake in its own file.
+    for (const m of [first, ...others]) graph.problems.push(...emptyUps(m, words))
     if (first.noDown) graph.problems.push(irreversible(first, policy, words.noDown))
   }
 
@@ -103,6 +105,24 @@ function duplicate(
     line: 1,
     details: [...all.map((m) => `${m.file}  ${m.name}`), `the gate replays only ${first.file} for version ${version}`],
   }
+}
+
+/**
+ * A warning at each up with nothing in it. The tools accept it as a no-op (golang-migrate sends
+ * nothing, dbmate sends its marker comment) and record the version, so it is no error; but an up
+ * that says nothing, not even why, is almost always a file that was never saved or filled in.
+ */
+function emptyUps(m: SqlMigration, words: SqlWording): Finding[] {
+  return m.up
+    .filter((u) => u.empty)
+    .map((u) => ({
+      id: 'empty-migration' as const,
+      severity: 'warning' as const,
+      message: words.emptyUp(u.file, m.version, u.line),
+      revision: m.version,
+      file: u.file,
+      line: u.line,
+    }))
 }
 
 function irreversible(m: SqlMigration, policy: IrreversiblePolicy, noDown: string): Finding {

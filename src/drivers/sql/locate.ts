@@ -3,6 +3,7 @@
 // (`type "mood" already exists`, a NOT NULL violation) it does not say which statement of a
 // multi-statement text failed, so the session finds it by replaying the statements one by one in a
 // transaction it rolls back.
+import { clipMiddle } from '../../clip.js'
 import type { StepError } from '../driver.js'
 import { lineAt, type SqlUnit } from './model.js'
 
@@ -37,7 +38,8 @@ export function unitLine(unit: SqlUnit, index: number): number {
  * position, the line is the position's; without one, `fallback` (an index into the unit) decides.
  */
 export function stepError(error: unknown, unit: SqlUnit, sent: { offset: number; text: string }, fallback?: number) {
-  const message = error instanceof Error ? error.message : String(error)
+  // A migration can raise a megabyte (RAISE EXCEPTION '%', repeat(...)): both ends kept, as the Alembic helper keeps them.
+  const message = clipMiddle(error instanceof Error ? error.message : String(error))
   const result: StepError = { message, file: unit.file, kind: 'error' }
   const position = isPgError(error) && error.position ? Number(error.position) : NaN
   if (Number.isInteger(position) && position > 0) {

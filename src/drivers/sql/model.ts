@@ -18,6 +18,11 @@ export interface SqlUnit {
   transactional: boolean
   /** Statements in the text, comments and blank lines left out. */
   statements: number
+  /**
+   * Nothing but whitespace (after the marker line, for a dbmate block): the tools run it as
+   * nothing. A comment makes it not empty: golang-migrate's own advice for a deliberate no-op.
+   */
+  empty: boolean
 }
 
 export interface SqlMigration {
@@ -44,6 +49,9 @@ export interface SqlDirectory {
   /** Files that look like migrations but cannot be used: file, line and why. */
   unreadable: { file: string; line: number; reason: string; version?: string }[]
 }
+
+/** Whitespace as the tools trim it (Go's strings.TrimSpace, ASCII part): a BOM is not whitespace to them. */
+export const isBlank = (text: string) => /^[\t\n\v\f\r ]*$/.test(text)
 
 /** The tool's order of two versions: golang-migrate compares integers, dbmate compares text. */
 export function compareVersions(format: SqlFormat, a: string, b: string): number {

@@ -5,6 +5,7 @@
 // transaction for a multi-statement text, and a lone CREATE INDEX CONCURRENTLY runs outside any).
 // The applied versions are kept in schema_migrations, left out of schema snapshots.
 import pg from 'pg'
+import { clipMiddle } from '../../clip.js'
 import type { MigrationSession, StepError, StepResult } from '../driver.js'
 import { stepError } from './locate.js'
 import type { SqlMigration, SqlUnit } from './model.js'
@@ -109,7 +110,7 @@ export class SqlSession implements MigrationSession {
             ? `INSERT INTO ${BOOKKEEPING_TABLE} (version) VALUES ($1) ON CONFLICT DO NOTHING`
             : `DELETE FROM ${BOOKKEEPING_TABLE} WHERE version = $1`
         await client.query(sql, [version]).catch((e: unknown) => {
-          const message = `recording the version failed: ${e instanceof Error ? e.message : String(e)}`
+          const message = `recording the version failed: ${clipMiddle(e instanceof Error ? e.message : String(e))}`
           error = { message, kind: watchdog.fired ? 'timeout' : 'error' }
         })
       }

@@ -1,7 +1,8 @@
 // Judging one run of the gate on bad input. Whatever a case expects, some outcomes are never
 // acceptable: a stack trace (a Node "    at " frame, a Python Traceback), a hang past the deadline,
 // exit 0 on broken input, leftovers. A case then expects either a finding id in the JSON report or
-// exit 2 with one error line naming the input.
+// exit 2 with one error line naming the input; or, for input the tool itself runs as a no-op, exit
+// 0 with a named warning (anything else exiting 0 is a silent pass).
 import { existsSync, readFileSync } from 'node:fs'
 import type { FindingId, GateReport } from '../../../src/report.js'
 import type { CliResult } from './run-cli.js'
@@ -15,8 +16,14 @@ export type Expectation =
   | { finding: FindingId | FindingId[] | '*'; revision?: string; file?: string }
   /** Exit 2, and the one error line contains `names` (the flag, the setting, the file). */
   | { error: string }
+  /**
+   * Input the tool itself accepts, as a no-op, but that is almost surely a mistake (an empty
+   * migration): exit 0, and this finding as a warning, at `revision` and naming `file` if given.
+   */
+  | { warning: FindingId; revision?: string; file?: string }
 
-export type Outcome = 'clean error' | 'finding' | 'stack trace' | 'hang' | 'silent pass' | 'leftovers' | 'other'
+export type Outcome =
+  'clean error' | 'finding' | 'warning' | 'stack trace' | 'hang' | 'silent pass' | 'leftovers' | 'other'
 
 export interface Judgement {
   outcome: Outcome
@@ -61,6 +68,22 @@ export function judge(
   const report = reportPath && existsSync(reportPath) ? readReport(reportPath) : null
   const findings = report?.findings ?? []
   const said = findings.map((f) => `${f.id}${f.revision ? `@${f.revision}` : ''}`).join(', ')
+  if ('warning' in expectation) {
+    const hit = findings.find(
+      (f) =>
+        f.id === expectation.warning &&
+        f.severity === 'warning' &&
+        (expectation.revision === undefined || f.revision === expectation.revision) &&
+        (expectation.file === undefined || (f.file ?? '').includes(expectation.file)),
+    )
+    if (r.code === 0 && hit) return { outcome: 'warning', met: true, detail: `exit 0, warning ${said}` }
+    const at = `${expectation.revision ? ` at ${expectation.revision}` : ''}${expectation.file ? ` in ${expectation.file}` : ''}`
+    const got = `${exit}${findings.length ? `, findings ${findings.map((f) => `${f.id} as ${f.severity}`).join(', ')}` : ''}`
+    return miss(
+      r.code === 0 ? 'silent pass' : 'other',
+      `expected exit 0 with a ${expectation.warning} warning${at}; got ${got}`,
+    )
+  }
   if (r.code === 0) {
     const warned = findings.length ? ` (only ${findings.map((f) => `${f.id} as ${f.severity}`).join(', ')})` : ''
     return miss('silent pass', `exit 0 on broken input${warned}; ${clip(r.stdout.split('\n')[0] ?? '')}`)

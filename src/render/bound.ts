@@ -1,0 +1,52 @@
+// Every renderer starts here: a report whose free text is bounded, so that no output (the terminal,
+// the JSON report, annotations, the job summary, the PR comment) carries megabytes, whatever a check
+// or a driver put in it: a migration's megabyte of error text, a docstring the size of a book,
+// thousands of detail lines. Both ends of a long text are kept: the start says what failed, the end
+// often names the object, and a message ends with its fix. The drivers clip their own errors far
+// below these bounds (600 characters); these catch whatever path nothing else bounds.
+import { clipMiddle } from '../clip.js'
+import type { Finding, GateReport } from '../report.js'
+
+export const BOUNDS = {
+  message: 4000,
+  fix: 2000,
+  detail: 1000,
+  /** Detail lines per finding (a residue list of every object a downgrade forgot stays well below). */
+  details: 200,
+  revision: 200,
+  note: 2000,
+  stepError: 1000,
+  nodeMessage: 500,
+} as const
+
+export function boundReport(report: GateReport): GateReport {
+  return {
+    ...report,
+    notes: report.notes.map((n) => clipMiddle(n, BOUNDS.note)),
+    steps: report.steps.map((s) =>
+      s.error === undefined ? s : { ...s, error: clipMiddle(s.error, BOUNDS.stepError) },
+    ),
+    findings: report.findings.map(boundFinding),
+    ...(report.graph
+      ? {
+          graph: {
+            nodes: report.graph.nodes.map((n) =>
+              n.message === undefined ? n : { ...n, message: clipMiddle(n.message, BOUNDS.nodeMessage) },
+            ),
+          },
+        }
+      : {}),
+  }
+}
+
+export function boundFinding(f: Finding): Finding {
+  const bounded: Finding = { ...f, message: clipMiddle(f.message, BOUNDS.message) }
+  if (f.fix !== undefined) bounded.fix = clipMiddle(f.fix, BOUNDS.fix)
+  if (f.revision !== undefined) bounded.revision = clipMiddle(f.revision, BOUNDS.revision)
+  if (f.details) {
+    const kept = f.details.slice(0, BOUNDS.details).map((d) => clipMiddle(d, BOUNDS.detail))
+    const more = f.details.length - BOUNDS.details
+    bounded.details = more > 0 ? [...kept, `… ${more} more detail line${more === 1 ? '' : 's'} left out`] : kept
+  }
+  return bounded
+}
