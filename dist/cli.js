@@ -8,12 +8,14 @@ import {
   interruptedBy,
   oneLine,
   readConfig,
+  registerSecrets,
   renderJson,
   renderTerminal,
   runAll,
   runGate,
+  scrub,
   stderrLogger
-} from "./chunks/chunk-DPRUO6PB.js";
+} from "./chunks/chunk-4HQ3EDXX.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts
@@ -84,6 +86,7 @@ var VERSION = "0.1.0";
 // src/cli.ts
 async function main(argv) {
   const args = parseArgs(argv);
+  registerSecrets(args.inputs.get("database-url"));
   if (args.command === "help") {
     process.stdout.write(`${usage()}
 `);
@@ -114,9 +117,10 @@ main(process.argv.slice(2)).then(
   async (error) => {
     await runAll();
     if (interruptedBy()) return;
-    process.stderr.write(inertLog(`migration-gate: ${errorLine(error)}
+    process.stderr.write(inertLog(`migration-gate: ${scrub(errorLine(error))}
 `));
-    if (process.env.MIGRATION_GATE_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}
+    if (process.env.MIGRATION_GATE_DEBUG && error instanceof Error)
+      process.stderr.write(`${scrub(String(error.stack))}
 `);
     process.exitCode = 2;
   }

@@ -17,15 +17,18 @@ import {
   readActionInputs,
   readConfig,
   readLedger,
+  registerSecrets,
   removeContainer,
   renderJson,
   renderTerminal,
   runAll,
   runGate,
   runIdOfRole,
+  scrub,
   urlPath,
-  useLedger
-} from "./chunks/chunk-DPRUO6PB.js";
+  useLedger,
+  withCredentialsFrom
+} from "./chunks/chunk-4HQ3EDXX.js";
 import {
   __commonJS,
   __require,
@@ -20382,6 +20385,9 @@ var ExitCode;
   ExitCode2[ExitCode2["Success"] = 0] = "Success";
   ExitCode2[ExitCode2["Failure"] = 1] = "Failure";
 })(ExitCode || (ExitCode = {}));
+function setSecret(secret) {
+  issueCommand("add-mask", {}, secret);
+}
 function getInput(name, options) {
   const val = process.env[`INPUT_${name.replace(/ /g, "_").toUpperCase()}`] || "";
   if (options && options.required && !val) {
@@ -24951,7 +24957,7 @@ async function removeResource(r, options) {
 async function dropRunRole(adminUrl, name, databaseUrl) {
   if (!runIdOfRole(name)) throw new Error(`refusing to drop role ${name}: not a ${PREFIX}_role_ of a run`);
   const client = new esm_default.Client({
-    connectionString: withPasswordFrom(adminUrl, databaseUrl),
+    connectionString: withCredentialsFrom(adminUrl, databaseUrl),
     connectionTimeoutMillis: 1e4
   });
   await client.connect();
@@ -24969,7 +24975,7 @@ async function dropRunRole(adminUrl, name, databaseUrl) {
 async function dropScratchDatabase(adminUrl, name, databaseUrl) {
   if (!name.startsWith(`${PREFIX}_`)) throw new Error(`refusing to drop ${name}: not a ${PREFIX}_ database`);
   const client = new esm_default.Client({
-    connectionString: withPasswordFrom(adminUrl, databaseUrl),
+    connectionString: withCredentialsFrom(adminUrl, databaseUrl),
     connectionTimeoutMillis: 1e4
   });
   await client.connect();
@@ -24982,19 +24988,6 @@ async function dropScratchDatabase(adminUrl, name, databaseUrl) {
   } finally {
     await client.end().catch(() => {
     });
-  }
-}
-function withPasswordFrom(recorded, databaseUrl) {
-  if (!databaseUrl) return recorded;
-  try {
-    const r = new URL(recorded);
-    const d = new URL(databaseUrl);
-    if (r.hostname === d.hostname && (r.port || "5432") === (d.port || "5432") && r.username === d.username) {
-      r.password = d.password;
-    }
-    return r.toString();
-  } catch {
-    return recorded;
   }
 }
 function describe(r) {
@@ -25223,15 +25216,21 @@ function timings(report) {
 }
 
 // src/main.ts
+function protectDatabaseUrl() {
+  const url = getInput("database-url") || void 0;
+  for (const secret of registerSecrets(url)) setSecret(secret);
+  return url;
+}
 async function post() {
   const ledger = getState("ledger");
   if (!ledger) return;
-  const result = await cleanupLedger(ledger, { databaseUrl: getInput("database-url") || void 0 });
-  for (const line of result.removed) info(`removed ${line}`);
-  for (const line of result.problems) warning(inertCommandText(`could not remove ${line}`));
+  const result = await cleanupLedger(ledger, { databaseUrl: protectDatabaseUrl() });
+  for (const line of result.removed) info(scrub(`removed ${line}`));
+  for (const line of result.problems) warning(inertCommandText(scrub(`could not remove ${line}`)));
 }
 async function run() {
   saveState("isPost", "true");
+  protectDatabaseUrl();
   const ledger = join2(process.env.RUNNER_TEMP || tmpdir(), `migration-gate-ledger-${process.pid}.json`);
   saveState("ledger", ledger);
   useLedger(ledger);
@@ -25316,6 +25315,6 @@ async function comment(report, token, ctx, warn) {
 var isPost = getState("isPost") === "true";
 (isPost ? post() : run()).catch(async (error2) => {
   await runAll();
-  if (isPost) warning(inertCommandText(`migration-gate cleanup: ${oneLine(error2)}`));
-  else setFailed(inertCommandText(`migration-gate: ${oneLine(error2)}`));
+  if (isPost) warning(inertCommandText(`migration-gate cleanup: ${scrub(oneLine(error2))}`));
+  else setFailed(inertCommandText(`migration-gate: ${scrub(oneLine(error2))}`));
 });

@@ -10,10 +10,13 @@ import { interruptedBy, runAll } from './postgres/cleanup.js'
 import { inertLog } from './render/escape.js'
 import { renderJson } from './render/json.js'
 import { renderTerminal } from './render/terminal.js'
+import { registerSecrets, scrub } from './scrub.js'
 import { VERSION } from './version.js'
 
 async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv)
+  // Before anything can fail: a start failure names the database-url, and must say it without its credentials.
+  registerSecrets(args.inputs.get('database-url'))
   if (args.command === 'help') {
     process.stdout.write(`${usage()}\n`)
     return 0
@@ -46,8 +49,10 @@ main(process.argv.slice(2)).then(
     await runAll()
     // A run cancelled by SIGINT/SIGTERM exits through the signal handler; its teardown errors are noise.
     if (interruptedBy()) return
-    process.stderr.write(inertLog(`migration-gate: ${errorLine(error)}\n`))
-    if (process.env.MIGRATION_GATE_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`)
+    // scrub also covers what failed before the inputs were read (a stray key=value argument).
+    process.stderr.write(inertLog(`migration-gate: ${scrub(errorLine(error))}\n`))
+    if (process.env.MIGRATION_GATE_DEBUG && error instanceof Error)
+      process.stderr.write(`${scrub(String(error.stack))}\n`)
     process.exitCode = 2
   },
 )

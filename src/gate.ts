@@ -32,6 +32,7 @@ import type { Server } from './postgres/provider.js'
 import { chooseProvider } from './postgres/select.js'
 import { resultOf, type Finding, type FindingId, type GateReport, type Phase } from './report.js'
 import { SnapshotProbe } from './schema/probe.js'
+import { registerSecrets, scrubbedLogger, scrubDeep, scrubError } from './scrub.js'
 
 export interface GateDeps {
   logger: Logger
@@ -47,7 +48,20 @@ const BLOCKS_REPLAY: ReadonlySet<FindingId> = new Set([
   'unparseable-migration',
 ])
 
+/**
+ * Nothing the run says carries a credential of the database-url: log lines, the report (every
+ * renderer reads only it) and the error it may end with are scrubbed on the way out.
+ */
 export async function runGate(config: GateConfig, deps: GateDeps): Promise<GateReport> {
+  registerSecrets(config.databaseUrl)
+  try {
+    return scrubDeep(await gate(config, { ...deps, logger: scrubbedLogger(deps.logger) }))
+  } catch (error) {
+    throw scrubError(error)
+  }
+}
+
+async function gate(config: GateConfig, deps: GateDeps): Promise<GateReport> {
   const started = performance.now()
   const { logger } = deps
   if (!existsSync(config.projectDir) || !statSync(config.projectDir).isDirectory()) {

@@ -23,17 +23,29 @@ import { inertCommandText, inertLog } from './render/escape.js'
 import { renderJson } from './render/json.js'
 import { renderSummary } from './render/summary.js'
 import { renderTerminal } from './render/terminal.js'
+import { registerSecrets, scrub } from './scrub.js'
+
+/**
+ * The database-url's credentials: scrubbed from everything the gate writes, and masked by the runner
+ * too, for whatever reaches the log another way.
+ */
+function protectDatabaseUrl(): string | undefined {
+  const url = core.getInput('database-url') || undefined
+  for (const secret of registerSecrets(url)) core.setSecret(secret)
+  return url
+}
 
 async function post(): Promise<void> {
   const ledger = core.getState('ledger')
   if (!ledger) return
-  const result = await cleanupLedger(ledger, { databaseUrl: core.getInput('database-url') || undefined })
-  for (const line of result.removed) core.info(`removed ${line}`)
-  for (const line of result.problems) core.warning(inertCommandText(`could not remove ${line}`))
+  const result = await cleanupLedger(ledger, { databaseUrl: protectDatabaseUrl() })
+  for (const line of result.removed) core.info(scrub(`removed ${line}`))
+  for (const line of result.problems) core.warning(inertCommandText(scrub(`could not remove ${line}`)))
 }
 
 async function run(): Promise<void> {
   core.saveState('isPost', 'true')
+  protectDatabaseUrl()
   const ledger = join(process.env.RUNNER_TEMP || tmpdir(), `migration-gate-ledger-${process.pid}.json`)
   core.saveState('ledger', ledger)
   useLedger(ledger)
@@ -144,6 +156,6 @@ const isPost = core.getState('isPost') === 'true'
 ;(isPost ? post() : run()).catch(async (error: unknown) => {
   await runAll()
   // A post step warns and never fails the job; the main step fails with the one-line message.
-  if (isPost) core.warning(inertCommandText(`migration-gate cleanup: ${oneLine(error)}`))
-  else core.setFailed(inertCommandText(`migration-gate: ${oneLine(error)}`))
+  if (isPost) core.warning(inertCommandText(`migration-gate cleanup: ${scrub(oneLine(error))}`))
+  else core.setFailed(inertCommandText(`migration-gate: ${scrub(oneLine(error))}`))
 })

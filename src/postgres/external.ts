@@ -9,23 +9,16 @@ import { registerCleanup } from './cleanup.js'
 import { silentLogger, type Logger } from '../logger.js'
 import { GateDatabases, serverVersion } from './databases.js'
 import { roleObjectsElsewhere, sessionsElsewhere, type RunMarks } from './isolation.js'
-import { forgetResource, recordResource, withoutPassword } from './ledger.js'
+import { redactCredentials, withoutCredentials } from './credentials.js'
+import { forgetResource, recordResource } from './ledger.js'
 import { ident, migrationApplicationName, newRunId, runDatabaseName, runDatabasePrefix, runRoleName } from './names.js'
 import type { PostgresProvider, ProviderOptions, Server } from './provider.js'
 import { holdRunLock, type RunLock } from './run-lock.js'
 import { asRole, createRunRole, type RunRole } from './run-role.js'
 import { sweepAbandonedRuns } from './sweep.js'
 
-/** The password replaced by *** for messages. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url)
-    if (u.password) u.password = '***'
-    return u.toString()
-  } catch {
-    return '(unparseable URL)'
-  }
-}
+/** An error for a message: a driver's text may repeat the connection string, credentials and all. */
+const said = (error: unknown) => redactCredentials(oneLine(error))
 
 function parseUrl(raw: string | undefined): URL {
   if (!raw) throw new GateError('database-url: required when postgres is "url"', 'database-url')
@@ -57,12 +50,13 @@ export function externalProvider(
       const t0 = performance.now()
       const u = parseUrl(options.databaseUrl)
       const adminUrl = u.toString()
-      const shown = redactUrl(adminUrl)
+      // Every credential (the userinfo password, ?password=, passfile=, sslpassword=) as *** for messages.
+      const shown = redactCredentials(adminUrl)
       let version: string
       try {
         version = await serverVersion(adminUrl)
       } catch (error) {
-        throw new GateError(`database-url: cannot connect to ${shown}: ${oneLine(error)}`, 'database-url')
+        throw new GateError(`database-url: cannot connect to ${shown}: ${said(error)}`, 'database-url')
       }
       await assertCanCreate(adminUrl, shown)
       return startRun(adminUrl, shown, version, t0, logger, options.roleStatement)
@@ -87,9 +81,9 @@ async function startRun(
   try {
     lock = await holdRunLock(adminUrl, runId)
   } catch (error) {
-    throw new GateError(`database-url: cannot connect to ${shown}: ${oneLine(error)}`, 'database-url')
+    throw new GateError(`database-url: cannot connect to ${shown}: ${said(error)}`, 'database-url')
   }
-  const recordedUrl = withoutPassword(adminUrl)
+  const recordedUrl = withoutCredentials(adminUrl)
   let role: RunRole | null = null
   const notes: string[] = []
   try {
@@ -99,7 +93,7 @@ async function startRun(
     recordResource(roleResource)
     const decided = await createRunRole(lock.client, adminUrl, runId, roleStatement).catch((error: unknown) => ({
       role: null,
-      reason: `the run's own role could not be created (${oneLine(error)})`,
+      reason: `the run's own role could not be created (${said(error)})`,
     }))
     role = decided.role
     if (!role) {
@@ -148,7 +142,7 @@ async function startRun(
     if (escape) problems.push(escape)
     const failed: string[] = []
     for (const name of [...tracked].reverse()) {
-      await drop(name).catch((error: unknown) => failed.push(`${name} (${oneLine(error)})`))
+      await drop(name).catch((error: unknown) => failed.push(`${name} (${said(error)})`))
     }
     if (failed.length) problems.push(`could not drop scratch database ${failed.join(', ')} on ${shown}`)
     if (role) {
@@ -182,7 +176,7 @@ async function startRun(
         if (dbs.names.includes(resource.name)) await dbs.drop(resource.name).catch(() => {})
         forgetResource(resource)
         throw new GateError(
-          `database-url: cannot create a scratch database on ${shown}: ${oneLine(error)}`,
+          `database-url: cannot create a scratch database on ${shown}: ${said(error)}`,
           'database-url',
         )
       }
@@ -227,7 +221,7 @@ async function dropRunRole(
     await client.query(`DROP ROLE IF EXISTS ${ident(role)}`)
     return null
   } catch (error) {
-    return `could not drop role ${role} (${oneLine(error)})`
+    return `could not drop role ${role} (${said(error)})`
   }
 }
 

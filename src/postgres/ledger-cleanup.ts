@@ -7,6 +7,7 @@ import { basename } from 'node:path'
 import pg from 'pg'
 import { oneLine } from '../errors.js'
 import { removeContainer } from './containers.js'
+import { withCredentialsFrom } from './credentials.js'
 import { readLedger, type Resource } from './ledger.js'
 import { ident, PREFIX, runIdOfRole } from './names.js'
 import { CLUSTER_DIR_PREFIX, destroyClusterSync } from './stale.js'
@@ -20,7 +21,7 @@ export interface LedgerCleanup {
 
 export interface LedgerCleanupOptions {
   /**
-   * The database-url input, whose password the ledger does not hold: used for recorded databases
+   * The database-url input, whose credentials the ledger does not hold: used for recorded databases
    * on the same server (host, port, user).
    */
   databaseUrl?: string
@@ -68,7 +69,7 @@ async function dropRunRole(adminUrl: string, name: string, databaseUrl?: string)
   // Only a run's own role (migration_gate_role_<run id>), whatever the file says.
   if (!runIdOfRole(name)) throw new Error(`refusing to drop role ${name}: not a ${PREFIX}_role_ of a run`)
   const client = new pg.Client({
-    connectionString: withPasswordFrom(adminUrl, databaseUrl),
+    connectionString: withCredentialsFrom(adminUrl, databaseUrl),
     connectionTimeoutMillis: 10_000,
   })
   await client.connect()
@@ -87,7 +88,7 @@ async function dropScratchDatabase(adminUrl: string, name: string, databaseUrl?:
   // The gate names every scratch database with its prefix; anything else is not dropped, whatever the file says.
   if (!name.startsWith(`${PREFIX}_`)) throw new Error(`refusing to drop ${name}: not a ${PREFIX}_ database`)
   const client = new pg.Client({
-    connectionString: withPasswordFrom(adminUrl, databaseUrl),
+    connectionString: withCredentialsFrom(adminUrl, databaseUrl),
     connectionTimeoutMillis: 10_000,
   })
   await client.connect()
@@ -99,21 +100,6 @@ async function dropScratchDatabase(adminUrl: string, name: string, databaseUrl?:
     return true
   } finally {
     await client.end().catch(() => {})
-  }
-}
-
-/** The recorded URL with the password of `databaseUrl` when both name the same server and user. */
-function withPasswordFrom(recorded: string, databaseUrl?: string): string {
-  if (!databaseUrl) return recorded
-  try {
-    const r = new URL(recorded)
-    const d = new URL(databaseUrl)
-    if (r.hostname === d.hostname && (r.port || '5432') === (d.port || '5432') && r.username === d.username) {
-      r.password = d.password
-    }
-    return r.toString()
-  } catch {
-    return recorded
   }
 }
 

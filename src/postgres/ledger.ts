@@ -5,21 +5,10 @@ import { readFileSync, writeFileSync, rmSync } from 'node:fs'
 export type Resource =
   | { kind: 'cluster'; dir: string }
   | { kind: 'container'; id: string }
-  /** adminUrl never carries a password (see withoutPassword): the ledger is a plain file on the runner. */
+  /** adminUrl never carries a credential (see withoutCredentials): the ledger is a plain file on the runner. */
   | { kind: 'database'; adminUrl: string; name: string }
   /** A url run's own role (run-role.ts); its password is never recorded. */
   | { kind: 'role'; adminUrl: string; name: string }
-
-/** The URL without its password, for recording. The post step gets the password back from its input. */
-export function withoutPassword(url: string): string {
-  try {
-    const u = new URL(url)
-    u.password = ''
-    return u.toString()
-  } catch {
-    return url
-  }
-}
 
 let ledgerPath: string | undefined
 

@@ -277,6 +277,28 @@ describe('the action, end to end', () => {
     expect(run.outputs).toEqual({})
   })
 
+  it('a database-url that cannot be reached fails in one line without its password, which the runner masks', async () => {
+    const secret = 'Action1Secret'
+    const run = await runAction({
+      'working-directory': 'test/fixtures/alembic-clean',
+      postgres: 'url',
+      'database-url': `postgresql://gate@127.0.0.1:1/postgres?password=${secret}`,
+    })
+    expect(run.code).toBe(1)
+    expect(commands(run.stdout, 'error')).toEqual([
+      {
+        props: {},
+        message: expect.stringMatching(
+          /^migration-gate: database-url: cannot connect to postgresql:\/\/gate@127\.0\.0\.1:1\/postgres\?password=\*\*\*: /,
+        ),
+      },
+    ])
+    // The runner's mask command is the one line that must carry it.
+    expect(run.stdout.split('\n').filter((l) => l.includes(secret))).toEqual([`::add-mask::${secret}`])
+    expect(run.stderr).not.toContain(secret)
+    expect(run.summary).not.toContain(secret)
+  })
+
   it('a static run whose summary cannot be written: outputs set, a warning, the verdict unchanged', async () => {
     const notAFile = mkdtempSync(join(scratch, 'summary-dir-'))
     const run = await runAction(
