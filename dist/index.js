@@ -24846,24 +24846,43 @@ function footer(options) {
 }
 
 // src/github/comment.ts
+var GITHUB_ACTIONS_BOT = { login: "github-actions[bot]", type: "Bot" };
 async function syncStickyComment(api, pr, bodies) {
   const where2 = { owner: pr.owner, repo: pr.repo };
   try {
-    const existing = await findSticky(api, pr);
+    const existing = await findSticky(api, pr, await tokenIdentity(api));
     if (bodies.result === "pass" && !existing) return { action: "none" };
     const body = bodies.result === "fail" ? bodies.failing() : bodies.passing();
-    if (!existing) {
-      const { data: data2 } = await api.createComment({ ...where2, issue_number: pr.number, body });
-      return { action: "created", id: data2.id, ...data2.html_url ? { url: data2.html_url } : {} };
-    }
+    const create = async () => {
+      const { data } = await api.createComment({ ...where2, issue_number: pr.number, body });
+      return { action: "created", id: data.id, ...data.html_url ? { url: data.html_url } : {} };
+    };
+    if (!existing) return await create();
     if (existing.body === body) return { action: "unchanged", id: existing.id };
-    const { data } = await api.updateComment({ ...where2, comment_id: existing.id, body });
-    return { action: "updated", id: data.id, ...data.html_url ? { url: data.html_url } : {} };
+    try {
+      const { data } = await api.updateComment({ ...where2, comment_id: existing.id, body });
+      return { action: "updated", id: data.id, ...data.html_url ? { url: data.html_url } : {} };
+    } catch (error2) {
+      if (statusOf(error2) === 403) return await create();
+      throw error2;
+    }
   } catch (error2) {
     return { action: "failed", warning: explain(error2) };
   }
 }
-async function findSticky(api, pr) {
+async function tokenIdentity(api) {
+  try {
+    const { data } = await api.getAuthenticated();
+    return data;
+  } catch {
+    return GITHUB_ACTIONS_BOT;
+  }
+}
+function sameAccount(a, b) {
+  if (!a) return false;
+  return a.login.toLowerCase() === b.login.toLowerCase() && (a.type ?? "User") === (b.type ?? "User");
+}
+async function findSticky(api, pr, me) {
   const perPage = 100;
   for (let page = 1; ; page++) {
     const { data } = await api.listComments({
@@ -24873,13 +24892,14 @@ async function findSticky(api, pr) {
       per_page: perPage,
       page
     });
-    const found = data.find((c) => c.body?.startsWith(COMMENT_MARKER));
+    const found = data.find((c) => c.body?.startsWith(COMMENT_MARKER) && sameAccount(c.user, me));
     if (found) return { id: found.id, body: found.body ?? "" };
     if (data.length < perPage) return void 0;
   }
 }
+var statusOf = (error2) => error2?.status;
 function explain(error2) {
-  const status = error2?.status;
+  const status = statusOf(error2);
   const message = error2 instanceof Error ? error2.message : String(error2?.message ?? error2);
   const first = message.split("\n")[0]?.trim() ?? "";
   if (status === 403 || /Resource not accessible by integration/i.test(message)) {
@@ -25279,8 +25299,14 @@ async function run() {
     setFailed(`migration-gate: ${errors} error finding${errors === 1 ? "" : "s"}`);
   }
 }
-function issueCommentsApi(token) {
-  return getOctokit(token).rest.issues;
+function commentsApi(token) {
+  const { issues, users } = getOctokit(token).rest;
+  return {
+    getAuthenticated: () => users.getAuthenticated(),
+    listComments: (params) => issues.listComments(params),
+    createComment: (params) => issues.createComment(params),
+    updateComment: (params) => issues.updateComment(params)
+  };
 }
 async function comment(report, token, ctx, warn) {
   if (!ctx.pullRequest) return "No PR comment: this run is not for a pull request.";
@@ -25294,7 +25320,7 @@ async function comment(report, token, ctx, warn) {
     ...ctx.runUrl ? { runUrl: ctx.runUrl } : {},
     ...ctx.sha ? { sha: ctx.sha } : {}
   };
-  const outcome = await syncStickyComment(issueCommentsApi(token), ctx.pullRequest, {
+  const outcome = await syncStickyComment(commentsApi(token), ctx.pullRequest, {
     result: report.result,
     failing: () => renderComment(report, options),
     passing: () => renderPassingComment(report, options)

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { oneLine } from './errors.js'
 import { runGate } from './gate.js'
 import { processGitHubEnvironment } from './git/event.js'
-import { syncStickyComment, type CommentOutcome, type IssueCommentsApi } from './github/comment.js'
+import { syncStickyComment, type CommentOutcome, type CommentsApi } from './github/comment.js'
 import { runContext, type RunContext } from './github/context.js'
 import { readActionInputs, readConfig } from './inputs.js'
 import type { Logger } from './logger.js'
@@ -111,8 +111,14 @@ async function run(): Promise<void> {
 }
 
 /** The real comments client (honours GITHUB_API_URL, so GHES works). Only glue imports @actions/*. */
-function issueCommentsApi(token: string): IssueCommentsApi {
-  return getOctokit(token).rest.issues
+function commentsApi(token: string): CommentsApi {
+  const { issues, users } = getOctokit(token).rest
+  return {
+    getAuthenticated: () => users.getAuthenticated(),
+    listComments: (params) => issues.listComments(params),
+    createComment: (params) => issues.createComment(params),
+    updateComment: (params) => issues.updateComment(params),
+  }
 }
 
 /** The sticky PR comment; a problem is a warning and a line in the summary, never a failed gate. */
@@ -133,7 +139,7 @@ async function comment(
     ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}),
     ...(ctx.sha ? { sha: ctx.sha } : {}),
   }
-  const outcome: CommentOutcome = await syncStickyComment(issueCommentsApi(token), ctx.pullRequest, {
+  const outcome: CommentOutcome = await syncStickyComment(commentsApi(token), ctx.pullRequest, {
     result: report.result,
     failing: () => renderComment(report, options),
     passing: () => renderPassingComment(report, options),

@@ -19,11 +19,17 @@ const root = join(import.meta.dirname, '..', '..')
 const tsxLoader = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href
 const scratch = mkdtempSync(join(tmpdir(), 'mg-action-test-'))
 const PR = 7
+const BOT = { login: 'github-actions[bot]', type: 'Bot' }
+const SOMEONE = { login: 'mallory', type: 'User' }
 
-/** A fake GitHub REST API: one PR's issue comments; `readOnly` answers writes as a fork's token does. */
+/**
+ * A fake GitHub REST API: one PR's issue comments; the token is an installation token like the
+ * workflow's GITHUB_TOKEN (GET /user refused, comments written as github-actions[bot]); `readOnly`
+ * answers writes as a fork's token does.
+ */
 interface FakeGitHub {
   url: string
-  comments: Array<{ id: number; body: string }>
+  comments: Array<{ id: number; body: string; user: { login: string; type: string } }>
   requests: string[]
   readOnly: boolean
 }
@@ -42,9 +48,11 @@ beforeAll(async () => {
     const path = (req.url ?? '').split('?')[0]
     if (req.headers.authorization !== 'token fake-token') return send(401, { message: 'Bad credentials' })
     if (req.method === 'GET' && path === `/repos/acme/app/issues/${PR}/comments`) return send(200, github.comments)
+    if (req.method === 'GET' && path === '/user')
+      return send(403, { message: 'Resource not accessible by integration' })
     if (github.readOnly) return send(403, { message: 'Resource not accessible by integration' })
     if (req.method === 'POST' && path === `/repos/acme/app/issues/${PR}/comments`) {
-      const c = { id: 100 + github.comments.length, body: JSON.parse(body).body as string }
+      const c = { id: 100 + github.comments.length, body: JSON.parse(body).body as string, user: BOT }
       github.comments.push(c)
       return send(201, { ...c, html_url: `https://github.com/acme/app/pull/${PR}#issuecomment-${c.id}` })
     }
@@ -192,7 +200,11 @@ describe('the action, end to end', () => {
   })
 
   it('fails on a broken project: exit 1, annotations at file:line, summary, outputs, one PR comment', async () => {
-    github.comments = [{ id: 1, body: 'Looks good to me' }]
+    // A marker comment by someone else is not the gate's: left alone, and the gate's own is created.
+    github.comments = [
+      { id: 1, body: 'Looks good to me', user: SOMEONE },
+      { id: 2, body: `${COMMENT_MARKER}\nplanted`, user: SOMEONE },
+    ]
     github.readOnly = false
     const run = await runAction({
       'working-directory': 'test/fixtures/alembic-enum-residue',
@@ -231,9 +243,13 @@ describe('the action, end to end', () => {
     expect(run.summary).toContain('```mermaid')
     expect(run.summary).toContain('PR comment created.')
 
-    expect(github.comments).toHaveLength(2)
-    expect(github.comments[1]!.body.startsWith(`${COMMENT_MARKER}\n### ❌ migration-gate: fail (1 error)`)).toBe(true)
-    expect(github.comments[1]!.body).toContain('(https://github.com/acme/app/actions/runs/42)')
+    expect(github.comments).toHaveLength(3)
+    expect(github.comments[1]!.body).toBe(`${COMMENT_MARKER}\nplanted`)
+    expect(github.comments[2]!.body.startsWith(`${COMMENT_MARKER}\n### ❌ migration-gate: fail (1 error)`)).toBe(true)
+    expect(github.comments[2]!.body).toContain('(https://github.com/acme/app/actions/runs/42)')
+    expect(github.requests.filter((r) => /^(PATCH|POST)/.test(r))).toEqual([
+      `POST /repos/acme/app/issues/${PR}/comments`,
+    ])
 
     // The state the post step gets back.
     expect(run.state.isPost).toBe('true')
@@ -241,8 +257,8 @@ describe('the action, end to end', () => {
   })
 
   it("passes a clean project: exit 0, no annotations; a fork's read-only token is a warning only", async () => {
-    // An earlier failing run left a comment; this token may not update it.
-    github.comments = [{ id: 100, body: `${COMMENT_MARKER}\nold findings` }]
+    // An earlier failing run left a comment; this token may neither update it nor post a new one.
+    github.comments = [{ id: 100, body: `${COMMENT_MARKER}\nold findings`, user: BOT }]
     github.readOnly = true
     const run = await runAction({
       'working-directory': 'test/fixtures/alembic-clean',
@@ -256,7 +272,10 @@ describe('the action, end to end', () => {
     const warnings = commands(run.stdout, 'warning')
     expect(warnings).toHaveLength(1)
     expect(warnings[0]!.message).toMatch(/^comment: the token may not write to this pull request/)
-    expect(github.requests.at(-1)).toBe('PATCH /repos/acme/app/issues/comments/100')
+    expect(github.requests.slice(-2)).toEqual([
+      'PATCH /repos/acme/app/issues/comments/100',
+      `POST /repos/acme/app/issues/${PR}/comments`,
+    ])
     expect(github.comments[0]!.body).toBe(`${COMMENT_MARKER}\nold findings`)
 
     expect(run.outputs).toMatchObject({ result: 'pass', heads: 'bb86aaac9fb9', findings: '0' })

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { join } from 'node:path'
 import type { GateReport } from '../../src/report.js'
-import { syncStickyComment, type IssueCommentsApi } from '../../src/github/comment.js'
+import { GITHUB_ACTIONS_BOT, syncStickyComment, type CommentsApi } from '../../src/github/comment.js'
 import { COMMENT_LIMIT, COMMENT_MARKER, renderComment, renderPassingComment } from '../../src/render/comment.js'
 import {
   alembicProject,
@@ -115,14 +115,21 @@ describe('comment body', () => {
   })
 })
 
-/** An issue thread in memory, with the three calls the client makes; `readOnly` answers as a fork's token does. */
+/**
+ * An issue thread in memory, with the calls the client makes, for the workflow's GITHUB_TOKEN (GET
+ * /user refused; it writes as github-actions[bot], as the seeded comments are); `readOnly` answers as
+ * a fork's token does. Which author counts as the gate's: test/unit/github-comment.test.ts.
+ */
 function fakeGitHub(options: { readOnly?: boolean; comments?: Array<{ id: number; body: string }> } = {}) {
-  const comments = [...(options.comments ?? [])]
+  const comments = (options.comments ?? []).map((c) => ({ ...c, user: GITHUB_ACTIONS_BOT }))
   const calls: string[] = []
   let next = 1000
   const forbidden = () =>
     Object.assign(new Error('Resource not accessible by integration'), { status: 403, name: 'HttpError' })
-  const api: IssueCommentsApi = {
+  const api: CommentsApi = {
+    async getAuthenticated() {
+      throw forbidden()
+    },
     async listComments({ per_page, page }) {
       calls.push(`list ${page}`)
       return { data: comments.slice((page - 1) * per_page, page * per_page) }
@@ -130,7 +137,7 @@ function fakeGitHub(options: { readOnly?: boolean; comments?: Array<{ id: number
     async createComment({ issue_number, body }) {
       calls.push(`create #${issue_number}`)
       if (options.readOnly) throw forbidden()
-      const c = { id: next++, body }
+      const c = { id: next++, body, user: GITHUB_ACTIONS_BOT }
       comments.push(c)
       return { data: { id: c.id, html_url: `https://github.com/acme/app/pull/7#issuecomment-${c.id}` } }
     },
@@ -206,7 +213,8 @@ describe('sticky comment against a fake GitHub API', () => {
   })
 
   it('turns any other API failure into a warning too', async () => {
-    const api: IssueCommentsApi = {
+    const api: CommentsApi = {
+      getAuthenticated: async () => ({ data: { login: 'alice', type: 'User' } }),
       listComments: async () => {
         throw Object.assign(new Error('Server Error\nsecond line'), { status: 502 })
       },
