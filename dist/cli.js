@@ -15,7 +15,7 @@ import {
   runGate,
   scrub,
   stderrLogger
-} from "./chunks/chunk-4HQ3EDXX.js";
+} from "./chunks/chunk-DNNIAVOC.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

@@ -28,7 +28,7 @@ import {
   urlPath,
   useLedger,
   withCredentialsFrom
-} from "./chunks/chunk-4HQ3EDXX.js";
+} from "./chunks/chunk-DNNIAVOC.js";
 import {
   __commonJS,
   __require,

@@ -14,12 +14,15 @@ import { escapeRegExp } from './regexp.js'
 const MIN_SECRET_LENGTH = 4
 
 const patterns = new Map<string, RegExp>()
+/** The patterns, longest secret first: a secret containing another must go whole. */
+let ordered: RegExp[] = []
 
 /** Registers the credentials of a connection string (the database-url input) for scrub(). */
 export function registerSecrets(connection: string | undefined): string[] {
   if (!connection) return []
   const secrets = secretsIn(connection).filter((s) => s.length >= MIN_SECRET_LENGTH)
   for (const secret of secrets) if (!patterns.has(secret)) patterns.set(secret, anyEncoding(secret))
+  ordered = [...patterns].sort(([a], [b]) => b.length - a.length).map(([, pattern]) => pattern)
   return secrets
 }
 
@@ -43,16 +46,15 @@ function anyEncoding(secret: string): RegExp {
 /** `text` without any registered secret and without any credential of a connection string in it. */
 export function scrub(text: string): string {
   let out = text
-  // Longest first: a secret containing another must go whole.
-  for (const [, pattern] of [...patterns].sort(([a], [b]) => b.length - a.length)) out = out.replace(pattern, REDACTED)
+  for (const pattern of ordered) out = out.replace(pattern, REDACTED)
   return redactCredentials(out)
 }
 
-/** A copy of a JSON-like value (the report) with every string scrubbed. */
+/** A copy of a JSON-like value (the report) with every string scrubbed; anything but plain data as it is. */
 export function scrubDeep<T>(value: T): T {
   if (typeof value === 'string') return scrub(value) as T
   if (Array.isArray(value)) return value.map((v) => scrubDeep(v)) as T
-  if (value && typeof value === 'object') {
+  if (value && typeof value === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(value))) {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrubDeep(v)])) as T
   }
   return value
