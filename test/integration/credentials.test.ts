@@ -5,7 +5,8 @@
 // twice: on the server (a migration whose error repeats its connection string, password and all) and
 // against a closed port (the start failure names the URL). The ledger of a run killed mid-way must
 // not hold the secret, and the post step must still drop what it lists, with the password it gets back
-// from the database-url input.
+// from the database-url input. A project that builds its URL from parts gets a ?password= in its
+// password part.
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -207,6 +208,28 @@ describe.each(FORMS)('database-url with $name', (form) => {
     expect(post.problems).toEqual([])
     expect(post.removed).toEqual([`database ${h.info.database} on 127.0.0.1:${port}`])
     expect(await gateDatabasesOn(adminUrl)).not.toContain(h.info.database)
+  })
+})
+
+describe('a ?password= database-url, for a project that builds its URL from parts', () => {
+  it('gives the password in the password part too (POSTGRES_PASSWORD), and prints it nowhere', async () => {
+    const secret = 'Parts9Secret'
+    await admin((c) => c.query(`ALTER ROLE ${ROLE} PASSWORD '${secret}'`))
+    const report = join(scratch, 'report-parts.json')
+    const run = cli(
+      'check',
+      join(root, 'test', 'fixtures', 'alembic-env-url-parts'),
+      '--postgres',
+      'url',
+      '--database-url',
+      `postgresql://${ROLE}@127.0.0.1:${port}/postgres?password=${secret}`,
+      '--python',
+      python,
+      '--report-json',
+      report,
+    )
+    expect(run.code, run.stderr).toBe(0)
+    expectNoSecret(outputs(run, report), secret)
   })
 })
 

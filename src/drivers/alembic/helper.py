@@ -765,11 +765,17 @@ def export_url(plain_url, url_env, parts_env, driver_url):
     for name in url_env:
         os.environ[name] = driver_url
     u = urlsplit(plain_url)
+    # libpq and pg read a password given as ?password= (key or value percent-encoded) over the userinfo's.
+    password = unquote(u.password or "")
+    for pair in u.query.split("&"):
+        key, _, value = pair.partition("=")
+        if unquote(key) == "password":
+            password = unquote(value)
     parts = {
         "host": u.hostname or "",
         "port": str(u.port or 5432),
         "user": unquote(u.username or ""),
-        "password": unquote(u.password or ""),
+        "password": password,
         "database": unquote(u.path.lstrip("/")),
     }
     for pair in parts_env:
