@@ -24884,6 +24884,7 @@ function sameAccount(a, b) {
 }
 async function findSticky(api, pr, me) {
   const perPage = 100;
+  let found;
   for (let page = 1; ; page++) {
     const { data } = await api.listComments({
       owner: pr.owner,
@@ -24892,9 +24893,10 @@ async function findSticky(api, pr, me) {
       per_page: perPage,
       page
     });
-    const found = data.find((c) => c.body?.startsWith(COMMENT_MARKER) && sameAccount(c.user, me));
-    if (found) return { id: found.id, body: found.body ?? "" };
-    if (data.length < perPage) return void 0;
+    for (const c of data) {
+      if (c.body?.startsWith(COMMENT_MARKER) && sameAccount(c.user, me)) found = { id: c.id, body: c.body };
+    }
+    if (data.length < perPage) return found;
   }
 }
 var statusOf = (error2) => error2?.status;

@@ -118,13 +118,17 @@ function sameAccount(a: GitHubUser | null | undefined, b: GitHubUser): boolean {
   return a.login.toLowerCase() === b.login.toLowerCase() && (a.type ?? 'User') === (b.type ?? 'User')
 }
 
-/** The first comment by `me` whose body starts with the marker (the oldest, if there are several). */
+/**
+ * The newest comment by `me` whose body starts with the marker: where an edit was refused and a new
+ * one posted, the next run edits that one instead of posting again.
+ */
 async function findSticky(
   api: CommentsApi,
   pr: PullRequestRef,
   me: GitHubUser,
 ): Promise<{ id: number; body: string } | undefined> {
   const perPage = 100
+  let found: { id: number; body: string } | undefined
   for (let page = 1; ; page++) {
     const { data } = await api.listComments({
       owner: pr.owner,
@@ -133,9 +137,10 @@ async function findSticky(
       per_page: perPage,
       page,
     })
-    const found = data.find((c) => c.body?.startsWith(COMMENT_MARKER) && sameAccount(c.user, me))
-    if (found) return { id: found.id, body: found.body ?? '' }
-    if (data.length < perPage) return undefined
+    for (const c of data) {
+      if (c.body?.startsWith(COMMENT_MARKER) && sameAccount(c.user, me)) found = { id: c.id, body: c.body }
+    }
+    if (data.length < perPage) return found
   }
 }
 

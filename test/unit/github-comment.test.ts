@@ -28,7 +28,8 @@ const forbidden = () => Object.assign(new Error('Resource not accessible by inte
 function fakeGitHub(options: {
   token: User | 'installation'
   comments: FakeComment[]
-  refuseEdit?: boolean
+  /** Ids of the comments GitHub refuses to edit (403). */
+  refuseEdit?: number[]
   refuseCreate?: boolean
 }) {
   const calls: string[] = []
@@ -53,7 +54,7 @@ function fakeGitHub(options: {
     },
     async updateComment({ comment_id, body }) {
       calls.push(`PATCH comment ${comment_id}`)
-      if (options.refuseEdit) throw forbidden()
+      if (options.refuseEdit?.includes(comment_id)) throw forbidden()
       const c = comments.find((x) => x.id === comment_id)
       if (!c) throw Object.assign(new Error('Not Found'), { status: 404 })
       c.body = body
@@ -144,16 +145,20 @@ describe('a refused edit, a refused create', () => {
     const gh = fakeGitHub({
       token: 'installation',
       comments: [{ id: 2, body: `${COMMENT_MARKER}\nold findings`, user: BOT }],
-      refuseEdit: true,
+      refuseEdit: [2],
     })
     expect(await syncStickyComment(gh.api, PR, failing)).toMatchObject({ action: 'created', id: 1001 })
     expect(gh.calls.filter((c) => /^(PATCH|POST)/.test(c))).toEqual(['PATCH comment 2', 'POST comment'])
     expect(gh.comments.at(-1)).toMatchObject({ body: `${COMMENT_MARKER}\nnew findings`, user: BOT })
+    // The next run edits the new one, its newest, rather than add a comment on every run.
+    const next = { ...failing, failing: () => `${COMMENT_MARKER}\nnewer findings` }
+    expect(await syncStickyComment(gh.api, PR, next)).toMatchObject({ action: 'updated', id: 1001 })
+    expect(gh.comments).toHaveLength(2)
   })
 
   it('a 403 on the create (a fork) is a warning naming the missing permission, edit refused or not', async () => {
     for (const comments of [[], [{ id: 2, body: `${COMMENT_MARKER}\nold findings`, user: BOT }]]) {
-      const gh = fakeGitHub({ token: 'installation', comments, refuseEdit: true, refuseCreate: true })
+      const gh = fakeGitHub({ token: 'installation', comments, refuseEdit: [2], refuseCreate: true })
       const outcome = await syncStickyComment(gh.api, PR, failing)
       expect(outcome).toEqual({ action: 'failed', warning: expect.stringMatching(/^comment: the token may not write/) })
       expect(outcome.action === 'failed' && outcome.warning).toMatch(/permissions: pull-requests: write/)
