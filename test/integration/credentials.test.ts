@@ -8,7 +8,7 @@
 // from the database-url input. A project that builds its URL from parts gets a ?password= in its
 // password part.
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
@@ -22,7 +22,11 @@ import { startTestServer } from '../support/server.js'
 const root = join(import.meta.dirname, '..', '..')
 const fixture = join(root, 'test', 'fixtures', 'alembic-echo-url')
 const scratch = mkdtempSync(join(tmpdir(), 'mg-credentials-test-'))
-/** A role the server asks a password of (scram over TCP); `postgres` stays trusted for the test's own work. */
+/**
+ * The role the gate connects as, with a password each form sets: the test server asks every
+ * connection for one (scram). Without CREATEROLE the migrations run as this role, with its URL, so a
+ * migration that repeats its connection string repeats the database-url's credentials.
+ */
 const ROLE = 'gate_pw'
 
 let server: Server
@@ -36,20 +40,7 @@ beforeAll(async () => {
   adminUrl = server.urlFor('postgres')
   port = new URL(adminUrl).port
   python = await pythonWithAlembic()
-  await admin(async (c) => {
-    const dataDir = (await c.query<{ data_directory: string }>('SHOW data_directory')).rows[0]!.data_directory
-    writeFileSync(
-      join(dataDir, 'pg_hba.conf'),
-      [
-        'local all all trust',
-        `host all ${ROLE} 127.0.0.1/32 scram-sha-256`,
-        'host all all 127.0.0.1/32 trust',
-        '',
-      ].join('\n'),
-    )
-    await c.query('SELECT pg_reload_conf()')
-    await c.query(`CREATE ROLE ${ROLE} LOGIN CREATEDB PASSWORD 'not-yet-set'`)
-  })
+  await admin((c) => c.query(`CREATE ROLE ${ROLE} LOGIN CREATEDB PASSWORD 'not-yet-set'`))
 })
 
 afterAll(async () => {
@@ -75,8 +66,8 @@ interface Form {
   url: (hostPort: string) => string
   /** What must appear in no output: a part of the secret every encoding of it keeps intact. */
   secret: string
-  /** The password the role needs, when the form authenticates as ROLE (else it connects as trusted postgres). */
-  password?: string
+  /** The password the form gives ROLE. */
+  password: string
 }
 
 const FORMS: Form[] = [
@@ -106,13 +97,15 @@ const FORMS: Form[] = [
   },
   {
     name: 'a passfile= query parameter',
-    url: (at) => `postgresql://postgres@${at}/postgres?passfile=/nonexistent/Passfile5Secret`,
+    url: (at) => `postgresql://${ROLE}:Userinfo5Secret@${at}/postgres?passfile=/nonexistent/Passfile5Secret`,
     secret: 'Passfile5Secret',
+    password: 'Userinfo5Secret',
   },
   {
     name: 'an sslpassword= query parameter',
-    url: (at) => `postgresql://postgres@${at}/postgres?sslpassword=SslPassword6Secret`,
+    url: (at) => `postgresql://${ROLE}:Userinfo6Secret@${at}/postgres?sslpassword=SslPassword6Secret`,
     secret: 'SslPassword6Secret',
+    password: 'Userinfo6Secret',
   },
 ]
 
@@ -143,8 +136,7 @@ function expectNoSecret(where: Record<string, string>, secret: string): void {
 
 describe.each(FORMS)('database-url with $name', (form) => {
   beforeAll(async () => {
-    if (form.password)
-      await admin((c) => c.query(`ALTER ROLE ${ROLE} PASSWORD '${form.password!.replace(/'/g, "''")}'`))
+    await admin((c) => c.query(`ALTER ROLE ${ROLE} PASSWORD '${form.password.replace(/'/g, "''")}'`))
   })
 
   it('a run on the server prints and stores the error that repeats it without the secret', () => {
