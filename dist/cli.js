@@ -15,7 +15,7 @@ import {
   runGate,
   scrub,
   stderrLogger
-} from "./chunks/chunk-DNNIAVOC.js";
+} from "./chunks/chunk-OYZEZ7V5.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

@@ -28,7 +28,7 @@ import {
   urlPath,
   useLedger,
   withCredentialsFrom
-} from "./chunks/chunk-DNNIAVOC.js";
+} from "./chunks/chunk-OYZEZ7V5.js";
 import {
   __commonJS,
   __require,

@@ -353,6 +353,8 @@ async function openDatabase(
   watches: { background: BackgroundProcessWatch; dropped: DroppedDatabaseWatch },
 ): Promise<ReplayDatabase> {
   const db = await server.createDatabase()
+  // Its password may be one the gate made (a cluster's, a url run's own role's): as secret as the user's.
+  registerSecrets(db.url)
   let session
   let probe
   try {

@@ -203,6 +203,21 @@ describe.each(FORMS)('database-url with $name', (form) => {
   })
 })
 
+describe("the passwords the gate makes for a run (its local cluster's, a url run's own role's)", () => {
+  it.each([
+    ['a local cluster', () => ['--postgres', 'local']],
+    ['a url run as a user who may create roles', () => ['--postgres', 'url', '--database-url', adminUrl]],
+  ])('%s: appear in no output, bare or in a URL', (label, provider) => {
+    const report = join(scratch, `report-${label.replace(/\W+/g, '-')}.json`)
+    const run = cli('check', fixture, ...provider(), '--python', python, '--mode', 'roundtrip', '--report-json', report)
+    expect(run.code, run.stderr).toBe(1)
+    const findings = JSON.stringify(JSON.parse(readFileSync(report, 'utf8')).findings)
+    expect(findings).toMatch(/cannot use postgresql\+\w+:\/\/\w+:\*\*\*@/)
+    // newRunPassword and the run role's: 24 random bytes as hex.
+    for (const [name, text] of Object.entries(outputs(run, report))) expect(text, name).not.toMatch(/[0-9a-f]{48}/)
+  })
+})
+
 describe('a ?password= database-url, for a project that builds its URL from parts', () => {
   it('gives the password in the password part too (POSTGRES_PASSWORD), and prints it nowhere', async () => {
     const secret = 'Parts9Secret'
