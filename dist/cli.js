@@ -15,7 +15,7 @@ import {
   runGate,
   scrub,
   stderrLogger
-} from "./chunks/chunk-OYZEZ7V5.js";
+} from "./chunks/chunk-HMU5MY6V.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

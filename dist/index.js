@@ -28,7 +28,7 @@ import {
   urlPath,
   useLedger,
   withCredentialsFrom
-} from "./chunks/chunk-OYZEZ7V5.js";
+} from "./chunks/chunk-HMU5MY6V.js";
 import {
   __commonJS,
   __require,

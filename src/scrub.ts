@@ -4,7 +4,7 @@
 // Drivers and libraries (pg, psycopg2, SQLAlchemy, a project's own code) may repeat a connection
 // string in an error with their own quoting, so matching the key alone (password=) is not enough.
 import type { Logger } from './logger.js'
-import { REDACTED, redactCredentials, secretsIn } from './postgres/credentials.js'
+import { publicPartsOf, REDACTED, redactCredentials, secretsIn } from './postgres/credentials.js'
 import { escapeRegExp } from './regexp.js'
 
 /**
@@ -17,10 +17,14 @@ const patterns = new Map<string, RegExp>()
 /** The patterns, longest secret first: a secret containing another must go whole. */
 let ordered: RegExp[] = []
 
-/** Registers the credentials of a connection string (the database-url input) for scrub(). */
+/**
+ * Registers the credentials of a connection string (the database-url input) for scrub(), but for
+ * one that is also its user, host or database name (see publicPartsOf), which stays redacted by form.
+ */
 export function registerSecrets(connection: string | undefined): string[] {
   if (!connection) return []
-  const secrets = secretsIn(connection).filter((s) => s.length >= MIN_SECRET_LENGTH)
+  const named = new Set(publicPartsOf(connection))
+  const secrets = secretsIn(connection).filter((s) => s.length >= MIN_SECRET_LENGTH && !named.has(s))
   for (const secret of secrets) if (!patterns.has(secret)) patterns.set(secret, anyEncoding(secret))
   ordered = [...patterns].sort(([a], [b]) => b.length - a.length).map(([, pattern]) => pattern)
   return secrets

@@ -66,6 +66,24 @@ export function secretsIn(connection: string): string[] {
   return [...found]
 }
 
+/**
+ * The parts of a connection string every message may name (user, host, database), decoded. A
+ * password equal to one of them (postgres:postgres, a CI service container's) is no secret once
+ * the user is named, and blanking it everywhere would turn PostgreSQL into ***QL.
+ */
+export function publicPartsOf(connection: string): string[] {
+  const parts: string[] = []
+  try {
+    const u = new URL(connection)
+    parts.push(decoded(u.username), decoded(u.hostname), decoded(u.pathname.replace(/^\//, '')))
+  } catch {
+    for (const m of connection.matchAll(/(?<![\w?&%])(?:user|host|dbname)[ \t]*=[ \t]*('(?:[^'\\]|\\.)*'|\S+)/g)) {
+      parts.push(m[1]!.replace(/^'(.*)'$/s, '$1').replace(/\\(.)/gs, '$1'))
+    }
+  }
+  return parts.filter(Boolean)
+}
+
 /** A URL without any credential, to store in a file (the ledger). The post step gets them back from its input. */
 export function withoutCredentials(url: string): string {
   try {

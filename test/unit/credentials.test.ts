@@ -86,6 +86,17 @@ describe('scrub', () => {
     expect(scrub('upward postgresql://u:pw@db/app')).toBe('upward postgresql://u:***@db/app')
   })
 
+  it("leaves alone a password that is the URL's user, host or database name: printed as such, it hides nothing", () => {
+    // The CI service container's postgres:postgres: blanking it would turn PostgreSQL into ***QL.
+    registerSecrets('postgresql://postgres:postgres@127.0.0.1:5432/postgres')
+    expect(scrub('postgres: url PostgreSQL 15.18 ready')).toBe('postgres: url PostgreSQL 15.18 ready')
+    expect(scrub('cannot use postgresql://postgres:postgres@127.0.0.1:5432/app')).toBe(
+      'cannot use postgresql://postgres:***@127.0.0.1:5432/app',
+    )
+    registerSecrets("host=db user='admin' password=admin dbname=app")
+    expect(scrub('role admin: password=admin')).toBe('role admin: password=***')
+  })
+
   it('scrubs every string of a report, keeping its shape', () => {
     registerSecrets('postgresql://u:Scrub3Secret@db/app')
     const report = { result: 'fail', findings: [{ line: 3, details: ['x Scrub3Secret y'] }], n: null }
