@@ -1,4 +1,4 @@
-// Start-up figures of the Postgres providers on this machine: median of several runs of start()
+// Start-up figures of the Postgres providers on the machine it runs on: median of several runs of start()
 // (to the first answered query) and stop(), for local, embedded, and docker when an engine can be
 // reached or started (the test image from test/support/docker.ts); and createDatabase from a
 // template. Prints figures only: nothing here asserts a time.

@@ -14,8 +14,8 @@ export interface Slice {
 
 /**
  * Chains shorter than this per database are not worth a second Python process and database: measured
- * by bench/replay.ts on 2 cores, two databases took 5% less time than one at 100 revisions, 24% less
- * at 200, 45% less at 1,000 (the steps before a slice are replayed on its database, unchecked).
+ * by bench/replay.ts with two cores free, two databases took 5% less time than one at 100 revisions,
+ * 24% less at 200, 45% less at 1,000 (the steps before a slice are replayed on its database, unchecked).
  */
 export const MIN_REVISIONS_PER_WORKER = 50
 /** More databases than this stop paying: each needs its prefix and a helper, and the cores run out. */
@@ -30,7 +30,7 @@ export function autoWorkers(revisions: number, cores: number): number {
  * What a revision costs, in units of a revision on an empty schema, by position. A stairway revision is
  * three migration steps and three catalog captures, and a capture costs more the more schema already
  * stands: by position, not by share of the chain. Fitted to bench/replay.ts (generated chains, two
- * databases, 2 cores): ~17 ms for a revision on an empty schema plus ~0.12 ms per revision before it
+ * databases, one core each): ~17 ms for a revision on an empty schema plus ~0.12 ms per revision before it
  * (at 200 and at 1,000 revisions alike); a prefix revision (three steps, no captures) ~12 ms.
  */
 const revisionCost = (index: number) => 1 + index / 140

@@ -1,5 +1,5 @@
-// PostgreSQL refuses to run as root. When the gate runs as root (containers, this CI), the server runs
-// as an unprivileged user; on GitHub's runners the user is not root and nothing changes.
+// PostgreSQL refuses to run as root. When the gate runs as root (containers, some CI images), the
+// server runs as an unprivileged user; on GitHub's runners the user is not root and nothing changes.
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 

@@ -38,7 +38,7 @@ const random = seededRandom(seed)
 /**
  * The plan, drawn up front so a seed gives the same kills in the same order: per provider SIGKILL
  * in each phase (nothing of the gate can clean up after it) and SIGTERM in two phases the seed picks
- * (the gate's own handler cleans up), five kills, to stay within about 90 s on two cores.
+ * (the gate's own handler cleans up), five kills, to keep the file's run short.
  */
 const plan = PROVIDERS.flatMap((provider) => {
   const spared = PHASES[Math.floor(random() * PHASES.length)]

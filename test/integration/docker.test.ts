@@ -46,7 +46,8 @@ async function query<T extends pg.QueryResultRow>(url: string, sql: string): Pro
 
 beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'mg-docker-test-'))
-  // The reaper image cannot be pulled here; the provider removes its own containers.
+  // The reaper image may not be pullable (an engine without registry access); the provider removes
+  // its own containers anyway.
   process.env.TESTCONTAINERS_RYUK_DISABLED = 'true'
   const result = await ensureDockerEngine()
   if (!result.engine) {

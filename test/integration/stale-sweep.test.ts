@@ -105,7 +105,7 @@ describe('a sweep never fails the run that sweeps', () => {
       mkdirSync(join(dir, 'data'), { recursive: true })
       writeFileSync(join(dir, 'data', 'PG_VERSION'), '15\n')
     }
-    const real = await deadCluster(tmp) // a marker as the gate writes it, naming this machine
+    const real = await deadCluster(tmp) // a marker as the gate writes it, naming the host the test runs on
     const marker = { ...readMarker(real), pid: deadPid() }
     rmSync(real, { recursive: true, force: true })
     for (const dir of [stuck, dead]) writeFileSync(markerPath(dir), JSON.stringify(marker))

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds a small Docker image that behaves like the official postgres image, from this machine's own
+# Builds a small Docker image that behaves like the official postgres image, from the host's own
 # PostgreSQL server binaries, for testing the docker provider where no registry can be reached.
 #   usage: build-postgres-image.sh BINDIR TAG [BUILD_ID]   (DOCKER_HOST selects the engine;
 #   BUILD_ID is recorded in the image's environment so a changed script is noticed and rebuilt)

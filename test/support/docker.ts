@@ -150,12 +150,12 @@ function imageEnv(socketPath: string, tag: string): Promise<string[] | null> {
 }
 
 /**
- * The tag of a local image that behaves like the official postgres image, built from this machine's
+ * The tag of a local image that behaves like the official postgres image, built from the host's own
  * PostgreSQL binaries on first use (a few seconds), or the reason it cannot be built.
  */
 export async function ensurePostgresImage(engine: DockerEngine): Promise<{ tag: string } | { reason: string }> {
   const bins = findBinaries()
-  if (!bins) return { reason: 'no PostgreSQL server binaries on this machine to build the test image from' }
+  if (!bins) return { reason: 'no PostgreSQL server binaries on the host to build the test image from' }
   const tag = `migration-gate-test/postgres:${bins.major}-local`
   const script = join(import.meta.dirname, 'build-postgres-image.sh')
   // The image is reused while the script that built it (and the binaries' version) is unchanged.

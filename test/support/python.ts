@@ -1,5 +1,5 @@
-// The interpreter that can import alembic on this machine (Debian's /usr/bin/python3 here; the
-// pyenv python3 first on PATH cannot). Tests that need it fail loudly when there is none: .ci/run
+// The interpreter that can import alembic (Debian's /usr/bin/python3 with python3-alembic; a python3
+// earlier on PATH, a pyenv one, may not). Tests that need it fail loudly when there is none: .ci/run
 // installs Debian's python3-alembic.
 import { findPython } from '../../src/drivers/python.js'
 

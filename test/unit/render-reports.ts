@@ -16,7 +16,10 @@ import { pythonWithAlembic } from '../support/python.js'
 export const fixtures = join(import.meta.dirname, '..', 'fixtures')
 export const repoRoot = join(import.meta.dirname, '..', '..')
 
-/** runGate over a directory, with local PostgreSQL binaries and the Alembic this machine has. */
+/**
+ * runGate over a directory, with local PostgreSQL binaries and the interpreter with Alembic that
+ * test/support/python.ts finds.
+ */
 export async function gateReport(projectDir: string, inputs: Record<string, string> = {}): Promise<GateReport> {
   const python = await pythonWithAlembic()
   const all: Record<string, string> = { 'working-directory': projectDir, postgres: 'local', python, ...inputs }
