@@ -15,7 +15,7 @@ import {
   runGate,
   scrub,
   stderrLogger
-} from "./chunks/chunk-HMU5MY6V.js";
+} from "./chunks/chunk-WJTOKEHI.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

@@ -28,7 +28,7 @@ import {
   urlPath,
   useLedger,
   withCredentialsFrom
-} from "./chunks/chunk-HMU5MY6V.js";
+} from "./chunks/chunk-WJTOKEHI.js";
 import {
   __commonJS,
   __require,

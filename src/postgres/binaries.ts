@@ -1,6 +1,6 @@
 // Finds PostgreSQL server binaries (initdb + postgres): the `pg-bin` input, PATH, or the standard
-// install dirs of Debian/Ubuntu (/usr/lib/postgresql/N/bin) and RHEL (/usr/pgsql-N/bin). Prefers the
-// requested major, else the newest.
+// install dirs of Debian/Ubuntu (/usr/lib/postgresql/N/bin) and RHEL (/usr/pgsql-N/bin). Takes the
+// newest major found.
 import { execFileSync } from 'node:child_process'
 import { existsSync, readdirSync, realpathSync } from 'node:fs'
 import { delimiter, dirname, join } from 'node:path'
@@ -61,8 +61,8 @@ function candidateDirs(): string[] {
   return [...new Set(dirs)]
 }
 
-/** The binaries in `pgBin` (must be there), else the best found on this machine, else null. */
-export function findBinaries(options: { pgBin?: string; major?: number } = {}): PgBinaries | null {
+/** The binaries in `pgBin` (must be there), else the newest installed, else null. */
+export function findBinaries(options: { pgBin?: string } = {}): PgBinaries | null {
   if (options.pgBin) {
     const found = probe(options.pgBin)
     if (!found) throw new GateError(`pg-bin: no runnable initdb and postgres in ${options.pgBin}`, 'pg-bin')
@@ -72,6 +72,5 @@ export function findBinaries(options: { pgBin?: string; major?: number } = {}): 
     .map(probe)
     .filter((b): b is PgBinaries => b !== null)
   if (all.length === 0) return null
-  const wanted = options.major ? all.find((b) => b.major === options.major) : undefined
-  return wanted ?? all.sort((a, b) => b.major - a.major)[0] ?? null
+  return all.sort((a, b) => b.major - a.major)[0] ?? null
 }

@@ -67,21 +67,9 @@ export class GateDatabases {
     this.created.delete(name)
   }
 
-  /** Drops every database this object created; returns the names that could not be dropped. */
-  async dropAll(): Promise<string[]> {
-    const failed: string[] = []
-    for (const name of [...this.created].reverse()) {
-      try {
-        await this.drop(name)
-      } catch {
-        failed.push(name)
-      }
-    }
-    return failed
-  }
-
-  get names(): string[] {
-    return [...this.created]
+  /** Whether this object created `name` (and has not dropped it). */
+  has(name: string): boolean {
+    return this.created.has(name)
   }
 
   private async admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {

@@ -173,7 +173,7 @@ async function startRun(
         await dbs.create({ ...opts, name: resource.name })
       } catch (error) {
         // Created but not made private: still ours to drop.
-        if (dbs.names.includes(resource.name)) await dbs.drop(resource.name).catch(() => {})
+        if (dbs.has(resource.name)) await dbs.drop(resource.name).catch(() => {})
         forgetResource(resource)
         throw new GateError(
           `database-url: cannot create a scratch database on ${shown}: ${said(error)}`,

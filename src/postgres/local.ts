@@ -1,4 +1,4 @@
-// `local`: PostgreSQL server binaries already on this machine (PATH, the pg-bin input, distro dirs).
+// `local`: PostgreSQL server binaries already installed (PATH, the pg-bin input, distro dirs).
 import { findBinaries } from './binaries.js'
 import { startCluster } from './cluster.js'
 import type { PostgresProvider, ProviderOptions } from './provider.js'
@@ -8,12 +8,12 @@ export function localProvider(options: ProviderOptions): PostgresProvider {
   return {
     name: 'local',
     async unavailableReason() {
-      return findBinaries({ pgBin: options.pgBin, major: options.postgresMajor })
+      return findBinaries({ pgBin: options.pgBin })
         ? null
         : 'no PostgreSQL server binaries (initdb, postgres) on PATH or under /usr/lib/postgresql'
     },
     async start() {
-      const bins = findBinaries({ pgBin: options.pgBin, major: options.postgresMajor })
+      const bins = findBinaries({ pgBin: options.pgBin })
       if (!bins) {
         throw new GateError(
           'postgres: local: no PostgreSQL server binaries found (install postgresql, or set pg-bin to the dir holding initdb)',

@@ -39,8 +39,6 @@ export interface PostgresProvider {
 }
 
 export interface ProviderOptions {
-  /** Preferred PostgreSQL major for local binaries, and the docker image's default tag. */
-  postgresMajor?: number
   /** Directory holding initdb/postgres (the `pg-bin` input). */
   pgBin?: string
   /** Docker image (the `postgres-image` input). */

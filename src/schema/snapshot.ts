@@ -1,7 +1,7 @@
 // Reads a normalized, deterministic Snapshot of a database's schema: one query (SNAPSHOT_SQL), one row,
-// then a pure normalize() step. The query runs through a QueryRunner so any connection can run the same
-// text (our pg client now; the Python helper's own connection later) and hand its rows to normalize().
-import { createHash } from 'node:crypto'
+// then a pure normalize() step. The replay does not call takeSnapshot: its SnapshotProbe (probe.ts) keeps
+// each capture on the server and normalizes a document only for a diff. takeSnapshot reads one directly
+// (tests of the query, bench/), through the same SNAPSHOT_SQL and normalize().
 import { SNAPSHOT_SQL } from './queries.js'
 import type { Queryable, QueryRunner, RelationRef, Snapshot, SnapshotOptions } from './types.js'
 
@@ -60,26 +60,7 @@ function excludeMatcher(names: readonly string[]): ((ref: RelationRef) => boolea
   return (ref) => bare.has(ref.name) || qualified.has(`${ref.schema}\u0000${ref.name}`)
 }
 
-/** The fingerprint of SNAPSHOT_SQL's rows, computed here: equal to what FINGERPRINT_SQL returns for the same state. */
-export function fingerprintOfRows(rows: ReadonlyArray<Record<string, unknown>>): string {
-  const value = rows[0]?.snapshot
-  if (typeof value !== 'string') throw new Error('schema snapshot: the fingerprint needs the document as text')
-  return createHash('sha256').update(value, 'utf8').digest('hex')
-}
-
 /** Reads the schema of the database `source` is connected to. */
 export async function takeSnapshot(source: Queryable | QueryRunner, options: SnapshotOptions = {}): Promise<Snapshot> {
   return normalize(await toRunner(source)(SNAPSHOT_SQL), options)
-}
-
-/**
- * A snapshot and its fingerprint from the same single query: take this where you may later need to diff
- * against a state you will only fingerprint (the fingerprint costs no second round trip here).
- */
-export async function takeSnapshotWithFingerprint(
-  source: Queryable | QueryRunner,
-  options: SnapshotOptions = {},
-): Promise<{ snapshot: Snapshot; fingerprint: string }> {
-  const rows = await toRunner(source)(SNAPSHOT_SQL)
-  return { snapshot: normalize(rows, options), fingerprint: fingerprintOfRows(rows) }
 }

@@ -7,12 +7,15 @@ import type { Server } from '../../src/postgres/provider.js'
 import { diff, type SchemaChange } from '../../src/schema/diff.js'
 import { fingerprint } from '../../src/schema/fingerprint.js'
 import { SNAPSHOT_SQL } from '../../src/schema/queries.js'
-import { normalize, takeSnapshot, takeSnapshotWithFingerprint } from '../../src/schema/snapshot.js'
+import { SnapshotProbe } from '../../src/schema/probe.js'
+import { normalize, takeSnapshot } from '../../src/schema/snapshot.js'
 import type { RelationInfo, Snapshot, SnapshotOptions } from '../../src/schema/types.js'
 import { startTestServer } from '../support/server.js'
 
 let server: Server
 const clients: pg.Client[] = []
+/** Each database's URL, for what connects on its own (the replay's SnapshotProbe). */
+const urls = new Map<pg.Client, string>()
 
 beforeAll(async () => {
   server = await startTestServer()
@@ -29,6 +32,7 @@ async function db(setup = ''): Promise<pg.Client> {
   const client = new pg.Client({ connectionString: url })
   await client.connect()
   clients.push(client)
+  urls.set(client, url)
   if (setup) await client.query(setup)
   return client
 }
@@ -242,8 +246,13 @@ describe('snapshot', () => {
     const [fa, fb] = await Promise.all([fingerprint(a), fingerprint(b)])
     expect(fa).toMatch(/^[0-9a-f]{64}$/)
     expect(fa).toBe(fb)
-    // The fingerprint computed from a snapshot's own rows is the server's.
-    expect((await takeSnapshotWithFingerprint(a)).fingerprint).toBe(fa)
+    // The replay's own capture (SnapshotProbe) fingerprints the schema as FINGERPRINT_SQL does.
+    const probe = await SnapshotProbe.connect(urls.get(a)!, [])
+    try {
+      expect(await probe.capture('rich')).toBe(fa)
+    } finally {
+      await probe.close()
+    }
     // And the rich schema is not the empty one.
     expect(fa).not.toBe(await fingerprint(await db()))
   })

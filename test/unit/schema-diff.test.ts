@@ -1,10 +1,9 @@
 // The pure parts of schema comparison, on hand-built snapshots: diff's wording, order and rules, and
 // normalize's exclusions. The real catalog is exercised in test/integration/schema.test.ts.
-import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { undoStatements } from '../../src/schema/undo.js'
 import { diff } from '../../src/schema/diff.js'
-import { fingerprintOfRows, normalize } from '../../src/schema/snapshot.js'
+import { normalize } from '../../src/schema/snapshot.js'
 import type {
   ColumnInfo,
   ConstraintInfo,
@@ -402,13 +401,5 @@ describe('normalize', () => {
     expect(() => normalize([])).toThrow(/one row with a "snapshot" column, got 0/)
     expect(() => normalize([{ other: 1 }])).toThrow(/"snapshot" column/)
     expect(() => normalize([{ snapshot: '{"schemas": []}' }])).toThrow(/no "extensions" list/)
-  })
-
-  it('fingerprints the text as the server does: sha256 hex of its UTF-8 bytes', () => {
-    const text = JSON.stringify({ ...doc(), schemas: [{ name: 'é', comment: null }] })
-    expect(fingerprintOfRows([{ snapshot: text }])).toBe(
-      createHash('sha256').update(Buffer.from(text, 'utf8')).digest('hex'),
-    )
-    expect(() => fingerprintOfRows([{ snapshot: doc() }])).toThrow(/as text/)
   })
 })

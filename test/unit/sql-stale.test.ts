@@ -2,7 +2,7 @@
 // migrations in, findings out.
 import { describe, expect, it } from 'vitest'
 import { sqlLayout, staleInMerge } from '../../src/drivers/sql/git-layout.js'
-import { staleVersions, versionsOfNames } from '../../src/drivers/sql/stale.js'
+import { staleVersions } from '../../src/drivers/sql/stale.js'
 
 describe('staleVersions', () => {
   const base = ['1', '2', '5']
@@ -43,12 +43,15 @@ describe('staleVersions', () => {
   })
 })
 
-describe('versionsOfNames', () => {
+describe('versions from file names, as the git phase reads them (sqlLayout)', () => {
   it('reads versions from file names as each tool does', () => {
-    expect(
-      versionsOfNames('golang-migrate', ['migrations/0001_a.up.sql', 'migrations/0001_a.down.sql', 'README.md']),
-    ).toEqual(['1'])
-    expect(versionsOfNames('dbmate', ['db/migrations/20240101_a.sql', 'db/schema.txt'])).toEqual(['20240101'])
+    const golang = sqlLayout({ dir: '/p/migrations', format: 'golang-migrate' }, '/p')
+    expect(golang.readRevision('', 'migrations/0001_a.up.sql')).toMatchObject({ id: '1' })
+    expect(golang.readRevision('', 'migrations/0001_a.down.sql')).toMatchObject({ id: '1' })
+    const dbmate = sqlLayout({ dir: '/p/db/migrations', format: 'dbmate' }, '/p')
+    expect(dbmate.readRevision('', 'db/migrations/20240101_a.sql')).toMatchObject({ id: '20240101' })
+    expect(dbmate.isRevisionFile('/p/db/migrations/20240101_a.sql')).toBe(true)
+    expect(dbmate.isRevisionFile('/p/db/schema.txt')).toBe(false)
   })
 })
 

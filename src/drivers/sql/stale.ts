@@ -1,9 +1,8 @@
 // stale-parent for ordered versions: a version the PR adds that sorts before the latest version on
 // the base branch. Databases already migrated past it (production, after the base branch deployed)
-// skip it or run it out of order. Pure: the caller lists the base branch's migration file names.
-import path from 'node:path'
+// skip it or run it out of order. Pure: the caller gives the base branch's versions (git-layout.ts
+// reads them from file names).
 import type { Finding } from '../../report.js'
-import { DBMATE_FILE, GOLANG_MIGRATE_FILE } from './files.js'
 import { compareVersions, type SqlFormat } from './model.js'
 import { SQL_WORDING } from './wording.js'
 
@@ -11,22 +10,6 @@ export interface VersionedFile {
   version: string
   /** Relative to the project directory. */
   file: string
-}
-
-/** The versions a list of file names (the migrations directory at the base ref) declares, as the tool reads them. */
-export function versionsOfNames(format: SqlFormat, names: string[]): string[] {
-  const versions = new Set<string>()
-  for (const raw of names) {
-    const name = path.posix.basename(raw)
-    if (format === 'golang-migrate') {
-      const m = GOLANG_MIGRATE_FILE.exec(name)
-      if (m?.[1] && m[3] === 'up') versions.add(BigInt(m[1]).toString())
-    } else {
-      const m = DBMATE_FILE.exec(name)
-      if (m?.[1]) versions.add(m[1])
-    }
-  }
-  return [...versions]
 }
 
 /**
