@@ -123,7 +123,7 @@ export interface MigrationDriver {
   replayDespite?: FindingId[]
   /** Compares the static reading with the tool's own view, where the tool can run here. */
   crossCheck?(staticHeads: string[], staticFindings: Finding[]): Promise<Finding[]>
-  /** What the git checks need to know about the project (git/layout.ts); Alembic's is built in git/phase.ts. */
+  /** What the git checks need to know about the project (git/layout.ts); Alembic's is drivers/alembic/git-layout.ts. */
   gitLayout?(): MigrationLayout
 }
 
