@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 import { createRequire as __mgCreateRequire } from 'node:module';import { fileURLToPath as __mgFileURLToPath } from 'node:url';import { dirname as __mgDirname } from 'node:path';const require = __mgCreateRequire(import.meta.url);const __filename = __mgFileURLToPath(import.meta.url);const __dirname = __mgDirname(__filename);
 import {
+  EXIT_CODES,
   GateError,
   INPUTS,
-  errorLine,
+  describeFailure,
   inertLog,
   interruptedBy,
   oneLine,
@@ -15,7 +16,7 @@ import {
   runGate,
   scrub,
   stderrLogger
-} from "./chunks/chunk-WJTOKEHI.js";
+} from "./chunks/chunk-3PIAP6KI.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts
@@ -25,18 +26,18 @@ import { writeFileSync } from "node:fs";
 var FLAGS = new Set(INPUTS.filter((i) => !i.actionOnly).map((i) => i.name));
 function parseArgs(argv) {
   const inputs = /* @__PURE__ */ new Map();
-  let verbose = false;
+  let verbose2 = false;
   const [first, ...rest] = argv;
   if (first === void 0 || first === "--help" || first === "-h" || first === "help")
-    return { command: "help", inputs, verbose };
-  if (first === "--version" || first === "-V") return { command: "version", inputs, verbose };
+    return { command: "help", inputs, verbose: verbose2 };
+  if (first === "--version" || first === "-V") return { command: "version", inputs, verbose: verbose2 };
   if (first !== "check")
     throw new GateError(`unknown command "${first}" (usage: migration-gate check [PROJECT_DIR] [options]; see --help)`);
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
-    if (arg === "--help" || arg === "-h") return { command: "help", inputs, verbose };
+    if (arg === "--help" || arg === "-h") return { command: "help", inputs, verbose: verbose2 };
     if (arg === "--verbose" || arg === "-v") {
-      verbose = true;
+      verbose2 = true;
       continue;
     }
     if (arg.startsWith("--")) {
@@ -59,14 +60,14 @@ function parseArgs(argv) {
     if (inputs.has("working-directory")) throw new GateError(`unexpected argument "${arg}": only one PROJECT_DIR`);
     inputs.set("working-directory", arg);
   }
-  return { command: "check", inputs, verbose };
+  return { command: "check", inputs, verbose: verbose2 };
 }
 function usage() {
   const lines = [
     "usage: migration-gate check [PROJECT_DIR] [options]",
     "",
     "Replays every migration up, down and up again on an ephemeral PostgreSQL and checks the chain.",
-    "exit codes: 0 pass, 1 findings of severity error, 2 usage or infrastructure error",
+    "exit codes: 0 pass, 1 findings of severity error, 2 usage or infrastructure error, 3 a bug in migration-gate",
     "",
     "options:"
   ];
@@ -84,8 +85,10 @@ function usage() {
 var VERSION = "0.1.0";
 
 // src/cli.ts
+var verbose = false;
 async function main(argv) {
   const args = parseArgs(argv);
+  verbose = args.verbose;
   registerSecrets(args.inputs.get("database-url"));
   if (args.command === "help") {
     process.stdout.write(`${usage()}
@@ -101,7 +104,7 @@ async function main(argv) {
   const report = await runGate(config, { logger: stderrLogger(args.verbose) });
   if (config.reportJson) writeReportJson(config.reportJson, renderJson(report));
   process.stdout.write(renderTerminal(report, { colour: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR }));
-  return report.result === "fail" ? 1 : 0;
+  return report.result === "fail" ? EXIT_CODES.findings : EXIT_CODES.pass;
 }
 function writeReportJson(path, json) {
   try {
@@ -117,11 +120,13 @@ main(process.argv.slice(2)).then(
   async (error) => {
     await runAll();
     if (interruptedBy()) return;
-    process.stderr.write(inertLog(`migration-gate: ${scrub(errorLine(error))}
+    const failure = describeFailure(error);
+    if (failure.bug && verbose || process.env.MIGRATION_GATE_DEBUG) {
+      if (error instanceof Error) process.stderr.write(inertLog(`${scrub(String(error.stack))}
 `));
-    if (process.env.MIGRATION_GATE_DEBUG && error instanceof Error)
-      process.stderr.write(`${scrub(String(error.stack))}
-`);
-    process.exitCode = 2;
+    }
+    process.stderr.write(inertLog(`migration-gate: ${scrub(failure.line)}
+`));
+    process.exitCode = failure.exitCode;
   }
 );

@@ -5,6 +5,7 @@ import {
   boundReport,
   clip,
   code,
+  describeFailure,
   destroyClusterSync,
   esm_default,
   ident,
@@ -28,7 +29,7 @@ import {
   urlPath,
   useLedger,
   withCredentialsFrom
-} from "./chunks/chunk-WJTOKEHI.js";
+} from "./chunks/chunk-3PIAP6KI.js";
 import {
   __commonJS,
   __require,
@@ -25343,6 +25344,12 @@ async function comment(report, token, ctx, warn) {
 var isPost = getState("isPost") === "true";
 (isPost ? post() : run()).catch(async (error2) => {
   await runAll();
-  if (isPost) warning(inertCommandText(`migration-gate cleanup: ${scrub(oneLine(error2))}`));
-  else setFailed(inertCommandText(`migration-gate: ${scrub(oneLine(error2))}`));
+  if (isPost) {
+    warning(inertCommandText(`migration-gate cleanup: ${scrub(oneLine(error2))}`));
+    return;
+  }
+  const failure = describeFailure(error2);
+  if (failure.bug && error2 instanceof Error) debug(inertCommandText(scrub(String(error2.stack))));
+  setFailed(inertCommandText(`migration-gate: ${scrub(failure.line)}`));
+  if (failure.bug) process.exitCode = failure.exitCode;
 });

@@ -57,7 +57,7 @@ export function usage(): string {
     'usage: migration-gate check [PROJECT_DIR] [options]',
     '',
     'Replays every migration up, down and up again on an ephemeral PostgreSQL and checks the chain.',
-    'exit codes: 0 pass, 1 findings of severity error, 2 usage or infrastructure error',
+    'exit codes: 0 pass, 1 findings of severity error, 2 usage or infrastructure error, 3 a bug in migration-gate',
     '',
     'options:',
   ]

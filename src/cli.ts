@@ -1,8 +1,9 @@
 // CLI glue only: argv -> runGate -> terminal renderer -> exit code (0 pass, 1 findings, 2 usage or
-// infrastructure error in one line).
+// infrastructure error in one line, 3 a bug in migration-gate; failure.ts).
 import { writeFileSync } from 'node:fs'
 import { parseArgs, usage } from './cli-args.js'
-import { errorLine, GateError, oneLine } from './errors.js'
+import { GateError, oneLine } from './errors.js'
+import { describeFailure, EXIT_CODES } from './failure.js'
 import { runGate } from './gate.js'
 import { readConfig } from './inputs.js'
 import { stderrLogger } from './logger.js'
@@ -13,8 +14,12 @@ import { renderTerminal } from './render/terminal.js'
 import { registerSecrets, scrub } from './scrub.js'
 import { VERSION } from './version.js'
 
+/** --verbose, once the arguments are read: a bug's stack is printed under it. */
+let verbose = false
+
 async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv)
+  verbose = args.verbose
   // Before anything can fail: a start failure names the database-url, and must say it without its credentials.
   registerSecrets(args.inputs.get('database-url'))
   if (args.command === 'help') {
@@ -30,7 +35,7 @@ async function main(argv: string[]): Promise<number> {
   // Where the up-front check cannot tell (a pseudo-filesystem passes access() yet refuses new files).
   if (config.reportJson) writeReportJson(config.reportJson, renderJson(report))
   process.stdout.write(renderTerminal(report, { colour: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR }))
-  return report.result === 'fail' ? 1 : 0
+  return report.result === 'fail' ? EXIT_CODES.findings : EXIT_CODES.pass
 }
 
 function writeReportJson(path: string, json: string): void {
@@ -49,10 +54,14 @@ main(process.argv.slice(2)).then(
     await runAll()
     // A run cancelled by SIGINT/SIGTERM exits through the signal handler; its teardown errors are noise.
     if (interruptedBy()) return
+    const failure = describeFailure(error)
+    // The stack before the verdict line, so that the last line is always the one that says what happened.
+    // A usage error shows its stack only to MIGRATION_GATE_DEBUG: for a user it is noise.
+    if ((failure.bug && verbose) || process.env.MIGRATION_GATE_DEBUG) {
+      if (error instanceof Error) process.stderr.write(inertLog(`${scrub(String(error.stack))}\n`))
+    }
     // scrub also covers what failed before the inputs were read (a stray key=value argument).
-    process.stderr.write(inertLog(`migration-gate: ${scrub(errorLine(error))}\n`))
-    if (process.env.MIGRATION_GATE_DEBUG && error instanceof Error)
-      process.stderr.write(`${scrub(String(error.stack))}\n`)
-    process.exitCode = 2
+    process.stderr.write(inertLog(`migration-gate: ${scrub(failure.line)}\n`))
+    process.exitCode = failure.exitCode
   },
 )

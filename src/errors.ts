@@ -1,4 +1,6 @@
 // A GateError is a usage or infrastructure problem: one clear line, exit code 2, never a stack trace.
+// Anything else thrown is a bug in the gate (failure.ts): throw a GateError naming the input for
+// whatever a user or their machine can cause.
 export class GateError extends Error {
   /** The input (flag or action input) the error is about, when there is one. */
   readonly input: string | undefined
@@ -21,13 +23,18 @@ export function oneLine(error: unknown): string {
   )
 }
 
+/** The system errors errorLine says in words: the environment's doing, not the gate's. */
+export function isKnownSystemError(error: unknown): boolean {
+  const e = error as NodeJS.ErrnoException | undefined
+  return e?.code === 'ENOENT' && e.syscall === 'uv_cwd'
+}
+
 /**
  * One line for a user, with the system errors that name nothing said in words: the current
  * directory removed under a running process makes every relative path fail with "uv_cwd".
  */
 export function errorLine(error: unknown): string {
-  const e = error as NodeJS.ErrnoException | undefined
-  if (e?.code === 'ENOENT' && e.syscall === 'uv_cwd') {
+  if (isKnownSystemError(error)) {
     return 'the current working directory no longer exists (removed while the gate ran?): run it from a directory that exists'
   }
   return oneLine(error)

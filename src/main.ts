@@ -7,6 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { tmpdir } from 'node:os'
 import { oneLine } from './errors.js'
+import { describeFailure } from './failure.js'
 import { runGate } from './gate.js'
 import { processGitHubEnvironment } from './git/event.js'
 import { syncStickyComment, type CommentOutcome, type CommentsApi } from './github/comment.js'
@@ -162,6 +163,15 @@ const isPost = core.getState('isPost') === 'true'
 ;(isPost ? post() : run()).catch(async (error: unknown) => {
   await runAll()
   // A post step warns and never fails the job; the main step fails with the one-line message.
-  if (isPost) core.warning(inertCommandText(`migration-gate cleanup: ${scrub(oneLine(error))}`))
-  else core.setFailed(inertCommandText(`migration-gate: ${scrub(oneLine(error))}`))
+  if (isPost) {
+    core.warning(inertCommandText(`migration-gate cleanup: ${scrub(oneLine(error))}`))
+    return
+  }
+  const failure = describeFailure(error)
+  // A bug says so in the annotation, like the CLI; its stack is for the step's debug log only.
+  if (failure.bug && error instanceof Error) core.debug(inertCommandText(scrub(String(error.stack))))
+  core.setFailed(inertCommandText(`migration-gate: ${scrub(failure.line)}`))
+  // The CLI's exit code for a bug (3), so a wrapper script tells it from a verdict; a usage or
+  // infrastructure error keeps setFailed's 1, as the action always exited.
+  if (failure.bug) process.exitCode = failure.exitCode
 })

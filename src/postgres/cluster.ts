@@ -17,6 +17,7 @@ import { forgetResource, recordResource } from './ledger.js'
 import { serverUser, wrapCommand } from './privileges.js'
 import { CLUSTER_ENV, killClusterProcessesSync } from './processes.js'
 import type { ProviderName, Server } from './provider.js'
+import { GateError } from '../errors.js'
 import { CLUSTER_DIR_PREFIX, destroyClusterSync, removeStaleClusters, writeMarker } from './stale.js'
 import { TIMED_OUT, withDeadline } from '../deadline.js'
 import type { Logger } from '../logger.js'
@@ -117,7 +118,11 @@ export async function startCluster(bins: PgBinaries, provider: ProviderName, log
       await init
     } catch (error) {
       const e = error as { stderr?: string; message: string }
-      throw new Error(`initdb failed: ${(e.stderr || e.message).trim().split('\n').pop()}`)
+      // The machine's or the binaries' doing (disk, permissions, a broken pg-bin), not the gate's.
+      throw new GateError(
+        `postgres: ${provider}: initdb failed: ${(e.stderr || e.message).trim().split('\n').pop()}`,
+        'postgres',
+      )
     } finally {
       removePasswordFile()
     }
@@ -146,7 +151,7 @@ export async function startCluster(bins: PgBinaries, provider: ProviderName, log
       if (!exited) child.kill('SIGKILL')
       if (!/could not bind|address already in use/i.test(lastError)) break
     }
-    throw new Error(`postgres did not start: ${lastError}`)
+    throw new GateError(`postgres: ${provider}: postgres did not start: ${lastError}`, 'postgres')
   } catch (error) {
     destroy()
     unregisterSync()

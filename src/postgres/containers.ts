@@ -1,6 +1,7 @@
 // Removes a container the gate started, by id: through testcontainers' runtime client (same engine
 // discovery as the provider: DOCKER_HOST, the default socket, ~/.testcontainers.properties), else the
 // docker CLI. The synchronous form is for process exit, where nothing can be awaited.
+import { GateError, oneLine } from '../errors.js'
 import { loadTestcontainers } from './testcontainers.js'
 import { execFile, execFileSync } from 'node:child_process'
 import { promisify } from 'node:util'
@@ -27,7 +28,7 @@ export async function removeContainer(id: string): Promise<boolean> {
   } catch (error) {
     const text = (error as { stderr?: string }).stderr ?? String(error)
     if (/no such container/i.test(text)) return false
-    throw new Error(`docker rm -f ${id.slice(0, 12)} failed: ${text.trim()}`)
+    throw new GateError(`postgres: docker: docker rm -f ${id.slice(0, 12)} failed: ${oneLine(text)}`, 'postgres')
   }
 }
 

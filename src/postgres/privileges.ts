@@ -2,6 +2,7 @@
 // server runs as an unprivileged user; on GitHub's runners the user is not root and nothing changes.
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
+import { GateError } from '../errors.js'
 
 export interface RunAs {
   uid: number
@@ -21,7 +22,10 @@ export function serverUser(): RunAs | null {
       // user does not exist; try the next
     }
   }
-  throw new Error('running as root and no unprivileged user (postgres or nobody) exists to run PostgreSQL')
+  throw new GateError(
+    'postgres: running as root and no unprivileged user (postgres or nobody) exists to run PostgreSQL',
+    'postgres',
+  )
 }
 
 /** Command and args that run `file args` as `runAs` (setpriv execs, so the pid is the program's). */
@@ -31,5 +35,8 @@ export function wrapCommand(file: string, args: string[], runAs: RunAs | null): 
   if (setpriv) return [setpriv, [`--reuid=${runAs.uid}`, `--regid=${runAs.gid}`, '--clear-groups', file, ...args]]
   const runuser = ['/usr/sbin/runuser', '/sbin/runuser'].find(existsSync)
   if (runuser) return [runuser, ['-u', runAs.user, '--', file, ...args]]
-  throw new Error('running as root and neither setpriv nor runuser is available to drop privileges')
+  throw new GateError(
+    'postgres: running as root and neither setpriv nor runuser is available to drop privileges',
+    'postgres',
+  )
 }

@@ -13,6 +13,8 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { COMMENT_MARKER } from '../../src/render/comment.js'
+// @ts-expect-error plain JavaScript preload without type declarations
+import { INJECTED_BUG_DIR } from '../support/inject-bug.mjs'
 import { pythonWithAlembic } from '../support/python.js'
 
 const root = join(import.meta.dirname, '..', '..')
@@ -293,6 +295,28 @@ describe('the action, end to end', () => {
         message: 'migration-gate: mode: unknown value "sideways" (allowed: static, roundtrip, stairway)',
       },
     ])
+    expect(run.outputs).toEqual({})
+  })
+
+  it('a bug in the gate fails in one line saying so, the stack only as debug, exit 3 as the CLI', async () => {
+    // A real TypeError in the gate's own code, injected by a test-only preload (test/support/inject-bug.mjs).
+    const buggy = join(mkdtempSync(join(scratch, 'bug-')), INJECTED_BUG_DIR as string)
+    mkdirSync(buggy)
+    const preload = `--import ${pathToFileURL(join(root, 'test', 'support', 'inject-bug.mjs')).href}`
+    const run = await runAction({ 'working-directory': buggy, mode: 'static' }, { NODE_OPTIONS: preload })
+    expect(run.code, run.stdout).toBe(3)
+    expect(commands(run.stdout, 'error')).toEqual([
+      {
+        props: {},
+        message: expect.stringMatching(
+          /^migration-gate: internal error \(a bug in migration-gate, not in your input\): TypeError: .*isDirectory is not a function; please report it to the maintainers with the output of --verbose$/,
+        ),
+      },
+    ])
+    // The stack goes to the step's debug log (ACTIONS_STEP_DEBUG), never into the annotation.
+    const debug = run.stdout.split('\n').filter((l) => l.startsWith('::debug::TypeError'))
+    expect(debug).toHaveLength(1)
+    expect(unescape(debug[0]!)).toMatch(/isDirectory is not a function\n\s+at .*gate\.ts/)
     expect(run.outputs).toEqual({})
   })
 

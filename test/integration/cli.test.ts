@@ -1,5 +1,5 @@
 // The CLI as a user runs it: real processes, real exit codes (0 pass, 1 findings, 2 usage or
-// infrastructure error in one line), the JSON report per the contract.
+// infrastructure error in one line; 3, a bug, is in cli-bug-or-bad-input.test.ts), the JSON report per the contract.
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
