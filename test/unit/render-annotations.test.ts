@@ -1,26 +1,13 @@
-// Annotations over reports from real runs: paths relative to the repository root when the project is
+// Annotations over reports recorded from real runs (render-reports.ts): paths relative to the repository root when the project is
 // a subdirectory, titled by finding id, within GitHub's per-step caps, the rest listed as omitted.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { join } from 'node:path'
-import type { GateReport } from '../../src/report.js'
 import { ANNOTATIONS_PER_SEVERITY, planAnnotations, repositoryPath } from '../../src/render/annotations.js'
-import { alembicProject, fixtures, gateReport, manyMissingParents, repoRoot } from './render-reports.js'
+import { fixtures, recorded, repoRoot } from './render-reports.js'
 
-let fail: GateReport
-let pass: GateReport
-let many: GateReport
-let cleanup = () => {}
-
-beforeAll(async () => {
-  const project = alembicProject(manyMissingParents(25))
-  cleanup = project.remove
-  ;[fail, pass, many] = await Promise.all([
-    gateReport(join(fixtures, 'alembic-enum-residue')),
-    gateReport(join(fixtures, 'alembic-clean')),
-    gateReport(project.dir, { mode: 'static' }),
-  ])
-}, 240_000)
-afterAll(() => cleanup())
+const fail = recorded('enum-residue-stairway')
+const pass = recorded('clean-stairway')
+const many = recorded('missing-parents-25')
 
 describe('annotations', () => {
   it('annotate each finding at its file and line, relative to the repository root, titled by id', () => {

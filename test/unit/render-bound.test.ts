@@ -3,7 +3,6 @@
 // job summary and the PR comment show each message, fix, detail, note and step error bounded, with
 // both ends of a long text kept.
 import { beforeAll, describe, expect, it } from 'vitest'
-import { join } from 'node:path'
 import { clipMiddle } from '../../src/clip.js'
 import type { GateReport } from '../../src/report.js'
 import { planAnnotations } from '../../src/render/annotations.js'
@@ -11,14 +10,14 @@ import { renderComment } from '../../src/render/comment.js'
 import { renderJson } from '../../src/render/json.js'
 import { renderSummary } from '../../src/render/summary.js'
 import { renderTerminal } from '../../src/render/terminal.js'
-import { fixtures, gateReport, repoRoot } from './render-reports.js'
+import { recorded, repoRoot } from './render-reports.js'
 
 const HUGE = `start of it ${'y'.repeat(1_000_000)} end of it`
 let huge: GateReport
 
-beforeAll(async () => {
+beforeAll(() => {
   // A real report (static: no database needed), then one finding, note and step as a runaway check would make them.
-  const report = await gateReport(join(fixtures, 'sql-golang-chain'), { mode: 'static' })
+  const report = recorded('sql-golang-chain-static')
   huge = {
     ...report,
     notes: [...report.notes, `a note: ${HUGE}`],
@@ -37,7 +36,7 @@ beforeAll(async () => {
       },
     ],
   }
-}, 120_000)
+})
 
 describe('bounded rendering', () => {
   it('the terminal shows the message and a detail by both ends, and says how many detail lines were left out', () => {

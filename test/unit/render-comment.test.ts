@@ -1,52 +1,19 @@
-// The sticky PR comment: its body over reports from real runs, and the create / update-in-place /
+// The sticky PR comment: its body over reports recorded from real runs (render-reports.ts), and the create / update-in-place /
 // passing-now / read-only logic against a fake GitHub API (an in-memory issue thread).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
 import type { GateReport } from '../../src/report.js'
 import { GITHUB_ACTIONS_BOT, syncStickyComment, type CommentsApi } from '../../src/github/comment.js'
 import { COMMENT_LIMIT, COMMENT_MARKER, renderComment, renderPassingComment } from '../../src/render/comment.js'
-import {
-  alembicProject,
-  fixtures,
-  gateReport,
-  hostileRevisions,
-  manyMissingParents,
-  repoRoot,
-} from './render-reports.js'
-import { revisionFile, scratchDir, TestRepo } from '../support/git.js'
+import { recorded, repoRoot } from './render-reports.js'
 
-const reports: Record<string, GateReport> = {}
-const cleanups: Array<() => void> = []
-
-/** A real PR on git: main has the enum residue; the branch adds a revision whose upgrade fails. */
-async function preExistingReport(): Promise<GateReport> {
-  const scratch = scratchDir('mg-render-git-')
-  cleanups.push(scratch.remove)
-  const repo = TestRepo.init(scratch.dir).copyFixture('alembic-enum-residue')
-  repo.commit('base')
-  repo.checkout('feature', true)
-  const bad = revisionFile('5b0c1d2e3f40', '13ef259690e1', 'users', 'nickname').replace(
-    'def upgrade() -> None:\n',
-    'def upgrade() -> None:\n    op.execute("SELECT 1/0")\n',
-  )
-  repo.write('alembic/versions/5b0c1d2e3f40_add_nickname_to_users.py', bad).commit('nickname')
-  return gateReport(scratch.dir, { 'base-ref': 'main', 'model-drift': 'false' })
+const reports: Record<string, GateReport> = {
+  fail: recorded('enum-residue-stairway'),
+  pass: recorded('clean-stairway'),
+  hostile: recorded('hostile'),
+  many: recorded('missing-parents-2500'),
+  // A real PR on git: main has the enum residue; the branch adds a revision whose upgrade fails.
+  old: recorded('pre-existing-residue'),
 }
-
-beforeAll(async () => {
-  const hostile = alembicProject(hostileRevisions())
-  const many = alembicProject(manyMissingParents(2000))
-  cleanups.push(hostile.remove, many.remove)
-  const [fail, pass, h, m, old] = await Promise.all([
-    gateReport(join(fixtures, 'alembic-enum-residue')),
-    gateReport(join(fixtures, 'alembic-clean')),
-    gateReport(hostile.dir, { mode: 'static' }),
-    gateReport(many.dir, { mode: 'static' }),
-    preExistingReport(),
-  ])
-  Object.assign(reports, { fail, pass, hostile: h, many: m, old })
-}, 240_000)
-afterAll(() => cleanups.forEach((c) => c()))
 
 const options = { rootDir: repoRoot, runUrl: 'https://github.com/acme/app/actions/runs/42', sha: 'f'.repeat(40) }
 
@@ -80,13 +47,13 @@ describe('comment body', () => {
     for (const row of body.split('\n').filter((l) => l.startsWith('| <code>'))) expect(row.match(/\|/g)).toHaveLength(6)
   })
 
-  it('stays under 65,536 characters with 2,000 findings and says how many are left out', () => {
+  it('stays under 65,536 characters with 2,500 findings and says how many are left out', () => {
     const body = renderComment(reports.many!, options)
     expect(body.length).toBeLessThanOrEqual(COMMENT_LIMIT)
     expect(body.length).toBeLessThan(65_536)
     const rows = body.split('\n').filter((l) => l.startsWith('| <code>missing-parent')).length
     const more = Number(/_(\d+) more findings in the job summary\._/.exec(body)?.[1])
-    expect(rows + more).toBe(2000)
+    expect(rows + more).toBe(2500)
   })
 
   it("lists only this change's findings, counts the pre-existing ones, and names the base", () => {

@@ -1,207 +1,53 @@
-// Reports for the renderer tests, from real runs: runGate over the fixtures (a real PostgreSQL, the
-// Alembic that /usr/bin/python3 imports), over Alembic projects generated here for what no fixture
-// has (hostile revision ids and messages, a 500-revision chain, thousands of findings), and over
-// pull requests in real git repositories whose base moved on (stale-parent, two heads).
+// Reports for the renderer tests, read from test/unit/reports/: GateReports recorded from real runs
+// (fixtures on a real PostgreSQL, generated Alembic projects, pull requests in real git repositories;
+// test/support/report-scenarios.ts) by scripts/record-reports.ts. Reading them needs no server and no
+// Python, so the renderer tests stay fast; rerun the recorder when the report or a check changes.
 // Not a test file itself (no .test.ts): each renderer test imports what it needs.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { runGate } from '../../src/gate.js'
-import { readConfig } from '../../src/inputs.js'
-import { silentLogger } from '../../src/logger.js'
 import type { GateReport } from '../../src/report.js'
-import { revisionFile, TestRepo } from '../support/git.js'
-import { pythonWithAlembic } from '../support/python.js'
 
 export const fixtures = join(import.meta.dirname, '..', 'fixtures')
 export const repoRoot = join(import.meta.dirname, '..', '..')
+export const reportsDir = join(import.meta.dirname, 'reports')
 
 /**
- * runGate over a directory, with local PostgreSQL binaries and the interpreter with Alembic that
- * test/support/python.ts finds.
+ * What the recorder writes instead of the directories a run happened in, so the files do not change
+ * from machine to machine: the repository root (fixtures) and the scratch directory (generated
+ * projects and repositories, which are read back as lying in the system's temporary directory: outside
+ * the repository, as they were when recorded).
  */
-export async function gateReport(projectDir: string, inputs: Record<string, string> = {}): Promise<GateReport> {
-  const python = await pythonWithAlembic()
-  const all: Record<string, string> = { 'working-directory': projectDir, postgres: 'local', python, ...inputs }
-  return runGate(
-    readConfig((name) => all[name]),
-    { logger: silentLogger },
-  )
-}
-
-export interface Revision {
-  id: string
-  parents: string[]
-  message: string
-}
-
-/** A Python string literal for any text (JSON's escapes are valid Python for these characters). */
-const py = (s: string) => JSON.stringify(s)
-
-/**
- * An Alembic project as `alembic init` + `alembic revision` would write it, with the given revisions
- * (file names from the index, so any id or message is fine), in `into` or a new temporary directory.
- * Static mode reads it without Python.
- */
-export function alembicProject(revisions: Revision[], into?: string): { dir: string; remove: () => void } {
-  const dir = into ?? mkdtempSync(join(tmpdir(), 'mg-render-project-'))
-  const versions = join(dir, 'migrations', 'versions')
-  mkdirSync(versions, { recursive: true })
-  writeFileSync(join(dir, 'alembic.ini'), '[alembic]\nscript_location = migrations\n')
-  writeFileSync(join(dir, 'migrations', 'env.py'), 'raise SystemExit("static tests never run env.py")\n')
-  writeFileSync(join(dir, 'migrations', 'script.py.mako'), '')
-  revisions.forEach((r, i) => {
-    const down =
-      r.parents.length === 0 ? 'None' : r.parents.length === 1 ? py(r.parents[0]!) : `(${r.parents.map(py).join(', ')})`
-    writeFileSync(
-      join(versions, `${String(i).padStart(4, '0')}_revision.py`),
-      [
-        `"""${r.message.replace(/\\/g, '\\\\').replace(/"""/g, '\\"\\"\\"')}`,
-        '',
-        `Revision ID: ${r.id}`,
-        '"""',
-        'from alembic import op',
-        '',
-        `revision = ${py(r.id)}`,
-        `down_revision = ${down}`,
-        'branch_labels = None',
-        'depends_on = None',
-        '',
-        '',
-        'def upgrade():',
-        '    pass',
-        '',
-        '',
-        'def downgrade():',
-        '    pass',
-        '',
-      ].join('\n'),
-    )
-  })
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) }
-}
+export const REPO_PLACEHOLDER = '<repository>'
+export const SCRATCH_PLACEHOLDER = '<scratch>'
 
 /** Text that breaks Markdown, HTML and Mermaid if anything is left unescaped. */
 export const HOSTILE =
   '<script>alert(1)</script> | pipe `tick` ```fence **bold** _em_ [link](javascript:alert(1)) @octocat #1 $x$ "]-->evil["'
 
-/** Two heads and a missing parent, every id and message hostile. */
-export function hostileRevisions(): Revision[] {
-  return [
-    { id: 'base', parents: [], message: `base ${HOSTILE}` },
-    { id: 'x"]<b>|`', parents: ['base'], message: `one head ${HOSTILE}` },
-    { id: 'other', parents: ['base'], message: `other head ${HOSTILE}` },
-    { id: 'orphan', parents: ['<img src=x onerror=alert(1)>'], message: `orphan ${HOSTILE}` },
-  ]
-}
-
-/** A linear chain of `n` revisions with a second head branching off in the middle. */
-export function longChain(n: number): Revision[] {
-  const id = (i: number) => `r${String(i).padStart(4, '0')}`
-  const list: Revision[] = Array.from({ length: n }, (_, i) => ({
-    id: id(i),
-    parents: i === 0 ? [] : [id(i - 1)],
-    message: `step ${i}`,
-  }))
-  const mid = Math.floor(n / 2)
-  list.push({ id: 'branchy', parents: [id(mid)], message: 'a second head in the middle' })
-  return list
-}
-
-/** `n` revisions whose parents do not exist: one missing-parent finding each, long messages. */
-export function manyMissingParents(n: number): Revision[] {
-  return Array.from({ length: n }, (_, i) => ({
-    id: `m${i}`,
-    parents: [`gone${i}`],
-    message: `revision ${i} ${HOSTILE}`,
-  }))
-}
-
-/** The fixture alembic-clean's head, where the pull requests below fork. */
+/** The fixture alembic-clean's head, where the recorded pull requests fork. */
 export const CLEAN_HEAD = 'bb86aaac9fb9'
 
-export type PrScenario = 'stale' | 'mergeCheckout' | 'ownHeads' | 'sqlStale' | 'longStale'
+/** The recorded reports' names (their file names without .json). */
+export function recordedNames(): string[] {
+  return readdirSync(reportsDir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.slice(0, -'.json'.length))
+    .sort()
+}
 
-/**
- * Pull requests judged against main (static mode, base-ref main), each in its own git repository
- * under `dir`:
- * - stale: main and the branch each add a revision on alembic-clean's head (x on main, y on the
- *   branch, checked out): stale-parent on y; main's head x is not in the branch.
- * - mergeCheckout: the same merged, as GitHub checks out a pull request (refs/pull/N/merge): two
- *   heads in the tree, reported as stale-parent; x is in the tree.
- * - ownHeads: main did not move; the branch adds y and z on the head: multiple-heads.
- * - sqlStale: golang-migrate; main merged 20240215000000, the branch adds 20240210000000.
- * - longStale: a 120-revision chain; main adds 8 revisions on its head, the branch one more: the diagram
- *   is cut, main's head is 8 revisions from the fork.
- */
-export async function prReports(dir: string): Promise<Record<PrScenario, GateReport>> {
-  const versions = 'alembic/versions'
-  const y = revisionFile('2b2b2b2b2b2b', CLEAN_HEAD, 'orgs', 'y')
-  const x = revisionFile('1a1a1a1a1a1a', CLEAN_HEAD, 'orgs', 'x')
-  const alembicPr = (name: string, onMain: Record<string, string>, onBranch: Record<string, string>): TestRepo => {
-    const repo = TestRepo.init(join(dir, name)).copyFixture('alembic-clean')
-    repo.commit('base: alembic-clean')
-    repo.checkout('pr', true)
-    for (const [file, text] of Object.entries(onBranch)) repo.write(file, text)
-    repo.commit('PR')
-    repo.checkout('main')
-    for (const [file, text] of Object.entries(onMain)) repo.write(file, text)
-    if (Object.keys(onMain).length > 0) repo.commit('main moves on')
-    return repo.checkout('pr')
-  }
+/** A recorded report's JSON as written (placeholders in place). */
+export function recordedText(name: string): string {
+  return readFileSync(join(reportsDir, `${name}.json`), 'utf8')
+}
 
-  const stale = alembicPr(
-    'stale',
-    { [`${versions}/1a1a1a1a1a1a_add_x.py`]: x },
-    { [`${versions}/2b2b2b2b2b2b_add_y.py`]: y },
-  )
-  const merge = alembicPr(
-    'merge',
-    { [`${versions}/1a1a1a1a1a1a_add_x.py`]: x },
-    { [`${versions}/2b2b2b2b2b2b_add_y.py`]: y },
-  )
-  merge.checkout('main').checkout('merge', true).git('merge', '-q', '--no-ff', 'pr', '-m', 'Merge pr into main')
-  const own = alembicPr(
-    'own',
-    {},
-    {
-      [`${versions}/2b2b2b2b2b2b_add_y.py`]: y,
-      [`${versions}/3c3c3c3c3c3c_add_z.py`]: revisionFile('3c3c3c3c3c3c', CLEAN_HEAD, 'orgs', 'z'),
-    },
-  )
-
-  const sql = TestRepo.init(join(dir, 'sql')).copyFixture('sql-golang-clean')
-  sql.commit('base: sql-golang-clean')
-  sql.checkout('pr', true)
-  sql.write('migrations/20240210000000_add_muted.up.sql', 'ALTER TABLE accounts ADD COLUMN muted boolean;\n')
-  sql.write('migrations/20240210000000_add_muted.down.sql', 'ALTER TABLE accounts DROP COLUMN muted;\n')
-  sql.commit('PR: add muted')
-  sql.checkout('main')
-  sql.write('migrations/20240215000000_add_plan_limits.up.sql', 'ALTER TABLE subscriptions ADD COLUMN seats int;\n')
-  sql.write('migrations/20240215000000_add_plan_limits.down.sql', 'ALTER TABLE subscriptions DROP COLUMN seats;\n')
-  sql.commit('main: add plan limits')
-  sql.checkout('pr')
-
-  const long = new TestRepo(
-    alembicProject(
-      longChain(120).filter((r) => r.id !== 'branchy'),
-      join(dir, 'long'),
-    ).dir,
-  )
-  const tip = 'r0119'
-  long.git('init', '-q', '-b', 'main')
-  long.commit('base: 120 revisions')
-  long.checkout('pr', true).write('migrations/versions/9000_pr.py', revisionFile('f00d00000001', tip, 'orgs', 'y'))
-  long.commit('PR: one revision')
-  long.checkout('main')
-  for (let i = 0; i < 8; i++) {
-    const id = `main${i}`
-    long.write(`migrations/versions/8${i}00_main.py`, revisionFile(id, i === 0 ? tip : `main${i - 1}`, 'orgs', `m${i}`))
-  }
-  long.commit('main: 8 revisions')
-  long.checkout('pr')
-
-  const judge = (repo: TestRepo) => gateReport(repo.dir, { mode: 'static', 'base-ref': 'main' })
-  const [a, b, c, d, e] = await Promise.all([judge(stale), judge(merge), judge(own), judge(sql), judge(long)])
-  return { stale: a, mergeCheckout: b, ownHeads: c, sqlStale: d, longStale: e }
+/** A recorded report with its placeholders turned back into this checkout's directories. */
+export function recorded(name: string): GateReport {
+  const inJson = (path: string) => JSON.stringify(path).slice(1, -1)
+  const text = recordedText(name)
+    .split(REPO_PLACEHOLDER)
+    .join(inJson(repoRoot))
+    .split(SCRATCH_PLACEHOLDER)
+    .join(inJson(join(tmpdir(), 'migration-gate-recorded')))
+  return JSON.parse(text) as GateReport
 }

@@ -1,51 +1,28 @@
-// The job summary over reports from real runs: a failing and a passing stairway on real PostgreSQL,
+// The job summary over reports recorded from real runs (render-reports.ts): a failing and a passing stairway on real PostgreSQL,
 // a static chain with two heads, generated projects with hostile text, a 500-revision chain and
 // 2,500 findings (GitHub's 1 MiB cap), and pull requests behind their base in real git repositories.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
 import type { GateReport } from '../../src/report.js'
 import { planAnnotations } from '../../src/render/annotations.js'
 import { md } from '../../src/render/escape.js'
 import { renderJson } from '../../src/render/json.js'
 import { renderSummary } from '../../src/render/summary.js'
-import { scratchDir } from '../support/git.js'
-import {
-  alembicProject,
-  CLEAN_HEAD,
-  fixtures,
-  gateReport,
-  HOSTILE,
-  hostileRevisions,
-  longChain,
-  manyMissingParents,
-  prReports,
-  repoRoot,
-} from './render-reports.js'
+import { CLEAN_HEAD, HOSTILE, recorded, repoRoot } from './render-reports.js'
 
 const blobUrl = 'https://github.com/acme/app/blob/0123456789abcdef0123456789abcdef01234567/'
-const reports: Record<string, GateReport> = {}
-const cleanups: Array<() => void> = []
-
-beforeAll(async () => {
-  const generated = async (name: string, revisions: Parameters<typeof alembicProject>[0]) => {
-    const p = alembicProject(revisions)
-    cleanups.push(p.remove)
-    reports[name] = await gateReport(p.dir, { mode: 'static' })
-  }
-  const [fail, pass, heads] = await Promise.all([
-    gateReport(join(fixtures, 'alembic-enum-residue')),
-    gateReport(join(fixtures, 'alembic-clean')),
-    gateReport(join(fixtures, 'alembic-chain-two-heads'), { mode: 'static' }),
-  ])
-  Object.assign(reports, { fail, pass, heads })
-  await generated('hostile', hostileRevisions())
-  await generated('long', longChain(500))
-  await generated('many', manyMissingParents(2500))
-  const scratch = scratchDir('mg-render-pr-')
-  cleanups.push(scratch.remove)
-  Object.assign(reports, await prReports(scratch.dir))
-}, 240_000)
-afterAll(() => cleanups.forEach((c) => c()))
+const reports: Record<string, GateReport> = {
+  fail: recorded('enum-residue-stairway'),
+  pass: recorded('clean-stairway'),
+  heads: recorded('two-heads-static'),
+  hostile: recorded('hostile'),
+  long: recorded('long-chain-500'),
+  many: recorded('missing-parents-2500'),
+  stale: recorded('pr-stale'),
+  mergeCheckout: recorded('pr-merge-checkout'),
+  ownHeads: recorded('pr-own-heads'),
+  sqlStale: recorded('pr-sql-stale'),
+  longStale: recorded('pr-long-stale'),
+}
 
 const summary = (name: string) => render(reports[name]!)
 const render = (report: GateReport) =>

@@ -1,33 +1,16 @@
-// The CLI's terminal view over reports from real runs: the same findings as the summary, colour only
+// The CLI's terminal view over reports recorded from real runs (render-reports.ts): the same findings as the summary, colour only
 // when asked (the CLI asks on a TTY), and no control character from user text reaching the terminal.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import type { GateReport } from '../../src/report.js'
 import { renderTerminal } from '../../src/render/terminal.js'
-import { alembicProject, fixtures, gateReport, repoRoot } from './render-reports.js'
+import { recorded, repoRoot } from './render-reports.js'
 
-let fail: GateReport
-let pass: GateReport
-let escapes: GateReport
-let cleanup = () => {}
-
-beforeAll(async () => {
-  // A revision message carrying terminal escape sequences (clear screen, retitle the window).
-  const project = alembicProject([
-    { id: 'a1', parents: [], message: 'base' },
-    { id: 'b2', parents: ['a1'], message: 'one \x1b[2J\x1b]0;owned\x07 head' },
-    { id: 'c3', parents: ['a1'], message: 'other head' },
-  ])
-  cleanup = project.remove
-  ;[fail, pass, escapes] = await Promise.all([
-    gateReport(join(fixtures, 'alembic-enum-residue')),
-    gateReport(join(fixtures, 'alembic-clean')),
-    gateReport(project.dir, { mode: 'static' }),
-  ])
-}, 240_000)
-afterAll(() => cleanup())
+const fail = recorded('enum-residue-stairway')
+const pass = recorded('clean-stairway')
+// A revision message carrying terminal escape sequences (clear screen, retitle the window).
+const escapes = recorded('terminal-escapes')
 
 describe('terminal renderer', () => {
   it('prints the verdict, every finding with file:line, revision, message and details, then the tally', () => {
