@@ -1,7 +1,7 @@
 // Chain integrity over any RevisionGraph: duplicate ids, cycles, missing parents, extra bases and
 // heads. Nothing here knows a tool: the words a message uses for the tool's fields, errors and
 // commands come in through a ChainWording (Alembic's is in drivers/alembic/wording.ts).
-import type { RevisionGraph, RevisionNode } from '../drivers/driver.js'
+import type { ChainWording, RevisionGraph, RevisionNode } from '../drivers/driver.js'
 import type { Finding } from '../report.js'
 import {
   compareText,
@@ -15,32 +15,6 @@ import {
 
 /** A RevisionNode as a driver may extend it: the line of the depends_on declaration, when it has one. */
 type ChainNode = RevisionNode & { dependsOnLine?: number }
-
-export interface ChainWording {
-  /** The tool as messages name it, e.g. "Alembic". */
-  tool: string
-  /** The field naming a revision's parents, e.g. "down_revision". */
-  parentField: string
-  /** The field naming other prerequisites, e.g. "depends_on". */
-  dependsField: string
-  /**
-   * Whether users of the tool can declare branch labels, so messages may suggest one. The rules
-   * respect labels the graph carries whatever this says: only a tool with labels puts them there.
-   */
-  labels: boolean
-  /** What several heads break, as a clause: '`alembic upgrade head` fails with "..."'. */
-  multipleHeads: string
-  /** A command merging the given heads (all heads when none are given), if the tool has one. */
-  merge?: (heads?: string[]) => string
-  /** What a missing parent or prerequisite breaks, as a clause. */
-  missing: (ref: string) => string
-  /** What a duplicated id breaks, as a clause. */
-  duplicate: string
-  /** What a cycle breaks, as a clause. */
-  cycle: string
-  /** How to make a fresh id, as a clause. */
-  newId: string
-}
 
 /** Words for a tool without its own: only its name is known. */
 export function genericWording(tool = 'the migration tool'): ChainWording {

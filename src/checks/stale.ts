@@ -5,7 +5,8 @@
 // not reported again. Problems the base has by itself are not the PR's, and are left out.
 import type { RevisionGraph, RevisionNode } from '../drivers/driver.js'
 import type { Finding } from '../report.js'
-import { checkChain, genericWording, type ChainWording } from './chain.js'
+import { checkChain, genericWording } from './chain.js'
+import type { ChainWording } from '../drivers/driver.js'
 import { heads, indexGraph, resolve, type GraphIndex } from './topo.js'
 
 export interface MergedChainInput {

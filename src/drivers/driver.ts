@@ -1,7 +1,5 @@
 // One interface every migration tool plugs in through. Checks (chain, replay, drift) are written
 // against this, never against a tool: Alembic is one driver, plain SQL directories another.
-import type { ChainWording } from '../checks/chain.js'
-import type { MigrationLayout } from '../git/layout.js'
 import type { Finding, FindingId } from '../report.js'
 
 export interface RevisionNode {
@@ -123,7 +121,7 @@ export interface MigrationDriver {
   replayDespite?: FindingId[]
   /** Compares the static reading with the tool's own view, where the tool can run here. */
   crossCheck?(staticHeads: string[], staticFindings: Finding[]): Promise<Finding[]>
-  /** What the git checks need to know about the project (git/layout.ts); Alembic's is drivers/alembic/git-layout.ts. */
+  /** What the git checks need to know about the project (MigrationLayout, below); Alembic's is drivers/alembic/git-layout.ts. */
   gitLayout?(): MigrationLayout
 }
 
@@ -141,4 +139,57 @@ export class SessionStartTimeout extends Error {
     super(message)
     this.name = 'SessionStartTimeout'
   }
+}
+
+export interface ChainWording {
+  /** The tool as messages name it, e.g. "Alembic". */
+  tool: string
+  /** The field naming a revision's parents, e.g. "down_revision". */
+  parentField: string
+  /** The field naming other prerequisites, e.g. "depends_on". */
+  dependsField: string
+  /**
+   * Whether users of the tool can declare branch labels, so messages may suggest one. The rules
+   * respect labels the graph carries whatever this says: only a tool with labels puts them there.
+   */
+  labels: boolean
+  /** What several heads break, as a clause: '`alembic upgrade head` fails with "..."'. */
+  multipleHeads: string
+  /** A command merging the given heads (all heads when none are given), if the tool has one. */
+  merge?: (heads?: string[]) => string
+  /** What a missing parent or prerequisite breaks, as a clause. */
+  missing: (ref: string) => string
+  /** What a duplicated id breaks, as a clause. */
+  duplicate: string
+  /** What a cycle breaks, as a clause. */
+  cycle: string
+  /** How to make a fresh id, as a clause. */
+  newId: string
+}
+
+// What the git checks need to know about a migration tool's project: where revisions live and which
+// files are revisions, where the models live, the command that writes a migration, and how to read
+// a revision file as another commit has it. A driver provides it through gitLayout() (Alembic's is
+// drivers/alembic/git-layout.ts); a tool without one gets no git rules that need to know migrations.
+export interface MigrationLayout {
+  /** Absolute directories holding the revision files (Alembic: the versions directories). */
+  migrationDirs: string[]
+  /** True for an absolute path the tool would load as a revision. */
+  isRevisionFile(abs: string): boolean
+  /** Absolute model files the tool's own config points at (env.py's target_metadata module). */
+  modelFiles: string[]
+  /** The command that writes a migration from the models, for messages. */
+  newMigrationCommand: string
+  /** A revision file's text (as a commit has it) as a node; `file` is relative to the project dir. */
+  readRevision(text: string, file: string): RevisionNode | Finding
+  /**
+   * The tool's own judgement of the merge result, instead of the chain check over parents
+   * (checks/stale.ts): SQL versions are ordered by number, not linked by parents.
+   */
+  checkMerged?(merged: RevisionGraph, prAdded: ReadonlySet<string>, base: string): Finding[]
+  /**
+   * The tool's order of two revision ids, for tools whose versions are ordered rather than linked
+   * (SQL): the base's head is then its latest version.
+   */
+  compareIds?(a: string, b: string): number
 }

@@ -3,7 +3,7 @@
 // directories since the fork applied. Read with `git show`, never a checkout.
 import path from 'node:path'
 import type { RevisionGraph, RevisionNode } from '../drivers/driver.js'
-import type { MigrationLayout } from './layout.js'
+import type { MigrationLayout } from '../drivers/driver.js'
 import type { ChangedFile, GitRepo } from './repo.js'
 
 /**

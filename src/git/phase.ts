@@ -16,7 +16,7 @@ import { readGitHubContext, type GitHubContext, type GitHubEnvironment } from '.
 import { findExemption } from './exemption.js'
 import { locateBase } from './fetch.js'
 import { globMatcher } from './glob.js'
-import type { MigrationLayout } from './layout.js'
+import type { MigrationLayout } from '../drivers/driver.js'
 import { mergedGraph } from './merged.js'
 import { baseError, GitRepo, type ChangedFile } from './repo.js'
 

@@ -2,13 +2,13 @@
 // per database through the long-lived Python helper.
 import { readFileSync } from 'node:fs'
 import path, { join } from 'node:path'
-import type { MigrationLayout } from '../../git/layout.js'
-import type { ChainWording } from '../../checks/chain.js'
 import type { UrlPart } from '../../inputs.js'
 import type { Logger } from '../../logger.js'
 import {
   SessionStartTimeout,
+  type ChainWording,
   type MigrationDriver,
+  type MigrationLayout,
   type MigrationSession,
   type RevisionGraph,
   type SessionOptions,

@@ -1,6 +1,6 @@
-// The git checks' view of an Alembic (or Flask-Migrate) project: see git/layout.ts.
+// The git checks' view of an Alembic (or Flask-Migrate) project: see MigrationLayout in drivers/driver.ts.
 import path from 'node:path'
-import type { MigrationLayout } from '../../git/layout.js'
+import type { MigrationLayout } from '../driver.js'
 import type { AlembicConfig } from './config.js'
 import { REVISION_FILE, revisionNode } from './graph.js'
 import { parseRevisionSource } from './parse.js'

@@ -4,7 +4,7 @@
 // for Flask-Migrate (with -d where the directory is not ./migrations), whose users never call
 // `alembic` itself (it would not even find the script location).
 import path from 'node:path'
-import type { ChainWording } from '../../checks/chain.js'
+import type { ChainWording } from '../driver.js'
 import type { AlembicConfig } from './config.js'
 
 /** What the commands depend on; without it, a project run as plain `alembic` from its ./alembic.ini. */

@@ -1,7 +1,7 @@
 // The plain-SQL driver: golang-migrate and dbmate directories, read without the tools and run
 // natively through pg. Nothing to install: no Go binary, no Python.
 import type { IrreversiblePolicy } from '../../checks/replay-context.js'
-import type { MigrationLayout } from '../../git/layout.js'
+import type { MigrationLayout } from '../driver.js'
 import type { Logger } from '../../logger.js'
 import type { FindingId } from '../../report.js'
 import type { MigrationDriver, MigrationSession, SessionOptions } from '../driver.js'

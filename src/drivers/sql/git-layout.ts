@@ -1,9 +1,9 @@
-// The git checks' view of a SQL migrations directory (see git/layout.ts): which files are
+// The git checks' view of a SQL migrations directory (MigrationLayout in drivers/driver.ts): which files are
 // migrations, and a file as another commit has it read as a node whose id is its version. The
 // version lives in the file name, so the text is not needed. Nodes read here carry no parents: the
 // merge result is judged by checkMerged (staleInMerge), by version order, not by parents.
 import path from 'node:path'
-import type { MigrationLayout } from '../../git/layout.js'
+import type { MigrationLayout } from '../driver.js'
 import type { RevisionGraph } from '../driver.js'
 import type { Finding } from '../../report.js'
 import { DBMATE_FILE, GOLANG_MIGRATE_FILE, type SqlLocation } from './files.js'

@@ -1,6 +1,6 @@
 // How findings speak about golang-migrate and dbmate: what the tool does with a duplicated
 // version, a missing down, an out-of-order version, and how a version is renamed.
-import type { ChainWording } from '../../checks/chain.js'
+import type { ChainWording } from '../driver.js'
 import type { SqlFormat } from './model.js'
 
 export interface SqlWording {
