@@ -16,7 +16,7 @@ import {
   runGate,
   scrub,
   stderrLogger
-} from "./chunks/chunk-3PIAP6KI.js";
+} from "./chunks/chunk-ORM4OOLB.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

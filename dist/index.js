@@ -29,7 +29,7 @@ import {
   urlPath,
   useLedger,
   withCredentialsFrom
-} from "./chunks/chunk-3PIAP6KI.js";
+} from "./chunks/chunk-ORM4OOLB.js";
 import {
   __commonJS,
   __require,

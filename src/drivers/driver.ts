@@ -180,6 +180,11 @@ export interface MigrationLayout {
   modelFiles: string[]
   /** The command that writes a migration from the models, for messages. */
   newMigrationCommand: string
+  /**
+   * Absolute files the tool rewrites itself (dbmate's schema dump after every migrate): a change to
+   * one is neither a migration nor something the migrations run with, so it makes no revision the PR's.
+   */
+  generatedFiles?: string[]
   /** A revision file's text (as a commit has it) as a node; `file` is relative to the project dir. */
   readRevision(text: string, file: string): RevisionNode | Finding
   /**

@@ -94,10 +94,12 @@ export async function runGitPhase(input: GitPhaseInput): Promise<GitOutcome> {
   // A changed file beside the revisions (env.py, a helper module the revisions import) can break
   // revisions the PR did not touch: then every revision is the PR's, and nothing is pre-existing.
   const scriptDirs = new Set(graph.nodes.map((n) => path.posix.dirname(path.posix.dirname(n.file))))
+  const generated = new Set(layout?.generatedFiles ?? [])
   const support = changed.find((f) => {
     const rel = shown(f.path)
     return (
       !revisions.has(f.path) &&
+      !generated.has(path.join(repo.root, f.path)) &&
       !rel.startsWith('../') &&
       [...scriptDirs].some((d) => d !== '.' && (rel === d || rel.startsWith(`${d}/`)))
     )

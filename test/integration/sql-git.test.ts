@@ -72,3 +72,36 @@ describe('stale-parent for ordered versions', () => {
     expect(r.findings[0]?.message).toMatch(/dbmate --strict/)
   })
 })
+
+describe("dbmate's schema dump", () => {
+  // dbmate rewrites db/schema.sql on every migrate, so nearly every PR with a migration changes it.
+  // It must not count as a file the migrations run with: that made every revision the PR's and
+  // silently turned pre-existing scoping off for dbmate projects.
+  it('a PR that changes db/schema.sql with its migration owns that migration only', async () => {
+    const repo = TestRepo.init(join(scratch.dir, `repo-${++n}`)).copyFixture('sql-dbmate-clean')
+    repo.write('db/schema.sql', '-- dumped by dbmate\nCREATE TABLE chats (id bigint);\n')
+    repo.commit('base: sql-dbmate-clean with its schema dump')
+    repo.checkout('pr', true)
+    repo.write(
+      'db/migrations/20240401000000_chat_pinned.sql',
+      '-- migrate:up\nALTER TABLE chats ADD COLUMN pinned boolean;\n-- migrate:down\nALTER TABLE chats DROP COLUMN pinned;\n',
+    )
+    repo.write('db/schema.sql', '-- dumped by dbmate\nCREATE TABLE chats (id bigint, pinned boolean);\n')
+    repo.commit('pr: pinned, and the dump dbmate rewrote')
+    const r = await gate(repo.dir)
+    expect(r.git?.prRevisions).toEqual(['20240401000000'])
+    expect(r.notes.filter((note) => note.includes('every revision counts'))).toEqual([])
+  })
+
+  it("another file beside the migrations still makes every revision the PR's", async () => {
+    const repo = TestRepo.init(join(scratch.dir, `repo-${++n}`)).copyFixture('sql-dbmate-clean')
+    repo.write('db/seed.sql', 'INSERT INTO chats VALUES (1);\n')
+    repo.commit('base')
+    repo.checkout('pr', true)
+    repo.write('db/seed.sql', 'INSERT INTO chats VALUES (2);\n')
+    repo.commit('pr: seed')
+    const r = await gate(repo.dir)
+    expect(r.git?.prRevisions.length).toBeGreaterThan(1)
+    expect(r.notes.some((note) => note.includes('every revision counts'))).toBe(true)
+  })
+})

@@ -18,6 +18,7 @@ export function sqlLayout(location: SqlLocation, projectDir: string): MigrationL
     // Down files count: editing an applied down file changes what a rollback does.
     isRevisionFile: (abs) => path.dirname(abs) === location.dir && pattern.test(path.basename(abs)),
     modelFiles: [],
+    ...(location.format === 'dbmate' ? { generatedFiles: [dbmateSchemaFile(projectDir)] } : {}),
     newMigrationCommand:
       location.format === 'golang-migrate'
         ? `migrate create -ext sql -dir ${dir} NAME`
@@ -61,4 +62,12 @@ export function staleInMerge(
     if (!seen || (/\.down\./.test(seen.file) && !/\.down\./.test(a.file))) once.set(a.version, a)
   }
   return staleVersions(location.format, base, [...once.values()], baseLabel)
+}
+
+/**
+ * The schema dump dbmate writes after every migrate and rollback: DBMATE_SCHEMA_FILE (what
+ * --schema-file sets), else db/schema.sql, from the directory dbmate runs in (the project's).
+ */
+export function dbmateSchemaFile(projectDir: string): string {
+  return path.resolve(projectDir, process.env.DBMATE_SCHEMA_FILE || path.join('db', 'schema.sql'))
 }
