@@ -16,7 +16,7 @@ import {
   runGate,
   scrub,
   stderrLogger
-} from "./chunks/chunk-ORM4OOLB.js";
+} from "./chunks/chunk-3SUPE3FQ.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

@@ -29,7 +29,7 @@ import {
   urlPath,
   useLedger,
   withCredentialsFrom
-} from "./chunks/chunk-ORM4OOLB.js";
+} from "./chunks/chunk-3SUPE3FQ.js";
 import {
   __commonJS,
   __require,

@@ -2,6 +2,8 @@
 // project in a subfolder (working-directory: backend) has its findings' `file` relative to the
 // project (the report contract), and its messages say `backend/alembic/versions/x.py`, the path a
 // reader finds in the pull request's diff.
+import type { RevisionGraph } from '../drivers/driver.js'
+import { projectPathInRepository } from '../git/root.js'
 import type { Finding } from '../report.js'
 import { escapeRegExp } from '../regexp.js'
 
@@ -25,4 +27,19 @@ export function withRepositoryPaths(findings: Finding[], prefix: string, files: 
     message: rewrite(f.message),
     ...(f.details ? { details: f.details.map(rewrite) } : {}),
   }))
+}
+
+/**
+ * The project's path in its repository, and the findings with their files named from the repository
+ * root, as annotations and links need them; the findings unchanged outside a repository.
+ */
+export function inRepository(
+  projectDir: string,
+  graph: RevisionGraph,
+  findings: Finding[],
+): { projectPath?: string; findings: Finding[] } {
+  const projectPath = projectPathInRepository(projectDir)
+  if (projectPath === undefined) return { findings }
+  const files = [...graph.nodes.flatMap((n) => [n.file, n.downgradeFile ?? '']), ...findings.map((f) => f.file ?? '')]
+  return { projectPath, findings: withRepositoryPaths(findings, projectPath, files) }
 }

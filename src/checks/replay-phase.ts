@@ -1,0 +1,239 @@
+// The replay phase of runGate: the server from the chosen provider, the stairway (or roundtrip) on
+// its databases, model drift once a database stands at head, and the watches every session runs
+// under (background processes, dropped databases, a url server's isolation). The server is stopped
+// whatever happens; what was found is returned, and the gate puts it in the report.
+import { availableParallelism } from 'node:os'
+import { BackgroundProcessWatch } from './background.js'
+import { DroppedDatabaseWatch } from './dropped-databases.js'
+import { startTimeoutOutcome, type ReplayContext, type ReplayDatabase } from './replay-context.js'
+import { runRoundtrip } from './replay-roundtrip.js'
+import { autoWorkers } from './replay-slices.js'
+import { runStairway } from './replay-stairway.js'
+import { findRoleStatement, findServerWideStatement, workersGiven, type ServerWideStatement } from './shared-objects.js'
+import { topologicalOrder } from './topo.js'
+import type { MigrationDriver, MigrationSession, ModelDrift, RevisionGraph } from '../drivers/driver.js'
+import { oneLine } from '../errors.js'
+import type { GateConfig } from '../inputs.js'
+import type { Logger } from '../logger.js'
+import type { Server } from '../postgres/provider.js'
+import { chooseProvider } from '../postgres/select.js'
+import type { Timed } from '../phase-timer.js'
+import type { Finding, FindingId, GateReport, Step } from '../report.js'
+import { SnapshotProbe } from '../schema/probe.js'
+import { registerSecrets } from '../scrub.js'
+
+interface ReplayOutput {
+  steps: Step[]
+  findings: Finding[]
+  notes: string[]
+}
+
+export interface ReplayPhaseResult extends ReplayOutput {
+  postgres: NonNullable<GateReport['postgres']>
+  /** What the models declare against what the migrations build, when the replay reached head. */
+  drift?: ModelDrift
+}
+
+/** Chain problems that make a replay meaningless or impossible (Alembic cannot even load the map). */
+const BLOCKS_REPLAY: ReadonlySet<FindingId> = new Set([
+  'missing-parent',
+  'duplicate-revision',
+  'revision-cycle',
+  'unparseable-migration',
+])
+
+/** Why the replay cannot run on this chain (a note for the report), or undefined when it can. */
+export function replaySkipped(findings: Finding[], graph: RevisionGraph, driver: MigrationDriver): string | undefined {
+  const blocking = findings.filter((f) => BLOCKS_REPLAY.has(f.id) && !driver.replayDespite?.includes(f.id))
+  if (blocking.length > 0) {
+    return `replay skipped: the chain has ${[...new Set(blocking.map((f) => f.id))].join(', ')}; fix the chain first`
+  }
+  return graph.nodes.length === 0 ? 'replay skipped: no revisions' : undefined
+}
+
+/**
+ * The replay: the stairway (or the roundtrip) on databases of an ephemeral server, model drift at
+ * head, the watches on every session. `known` are the findings so far: a replay finding repeating
+ * one of them (a SQL version without down SQL) is said once, statically.
+ */
+export async function runReplayPhase(input: {
+  config: GateConfig
+  driver: MigrationDriver
+  graph: RevisionGraph
+  known: Finding[]
+  timed: Timed
+  logger: Logger
+}): Promise<ReplayPhaseResult> {
+  const { config, driver, graph, timed, logger } = input
+  const out: ReplayOutput = { steps: [], findings: [], notes: [] }
+  await driver.prepare?.()
+  const provider = await chooseProvider(
+    config.postgres,
+    {
+      ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+      ...(config.pgBin ? { pgBin: config.pgBin } : {}),
+      image: config.postgresImage,
+      roleStatement: () => findRoleStatement(config.projectDir, graph),
+    },
+    logger,
+  )
+  const server: Server = await timed('postgres', () => provider.start())
+  const postgres = { provider: server.provider, serverVersion: server.serverVersion, startMs: server.startMs }
+  logger.info(`postgres: ${server.provider} PostgreSQL ${server.serverVersion} ready in ${server.startMs} ms`)
+  out.notes.push(...(server.notes ?? []))
+  let drift: ModelDrift | undefined
+  try {
+    let reachedHead = false
+    const watches = { background: new BackgroundProcessWatch(), dropped: new DroppedDatabaseWatch() }
+    const order = topologicalOrder(graph)
+    // Read from the migration files only where it matters: a url server, or more than one database.
+    let scanned: ServerWideStatement | null | undefined
+    const sharedObjects = () =>
+      scanned === undefined ? (scanned = findServerWideStatement(config.projectDir, graph)) : scanned
+    const shared = server.provider === 'url' ? sharedObjects() : null
+    if (shared) {
+      // Not in the scratch database: in the server the user pointed us at, and it may stay there.
+      const note = `${shared.file}:${shared.line} (${shared.text}) changes objects of the whole server behind database-url, not only the gate's scratch database: roles, tablespaces or databases the migrations leave behind stay on that server after the run`
+      out.notes.push(note)
+      logger.warn(note)
+    }
+    const ctx: ReplayContext = {
+      graph,
+      order,
+      workers: config.mode === 'stairway' ? replayWorkers(config, sharedObjects, order.length, out, logger) : 1,
+      tool: driver.tool,
+      logger,
+      irreversible: { severity: config.irreversibleSeverity, allow: config.allowIrreversible },
+      open: () => openDatabase(server, driver, config, watches),
+      ...(config.modelDrift
+        ? {
+            atHead: async (session: MigrationSession) => {
+              reachedHead = true
+              drift = await modelDrift(session, config, out, timed)
+            },
+          }
+        : {}),
+    }
+    // An environment that hangs while loading is a finding at env.py, like a step that hangs.
+    const outcome = await timed('replay', () =>
+      (config.mode === 'roundtrip' ? runRoundtrip(ctx) : runStairway(ctx)).catch(startTimeoutOutcome),
+    )
+    if (config.modelDrift && !reachedHead) out.notes.push('model-drift skipped: the replay did not reach head')
+    out.steps.push(...outcome.steps)
+    out.notes.push(...(outcome.notes ?? []))
+    // A replay finding repeating a static one (a SQL version without down SQL) is said once, statically.
+    const known = new Set(input.known.filter((f) => f.revision).map((f) => `${f.id} ${f.revision}`))
+    out.findings.push(...outcome.findings.filter((f) => !known.has(`${f.id} ${f.revision}`)))
+    out.findings.push(...watches.background.findings(graph), ...watches.dropped.findings(graph))
+  } finally {
+    await server.stop()
+  }
+  return { postgres, ...out, ...(drift ? { drift } : {}) }
+}
+
+/**
+ * How many databases the stairway runs on. auto stays on one where the migrations touch roles,
+ * tablespaces or databases, which databases of one server share; an explicit count is kept, with a note.
+ */
+function replayWorkers(
+  config: GateConfig,
+  sharedObjects: () => ServerWideStatement | null,
+  revisions: number,
+  out: ReplayOutput,
+  logger: Logger,
+): number {
+  const explicit = config.replayWorkers !== 'auto'
+  const wanted = explicit ? (config.replayWorkers as number) : autoWorkers(revisions, availableParallelism())
+  if (wanted <= 1) return 1
+  const decided = workersGiven(wanted, explicit, sharedObjects())
+  if (decided.note) {
+    out.notes.push(decided.note)
+    if (explicit) logger.warn(decided.note)
+    else logger.info(decided.note)
+  }
+  return decided.workers
+}
+
+/**
+ * model-drift, on the replay database once it stands at head. A comparison that cannot run is an
+ * error: model-drift was asked for, and a gate that cannot check it must not pass as if it had.
+ */
+async function modelDrift(
+  session: MigrationSession,
+  config: GateConfig,
+  out: ReplayOutput,
+  timed: Timed,
+): Promise<ModelDrift | undefined> {
+  if (!session.modelDrift) return undefined
+  let drift
+  try {
+    drift = await timed('drift', () => session.modelDrift!({ compareServerDefault: config.compareServerDefault }))
+  } catch (error) {
+    // The models themselves may not load or compare; keep every finding the replay made.
+    out.findings.push({
+      id: 'model-drift',
+      severity: 'error',
+      message: `The models could not be compared with the migrated database: ${oneLine(error)}. Model drift is unchecked, so this gate cannot pass: fix what the comparison trips on (the models' imports, env.py's target_metadata or include_object), or turn the check off with model-drift: false.`,
+    })
+    return undefined
+  }
+  if (drift === null) out.notes.push('model-drift skipped: env.py gives Alembic no target_metadata to compare')
+  return drift ?? undefined
+}
+
+/**
+ * After every step, the server checks that the run stayed in its own databases (a url server: a
+ * migration's own connection to another database is seen while it is open, so right after the step
+ * that opened it, before the helper's exit closes it).
+ */
+function checkedAfterEachStep(session: MigrationSession, check: (step: string) => Promise<void>): void {
+  const upgrade = session.upgrade.bind(session)
+  const downgrade = session.downgrade.bind(session)
+  session.upgrade = async (target) => {
+    const result = await upgrade(target)
+    await check(`upgrade ${target}`)
+    return result
+  }
+  session.downgrade = async (revision) => {
+    const result = await downgrade(revision)
+    await check(`downgrade ${revision}`)
+    return result
+  }
+}
+
+async function openDatabase(
+  server: Server,
+  driver: MigrationDriver,
+  config: GateConfig,
+  watches: { background: BackgroundProcessWatch; dropped: DroppedDatabaseWatch },
+): Promise<ReplayDatabase> {
+  const db = await server.createDatabase()
+  // Its password may be one the gate made (a cluster's, a url run's own role's): as secret as the user's.
+  registerSecrets(db.url)
+  let session
+  let probe
+  try {
+    session = await driver.open(db.url, { stepTimeoutSeconds: config.stepTimeoutSeconds })
+    if (server.checkIsolation) checkedAfterEachStep(session, server.checkIsolation.bind(server))
+    probe = await SnapshotProbe.connect(db.url, driver.bookkeepingTables)
+  } catch (error) {
+    await session?.close()
+    await server.dropDatabase(db.name).catch(() => {})
+    throw error
+  }
+  const p = probe
+  const s = watches.dropped.watch(watches.background.watch(session), () => p.otherDatabases())
+  let disposed = false
+  return {
+    session: s,
+    probe: p,
+    // Idempotent: a stairway rebuild disposes a database that its slice's cleanup may dispose again.
+    async dispose() {
+      if (disposed) return
+      disposed = true
+      await s.close()
+      await p.close()
+      await server.dropDatabase(db.name)
+    },
+  }
+}

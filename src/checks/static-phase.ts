@@ -1,0 +1,29 @@
+// The static phase of runGate: the driver reads the chain without running anything, the chain
+// checks judge it, and the tool's own view of the heads is asked for beside the later phases.
+import { checkChain } from './chain.js'
+import { heads } from './topo.js'
+import type { MigrationDriver, RevisionGraph } from '../drivers/driver.js'
+import { oneLine } from '../errors.js'
+import type { Finding } from '../report.js'
+
+export interface StaticPhaseResult {
+  graph: RevisionGraph
+  findings: Finding[]
+  /**
+   * The cross-check: where the tool runs here, its own view of the heads must agree with the static
+   * one. Asking it costs a Python start (~0.5 s), so it is not awaited here: it runs beside the git
+   * phase, the server's start and the replay. A cross-check that cannot run adds a note.
+   */
+  crossCheck: Promise<Finding[]>
+}
+
+export async function runStaticPhase(driver: MigrationDriver, notes: string[]): Promise<StaticPhaseResult> {
+  const graph = await driver.graph()
+  const findings = [...graph.problems, ...checkChain(graph, driver.chainWording ?? { tool: driver.tool })]
+  const crossCheck =
+    driver.crossCheck?.(heads(graph), [...findings]).catch((error: unknown) => {
+      notes.push(`cross-check with the tool's own view skipped: ${oneLine(error)}`)
+      return []
+    }) ?? Promise.resolve([])
+  return { graph, findings, crossCheck }
+}
