@@ -29,7 +29,7 @@ import {
   urlPath,
   useLedger,
   withCredentialsFrom
-} from "./chunks/chunk-3SUPE3FQ.js";
+} from "./chunks/chunk-6KC5SY2S.js";
 import {
   __commonJS,
   __require,

@@ -3,29 +3,24 @@
 // catalogs, and on a deploy host it outlives the deploy. The driver stops such processes after the
 // step that started them and names them (StepResult.background); this watch turns them into one
 // warning per revision and direction, at the revision's file.
-import type { MigrationSession, RevisionGraph, StepResult } from '../drivers/driver.js'
+import type { MigrationSession, RevisionGraph } from '../drivers/driver.js'
+import { stepLocation, watchSteps, type Direction } from './step-watch.js'
 import type { Finding } from '../report.js'
 
 export class BackgroundProcessWatch {
   /** "revision direction" -> the command lines seen, in the order first seen. */
-  private readonly seen = new Map<string, { revision: string; direction: string; commands: string[] }>()
+  private readonly seen = new Map<string, { revision: string; direction: Direction; commands: string[] }>()
 
   /** The session, with every step's leftover processes noted here. */
   watch(session: MigrationSession): MigrationSession {
-    const note = (revision: string, direction: 'upgrade' | 'downgrade', result: StepResult) => {
-      if (result.background?.length) this.note(revision, direction, result.background)
-      return result
-    }
-    return {
-      upgrade: async (target) => note(target, 'upgrade', await session.upgrade(target)),
-      downgrade: async (revision) => note(revision, 'downgrade', await session.downgrade(revision)),
-      current: () => session.current(),
-      close: () => session.close(),
-      ...(session.modelDrift ? { modelDrift: (options) => session.modelDrift!(options) } : {}),
-    }
+    return watchSteps(session, {
+      after: (revision, direction, result) => {
+        if (result.background?.length) this.note(revision, direction, result.background)
+      },
+    })
   }
 
-  private note(revision: string, direction: string, commands: string[]): void {
+  private note(revision: string, direction: Direction, commands: string[]): void {
     const key = `${revision} ${direction}`
     const entry = this.seen.get(key) ?? { revision, direction, commands: [] }
     for (const c of commands) if (!entry.commands.includes(c)) entry.commands.push(c)
@@ -35,18 +30,13 @@ export class BackgroundProcessWatch {
   findings(graph: RevisionGraph): Finding[] {
     const nodes = new Map(graph.nodes.map((n) => [n.id, n]))
     return [...this.seen.values()].map(({ revision, direction, commands }) => {
-      const node = nodes.get(revision)
       const n = commands.length
-      const atDown = direction === 'downgrade' && node?.downgradeLine !== undefined
-      const file = atDown ? (node?.downgradeFile ?? node?.file) : node?.file
-      const line = atDown ? node?.downgradeLine : node?.line
       return {
         id: 'background-process' as const,
         severity: 'warning' as const,
         revision,
         message: `The ${direction} of ${revision} started ${n === 1 ? 'a process' : `${n} processes`} and returned while ${n === 1 ? 'it was' : 'they were'} still running (${commands.map((c) => `\`${c}\``).join(', ')}); the gate stopped ${n === 1 ? 'it' : 'them'}. On a deploy host such a process outlives the migration and runs beside the application, unsupervised. Fix: wait for what the migration starts, or move the work out of the migration.`,
-        ...(file ? { file } : {}),
-        ...(line ? { line } : {}),
+        ...stepLocation(nodes.get(revision), direction),
       }
     })
   }

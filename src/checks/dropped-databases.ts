@@ -3,52 +3,43 @@
 // operators rely on. The replay cannot see it in the scratch database's catalog, so the server's
 // list of databases (the gate's own left out) is read after every step and compared with the list
 // before it: a name that went is a finding at the revision whose step dropped it.
-import type { MigrationSession, RevisionGraph, StepResult } from '../drivers/driver.js'
+import type { MigrationSession, RevisionGraph } from '../drivers/driver.js'
+import { stepLocation, watchSteps, type Direction } from './step-watch.js'
 import type { Finding } from '../report.js'
 
 export class DroppedDatabaseWatch {
   /** The server's databases as last seen, the gate's own left out; unknown until the first step. */
   private known: Set<string> | undefined
-  private readonly dropped: Array<{ revision: string; direction: string; names: string[] }> = []
+  private readonly dropped: Array<{ revision: string; direction: Direction; names: string[] }> = []
 
   /**
    * The session, with the server's databases listed before the first step and after every step.
    * `list` reads them over a connection the gate holds (the catalog probe's): one short query a step.
    */
   watch(session: MigrationSession, list: () => Promise<string[]>): MigrationSession {
-    const step = async (revision: string, direction: 'upgrade' | 'downgrade', run: () => Promise<StepResult>) => {
-      if (!this.known) this.known = new Set(await list())
-      const result = await run()
-      const now = new Set(await list())
-      const gone = [...this.known].filter((name) => !now.has(name))
-      if (gone.length > 0) this.dropped.push({ revision, direction, names: gone.sort() })
-      this.known = now
-      return result
-    }
-    return {
-      upgrade: (target) => step(target, 'upgrade', () => session.upgrade(target)),
-      downgrade: (revision) => step(revision, 'downgrade', () => session.downgrade(revision)),
-      current: () => session.current(),
-      close: () => session.close(),
-      ...(session.modelDrift ? { modelDrift: (options) => session.modelDrift!(options) } : {}),
-    }
+    return watchSteps(session, {
+      before: async () => {
+        if (!this.known) this.known = new Set(await list())
+      },
+      after: async (revision, direction) => {
+        const now = new Set(await list())
+        const gone = [...(this.known ?? [])].filter((name) => !now.has(name))
+        if (gone.length > 0) this.dropped.push({ revision, direction, names: gone.sort() })
+        this.known = now
+      },
+    })
   }
 
   findings(graph: RevisionGraph): Finding[] {
     const nodes = new Map(graph.nodes.map((n) => [n.id, n]))
     return this.dropped.map(({ revision, direction, names }) => {
-      const node = nodes.get(revision)
-      const atDown = direction === 'downgrade' && node?.downgradeLine !== undefined
-      const file = atDown ? (node?.downgradeFile ?? node?.file) : node?.file
-      const line = atDown ? node?.downgradeLine : node?.line
       const list = names.map((n) => `\`${n}\``).join(', ')
       return {
         id: 'database-dropped' as const,
         severity: 'error' as const,
         revision,
         message: `The ${direction} of ${revision} dropped the database${names.length === 1 ? '' : 's'} ${list}, which the migrations did not create. On the deploy server it would drop ${names.length === 1 ? 'that database' : 'those databases'} with everything in ${names.length === 1 ? 'it' : 'them'}. Fix: a migration changes its own database only; drop other databases by hand, if at all.`,
-        ...(file ? { file } : {}),
-        ...(line ? { line } : {}),
+        ...stepLocation(nodes.get(revision), direction),
       }
     })
   }

@@ -10,6 +10,7 @@ import { runRoundtrip } from './replay-roundtrip.js'
 import { autoWorkers } from './replay-slices.js'
 import { runStairway } from './replay-stairway.js'
 import { findRoleStatement, findServerWideStatement, workersGiven, type ServerWideStatement } from './shared-objects.js'
+import { watchSteps } from './step-watch.js'
 import { topologicalOrder } from './topo.js'
 import type { MigrationDriver, MigrationSession, ModelDrift, RevisionGraph } from '../drivers/driver.js'
 import { oneLine } from '../errors.js'
@@ -181,26 +182,6 @@ async function modelDrift(
   return drift ?? undefined
 }
 
-/**
- * After every step, the server checks that the run stayed in its own databases (a url server: a
- * migration's own connection to another database is seen while it is open, so right after the step
- * that opened it, before the helper's exit closes it).
- */
-function checkedAfterEachStep(session: MigrationSession, check: (step: string) => Promise<void>): void {
-  const upgrade = session.upgrade.bind(session)
-  const downgrade = session.downgrade.bind(session)
-  session.upgrade = async (target) => {
-    const result = await upgrade(target)
-    await check(`upgrade ${target}`)
-    return result
-  }
-  session.downgrade = async (revision) => {
-    const result = await downgrade(revision)
-    await check(`downgrade ${revision}`)
-    return result
-  }
-}
-
 async function openDatabase(
   server: Server,
   driver: MigrationDriver,
@@ -214,7 +195,6 @@ async function openDatabase(
   let probe
   try {
     session = await driver.open(db.url, { stepTimeoutSeconds: config.stepTimeoutSeconds })
-    if (server.checkIsolation) checkedAfterEachStep(session, server.checkIsolation.bind(server))
     probe = await SnapshotProbe.connect(db.url, driver.bookkeepingTables)
   } catch (error) {
     await session?.close()
@@ -222,7 +202,13 @@ async function openDatabase(
     throw error
   }
   const p = probe
-  const s = watches.dropped.watch(watches.background.watch(session), () => p.otherDatabases())
+  // After every step, a url server checks that the run stayed in its own databases: a migration's
+  // own connection to another database is seen while it is open, before the helper's exit closes it.
+  const check = server.checkIsolation?.bind(server)
+  const isolated = check
+    ? watchSteps(session, { after: (revision, direction) => check(`${direction} ${revision}`) })
+    : session
+  const s = watches.dropped.watch(watches.background.watch(isolated), () => p.otherDatabases())
   let disposed = false
   return {
     session: s,

@@ -1,0 +1,40 @@
+// What runs around every step of a session without the replay knowing: the watches (processes a
+// step left running, databases it dropped, a url server's isolation). One wrapper for all of them,
+// and one way to place what they find at the revision.
+import type { MigrationSession, RevisionNode, StepResult } from '../drivers/driver.js'
+
+export type Direction = 'upgrade' | 'downgrade'
+
+/**
+ * The session, with `before` run ahead of every upgrade and downgrade and `after` once it returned
+ * (with its result); the session itself is left as it is.
+ */
+export function watchSteps(
+  session: MigrationSession,
+  hooks: {
+    before?: () => Promise<void>
+    after: (revision: string, direction: Direction, result: StepResult) => Promise<void> | void
+  },
+): MigrationSession {
+  const step = async (revision: string, direction: Direction, run: () => Promise<StepResult>) => {
+    await hooks.before?.()
+    const result = await run()
+    await hooks.after(revision, direction, result)
+    return result
+  }
+  return {
+    upgrade: (target) => step(target, 'upgrade', () => session.upgrade(target)),
+    downgrade: (revision) => step(revision, 'downgrade', () => session.downgrade(revision)),
+    current: () => session.current(),
+    close: () => session.close(),
+    ...(session.modelDrift ? { modelDrift: (options) => session.modelDrift!(options) } : {}),
+  }
+}
+
+/** Where a finding about a revision's step points: its downgrade (`def downgrade()`, the down file) for a downgrade, else its declaration. */
+export function stepLocation(node: RevisionNode | undefined, direction: Direction): { file?: string; line?: number } {
+  const atDown = direction === 'downgrade' && node?.downgradeLine !== undefined
+  const file = atDown ? (node?.downgradeFile ?? node?.file) : node?.file
+  const line = atDown ? node?.downgradeLine : node?.line
+  return { ...(file ? { file } : {}), ...(line ? { line } : {}) }
+}
