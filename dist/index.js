@@ -29,7 +29,7 @@ import {
   urlPath,
   useLedger,
   withCredentialsFrom
-} from "./chunks/chunk-6KC5SY2S.js";
+} from "./chunks/chunk-3KAGA3GN.js";
 import {
   __commonJS,
   __require,

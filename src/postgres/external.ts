@@ -124,8 +124,16 @@ async function startRun(
     tracked.delete(name)
     forgetResource({ kind: 'database', adminUrl: recordedUrl, name })
   }
+  // Stairway slices check after their steps side by side, all on the one lock connection: its
+  // queries go one at a time (a pg client runs one query at a time; overlapping calls are deprecated).
+  let onLockClient: Promise<unknown> = Promise.resolve()
+  const serially = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = onLockClient.then(fn, fn)
+    onLockClient = next.catch(() => {})
+    return next
+  }
   const escaped = async (when: string): Promise<string | null> => {
-    const found = await sessionsElsewhere(lock.client, marks())
+    const found = await serially(() => sessionsElsewhere(lock.client, marks()))
     if (!found.length) return null
     const databases = [...new Set(found.map((e) => e.database))].join(', ')
     const how = [...new Set(found.map((e) => e.how))].join(', ')
