@@ -24979,34 +24979,28 @@ async function removeResource(r, options) {
 }
 async function dropRunRole(adminUrl, name, databaseUrl) {
   if (!runIdOfRole(name)) throw new Error(`refusing to drop role ${name}: not a ${PREFIX}_role_ of a run`);
-  const client = new esm_default.Client({
-    connectionString: withCredentialsFrom(adminUrl, databaseUrl),
-    connectionTimeoutMillis: 1e4
+  return dropIfPresent(withCredentialsFrom(adminUrl, databaseUrl), {
+    exists: ["SELECT 1 FROM pg_roles WHERE rolname = $1", name],
+    sessions: ["SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1", name],
+    drop: `DROP ROLE IF EXISTS ${ident(name)}`
   });
-  await client.connect();
-  try {
-    const exists2 = await client.query("SELECT 1 FROM pg_roles WHERE rolname = $1", [name]);
-    if (exists2.rowCount === 0) return false;
-    await client.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1", [name]);
-    await client.query(`DROP ROLE IF EXISTS ${ident(name)}`);
-    return true;
-  } finally {
-    await client.end().catch(() => {
-    });
-  }
 }
 async function dropScratchDatabase(adminUrl, name, databaseUrl) {
   if (!name.startsWith(`${PREFIX}_`)) throw new Error(`refusing to drop ${name}: not a ${PREFIX}_ database`);
-  const client = new esm_default.Client({
-    connectionString: withCredentialsFrom(adminUrl, databaseUrl),
-    connectionTimeoutMillis: 1e4
+  return dropIfPresent(withCredentialsFrom(adminUrl, databaseUrl), {
+    exists: ["SELECT 1 FROM pg_database WHERE datname = $1", name],
+    sessions: ["SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", name],
+    drop: `DROP DATABASE IF EXISTS ${ident(name)}`
   });
+}
+async function dropIfPresent(url, sql) {
+  const client = new esm_default.Client({ connectionString: url, connectionTimeoutMillis: 1e4 });
   await client.connect();
   try {
-    const exists2 = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
-    if (exists2.rowCount === 0) return false;
-    await client.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", [name]);
-    await client.query(`DROP DATABASE IF EXISTS ${ident(name)}`);
+    const found = await client.query(sql.exists[0], [sql.exists[1]]);
+    if (found.rowCount === 0) return false;
+    await client.query(sql.sessions[0], [sql.sessions[1]]);
+    await client.query(sql.drop);
     return true;
   } finally {
     await client.end().catch(() => {

@@ -68,35 +68,38 @@ async function removeResource(r: Resource, options: LedgerCleanupOptions): Promi
 async function dropRunRole(adminUrl: string, name: string, databaseUrl?: string): Promise<boolean> {
   // Only a run's own role (migration_gate_role_<run id>), whatever the file says.
   if (!runIdOfRole(name)) throw new Error(`refusing to drop role ${name}: not a ${PREFIX}_role_ of a run`)
-  const client = new pg.Client({
-    connectionString: withCredentialsFrom(adminUrl, databaseUrl),
-    connectionTimeoutMillis: 10_000,
+  return dropIfPresent(withCredentialsFrom(adminUrl, databaseUrl), {
+    exists: ['SELECT 1 FROM pg_roles WHERE rolname = $1', name],
+    sessions: ['SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1', name],
+    drop: `DROP ROLE IF EXISTS ${ident(name)}`,
   })
-  await client.connect()
-  try {
-    const exists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name])
-    if (exists.rowCount === 0) return false
-    await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1', [name])
-    await client.query(`DROP ROLE IF EXISTS ${ident(name)}`)
-    return true
-  } finally {
-    await client.end().catch(() => {})
-  }
 }
 
 async function dropScratchDatabase(adminUrl: string, name: string, databaseUrl?: string): Promise<boolean> {
   // The gate names every scratch database with its prefix; anything else is not dropped, whatever the file says.
   if (!name.startsWith(`${PREFIX}_`)) throw new Error(`refusing to drop ${name}: not a ${PREFIX}_ database`)
-  const client = new pg.Client({
-    connectionString: withCredentialsFrom(adminUrl, databaseUrl),
-    connectionTimeoutMillis: 10_000,
+  return dropIfPresent(withCredentialsFrom(adminUrl, databaseUrl), {
+    exists: ['SELECT 1 FROM pg_database WHERE datname = $1', name],
+    sessions: ['SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', name],
+    drop: `DROP DATABASE IF EXISTS ${ident(name)}`,
   })
+}
+
+/**
+ * On one short admin connection: false when `exists` finds nothing; else ends the sessions that
+ * would block the drop (ours, left by a killed run), drops, and returns true.
+ */
+async function dropIfPresent(
+  url: string,
+  sql: { exists: [string, string]; sessions: [string, string]; drop: string },
+): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 })
   await client.connect()
   try {
-    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])
-    if (exists.rowCount === 0) return false
-    await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [name])
-    await client.query(`DROP DATABASE IF EXISTS ${ident(name)}`)
+    const found = await client.query(sql.exists[0], [sql.exists[1]])
+    if (found.rowCount === 0) return false
+    await client.query(sql.sessions[0], [sql.sessions[1]])
+    await client.query(sql.drop)
     return true
   } finally {
     await client.end().catch(() => {})
