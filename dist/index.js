@@ -29,7 +29,7 @@ import {
   urlPath,
   useLedger,
   withCredentialsFrom
-} from "./chunks/chunk-3KAGA3GN.js";
+} from "./chunks/chunk-ZGU2BKTQ.js";
 import {
   __commonJS,
   __require,
@@ -24632,7 +24632,7 @@ function planAnnotations(whole, options) {
     const a = {
       severity: f.severity,
       title: `migration-gate: ${f.id}${f.revision ? ` (${f.revision})` : ""}`,
-      message: [f.message, ...details].join("\n")
+      message: [f.message, ...f.fix ? [`Fix: ${f.fix}`] : [], ...details].join("\n")
     };
     const file = repositoryPath(report.projectDir, f.file, options.rootDir);
     if (file) {
@@ -24650,51 +24650,9 @@ function repositoryPath(projectDir, file, rootDir) {
 }
 
 // src/render/message.ts
-var FIX_LABEL = /(?:^|\s)Fix:\s+/;
-var VERBS = [
-  "add",
-  "change",
-  "delete",
-  "fix",
-  "make",
-  "move",
-  "remove",
-  "rename",
-  "restore",
-  "run",
-  "set",
-  "update",
-  "write"
-];
-var capitalised = (v) => v[0].toUpperCase() + v.slice(1);
-var INSTRUCTION = new RegExp(
-  `(?:(?<=[.!?])\\s+(?:${VERBS.map(capitalised).join("|")})|;\\s+(?:${VERBS.join("|")}))(?=[\\s,])`,
-  "g"
-);
-var SENTENCE_BREAK = /[.!?]\s+\S/;
-function splitMessage(message) {
-  const text = message.trim();
-  const label2 = FIX_LABEL.exec(text);
-  if (label2 && label2.index > 0) {
-    const fix = text.slice(label2.index + label2[0].length).trim();
-    if (fix) return { short: text.slice(0, label2.index).trim(), fix: sentence(fix) };
-  }
-  const last = [...text.matchAll(INSTRUCTION)].pop();
-  if (last && last.index > 0) {
-    const at = last.index;
-    const fix = text.slice(at + 1).trim();
-    if (!SENTENCE_BREAK.test(fix)) {
-      const before = text.slice(0, at).trimEnd();
-      return { short: /[.!?]$/.test(before) ? before : `${before}.`, fix: sentence(fix) };
-    }
-  }
-  return { short: text };
-}
 function messageParts(f) {
-  const split = splitMessage(f.message);
-  if (f.fix === void 0 || f.fix.trim() === "") return split;
-  const same = split.fix !== void 0 && normal(split.fix) === normal(f.fix);
-  return { short: same ? split.short : f.message.trim(), fix: sentence(f.fix.trim()) };
+  const fix = f.fix?.trim();
+  return { short: f.message.trim(), ...fix ? { fix } : {} };
 }
 function shorten(text, max) {
   const chars = Array.from(text);
@@ -24714,10 +24672,6 @@ function lastIndex(text, pattern) {
   for (const m of text.matchAll(pattern)) at = m.index;
   return at;
 }
-function sentence(text) {
-  return /^[a-z]+[\s,]/.test(text) ? text[0].toUpperCase() + text.slice(1) : text;
-}
-var normal = (text) => text.trim().replace(/[.\s]+$/, "").toLowerCase();
 
 // src/render/markdown.ts
 var ICON = { error: "\u274C", warning: "\u26A0\uFE0F", notice: "\u2139\uFE0F" };

@@ -1,8 +1,12 @@
-// The report model. Renderers read only this; checks produce Finding[]; gate.ts assembles a GateReport.
+// The report model. Renderers read only this; checks produce Finding[] through the catalogue
+// (src/findings/); gate.ts assembles a GateReport.
 
 export type Severity = 'error' | 'warning' | 'notice'
 
-/** Stable, kebab-case finding IDs (users filter and suppress by them); README lists what each means. */
+/**
+ * Stable, kebab-case finding IDs (users filter and suppress by them). Each has its entry, wording and
+ * constructors in src/findings/ (catalogue.ts lists them); the README's table is generated from there.
+ */
 export type FindingId =
   // chain
   | 'multiple-heads'
@@ -33,11 +37,11 @@ export type FindingId =
 export interface Finding {
   id: FindingId
   severity: Severity
-  /** States the consequence and the fix (the fix last, usually as a sentence starting "Fix:"). */
+  /** What is wrong and what it breaks (the consequence). */
   message: string
   /**
-   * How to fix it, when a check gives the fix apart from the message (which then states only the
-   * consequence). Renderers fold it under the message; without it they split the fix off the message.
+   * How to fix it, as sentences. Absent only where nothing needs doing (a change accepted without a
+   * migration, an allow-listed irreversible revision). Renderers fold it under the message.
    */
   fix?: string
   revision?: string

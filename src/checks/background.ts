@@ -6,6 +6,7 @@
 import type { MigrationSession, RevisionGraph } from '../drivers/driver.js'
 import { stepLocation, watchSteps, type Direction } from './step-watch.js'
 import type { Finding } from '../report.js'
+import { backgroundProcess } from '../findings/background-process.js'
 
 export class BackgroundProcessWatch {
   /** "revision direction" -> the command lines seen, in the order first seen. */
@@ -29,15 +30,11 @@ export class BackgroundProcessWatch {
 
   findings(graph: RevisionGraph): Finding[] {
     const nodes = new Map(graph.nodes.map((n) => [n.id, n]))
-    return [...this.seen.values()].map(({ revision, direction, commands }) => {
-      const n = commands.length
-      return {
-        id: 'background-process' as const,
-        severity: 'warning' as const,
-        revision,
-        message: `The ${direction} of ${revision} started ${n === 1 ? 'a process' : `${n} processes`} and returned while ${n === 1 ? 'it was' : 'they were'} still running (${commands.map((c) => `\`${c}\``).join(', ')}); the gate stopped ${n === 1 ? 'it' : 'them'}. On a deploy host such a process outlives the migration and runs beside the application, unsupervised. Fix: wait for what the migration starts, or move the work out of the migration.`,
-        ...stepLocation(nodes.get(revision), direction),
-      }
-    })
+    return [...this.seen.values()].map(({ revision, direction, commands }) =>
+      backgroundProcess(
+        { direction, revision, commands },
+        { revision, ...stepLocation(nodes.get(revision), direction) },
+      ),
+    )
   }
 }

@@ -3,6 +3,11 @@
 // commands come in through a ChainWording (Alembic's is in drivers/alembic/wording.ts).
 import type { ChainWording, RevisionGraph, RevisionNode } from '../drivers/driver.js'
 import type { Finding } from '../report.js'
+import { duplicateRevision } from '../findings/duplicate-revision.js'
+import { missingParent } from '../findings/missing-parent.js'
+import { multipleBases } from '../findings/multiple-bases.js'
+import { multipleHeads } from '../findings/multiple-heads.js'
+import { revisionCycle } from '../findings/revision-cycle.js'
 import {
   compareText,
   heads as headsOf,
@@ -63,17 +68,17 @@ function duplicates(index: GraphIndex, w: ChainWording): Finding[] {
     if (nodes.length < 2) continue
     const later = nodes[nodes.length - 1] as RevisionNode
     const files = nodes.map((n) => `${n.file}:${n.line}`)
-    findings.push({
-      id: 'duplicate-revision',
-      severity: 'error',
-      message:
-        `Revision id '${id}' is declared by ${nodes.length} files: ${files.join(', ')}. ${cap(w.duplicate)}. ` +
-        `Fix: in the newer of the files, ${w.newId}, and update any ${w.parentField} that meant it.`,
-      revision: id,
-      file: later.file,
-      line: later.line,
-      details: nodes.map((n) => `${n.file}:${n.line}${n.message ? `  ${n.message}` : ''}`),
-    })
+    findings.push(
+      duplicateRevision(
+        { id, files, consequence: w.duplicate, newId: w.newId, parentField: w.parentField },
+        {
+          revision: id,
+          file: later.file,
+          line: later.line,
+          details: nodes.map((n) => `${n.file}:${n.line}${n.message ? `  ${n.message}` : ''}`),
+        },
+      ),
+    )
   }
   return findings
 }
@@ -93,31 +98,21 @@ function cycles(index: GraphIndex, w: ChainWording): Finding[] {
         const next = path[(i + 1) % path.length] as RevisionNode
         return `${node.id} (${node.file}:${lineOf(node, field === w.parentField ? 'parents' : 'depends')}) names ${next.id} as ${field}`
       })
-      const ring = [...path, start].map((n) => n.id).join(' -> ')
-      const via = [...new Set(fields)].join(' or ')
-      return {
-        id: 'revision-cycle',
-        severity: 'error',
-        message:
-          `Revisions form a cycle: ${ring} (each names the next as its ${via}). ${cap(w.cycle)}. ` +
-          `Fix: one of them must name an earlier revision (or none, for a first revision) as its ${w.parentField}.`,
-        revision: start.id,
-        file: start.file,
-        line: lineOf(start, 'parents'),
-        details: edges,
-      } satisfies Finding
+      return revisionCycle(
+        {
+          ring: [...path, start].map((n) => n.id),
+          via: [...new Set(fields)].join(' or '),
+          parentField: w.parentField,
+          consequence: w.cycle,
+        },
+        { revision: start.id, file: start.file, line: lineOf(start, 'parents'), details: edges },
+      )
     })
 }
 
 function missing(index: GraphIndex, lost: Set<string>, unreadable: Set<string>, w: ChainWording): Finding[] {
   const findings: Finding[] = []
   const current = headsOf(index).filter((h) => !lost.has(h))
-  const headHint =
-    current.length === 1
-      ? ` (the current head is ${current[0]})`
-      : current.length > 1
-        ? ` (current heads: ${current.join(', ')})`
-        : ''
   for (const node of index.nodes) {
     for (const [field, refs] of [
       [w.parentField, node.parents],
@@ -126,19 +121,21 @@ function missing(index: GraphIndex, lost: Set<string>, unreadable: Set<string>, 
       for (const ref of refs) {
         if (resolve(index, ref) || unreadable.has(ref)) continue
         const isParent = field === w.parentField
-        const what =
-          isParent || !w.labels ? `no revision '${ref}' exists` : `'${ref}' is neither a revision id nor a branch label`
-        findings.push({
-          id: 'missing-parent',
-          severity: 'error',
-          message:
-            `${node.file} (revision ${node.id}) names ${field} '${ref}', but ${what}. ${cap(w.missing(ref))}. ` +
-            `Fix: ${isParent ? `point ${field} at an existing revision${headHint}` : `name an existing revision in ${field}, or drop it`}, ` +
-            `or restore the file that declared '${ref}' (deleted, renamed, or not merged yet?).`,
-          revision: node.id,
-          file: node.file,
-          line: lineOf(node, isParent ? 'parents' : 'depends'),
-        })
+        findings.push(
+          missingParent(
+            {
+              file: node.file,
+              revision: node.id,
+              field,
+              isParent,
+              ref,
+              labels: w.labels,
+              consequence: w.missing(ref),
+              heads: current,
+            },
+            { revision: node.id, file: node.file, line: lineOf(node, isParent ? 'parents' : 'depends') },
+          ),
+        )
       }
     }
   }
@@ -180,20 +177,11 @@ function extraBases(index: GraphIndex, w: ChainWording): Finding[] {
   const last = groups.flat().pop()
   if (last === undefined) return []
   const at = index.byId.get(last) as RevisionNode
-  const labelled = w.labels ? `, or, if it starts an independent history on purpose, give it a branch label` : ''
   return [
-    {
-      id: 'multiple-bases',
-      severity: 'error',
-      message:
-        `${list.length} first revisions (no ${w.parentField}): ${list.map((n) => describe(n)).join(', ')}. ` +
-        `Each starts a separate history: unless they are merged there are several heads, and from an empty database every one of them runs. ` +
-        `Fix: set the ${w.parentField} of ${at.id} (${at.file}) to the revision it should follow${labelled}.`,
-      revision: at.id,
-      file: at.file,
-      line: lineOf(at, 'parents'),
-      details: list.map((n) => detail(n)),
-    },
+    multipleBases(
+      { bases: list.map((n) => describe(n)), parentField: w.parentField, at, labels: w.labels },
+      { revision: at.id, file: at.file, line: lineOf(at, 'parents'), details: list.map((n) => detail(n)) },
+    ),
   ]
 }
 
@@ -218,19 +206,22 @@ function extraHeads(index: GraphIndex, order: RevisionNode[], lost: Set<string>,
       ? `run ${merges.map((m) => `\`${m}\``).join(' and ')} and commit the merge revision${merges.length > 1 ? 's' : ''}`
       : undefined,
     ...groups.map((group) => reparent(index, newestOf(group), group, w)),
-  ].filter(Boolean)
+  ].filter((fix): fix is string => fix !== undefined)
   return [
-    {
-      id: 'multiple-heads',
-      severity: 'error',
-      message:
-        `${list.length} head revisions: ${list.map((id) => describe(index.byId.get(id) as RevisionNode, labels.get(id))).join(', ')}. ` +
-        `${cap(w.multipleHeads)}. Fix: ${fixes.length > 0 ? fixes.join(', or ') : `make ${newest} follow another head`}.`,
-      revision: newest,
-      file: node.file,
-      line: lineOf(node, 'parents'),
-      details: list.map((id) => detail(index.byId.get(id) as RevisionNode, labels.get(id))),
-    },
+    multipleHeads(
+      {
+        heads: list.map((id) => describe(index.byId.get(id) as RevisionNode, labels.get(id))),
+        consequence: w.multipleHeads,
+        fixes,
+        newest,
+      },
+      {
+        revision: newest,
+        file: node.file,
+        line: lineOf(node, 'parents'),
+        details: list.map((id) => detail(index.byId.get(id) as RevisionNode, labels.get(id))),
+      },
+    ),
   ]
 }
 
@@ -397,8 +388,4 @@ function detail(node: RevisionNode, labels?: Set<string>): string {
         ? ` [${node.branchLabels.join(', ')}]`
         : ''
   return `${node.id}  ${node.file}:${node.line}${branch}${node.message ? `  ${node.message}` : ''}`
-}
-
-function cap(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1)
 }

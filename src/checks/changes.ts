@@ -7,6 +7,8 @@ import type { Exemption, ExemptionResult } from '../git/exemption.js'
 import { EXEMPTION_KEY } from '../git/exemption.js'
 import type { ChangedFile } from '../git/repo.js'
 import type { Finding, Severity } from '../report.js'
+import { migrationEdited } from '../findings/migration-edited.js'
+import { modelsChangedExempt, modelsChangedWithoutMigration } from '../findings/models-changed-without-migration.js'
 
 export interface ChangeRules {
   /** The PR's changed files, repository-relative. */
@@ -57,26 +59,22 @@ export async function checkModelChanges(rules: ModelRules): Promise<{ findings: 
   const hint = 'hint' in result && result.hint ? ` (Not exempt: ${result.hint}.)` : ''
   const findings = models.map((f): Finding => {
     const file = rules.shown(f.path)
-    const what = f.status === 'D' ? `\`${file}\` was deleted` : `\`${file}\` changed`
-    const finding: Finding = exemption
-      ? {
-          id: 'models-changed-without-migration',
-          severity: 'notice',
-          message: `${what} and this PR adds no migration; accepted without one (${exemption.source}): ${exemption.reason}`,
-          file,
-        }
-      : {
-          id: 'models-changed-without-migration',
-          severity: 'error',
-          message:
-            `${what}, a model file, but this PR adds no migration: the database keeps the old schema, and code using the change fails in production ("column ... does not exist"). ` +
-            `Fix: run \`${rules.newMigrationCommand}\`, review the file it writes, and commit it. ` +
-            `If the change needs no migration, give the reason: a line \`${EXEMPTION_KEY}: <reason>\` in a commit message, or the label "${rules.label}" with that line in the PR description.${hint}`,
-          file,
-        }
+    const deleted = f.status === 'D'
     const line = rules.lines.get(f.path)
-    if (line !== undefined && f.status !== 'D') finding.line = line
-    return finding
+    const place = { file, ...(line !== undefined && !deleted ? { line } : {}) }
+    return exemption
+      ? modelsChangedExempt({ file, deleted, source: exemption.source, reason: exemption.reason }, place)
+      : modelsChangedWithoutMigration(
+          {
+            file,
+            deleted,
+            command: rules.newMigrationCommand,
+            exemptionKey: EXEMPTION_KEY,
+            label: rules.label,
+            ...(hint ? { notExempt: hint } : {}),
+          },
+          place,
+        )
   })
   return exemption ? { findings, exemption } : { findings }
 }
@@ -98,20 +96,19 @@ export function checkMigrationEdits(rules: ChangeRules, severity: Severity): Fin
             ? `renames it to \`${rules.shown(f.path)}\` and changes it`
             : 'modifies it'
     const gone = f.status === 'D' || (f.status === 'R' && !rules.isMigration(f.path))
-    const consequence = gone
-      ? 'Databases that applied it keep what it did, and the tool can no longer find the revision they record.'
-      : 'It may already be applied somewhere (staging, production, other developers): those databases never run the edited version, so their schema and a fresh database built from the migrations fork.'
     const revision = rules.revisions.get(f.path) ?? rules.revisions.get(before)
-    const finding: Finding = {
-      id: 'migration-edited',
-      severity,
-      message: `\`${shownBefore}\`${revision ? ` (revision ${revision})` : ''} exists on ${rules.base} and this PR ${did}. ${consequence} Fix: restore the file as ${rules.base} has it and put the change in a new migration.`,
-      file: gone && f.status === 'D' ? shownBefore : rules.shown(f.path),
-    }
-    if (revision) finding.revision = revision
     const line = rules.lines.get(f.path)
-    if (line !== undefined && !gone) finding.line = line
-    findings.push(finding)
+    findings.push(
+      migrationEdited(
+        { file: shownBefore, ...(revision ? { revision } : {}), base: rules.base, did, gone },
+        {
+          file: gone && f.status === 'D' ? shownBefore : rules.shown(f.path),
+          ...(revision ? { revision } : {}),
+          ...(line !== undefined && !gone ? { line } : {}),
+        },
+        severity,
+      ),
+    )
   }
   return findings
 }

@@ -10,6 +10,8 @@
 import type { DriftItem, ModelDrift } from '../drivers/driver.js'
 import type { Finding } from '../report.js'
 import { driftFindings } from './drift.js'
+import { modelsChangedNoMigrationNeeded } from '../findings/models-changed-without-migration.js'
+import { asPreExisting } from '../findings/transform.js'
 import { escapeRegExp } from '../regexp.js'
 
 export interface DriftScopeInput {
@@ -55,9 +57,7 @@ export function scopeDrift(input: DriftScopeInput): DriftScopeResult {
   const findings: Finding[] = driftFindings(mine, input.tool, input.newMigrationCommand)
   const notes: string[] = []
   for (const f of driftFindings(old, input.tool, input.newMigrationCommand)) {
-    findings.push(
-      input.strict ? f : { ...f, severity: 'notice', message: `pre-existing: ${f.message}`, preExisting: true },
-    )
+    findings.push(input.strict ? f : asPreExisting(f, 'notice'))
   }
   if (old.length > 0) {
     notes.push(
@@ -79,14 +79,10 @@ export function scopeDrift(input: DriftScopeInput): DriftScopeResult {
       tables.length > 0
         ? `the tables it declares (${tables.slice(0, 8).join(', ')}${tables.length > 8 ? ', ...' : ''}) match what the migrations build`
         : 'it declares no table of the models env.py compares'
-    const { line } = f
-    return {
-      id: f.id,
-      severity: 'notice',
-      message: `\`${file}\` changed and this PR adds no migration, but none is needed: model-drift compared the models with the migrated database, and ${declared}.`,
-      file,
-      ...(line !== undefined ? { line } : {}),
-    }
+    return modelsChangedNoMigrationNeeded(
+      { file, declared },
+      { file, ...(f.line !== undefined ? { line: f.line } : {}) },
+    )
   })
   return { findings: rejudged, drift: findings, notes }
 }

@@ -6,6 +6,7 @@
 import type { MigrationSession, RevisionGraph } from '../drivers/driver.js'
 import { stepLocation, watchSteps, type Direction } from './step-watch.js'
 import type { Finding } from '../report.js'
+import { databaseDropped } from '../findings/database-dropped.js'
 
 export class DroppedDatabaseWatch {
   /** The server's databases as last seen, the gate's own left out; unknown until the first step. */
@@ -32,15 +33,8 @@ export class DroppedDatabaseWatch {
 
   findings(graph: RevisionGraph): Finding[] {
     const nodes = new Map(graph.nodes.map((n) => [n.id, n]))
-    return this.dropped.map(({ revision, direction, names }) => {
-      const list = names.map((n) => `\`${n}\``).join(', ')
-      return {
-        id: 'database-dropped' as const,
-        severity: 'error' as const,
-        revision,
-        message: `The ${direction} of ${revision} dropped the database${names.length === 1 ? '' : 's'} ${list}, which the migrations did not create. On the deploy server it would drop ${names.length === 1 ? 'that database' : 'those databases'} with everything in ${names.length === 1 ? 'it' : 'them'}. Fix: a migration changes its own database only; drop other databases by hand, if at all.`,
-        ...stepLocation(nodes.get(revision), direction),
-      }
-    })
+    return this.dropped.map(({ revision, direction, names }) =>
+      databaseDropped({ direction, revision, names }, { revision, ...stepLocation(nodes.get(revision), direction) }),
+    )
   }
 }

@@ -2,6 +2,7 @@
 // the chain. A replay that ran steps through the tool shows it does, online, where env.py has its
 // database: the finding is then a warning.
 import type { Finding, Step } from '../report.js'
+import { loadedOnlineAfterAll } from '../findings/tool-disagreement.js'
 
 /**
  * The tool could not load the chain for the cross-check (an error: nothing showed it can), yet the
@@ -9,16 +10,5 @@ import type { Finding, Step } from '../report.js'
  */
 export function loadedOnline(crossCheck: Finding[], steps: Step[]): Finding[] {
   if (!steps.some((s) => s.ok)) return crossCheck
-  return crossCheck.map((f) =>
-    f.id === 'tool-disagreement' && f.severity === 'error'
-      ? {
-          ...f,
-          severity: 'warning',
-          message: f.message.replace(
-            'and no replay showed that commands running env.py online load it',
-            'while the replay, running env.py online, loaded it',
-          ),
-        }
-      : f,
-  )
+  return crossCheck.map(loadedOnlineAfterAll)
 }

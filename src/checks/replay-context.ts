@@ -12,6 +12,13 @@ import type { Logger } from '../logger.js'
 import type { SchemaChange } from '../schema/diff.js'
 import { undoStatements } from '../schema/undo.js'
 import type { Finding, FindingId, Severity, Step } from '../report.js'
+import { downgradeFailed } from '../findings/downgrade-failed.js'
+import { downgradeResidue } from '../findings/downgrade-residue.js'
+import { irreversibleMigration } from '../findings/irreversible-migration.js'
+import { loadTimeout, stepTimeout } from '../findings/step-timeout.js'
+import { placed } from '../findings/transform.js'
+import { idsWhere } from '../findings/catalogue.js'
+import { upgradeFailed } from '../findings/upgrade-failed.js'
 
 /** Reads the schema of the replay database at chosen moments and compares them. */
 export interface CatalogProbe {
@@ -101,21 +108,17 @@ export class ReplayLog {
    * the downgrade did, else at the revision's declaration. The error's own file:line (the failing
    * statement) wins when it points into the project.
    */
-  add(finding: Omit<Finding, 'file' | 'line'>, error?: StepError): void {
+  add(finding: Finding, error?: StepError): void {
     const node = finding.revision ? this.nodes.get(finding.revision) : undefined
     const atDowngrade = DOWNGRADE_FINDINGS.has(finding.id) && node?.downgradeLine !== undefined
     const file = error?.file ?? (atDowngrade ? (node?.downgradeFile ?? node?.file) : node?.file)
     const line = error?.file ? error.line : atDowngrade ? node?.downgradeLine : node?.line
-    this.findings.push({ ...finding, ...(file ? { file } : {}), ...(line ? { line } : {}) })
+    this.findings.push(placed(finding, { ...(file ? { file } : {}), ...(line ? { line } : {}) }))
   }
 }
 
 /** Findings about what a downgrade did: they point at the downgrade, not at the revision id. */
-const DOWNGRADE_FINDINGS: ReadonlySet<FindingId> = new Set([
-  'downgrade-failed',
-  'downgrade-residue',
-  'irreversible-migration',
-])
+const DOWNGRADE_FINDINGS: ReadonlySet<FindingId> = idsWhere('atDowngrade')
 
 export function describeRevision(log: ReplayLog, revision: string): string {
   const node = log.node(revision)
@@ -123,27 +126,17 @@ export function describeRevision(log: ReplayLog, revision: string): string {
 }
 
 /** downgrade-residue: what the downgrade left, and the statements that would remove it. */
-export function residueFinding(
-  revision: string,
-  what: string,
-  residue: SchemaChange[],
-): Omit<Finding, 'file' | 'line'> {
-  const n = residue.length
-  const statements = undoStatements(residue)
-  // Only what the downgrade left has a statement; what it removed or changed is restored by hand.
-  const rest = residue.filter((c) => c.change !== 'added').length
-  const restored = rest > 0 ? `, and the other ${rest === 1 ? 'difference' : `${rest} differences`} below restored` : ''
-  const fix =
-    statements.length > 0
-      ? `Fix: make the downgrade undo everything the upgrade does; it still needs ${statements.map((s) => `\`${s}\``).join(', ')}${restored}.`
-      : 'Fix: make the downgrade undo everything the upgrade does.'
-  return {
-    id: 'downgrade-residue',
-    severity: 'error',
-    revision,
-    message: `Downgrading ${what} does not restore the schema it started from (${n} difference${n === 1 ? '' : 's'}). A rollback leaves the database in a state no revision describes, and the next upgrade may fail. ${fix}`,
-    details: residue.map((c) => c.message),
-  }
+export function residueFinding(revision: string, what: string, residue: SchemaChange[]): Finding {
+  return downgradeResidue(
+    {
+      what,
+      differences: residue.length,
+      statements: undoStatements(residue),
+      // Only what the downgrade left has a statement; what it removed or changed is restored by hand.
+      restored: residue.filter((c) => c.change !== 'added').length,
+    },
+    { revision, details: residue.map((c) => c.message) },
+  )
 }
 
 /** Findings for a step that did not run through. */
@@ -157,16 +150,7 @@ export function stepFailure(
   const error = result.error ?? { message: 'unknown error' }
   const what = describeRevision(log, revision)
   if (error.kind === 'timeout') {
-    log.add(
-      {
-        id: 'step-timeout',
-        severity: 'error',
-        revision,
-        message: `The ${direction} of ${what} was still running after the step timeout and was stopped. A migration that hangs here hangs a deploy: look for locks, long data updates or sleeps, or raise step-timeout if it is legitimately slow.`,
-        details: [error.message],
-      },
-      error,
-    )
+    log.add(stepTimeout({ direction, what }, { revision, details: [error.message] }), error)
     return
   }
   if (direction === 'downgrade' && error.kind === 'not-implemented') {
@@ -179,25 +163,19 @@ export function stepFailure(
   }
   if (direction === 'upgrade') {
     log.add(
-      {
-        id: 'upgrade-failed',
-        severity: 'error',
-        revision,
-        message: `Upgrading to ${what} fails: ${error.message}. A deploy running this migration would stop here${error.hint ? `. Fix: ${error.hint}` : '; fix the upgrade.'}`,
-        details: [error.message],
-      },
+      upgradeFailed(
+        { what, error: error.message, ...(error.hint ? { hint: error.hint } : {}) },
+        { revision, details: [error.message] },
+      ),
       error,
     )
     return
   }
   log.add(
-    {
-      id: 'downgrade-failed',
-      severity: 'error',
-      revision,
-      message: `Downgrading ${what} fails: ${error.message}. A rollback would stop here. ${error.hint ? `Fix: ${error.hint}` : 'Fix the downgrade so it undoes the upgrade.'}`,
-      details: [error.message],
-    },
+    downgradeFailed(
+      { what, error: error.message, ...(error.hint ? { hint: error.hint } : {}) },
+      { revision, details: [error.message] },
+    ),
     error,
   )
 }
@@ -210,28 +188,25 @@ export function irreversible(
   error?: StepError,
 ): void {
   const reason = ctx.irreversible.allow.get(revision)
-  const what = describeRevision(log, revision)
   log.add(
-    {
-      id: 'irreversible-migration',
-      severity: reason ? 'notice' : ctx.irreversible.severity,
-      revision,
-      message: reason
-        ? `${what} cannot be downgraded (${why}); accepted by the allow-list: ${reason}`
-        : `${what} cannot be downgraded: ${why}. A rollback past it is impossible; write a downgrade, or allow-list the revision with a reason.`,
-    },
+    irreversibleMigration(
+      {
+        what: describeRevision(log, revision),
+        why,
+        ...(reason ? { allowed: reason } : {}),
+        consequence: 'A rollback past it is impossible',
+        fix: 'write a downgrade, or allow-list the revision with a reason.',
+      },
+      { revision },
+      ctx.irreversible.severity,
+    ),
     error,
   )
 }
 
 /** The tool's environment hung while loading, before any step: a step-timeout at the file that was loading. */
 export function startTimeoutFinding(error: SessionStartTimeout): Finding {
-  return {
-    id: 'step-timeout',
-    severity: 'error',
-    message: `Loading the migration environment hung: ${error.message}. A deploy would hang the same way before its first migration runs. Fix: look for a sleep, a lock or a connection that never answers while env.py (or a module it imports) loads, or raise step-timeout if loading is legitimately slow.`,
-    ...(error.file ? { file: error.file } : {}),
-  }
+  return loadTimeout({ why: error.message }, error.file ? { file: error.file } : {})
 }
 
 /** What a replay that could not open its first database yields, when the cause was a start timeout. */

@@ -22,6 +22,7 @@ import type { Timed } from '../phase-timer.js'
 import type { Finding, FindingId, GateReport, Step } from '../report.js'
 import { SnapshotProbe } from '../schema/probe.js'
 import { registerSecrets } from '../scrub.js'
+import { modelDriftUnchecked } from '../findings/model-drift.js'
 
 interface ReplayOutput {
   steps: Step[]
@@ -171,11 +172,12 @@ async function modelDrift(
     drift = await timed('drift', () => session.modelDrift!({ compareServerDefault: config.compareServerDefault }))
   } catch (error) {
     // The models themselves may not load or compare; keep every finding the replay made.
-    out.findings.push({
-      id: 'model-drift',
-      severity: 'error',
-      message: `The models could not be compared with the migrated database: ${oneLine(error)}. Model drift is unchecked, so this gate cannot pass: fix what the comparison trips on (the models' imports, env.py's target_metadata or include_object), or turn the check off with model-drift: false.`,
-    })
+    out.findings.push(
+      modelDriftUnchecked({
+        error: oneLine(error),
+        trips: "the models' imports, env.py's target_metadata or include_object",
+      }),
+    )
     return undefined
   }
   if (drift === null) out.notes.push('model-drift skipped: env.py gives Alembic no target_metadata to compare')

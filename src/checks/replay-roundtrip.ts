@@ -4,6 +4,8 @@
 // step is named.
 import type { MigrationSession } from '../drivers/driver.js'
 import { undoStatements } from '../schema/undo.js'
+import { downgradeResidueAtBase } from '../findings/downgrade-residue.js'
+import { reupgradeDiffersAfterAll, reupgradeFailsAfterAll } from '../findings/reupgrade-mismatch.js'
 import { ReplayLog, stepFailure, type ReplayContext, type ReplayOutcome } from './replay-context.js'
 
 export async function runRoundtrip(ctx: ReplayContext): Promise<ReplayOutcome> {
@@ -28,13 +30,12 @@ export async function runRoundtrip(ctx: ReplayContext): Promise<ReplayOutcome> {
       await db.probe.capture('base-again')
       const changes = await db.probe.changes('base', 'base-again')
       if (changes.length > 0) {
-        const statements = undoStatements(changes)
-        log.add({
-          id: 'downgrade-residue',
-          severity: 'error',
-          message: `Downgrading every revision back to base does not restore the empty start (${changes.length} difference${changes.length === 1 ? '' : 's'})${statements.length > 0 ? `: removing it takes ${statements.map((s) => `\`${s}\``).join(', ')}` : ''}. Run the stairway mode to find which revision leaves it.`,
-          details: changes.map((c) => c.message),
-        })
+        log.add(
+          downgradeResidueAtBase(
+            { differences: changes.length, statements: undoStatements(changes) },
+            { details: changes.map((c) => c.message) },
+          ),
+        )
       }
     }
     // Upgrade again from wherever the downgrade stopped.
@@ -43,12 +44,7 @@ export async function runRoundtrip(ctx: ReplayContext): Promise<ReplayOutcome> {
     const againFp = await db.probe.capture('head-again')
     const changes = againFp === headFp ? [] : await db.probe.diff('head', 'head-again')
     if (changes.length > 0) {
-      log.add({
-        id: 'reupgrade-mismatch',
-        severity: 'error',
-        message: `Upgrading to head again after the downgrade builds a different schema than the first time (${changes.length} difference${changes.length === 1 ? '' : 's'}).`,
-        details: changes,
-      })
+      log.add(reupgradeDiffersAfterAll({ differences: changes.length }, { details: changes }))
     }
     await ctx.atHead?.(db.session)
   } finally {
@@ -68,16 +64,14 @@ async function upAll(
     const r = await session.upgrade(revision)
     log.step(revision, 'upgrade', phase, r)
     if (!r.ok) {
-      if (phase === 'first') stepFailure(log, revision, 'upgrade', r, ctx)
+      // A re-upgrade that hangs is a step-timeout, as in the stairway: not a mismatch.
+      if (phase === 'first' || r.error?.kind === 'timeout') stepFailure(log, revision, 'upgrade', r, ctx)
       else
         log.add(
-          {
-            id: 'reupgrade-mismatch',
-            severity: 'error',
-            revision,
-            message: `Upgrading to ${revision} again after the downgrade fails: ${r.error?.message ?? 'unknown error'}. Something the downgrades left behind stops the upgrade.`,
-            details: r.error ? [r.error.message] : [],
-          },
+          reupgradeFailsAfterAll(
+            { revision, error: r.error?.message ?? 'unknown error' },
+            { revision, details: r.error ? [r.error.message] : [] },
+          ),
           r.error,
         )
       return false

@@ -18,6 +18,7 @@ import {
   type ReplayOutcome,
 } from './replay-context.js'
 import { planSlices, type Slice } from './replay-slices.js'
+import { reupgradeDiffers, reupgradeFails } from '../findings/reupgrade-mismatch.js'
 
 /** What one slice found, and whether the stairway may go on after it. */
 interface SliceOutcome {
@@ -296,13 +297,10 @@ async function runSlice(
           stepFailure(log, revision, 'upgrade', re, ctx)
         } else {
           log.add(
-            {
-              id: 'reupgrade-mismatch',
-              severity: 'error',
-              revision,
-              message: `Upgrading to ${what} a second time, after a clean downgrade, fails: ${re.error?.message ?? 'unknown error'}. The migration depends on state its downgrade does not reset; a deploy that rolls back and forward again would fail.`,
-              details: re.error ? [re.error.message] : [],
-            },
+            reupgradeFails(
+              { what, error: re.error?.message ?? 'unknown error' },
+              { revision, details: re.error ? [re.error.message] : [] },
+            ),
             re.error,
           )
         }
@@ -317,13 +315,7 @@ async function runSlice(
       if (mismatch.length > 0) {
         const changes = mismatch
         if (!broken) {
-          log.add({
-            id: 'reupgrade-mismatch',
-            severity: 'error',
-            revision,
-            message: `Upgrading to ${what} again after its downgrade builds a different schema than the first time (${changes.length} difference${changes.length === 1 ? '' : 's'}). Environments that rolled back and forward will differ from fresh ones.`,
-            details: changes,
-          })
+          log.add(reupgradeDiffers({ what, differences: changes.length }, { revision, details: changes }))
         }
         // Either way the database is not in the state the next revision expects: rebuild it.
         rebuiltAt.push(revision)

@@ -5,6 +5,7 @@
 import type { RevisionGraph } from '../drivers/driver.js'
 import { projectPathInRepository } from '../git/root.js'
 import type { Finding } from '../report.js'
+import { rewriteText } from '../findings/transform.js'
 import { escapeRegExp } from '../regexp.js'
 
 /**
@@ -22,11 +23,7 @@ export function withRepositoryPaths(findings: Finding[], prefix: string, files: 
   )
   const rewrite = (text: string) =>
     text.replace(pattern, (_, before: string, file: string) => `${before}${prefix}/${file}`)
-  return findings.map((f) => ({
-    ...f,
-    message: rewrite(f.message),
-    ...(f.details ? { details: f.details.map(rewrite) } : {}),
-  }))
+  return findings.map((f) => rewriteText(f, rewrite))
 }
 
 /**

@@ -4,23 +4,15 @@
 // and listed, while findings on revisions the PR adds or changes keep their severity. strict keeps
 // every severity. Chain, drift and git findings always count: they break deploys whoever wrote them.
 import type { Finding, FindingId, Step } from '../report.js'
+import { asPreExisting } from '../findings/transform.js'
+import { idsWhere } from '../findings/catalogue.js'
 
 /**
  * The replay findings that can be pinned on one revision's code; and empty-migration, a warning
  * about one revision's own file that breaks no deploy (an old, deliberate empty file on the base
- * would otherwise warn on every PR).
+ * would otherwise warn on every PR). The catalogue marks them (revisionScoped).
  */
-export const REPLAY_FINDINGS: ReadonlySet<FindingId> = new Set([
-  'empty-migration',
-  'upgrade-failed',
-  'downgrade-failed',
-  'downgrade-residue',
-  'reupgrade-mismatch',
-  'irreversible-migration',
-  'step-timeout',
-  'background-process',
-  'database-dropped',
-])
+export const REPLAY_FINDINGS: ReadonlySet<FindingId> = idsWhere('revisionScoped')
 
 export interface ScopeInput {
   findings: Finding[]
@@ -58,18 +50,10 @@ export function scopeFindings(input: ScopeInput): ScopeResult {
   const findings = input.findings.map((f): Finding => {
     if (!isOld(f)) return f
     const blocked = unreplayed.length > 0 && stoppedReplay(f, input.steps)
-    const scoped: Finding = {
-      ...f,
-      severity: blocked ? 'warning' : 'notice',
-      message: `pre-existing: ${f.message}`,
-      preExisting: true,
-    }
-    if (blocked) {
-      const what = `this PR's revision${unreplayed.length === 1 ? '' : 's'} ${unreplayed.join(', ')}`
-      scoped.details = [...(f.details ?? []), `the replay stopped here: ${what} could not be replayed`]
-      notes.push(`${what} not replayed: the replay stopped at ${f.revision} (already on ${input.base})`)
-    }
-    return scoped
+    if (!blocked) return asPreExisting(f, 'notice')
+    const what = `this PR's revision${unreplayed.length === 1 ? '' : 's'} ${unreplayed.join(', ')}`
+    notes.push(`${what} not replayed: the replay stopped at ${f.revision} (already on ${input.base})`)
+    return asPreExisting(f, 'warning', [`the replay stopped here: ${what} could not be replayed`])
   })
   return { findings, preExisting: old.length, notes }
 }

@@ -5,6 +5,7 @@
 // not reported again. Problems the base has by itself are not the PR's, and are left out.
 import type { RevisionGraph, RevisionNode } from '../drivers/driver.js'
 import type { Finding } from '../report.js'
+import { afterMerging, staleParent } from '../findings/stale-parent.js'
 import { checkChain, genericWording } from './chain.js'
 import type { ChainWording } from '../drivers/driver.js'
 import { heads, indexGraph, resolve, type GraphIndex } from './topo.js'
@@ -92,7 +93,7 @@ export function checkMergedChain(input: MergedChainInput): MergedChainResult {
   const mergedOnly = mergedFindings
     .filter((f) => !known.has(key(f)))
     .filter((f) => !(replacesMultipleHeads && f.id === 'multiple-heads'))
-    .map((f) => ({ ...f, message: `After merging with ${input.base} as it is now: ${f.message}` }))
+    .map((f) => afterMerging(f, input.base))
 
   const findings: Finding[] = stale.map((entry) => {
     const { node, parent, onto } = entry
@@ -107,20 +108,27 @@ export function checkMergedChain(input: MergedChainInput): MergedChainResult {
           ? `'${target}' (this PR's other revision, built on ${head}, so the chain stays one line)`
           : `'${target}'`
     const line = node.parentsLine ?? node.line
-    return {
-      id: 'stale-parent',
-      severity: 'error',
-      message:
-        `Revision ${node.id} builds on ${parent.id}, but ${input.base} has moved on: ${parent.id} is followed there by ${children.join(', ')}, and ${input.base}'s head is now ${head}. ` +
-        `Merged as it is, the chain gets a second head: ${w.multipleHeads}. ` +
-        `Fix: update the branch from ${input.base} and set ${w.parentField} in ${node.file} (line ${line}) to ${to}` +
-        `${w.merge ? `, or merge the heads (\`${w.merge()}\`)` : ''}. ` +
-        `A PR check sees ${input.base} as it was when the check ran; run the gate on merge_group (merge queue) too, which judges each PR on the base it will really land on.`,
-      revision: node.id,
-      file: node.file,
-      line,
-      details: [`${node.id} (${node.file}:${line}) -> ${parent.id}`, ...onto.map((h) => `${input.base} head: ${h}`)],
-    } satisfies Finding
+    return staleParent(
+      {
+        revision: node.id,
+        parent: parent.id,
+        base: input.base,
+        followers: children,
+        head,
+        consequence: w.multipleHeads,
+        parentField: w.parentField,
+        file: node.file,
+        line,
+        to,
+        ...(w.merge ? { merge: w.merge() } : {}),
+      },
+      {
+        revision: node.id,
+        file: node.file,
+        line,
+        details: [`${node.id} (${node.file}:${line}) -> ${parent.id}`, ...onto.map((h) => `${input.base} head: ${h}`)],
+      },
+    )
   })
   return { findings: [...findings, ...mergedOnly], replacesMultipleHeads }
 }

@@ -6,6 +6,7 @@
 // below these bounds (600 characters); these catch whatever path nothing else bounds.
 import { clipMiddle } from '../clip.js'
 import type { Finding, GateReport } from '../report.js'
+import { mapText } from '../findings/transform.js'
 
 export const BOUNDS = {
   message: 4000,
@@ -40,13 +41,16 @@ export function boundReport(report: GateReport): GateReport {
 }
 
 export function boundFinding(f: Finding): Finding {
-  const bounded: Finding = { ...f, message: clipMiddle(f.message, BOUNDS.message) }
-  if (f.fix !== undefined) bounded.fix = clipMiddle(f.fix, BOUNDS.fix)
-  if (f.revision !== undefined) bounded.revision = clipMiddle(f.revision, BOUNDS.revision)
-  if (f.details) {
-    const kept = f.details.slice(0, BOUNDS.details).map((d) => clipMiddle(d, BOUNDS.detail))
-    const more = f.details.length - BOUNDS.details
-    bounded.details = more > 0 ? [...kept, `… ${more} more detail line${more === 1 ? '' : 's'} left out`] : kept
-  }
-  return bounded
+  return mapText(f, {
+    message: (text) => clipMiddle(text, BOUNDS.message),
+    fix: (text) => clipMiddle(text, BOUNDS.fix),
+    revision: (text) => clipMiddle(text, BOUNDS.revision),
+    detail: (text) => clipMiddle(text, BOUNDS.detail),
+    details: (lines) => {
+      const more = lines.length - BOUNDS.details
+      return more > 0
+        ? [...lines.slice(0, BOUNDS.details), `… ${more} more detail line${more === 1 ? '' : 's'} left out`]
+        : lines
+    },
+  })
 }

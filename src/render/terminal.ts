@@ -65,6 +65,7 @@ function renderFinding(
   const head = [paint(f.severity, f.severity.padEnd(7)), f.id, location, revision].filter(Boolean).join('  ')
   // A multi-line message keeps its indentation under the finding.
   const lines = [`  ${head}`, ...f.message.split('\n').map((l) => `    ${plain(l)}`)]
+  if (f.fix) lines.push(`    Fix: ${plain(f.fix).replace(/\n/g, ' ')}`)
   for (const d of f.details ?? []) lines.push(paint('dim', `      - ${plain(d).replace(/\n/g, ' ')}`))
   return lines
 }

@@ -70,8 +70,8 @@ describe('models-changed-without-migration', () => {
     const f = r.findings[0]
     expect(f?.severity).toBe('error')
     expect(f?.line).toBe(repo.read('models.py').split('\n').indexOf('    pages_done = Column(Integer)') + 1)
-    expect(f?.message).toContain('`alembic revision --autogenerate -m "describe the change"`')
-    expect(f?.message).toContain('Migration-Gate-No-Migration: <reason>')
+    expect(f?.fix).toContain('`alembic revision --autogenerate -m "describe the change"`')
+    expect(f?.fix).toContain('Migration-Gate-No-Migration: <reason>')
     expect(r.result).toBe('fail')
     expect(r.git).toMatchObject({ base: 'main', baseSource: 'base-ref', changedFiles: 1, prRevisions: [], deepened: 0 })
     expect(r.timings.phases.git).toBeGreaterThanOrEqual(0)
@@ -136,7 +136,7 @@ describe('models-changed-without-migration', () => {
     expect(ids(await gate(repo.dir, { 'base-ref': 'main' }))).toEqual([])
     const r = await gate(repo.dir, { 'base-ref': 'main', 'model-paths': 'app.py' })
     expect(ids(r)).toEqual(['models-changed-without-migration@app.py'])
-    expect(r.findings[0]?.message).toContain('`flask db migrate -m "describe the change"`')
+    expect(r.findings[0]?.fix).toContain('`flask db migrate -m "describe the change"`')
   })
 
   it('judges the working tree: an uncommitted model change fires, an untracked new migration counts', async () => {
@@ -194,7 +194,7 @@ describe('the no-migration exemption', () => {
   it('a commit line without a reason does not count', async () => {
     const r = await gate(modelsOnlyPr('Docstring\n\nMigration-Gate-No-Migration:').dir, { 'base-ref': 'main' })
     expect(r.findings[0]?.severity).toBe('error')
-    expect(r.findings[0]?.message).toContain('has no reason')
+    expect(r.findings[0]?.fix).toContain('has no reason')
   })
 
   it('the label with the reason in the PR description counts; either alone does not', async () => {
@@ -213,11 +213,11 @@ describe('the no-migration exemption', () => {
 
     const labelOnly = await gate(repo.dir, {}, pullRequestEvent(base, { labels: [label] }))
     expect(labelOnly.result).toBe('fail')
-    expect(labelOnly.findings[0]?.message).toContain('gives no reason')
+    expect(labelOnly.findings[0]?.fix).toContain('gives no reason')
 
     const bodyOnly = await gate(repo.dir, {}, pullRequestEvent(base, { body }))
     expect(bodyOnly.result).toBe('fail')
-    expect(bodyOnly.findings[0]?.message).toContain('is not set')
+    expect(bodyOnly.findings[0]?.fix).toContain('is not set')
 
     // A custom label.
     const custom = await gate(
@@ -293,8 +293,8 @@ describe('stale-parent: the chain judged on the merge with the current base', ()
     const f = r.findings[0]
     expect(f).toMatchObject({ severity: 'error', revision: '2b2b2b2b2b2b', line: 14 })
     expect(f?.message).toContain("main's head is now '1a1a1a1a1a1a'")
-    expect(f?.message).toContain(`set down_revision in ${Y} (line 14) to '1a1a1a1a1a1a'`)
-    expect(f?.message).toContain('merge_group')
+    expect(f?.fix).toContain(`set down_revision in ${Y} (line 14) to '1a1a1a1a1a1a'`)
+    expect(f?.fix).toContain('merge_group')
     expect(r.git?.prRevisions).toEqual(['2b2b2b2b2b2b'])
   })
 
@@ -328,8 +328,8 @@ describe('stale-parent: the chain judged on the merge with the current base', ()
       'stale-parent@2b2b2b2b2b2b',
       'stale-parent@3c3c3c3c3c3c',
     ])
-    expect(r.findings[0]?.message).toContain("to '1a1a1a1a1a1a'")
-    expect(r.findings[1]?.message).toContain("to '2b2b2b2b2b2b' (this PR's other revision, built on '1a1a1a1a1a1a'")
+    expect(r.findings[0]?.fix).toContain("to '1a1a1a1a1a1a'")
+    expect(r.findings[1]?.fix).toContain("to '2b2b2b2b2b2b' (this PR's other revision, built on '1a1a1a1a1a1a'")
   })
 })
 

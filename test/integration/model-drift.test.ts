@@ -91,7 +91,7 @@ describe('model-drift on real applications', () => {
     expect(f).toMatchObject({ id: 'model-drift', severity: 'error' })
     expect(f?.message).toMatch(/could not be compared/)
     expect(f?.message).toMatch(/\(alembic\/env\.py:\d+\): KeyError: 'MIGRATION_EXCLUDE_TABLES'/)
-    expect(f?.message).toMatch(/model-drift: false/)
+    expect(f?.fix).toMatch(/model-drift: false/)
     expect(r.result).toBe('fail')
     // Turned off, the same project passes: the replay itself is clean.
     expect((await gate('alembic-drift-uncomparable', { 'model-drift': 'false' })).result).toBe('pass')

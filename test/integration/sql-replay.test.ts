@@ -50,7 +50,7 @@ describe('golang-migrate', () => {
     // At the down file, whose work is incomplete (not at the up file that declares the version).
     expect(f?.file).toBe('migrations/0002_archive_chats.down.sql')
     expect(f?.line).toBe(1)
-    expect(f?.message).toMatch(/it still needs `DROP INDEX ix_messages_chat_id_created_at`\.$/)
+    expect(f?.fix).toMatch(/it still needs `DROP INDEX ix_messages_chat_id_created_at`\.$/)
     expect(f?.details?.[0]).toMatch(/index ix_messages_chat_id_created_at on messages: present now, absent before/)
     expect(f?.details?.at(-1)).toMatch(/relation "ix_messages_chat_id_created_at" already exists/)
     // Rebuilt, the stairway went on to version 3.
@@ -114,6 +114,18 @@ describe('golang-migrate', () => {
     expect(ids(r)).toEqual(['step-timeout@2'])
     expect(at(r, 'step-timeout')?.file).toBe('migrations/2_page_count.up.sql')
     expect(performance.now() - t0).toBeLessThan(30_000)
+  })
+
+  it('a re-upgrade that hangs is a step-timeout in the roundtrip too, as in the stairway (not a mismatch)', async () => {
+    // 2's down leaves a marker table; 2's up waits forever when it finds one.
+    const rt = await gate('sql-golang-reupgrade-hang', { mode: 'roundtrip', 'step-timeout': '1' })
+    expect(ids(rt)).toEqual(['downgrade-residue@', 'step-timeout@2'])
+    expect(at(rt, 'step-timeout')?.message).toMatch(/^The upgrade of 2 \("import_state"\) was still running/)
+    const stairway = await gate('sql-golang-reupgrade-hang', { 'step-timeout': '1' })
+    expect(ids(stairway)).toEqual(['downgrade-residue@2'])
+    expect(at(stairway, 'downgrade-residue')?.details?.at(-1)).toMatch(
+      /^upgrading again then fails: stopped after the step timeout of 1 s$/,
+    )
   })
 
   it('reports the chain statically and skips the replay while a file is unusable', async () => {

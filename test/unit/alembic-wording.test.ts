@@ -26,7 +26,7 @@ describe('commands in the words of the tool the project uses', () => {
   it('Flask-Migrate: flask db merge / upgrade / heads, with -d for another directory', () => {
     const [f] = checkChain(twoHeads, alembicWordingFor(flask))
     expect(f?.message).toContain('`flask db upgrade` fails with "Multiple head revisions are present')
-    expect(f?.message).toContain('run `flask db merge heads -m "merge heads"` and commit the merge revision')
+    expect(f?.fix).toContain('Run `flask db merge heads -m "merge heads"` and commit the merge revision')
     expect(f?.message).not.toMatch(/`alembic /)
     expect(alembicCommand({ ...flask, scriptLocation: '/p/db/migrations' }, 'heads')).toBe(
       'flask db heads -d db/migrations',
@@ -43,7 +43,7 @@ describe('commands in the words of the tool the project uses', () => {
     }
     const [f] = checkChain(twoHeads, alembicWordingFor(config))
     expect(f?.message).toContain('`alembic -c config/alembic.ini upgrade head` fails')
-    expect(f?.message).toContain('`alembic -c config/alembic.ini merge heads -m "merge heads"`')
+    expect(f?.fix).toContain('`alembic -c config/alembic.ini merge heads -m "merge heads"`')
     expect(alembicCommand({ ...config, iniPath: '/p/alembic.ini' }, 'heads')).toBe('alembic heads')
   })
 })

@@ -76,8 +76,11 @@ describe('checkChain over the Alembic fixtures: exact findings', () => {
     const [f] = checkChain(g, alembicWording)
     expect(f?.message).toBe(
       '2 head revisions: 3a7f9d0e6c12 (migrations/versions/3a7f9d0e6c12_create_orders_table.py), c4b81e2f7d93 (migrations/versions/c4b81e2f7d93_add_last_login_at_to_users.py). ' +
-        '`alembic upgrade head` fails with "Multiple head revisions are present for given argument \'head\'", so the deploy stops. ' +
-        'Fix: run `alembic merge heads -m "merge heads"` and commit the merge revision, or if c4b81e2f7d93 has not been applied anywhere yet, ' +
+        '`alembic upgrade head` fails with "Multiple head revisions are present for given argument \'head\'", so the deploy stops.',
+    )
+    // The fix apart from the message (the summary folds it under the row).
+    expect(f?.fix).toBe(
+      'Run `alembic merge heads -m "merge heads"` and commit the merge revision, or if c4b81e2f7d93 has not been applied anywhere yet, ' +
         "set down_revision in migrations/versions/c4b81e2f7d93_add_last_login_at_to_users.py (line 14) to '3a7f9d0e6c12'.",
     )
     expect(f?.details).toEqual([
@@ -101,7 +104,7 @@ describe('checkChain over the Alembic fixtures: exact findings', () => {
       "names depends_on 'f00dfacefeed', but 'f00dfacefeed' is neither a revision id nor a branch label",
     )
     expect(parent?.message).toContain("names down_revision '9b3f1d7e5c28', but no revision '9b3f1d7e5c28' exists")
-    expect(parent?.message).toContain('(the current head is 0c9e3b5a1f74)')
+    expect(parent?.fix).toContain('(the current head is 0c9e3b5a1f74)')
   })
 })
 
@@ -131,8 +134,8 @@ describe('checkChain: heads and branch labels', () => {
     expect(f?.message).toContain(
       '3 head revisions: b (versions/b.py), n2 (branch networking, versions/n2.py), n3 (branch networking, versions/n3.py)',
     )
-    expect(f?.message).toContain('`alembic merge -m "merge heads" n2 n3`')
-    expect(f?.message).toContain("set down_revision in versions/n3.py (line 11) to 'n2'")
+    expect(f?.fix).toContain('`alembic merge -m "merge heads" n2 n3`')
+    expect(f?.fix).toContain("set down_revision in versions/n3.py (line 11) to 'n2'")
   })
 
   it('reports two unlabelled heads even when a labelled one is fine', () => {
@@ -144,7 +147,7 @@ describe('checkChain: heads and branch labels', () => {
     const g = graph(node('a'), node('b <- a'), node('z1 <- a'), node('z2 <- z1'), node('z3 <- z2'))
     const [f] = checkChain(g, alembicWording)
     expect(f).toMatchObject({ id: 'multiple-heads', revision: 'z3' })
-    expect(f?.message).toContain(
+    expect(f?.fix).toContain(
       "if the branch ending in z3 has not been applied anywhere yet, set down_revision in versions/z1.py (line 11) to 'b'",
     )
   })
@@ -156,9 +159,9 @@ describe('checkChain: heads and branch labels', () => {
       ['multiple-bases', 'b'],
       ['multiple-heads', 'b'],
     ])
-    expect(found[0]?.message).not.toContain('branch label')
+    expect(found[0]?.fix).not.toContain('branch label')
     expect(found[1]?.message).toContain('Upgrading to the head fails: dbmate cannot tell which revision is the latest.')
-    expect(found[1]?.message).toContain("set parent in versions/b.py (line 11) to 'a'")
+    expect(found[1]?.fix).toContain("set parent in versions/b.py (line 11) to 'a'")
     expect(checkChain(g)[1]?.message).toContain('the migration tool cannot tell')
     const labelled = graph(node('a', { branchLabels: ['x'] }), node('b', { branchLabels: ['y'] }))
     expect(checkChain(labelled, { tool: 'alembic' })).toEqual([])
@@ -222,7 +225,7 @@ describe('checkChain: bases, missing parents, cycles', () => {
     nodes.push(node('fork <- r0'))
     const found = checkChain(graph(...nodes), alembicWording)
     expect(ids(found)).toEqual([['multiple-heads', 'r19999']])
-    expect(found[0]?.message).toContain("set down_revision in versions/r1.py (line 11) to 'fork'")
+    expect(found[0]?.fix).toContain("set down_revision in versions/r1.py (line 11) to 'fork'")
   })
 })
 

@@ -101,7 +101,7 @@ describe('stale-parent on the merge result', () => {
       ['stale-parent', 'y', 'versions/y.py', 14],
     ])
     expect(r.findings[0]?.message).toContain("main's head is now 'x'")
-    expect(r.findings[0]?.message).toContain("set down_revision in versions/y.py (line 14) to 'x'")
+    expect(r.findings[0]?.fix).toContain("set down_revision in versions/y.py (line 14) to 'x'")
     expect(r.findings[0]?.message).toContain('b is followed there by x')
   })
 
@@ -125,13 +125,13 @@ describe('stale-parent on the merge result', () => {
       ['stale-parent', 'y'],
       ['stale-parent', 'z'],
     ])
-    expect(r.findings[0]?.message).toContain("set down_revision in versions/y.py (line 14) to 'x'")
-    expect(r.findings[1]?.message).toContain(
+    expect(r.findings[0]?.fix).toContain("set down_revision in versions/y.py (line 14) to 'x'")
+    expect(r.findings[1]?.fix).toContain(
       "set down_revision in versions/z.py (line 14) to 'y' (this PR's other revision, built on 'x', so the chain stays one line)",
     )
     // With a branch of its own, the next one goes after that branch's tip.
     const long = merged(graph('a', 'b <- a', 'x <- b', 'y <- b', 'y2 <- y', 'z <- b'), ['y', 'y2', 'z'])
-    expect(long.findings.find((f) => f.revision === 'z')?.message).toContain("to 'y2' (this PR's other revision")
+    expect(long.findings.find((f) => f.revision === 'z')?.fix).toContain("to 'y2' (this PR's other revision")
   })
 
   it("the base's own problems are not the PR's; problems the tree already reported are not repeated", () => {

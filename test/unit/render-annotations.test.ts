@@ -22,7 +22,9 @@ describe('annotations', () => {
         message: expect.stringContaining('does not restore the schema'),
       },
     ])
+    // The message, its fix on a line of its own, then the details.
     expect(plan.annotations[0]!.message.split('\n').slice(1)).toEqual([
+      'Fix: Make the downgrade undo everything the upgrade does; it still needs `DROP TYPE mood`.',
       '- type mood (enum): present now, absent before',
       '- upgrading again then fails: DuplicateObject: type "mood" already exists',
     ])

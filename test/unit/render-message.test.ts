@@ -1,6 +1,6 @@
-// Splitting a finding's message into the short part a table row shows and the fix folded under it,
-// over the messages the checks really write (made by the checks' own functions where they are pure,
-// else copied from them), and shortening what is still too long.
+// The short part a table row shows and the fix folded under it, over the findings the checks really
+// build (through the catalogue, src/findings/): each gives its consequence as the message and its
+// fix apart, so the fix is never left in view nor lost. And shortening what is still too long.
 import { describe, expect, it } from 'vitest'
 import { checkMigrationEdits, checkModelChanges, type ChangeRules } from '../../src/checks/changes.js'
 import { checkChain } from '../../src/checks/chain.js'
@@ -11,7 +11,12 @@ import { alembicWording } from '../../src/drivers/alembic/wording.js'
 import type { RevisionGraph, RevisionNode } from '../../src/drivers/driver.js'
 import { staleVersions } from '../../src/drivers/sql/stale.js'
 import type { Finding } from '../../src/report.js'
-import { messageParts, shorten, splitMessage } from '../../src/render/message.js'
+import { messageParts, shorten } from '../../src/render/message.js'
+import { unparseableMigration } from '../../src/findings/unparseable-migration.js'
+import { asPreExisting } from '../../src/findings/transform.js'
+import { afterMerging } from '../../src/findings/stale-parent.js'
+import { downgradeResidue, downgradeResidueAtBase } from '../../src/findings/downgrade-residue.js'
+import { reupgradeDiffers } from '../../src/findings/reupgrade-mismatch.js'
 
 /** 'id <- parent ...' as a node in versions/<id>.py, down_revision on line 14. */
 function node(spec: string, message?: string): RevisionNode {
@@ -34,16 +39,10 @@ const only = (findings: Finding[], id: string): Finding => {
   return found[0]!
 }
 
-/** Nothing is lost: short and fix together hold every word of the message. */
-function expectLossless(message: string, parts: { short: string; fix?: string }): void {
-  const words = (s: string) =>
-    s
-      .toLowerCase()
-      .replace(/fix:/g, '')
-      .split(/[\s;]+/)
-      .filter(Boolean)
-  const rejoined = words(`${parts.short} ${parts.fix ?? ''}`).map((w) => w.replace(/\.$/, ''))
-  expect(rejoined).toEqual(words(message).map((w) => w.replace(/\.$/, '')))
+/** Nothing is lost: the parts a renderer shows hold every word of the finding's message and fix. */
+function expectLossless(f: Finding, parts: { short: string; fix?: string }): void {
+  expect(`${parts.short} ${parts.fix ?? ''}`.trim()).toBe(`${f.message.trim()} ${f.fix?.trim() ?? ''}`.trim())
+  expect(parts.short).not.toMatch(/(^|\s)Fix:/)
 }
 
 const ctx = {
@@ -65,7 +64,7 @@ const failure = (direction: 'upgrade' | 'downgrade', message: string, kind?: 'ti
     ),
   )
 
-describe('splitMessage over the "Fix:" messages', () => {
+describe('each check gives its consequence and its fix apart', () => {
   it('stale-parent (Alembic): the consequence in view, the re-parenting and the merge queue advice in the fix', () => {
     const f = only(
       checkMergedChain({
@@ -77,7 +76,7 @@ describe('splitMessage over the "Fix:" messages', () => {
       }).findings,
       'stale-parent',
     )
-    const parts = splitMessage(f.message)
+    const parts = messageParts(f)
     expect(parts.short).toBe(
       "Revision y builds on b, but main has moved on: b is followed there by x, and main's head is now 'x'. " +
         'Merged as it is, the chain gets a second head: `alembic upgrade head` fails with "Multiple head revisions are present for given argument \'head\'", so the deploy stops.',
@@ -86,7 +85,7 @@ describe('splitMessage over the "Fix:" messages', () => {
       /^Update the branch from main and set down_revision in versions\/y\.py \(line 14\) to 'x'/,
     )
     expect(parts.fix).toContain('merge_group')
-    expectLossless(f.message, parts)
+    expectLossless(f, parts)
   })
 
   it('stale-parent (golang-migrate): the rename is the fix', () => {
@@ -95,7 +94,7 @@ describe('splitMessage over the "Fix:" messages', () => {
       ['20240201120000', '20240215000000'],
       [{ version: '20240210000000', file: 'migrations/20240210000000_add_muted.up.sql' }],
     )
-    const parts = splitMessage(f!.message)
+    const parts = messageParts(f!)
     expect(parts.short).toBe(
       'migrations/20240210000000_add_muted.up.sql adds version 20240210000000, which sorts before 20240215000000, the latest version on the base branch: ' +
         'golang-migrate only runs versions after the current one, so every database already at 20240215000000 skips it for good.',
@@ -123,11 +122,11 @@ describe('splitMessage over the "Fix:" messages', () => {
       ],
     ]
     for (const [f, fix] of cases) {
-      const parts = splitMessage(f.message)
+      const parts = messageParts(f)
       expect(parts.fix, f.id).toMatch(fix)
       expect(parts.short, f.id).not.toContain('Fix:')
       expect(parts.short, f.id).toMatch(/\.$/)
-      expectLossless(f.message, parts)
+      expectLossless(f, parts)
     }
   })
 
@@ -144,7 +143,7 @@ describe('splitMessage over the "Fix:" messages', () => {
       revisions: new Map([['alembic/versions/8dca1cf9ca88_create_pdfs.py', '8dca1cf9ca88']]),
       base: 'main',
     }
-    const edited = splitMessage(checkMigrationEdits(rules, 'error')[0]!.message)
+    const edited = messageParts(checkMigrationEdits(rules, 'error')[0]!)
     expect(edited.short).toBe(
       '`alembic/versions/8dca1cf9ca88_create_pdfs.py` (revision 8dca1cf9ca88) exists on main and this PR modifies it. ' +
         'It may already be applied somewhere (staging, production, other developers): those databases never run the edited version, so their schema and a fresh database built from the migrations fork.',
@@ -158,7 +157,7 @@ describe('splitMessage over the "Fix:" messages', () => {
       label: 'no-migration',
       exemption: async () => ({}),
     })
-    const models = splitMessage(findings[0]!.message)
+    const models = messageParts(findings[0]!)
     expect(models.short).toMatch(
       /^`models\.py` changed, a model file, but this PR adds no migration: .*"column \.\.\. does not exist"\)\.$/,
     )
@@ -167,39 +166,47 @@ describe('splitMessage over the "Fix:" messages', () => {
     )
   })
 
-  it('a "Fix:" in the reason of an unparseable file, and messages prefixed by the scope and the merge check', () => {
-    const sql =
-      'db/migrations/create_index.sql cannot be used as a migration: its name does not start with a version, so dbmate skips it without a word and it never runs. ' +
-      'Fix: rename it VERSION_NAME.sql (`dbmate new` uses a UTC timestamp, e.g. 20240131120000_create_index.sql).'
-    expect(splitMessage(sql)).toEqual({
+  it("an unparseable file's fix, and messages prefixed by the scope and the merge check", () => {
+    const sql = unparseableMigration(
+      {
+        file: 'db/migrations/create_index.sql',
+        problem:
+          'cannot be used as a migration: its name does not start with a version, so dbmate skips it without a word and it never runs',
+        fix: 'rename it VERSION_NAME.sql (`dbmate new` uses a UTC timestamp, e.g. 20240131120000_create_index.sql)',
+      },
+      { file: 'db/migrations/create_index.sql', line: 1 },
+    )
+    expect(messageParts(sql)).toEqual({
       short:
         'db/migrations/create_index.sql cannot be used as a migration: its name does not start with a version, so dbmate skips it without a word and it never runs.',
-      fix: 'Rename it VERSION_NAME.sql (`dbmate new` uses a UTC timestamp, e.g. 20240131120000_create_index.sql).',
+      fix: 'Rename it VERSION_NAME.sql (`dbmate new` uses a UTC timestamp, e.g. 20240131120000_create_index.sql)',
     })
-    const merged = `After merging with main as it is now: ${only(checkChain(graph(node('a'), node('b <- a'), node('c <- a')), alembicWording), 'multiple-heads').message}`
-    expect(splitMessage(merged).short).toMatch(/^After merging with main as it is now: 2 head revisions: /)
-    expect(splitMessage(`pre-existing: ${sql}`).short).toMatch(
-      /^pre-existing: db\/migrations\/create_index\.sql cannot/,
-    )
+    const heads = only(checkChain(graph(node('a'), node('b <- a'), node('c <- a')), alembicWording), 'multiple-heads')
+    const merged = afterMerging(heads, 'main')
+    expect(messageParts(merged).short).toMatch(/^After merging with main as it is now: 2 head revisions: /)
+    expect(messageParts(merged).fix).toBe(heads.fix)
+    const old = asPreExisting(sql, 'notice')
+    expect(messageParts(old).short).toMatch(/^pre-existing: db\/migrations\/create_index\.sql cannot/)
+    expect(old.fix).toBe(sql.fix)
   })
 })
 
-describe('splitMessage over messages without "Fix:"', () => {
-  it('upgrade-failed and downgrade-failed: the closing clause after the semicolon', () => {
+describe('the replay findings: consequence, then fix', () => {
+  it('upgrade-failed and downgrade-failed: the fix apart from the error', () => {
     const up = failure('upgrade', 'ZeroDivisionError: division by zero')
-    expect(splitMessage(up.message)).toEqual({
+    expect(messageParts(up)).toEqual({
       short:
         'Upgrading to 5b0c1d2e3f40 ("add nickname to users") fails: ZeroDivisionError: division by zero. A deploy running this migration would stop here.',
       fix: 'Fix the upgrade.',
     })
     const down = failure('downgrade', 'UndefinedObject: constraint "fk" does not exist')
-    expect(splitMessage(down.message).fix).toBe('Fix the downgrade so it undoes the upgrade.')
-    expect(splitMessage(down.message).short).toMatch(/A rollback would stop here\.$/)
+    expect(messageParts(down).fix).toBe('Fix the downgrade so it undoes the upgrade.')
+    expect(messageParts(down).short).toMatch(/A rollback would stop here\.$/)
   })
 
-  it('the last instruction counts: one in the database error is not the fix', () => {
+  it('an instruction in the database error stays in the message: it is not the fix', () => {
     const up = failure('upgrade', 'syntax error; fix the quoting. Write it again')
-    expect(splitMessage(up.message)).toEqual({
+    expect(messageParts(up)).toEqual({
       short:
         'Upgrading to 5b0c1d2e3f40 ("add nickname to users") fails: syntax error; fix the quoting. Write it again. A deploy running this migration would stop here.',
       fix: 'Fix the upgrade.',
@@ -209,30 +216,27 @@ describe('splitMessage over messages without "Fix:"', () => {
   it('a revision message that says "Fix:" is not the fix (it is quoted)', () => {
     const l = new ReplayLog(graph(node('a1 <- a0', 'Fix: wrong column type')))
     stepFailure(l, 'a1', 'upgrade', { ok: false, ms: 1, error: { message: 'boom' } }, ctx as unknown as ReplayContext)
-    expect(splitMessage(l.findings[0]!.message)).toEqual({
+    expect(messageParts(l.findings[0]!)).toEqual({
       short: 'Upgrading to a1 ("Fix: wrong column type") fails: boom. A deploy running this migration would stop here.',
       fix: 'Fix the upgrade.',
     })
   })
 
-  it('irreversible-migration: the instruction after the semicolon; accepted by the allow-list, nothing to fix', () => {
+  it('irreversible-migration: the fix apart; accepted by the allow-list, nothing to fix', () => {
     const f = replayFinding((l) =>
       irreversible(l, '5b0c1d2e3f40', ctx as unknown as ReplayContext, 'its downgrade runs no statement'),
     )
-    expect(splitMessage(f.message)).toEqual({
+    expect(messageParts(f)).toEqual({
       short:
         '5b0c1d2e3f40 ("add nickname to users") cannot be downgraded: its downgrade runs no statement. A rollback past it is impossible.',
       fix: 'Write a downgrade, or allow-list the revision with a reason.',
     })
     const accepted = replayFinding((l) => irreversible(l, 'a11', ctx as unknown as ReplayContext, 'no down file'))
-    expect(splitMessage(accepted.message)).toEqual({ short: accepted.message })
+    expect(accepted.severity).toBe('notice')
+    expect(messageParts(accepted)).toEqual({ short: accepted.message })
   })
 
-  it('SQL irreversible-migration and model-drift: a closing sentence that starts with the instruction', () => {
-    const sql =
-      '3 ("add_email") cannot be downgraded: there is no down file (3_add_email.down.sql). golang-migrate rolls back past it as an empty migration: the version goes, the schema stays, and the next upgrade meets objects that already exist. Write the down SQL, or allow-list the version with a reason.'
-    expect(splitMessage(sql).fix).toBe('Write the down SQL, or allow-list the version with a reason.')
-    expect(splitMessage(sql).short).toMatch(/^3 \("add_email"\) cannot be downgraded: .*objects that already exist\.$/)
+  it('model-drift: the autogenerate command in the fix', () => {
     const [drift] = driftFindings(
       [
         {
@@ -242,59 +246,54 @@ describe('splitMessage over messages without "Fix:"', () => {
       ],
       'alembic',
     )
-    expect(splitMessage(drift!.message)).toEqual({
+    expect(messageParts(drift!)).toEqual({
       short:
         'models declare pdfs.processing_started_at (TIMESTAMP); no migration creates it. Code that uses the models fails against a database built by the migrations.',
       fix: 'Write the migration (`alembic revision --autogenerate -m "..."`, then review it), or change the model to match.',
     })
   })
 
-  it('downgrade-residue and the round trip: the fix after the consequence', () => {
-    const residue =
-      'Downgrading 32c3ebc38184 ("create feedback") does not restore the schema it started from (1 difference). A rollback leaves the database in a state no revision describes, and the next upgrade may fail; make the downgrade undo everything the upgrade does.'
-    expect(splitMessage(residue)).toEqual({
+  it('downgrade-residue and the round trip: the statements it lacks in the fix', () => {
+    const residue = downgradeResidue(
+      { what: '32c3ebc38184 ("create feedback")', differences: 1, statements: ['DROP TYPE mood'], restored: 0 },
+      { revision: '32c3ebc38184' },
+    )
+    expect(messageParts(residue)).toEqual({
       short:
         'Downgrading 32c3ebc38184 ("create feedback") does not restore the schema it started from (1 difference). A rollback leaves the database in a state no revision describes, and the next upgrade may fail.',
-      fix: 'Make the downgrade undo everything the upgrade does.',
+      fix: 'Make the downgrade undo everything the upgrade does; it still needs `DROP TYPE mood`.',
     })
-    const roundtrip =
-      'Downgrading every revision back to base does not restore the empty start (2 differences). Run the stairway mode to find which revision leaves it.'
-    expect(splitMessage(roundtrip).fix).toBe('Run the stairway mode to find which revision leaves it.')
+    const roundtrip = downgradeResidueAtBase({ differences: 2, statements: [] }, {})
+    expect(roundtrip.message).toBe(
+      'Downgrading every revision back to base does not restore the empty start (2 differences).',
+    )
+    expect(messageParts(roundtrip).fix).toBe('Run the stairway mode to find which revision leaves it.')
   })
 
-  it('messages with no fix, or one after a colon (user text often follows one), stay whole', () => {
+  it('step-timeout and reupgrade-mismatch now say how to fix them too', () => {
     const timeout = failure('upgrade', 'canceling statement due to statement timeout', 'timeout')
     expect(timeout.id).toBe('step-timeout')
-    expect(splitMessage(timeout.message)).toEqual({ short: timeout.message })
-    const mismatch =
-      'Upgrading to 3d003752c6c9 again after its downgrade builds a different schema than the first time (1 difference). Environments that rolled back and forward will differ from fresh ones.'
-    expect(splitMessage(mismatch)).toEqual({ short: mismatch })
-    expect(splitMessage('Fix: only a fix')).toEqual({ short: 'Fix: only a fix' })
+    expect(messageParts(timeout)).toEqual({
+      short:
+        'The upgrade of 5b0c1d2e3f40 ("add nickname to users") was still running after the step timeout and was stopped. A migration that hangs here hangs a deploy.',
+      fix: 'Look for locks, long data updates or sleeps, or raise step-timeout if it is legitimately slow.',
+    })
+    const mismatch = reupgradeDiffers({ what: '3d003752c6c9', differences: 1 }, { revision: '3d003752c6c9' })
+    expect(messageParts(mismatch).short).toBe(
+      'Upgrading to 3d003752c6c9 again after its downgrade builds a different schema than the first time (1 difference). Environments that rolled back and forward will differ from fresh ones.',
+    )
+    expect(messageParts(mismatch).fix).toMatch(/^Make the downgrade reset everything the upgrade relies on/)
   })
 })
 
-describe("messageParts: the finding's own fix wins", () => {
-  const message = "Revision y builds on b, but main has moved on. Fix: set down_revision in versions/y.py to 'x'."
-  it('a consequence-only message with its fix apart', () => {
-    expect(
-      messageParts({ message: 'Revision y builds on b, but main has moved on.', fix: "Set down_revision to 'x'." }),
-    ).toEqual({
-      short: 'Revision y builds on b, but main has moved on.',
+describe('messageParts', () => {
+  it('the message in view and the fix folded, trimmed; a blank fix is none', () => {
+    expect(messageParts({ message: ' Revision y builds on b. ', fix: " Set down_revision to 'x'. " })).toEqual({
+      short: 'Revision y builds on b.',
       fix: "Set down_revision to 'x'.",
     })
-  })
-  it('a message that still ends with that same fix shows it once', () => {
-    expect(messageParts({ message, fix: "Set down_revision in versions/y.py to 'x'" })).toEqual({
-      short: 'Revision y builds on b, but main has moved on.',
-      fix: "Set down_revision in versions/y.py to 'x'",
-    })
-  })
-  it('a message with another fix stays whole: nothing it says is lost', () => {
-    expect(messageParts({ message, fix: 'Merge the heads.' })).toEqual({ short: message, fix: 'Merge the heads.' })
-  })
-  it('without one (or an empty one), the message is split', () => {
-    expect(messageParts({ message })).toEqual(splitMessage(message))
-    expect(messageParts({ message, fix: ' ' })).toEqual(splitMessage(message))
+    expect(messageParts({ message: 'Accepted.', fix: ' ' })).toEqual({ short: 'Accepted.' })
+    expect(messageParts({ message: 'Fix: only a fix' })).toEqual({ short: 'Fix: only a fix' })
   })
 })
 

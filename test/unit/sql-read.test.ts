@@ -124,9 +124,7 @@ describe('golang-migrate directories', () => {
       ['unparseable-migration', undefined, 'migrations/4_add_index.sql', 1, 'error'],
       ['unparseable-migration', '5', 'migrations/5_drop_legacy.down.sql', 1, 'error'],
     ])
-    expect(graph.problems[0]?.message).toMatch(
-      /rename its \.up\.sql and \.down\.sql to version 6 \(a free one after 5\)/,
-    )
+    expect(graph.problems[0]?.fix).toMatch(/rename its \.up\.sql and \.down\.sql to version 6 \(a free one after 5\)/)
     expect(checkChain(graph)).toEqual([])
     expect(heads(graph)).toEqual(['3'])
   })
@@ -156,11 +154,11 @@ describe('golang-migrate directories', () => {
     const graph = sqlGraph(readGolangMigrate(path.join(dir, 'migrations'), dir), policy)
     const renames = graph.problems
       .filter((p) => p.id === 'duplicate-revision')
-      .map((p) => /to version (\d+)/.exec(p.message)?.[1])
+      .map((p) => /to version (\d+)/.exec(p.fix ?? '')?.[1])
     expect(renames).toEqual(['6', '7']) // 4 and 5 are taken (by unparseable files too)
     const misnamed = graph.problems
       .filter((p) => p.id === 'unparseable-migration')
-      .map((p) => /e\.g\. ([^)]+)\)/.exec(p.message)?.[1])
+      .map((p) => /e\.g\. ([^)]+)\)/.exec(p.fix ?? '')?.[1])
     expect(misnamed).toEqual(expect.arrayContaining(['4_name.up.sql', '4_name.down.sql', '5_g.down.sql']))
   })
 
@@ -219,7 +217,7 @@ describe('golang-migrate directories', () => {
     expect(graph.problems[0]?.message).toMatch(
       /^migrations\/2_b\.up\.sql is empty: golang-migrate runs it as nothing and records version 2 as applied/,
     )
-    expect(graph.problems[0]?.message).toMatch(/Fix: .* in a comment/)
+    expect(graph.problems[0]?.fix).toMatch(/in a comment/)
   })
 
   it('reports a file that is not UTF-8 and a version too large for golang-migrate, and is silent on a clean directory', () => {
@@ -249,7 +247,7 @@ describe('dbmate directories', () => {
       ['unparseable-migration', '20240105000000', 'db/migrations/20240105000000_backfill.sql', 1, 'error'],
       ['unparseable-migration', undefined, 'db/migrations/create_index.sql', 1, 'error'],
     ])
-    expect(graph.problems[0]?.message).toMatch(/after 20240105000000/)
+    expect(graph.problems[0]?.fix).toMatch(/after 20240105000000/)
     expect(graph.problems[1]?.message).toMatch(/define a down block with '-- migrate:down'/)
     const clean = path.join(FIXTURES, 'sql-dbmate-clean')
     expect(sqlGraph(readDbmate(path.join(clean, 'db/migrations'), clean), policy).problems).toEqual([])

@@ -20,7 +20,7 @@ describe('staleVersions', () => {
     ])
     expect(findings[0]?.message).toMatch(/sorts before 5, the latest version on the base branch/)
     expect(findings[0]?.message).toMatch(/skips it for good/)
-    expect(findings[0]?.message).toMatch(/rename its \.up\.sql and \.down\.sql to a version after 5/)
+    expect(findings[0]?.fix).toMatch(/Rename its \.up\.sql and \.down\.sql to a version after 5/)
   })
 
   it('is silent for versions after the base latest, versions the base has, and an empty base', () => {

@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process'
 import { setPriority } from 'node:os'
 import path from 'node:path'
 import type { Finding } from '../../report.js'
+import { toolCannotLoad, toolCouldNotLoad, toolSeesOtherHeads } from '../../findings/tool-disagreement.js'
 import { registerCleanup } from '../../postgres/cleanup.js'
 import { checkChain } from '../../checks/chain.js'
 import type { AlembicConfig } from './config.js'
@@ -203,14 +204,12 @@ export async function crossCheckHeads(opts: CrossCheckOptions): Promise<CrossChe
     // heads` meets the same.
     return done({
       findings: [
-        {
-          id: 'tool-disagreement',
-          severity: 'error',
-          message: `Alembic could not load the revisions: ${ran.failed}, and no replay showed that commands running env.py online load it. \`${alembicCommand(config, 'heads')}\` and every command that loads the chain stop the same way. Fix: run \`${alembicCommand(config, 'heads')}\` to see where; look for os._exit() or sys.exit() at import in the revision files and the modules they import.`,
-          ...(ran.loading
+        toolCouldNotLoad(
+          { tool: 'Alembic', failure: ran.failed, headsCommand: alembicCommand(config, 'heads') },
+          ran.loading
             ? { file: relativeToProject(config, ran.loading), line: 1 }
-            : { file: relativeIni(config), line: 1 }),
-        },
+            : { file: relativeIni(config), line: 1 },
+        ),
       ],
     })
   }
@@ -232,17 +231,22 @@ export async function crossCheckHeads(opts: CrossCheckOptions): Promise<CrossChe
     return done({
       ...version,
       findings: [
-        {
-          id: 'tool-disagreement',
-          // An error: the gate cannot show that the tool loads this chain, and a chain the tool
-          // cannot load fails every deploy. A replay that runs steps shows it loads online after
-          // all (env.py connects while loading); the gate then lowers this to a warning.
-          severity: 'error',
-          message:
-            `Alembic ${answer.version ?? ''} cannot load the revisions outside env.py (${answer.error})${insideWhy(answer.inside)}, but the static reading found nothing that breaks it (heads: ${ids(opts.staticHeads)}). ` +
-            `\`${alembicCommand(config, 'heads')}\` and \`${alembicCommand(config, 'history')}\` fail this way, and no replay showed that commands running env.py online load it. Fix: run \`${alembicCommand(config, 'heads')}\` to see the error; if it is a package missing from ${opts.python}, install the project's dependencies there; if env.py loads only with a database, run a replay mode.`,
-          ...failedAt(answer.file, answer.line),
-        },
+        // An error: the gate cannot show that the tool loads this chain, and a chain the tool
+        // cannot load fails every deploy. A replay that runs steps shows it loads online after
+        // all (env.py connects while loading); the gate then lowers this to a warning.
+        toolCannotLoad(
+          {
+            tool: 'Alembic',
+            version: answer.version ?? '',
+            error: answer.error,
+            inside: insideWhy(answer.inside),
+            staticHeads: ids(opts.staticHeads),
+            headsCommand: alembicCommand(config, 'heads'),
+            historyCommand: alembicCommand(config, 'history'),
+            python: opts.python,
+          },
+          failedAt(answer.file, answer.line),
+        ),
       ],
     })
   }
@@ -263,14 +267,17 @@ export async function crossCheckHeads(opts: CrossCheckOptions): Promise<CrossChe
     alembicHeads,
     ...version,
     findings: [
-      {
-        id: 'tool-disagreement',
-        severity: 'warning',
-        message:
-          `Alembic ${answer.version ?? ''} sees heads ${ids(alembicHeads)}; the static reading sees ${ids(staticHeads)}.${note} ` +
-          `Chain findings rest on the static reading, so they may be wrong here. Fix: trust \`${alembicCommand(config, 'heads')}\`, and report the revision files that differ to migration-gate.`,
-        ...location,
-      },
+      toolSeesOtherHeads(
+        {
+          tool: 'Alembic',
+          version: answer.version ?? '',
+          toolHeads: ids(alembicHeads),
+          staticHeads: ids(staticHeads),
+          note,
+          headsCommand: alembicCommand(config, 'heads'),
+        },
+        location,
+      ),
     ],
   })
 }

@@ -5,6 +5,7 @@ import path from 'node:path'
 import type { RevisionGraph, RevisionNode } from '../driver.js'
 import { readAlembicConfig, type AlembicConfig } from './config.js'
 import { BREAKS_ALEMBIC, parseRevisionFile, type ParsedRevision, type ParseResult } from './parse.js'
+import { unparseableMigration } from '../../findings/unparseable-migration.js'
 
 /** A RevisionNode with the extra lines the parser knows (the chain check uses dependsOnLine). */
 export type AlembicRevisionNode = RevisionNode & { dependsOnLine?: number; branchLabelsLine?: number }
@@ -94,8 +95,17 @@ function readAndParse(abs: string, file: string): ParseResult {
   const what = notARegularFile(abs)
   if (what) {
     const wait = what === 'a named pipe' ? ' (on a named pipe it waits forever)' : ''
-    const message = `${file} is ${what}, not a file${wait}. ${BREAKS_ALEMBIC} Fix: remove it, or rename it so it does not end in .py.`
-    return { problem: { id: 'unparseable-migration', severity: 'error', message, file, line: 1 } }
+    return {
+      problem: unparseableMigration(
+        {
+          file,
+          problem: `is ${what}, not a file${wait}`,
+          consequence: BREAKS_ALEMBIC,
+          fix: 'remove it, or rename it so it does not end in .py.',
+        },
+        { file, line: 1 },
+      ),
+    }
   }
   let bytes: Buffer
   try {
@@ -103,8 +113,17 @@ function readAndParse(abs: string, file: string): ParseResult {
   } catch (error) {
     // A dangling symlink or an unreadable file stops Alembic too; it is one problem, not a crash.
     const code = (error as NodeJS.ErrnoException).code ?? 'error'
-    const message = `${file} cannot be read (${code}). Alembic imports every file in the versions directory, so it fails too. Fix: restore the file or remove it.`
-    return { problem: { id: 'unparseable-migration', severity: 'error', message, file, line: 1 } }
+    return {
+      problem: unparseableMigration(
+        {
+          file,
+          problem: `cannot be read (${code})`,
+          consequence: 'Alembic imports every file in the versions directory, so it fails too.',
+          fix: 'restore the file or remove it.',
+        },
+        { file, line: 1 },
+      ),
+    }
   }
   return parseRevisionFile(bytes, file)
 }

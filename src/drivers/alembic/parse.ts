@@ -3,6 +3,7 @@
 // build its graph, so a single broken file stops every Alembic command; here it becomes one
 // `unparseable-migration` finding and the other files are still checked.
 import type { Finding } from '../../report.js'
+import { unparseableMigration } from '../../findings/unparseable-migration.js'
 import { moduleAssignments, moduleDocstring, type Assignment, type Literal } from './literals.js'
 import { PySyntaxError, lineAt, lineStarts, logicalLines, normalizeNewlines } from './pytokens.js'
 
@@ -215,17 +216,25 @@ function notLiteral(file: string, a: Assignment, line: (offset: number) => numbe
 }
 
 function broken(file: string, line: number, what: string, fix: string, revision?: string): ParseResult {
-  return { problem: finding(file, line, `${file} ${what}. ${BREAKS_ALEMBIC} Fix: ${fix}.`, revision) }
+  return { problem: problem(file, line, what, BREAKS_ALEMBIC, fix, revision) }
 }
 
 function unreadable(file: string, line: number, what: string, fix: string, revision?: string): ParseResult {
-  return { problem: finding(file, line, `${file} ${what}. ${ONLY_THE_GATE} Fix: ${fix}.`, revision) }
+  return { problem: problem(file, line, what, ONLY_THE_GATE, fix, revision) }
 }
 
-function finding(file: string, line: number, message: string, revision: string | undefined): Finding {
-  const f: Finding = { id: 'unparseable-migration', severity: 'error', message, file, line }
-  if (revision !== undefined) f.revision = revision
-  return f
+function problem(
+  file: string,
+  line: number,
+  what: string,
+  consequence: string,
+  fix: string,
+  revision: string | undefined,
+): Finding {
+  return unparseableMigration(
+    { file, problem: what, consequence, fix: `${fix}.` },
+    { ...(revision !== undefined ? { revision } : {}), file, line },
+  )
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })

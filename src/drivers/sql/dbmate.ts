@@ -22,8 +22,7 @@ export function readDbmate(dir: string, projectDir: string): SqlDirectory {
     const m = DBMATE_FILE.exec(name)
     if (notAFile) {
       // Never opened (a named pipe blocks); without a version dbmate skips it by its name alone.
-      if (m)
-        result.unreadable.push({ file, line: 1, version: m[1] as string, reason: notAFileReason('dbmate', notAFile) })
+      if (m) result.unreadable.push({ file, line: 1, version: m[1] as string, ...notAFileReason('dbmate', notAFile) })
       continue
     }
     const decoded = m || name.endsWith('.sql') ? readText(path.join(dir, name)) : undefined
@@ -33,7 +32,8 @@ export function readDbmate(dir: string, projectDir: string): SqlDirectory {
         result.unreadable.push({
           file,
           line: 1,
-          reason: `its name does not start with a version, so dbmate skips it without a word and it never runs. Fix: rename it VERSION_NAME.sql (\`dbmate new\` uses a UTC timestamp, e.g. 20240131120000_${name})`,
+          reason: `its name does not start with a version, so dbmate skips it without a word and it never runs`,
+          fix: `rename it VERSION_NAME.sql (\`dbmate new\` uses a UTC timestamp, e.g. 20240131120000_${name})`,
         })
       }
       continue
@@ -45,7 +45,8 @@ export function readDbmate(dir: string, projectDir: string): SqlDirectory {
         file,
         line: 1,
         version,
-        reason: `it ${problem}, so PostgreSQL refuses it. Fix: save it as UTF-8`,
+        reason: `it ${problem}, so PostgreSQL refuses it`,
+        fix: 'save it as UTF-8',
       })
       continue
     }
@@ -55,7 +56,8 @@ export function readDbmate(dir: string, projectDir: string): SqlDirectory {
         file,
         line: parsed.line,
         version,
-        reason: `dbmate refuses it: "${parsed.error}". Fix: ${parsed.fix}`,
+        reason: `dbmate refuses it: "${parsed.error}"`,
+        fix: parsed.fix,
       })
       continue
     }

@@ -92,13 +92,16 @@ function code(error: unknown): string {
 
 /**
  * The reason a finding gives for such an entry: what it is, that `tool` cannot read it, and what
- * the tool then does, as a clause about "it" (graph.ts makes the sentence).
+ * the tool then does, as a clause about "it" (graph.ts makes the sentence), and the fix.
  */
-export function notAFileReason(tool: string, entry: NotAFile): string {
+export function notAFileReason(tool: string, entry: NotAFile): { reason: string; fix: string } {
   const effect = {
     skipped: `it skips a directory without a word, so this migration never runs`,
     blocks: `opening it waits for a writer that never comes, so ${tool} hangs there`,
     fails: `${tool} stops with an error when it reaches it`,
   }[entry.effect]
-  return `it is ${entry.what}, not a file, so ${tool} cannot read it (${effect}). Fix: put the migration's SQL in a regular file of this name, or remove it`
+  return {
+    reason: `it is ${entry.what}, not a file, so ${tool} cannot read it (${effect})`,
+    fix: "put the migration's SQL in a regular file of this name, or remove it",
+  }
 }

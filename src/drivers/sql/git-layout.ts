@@ -6,6 +6,7 @@ import path from 'node:path'
 import type { MigrationLayout } from '../driver.js'
 import type { RevisionGraph } from '../driver.js'
 import type { Finding } from '../../report.js'
+import { unparseableMigration } from '../../findings/unparseable-migration.js'
 import { DBMATE_FILE, GOLANG_MIGRATE_FILE, type SqlLocation } from './files.js'
 import { compareVersions } from './model.js'
 import { staleVersions } from './stale.js'
@@ -27,13 +28,17 @@ export function sqlLayout(location: SqlLocation, projectDir: string): MigrationL
       const m = pattern.exec(path.posix.basename(file))
       const digits = m?.[1]
       if (!digits) {
-        return {
-          id: 'unparseable-migration',
-          severity: 'error',
-          message: `${file} is not named like a ${location.format} migration`,
-          file,
-          line: 1,
-        }
+        return unparseableMigration(
+          {
+            file,
+            problem: `is not named like a ${location.format} migration`,
+            fix:
+              location.format === 'golang-migrate'
+                ? 'name it VERSION_NAME.up.sql (or .down.sql), as `migrate create` does.'
+                : 'name it VERSION_NAME.sql, as `dbmate new` does.',
+          },
+          { file, line: 1 },
+        )
       }
       const id = location.format === 'golang-migrate' ? BigInt(digits).toString() : digits
       return { id, parents: [], dependsOn: [], branchLabels: [], file, line: 1 }

@@ -33,7 +33,8 @@ export function readGolangMigrate(dir: string, projectDir: string): SqlDirectory
         result.unreadable.push({
           file,
           line: 1,
-          reason: `its name does not match golang-migrate's VERSION_NAME.up.sql / VERSION_NAME.down.sql, so golang-migrate skips it without a word and it never runs. Fix: rename it (e.g. ${suggestName(name)})`,
+          reason: `its name does not match golang-migrate's VERSION_NAME.up.sql / VERSION_NAME.down.sql, so golang-migrate skips it without a word and it never runs`,
+          fix: `rename it (e.g. ${suggestName(name)})`,
         })
       }
       continue
@@ -44,7 +45,8 @@ export function readGolangMigrate(dir: string, projectDir: string): SqlDirectory
       result.unreadable.push({
         file,
         line: 1,
-        reason: `its version ${digits} does not fit golang-migrate's 64-bit version number, so golang-migrate skips it and it never runs. Fix: use a shorter version`,
+        reason: `its version ${digits} does not fit golang-migrate's 64-bit version number, so golang-migrate skips it and it never runs`,
+        fix: `use a shorter version`,
       })
       continue
     }
@@ -59,7 +61,7 @@ export function readGolangMigrate(dir: string, projectDir: string): SqlDirectory
         file,
         line: 1,
         version: version.toString(),
-        reason: notAFileProblem ?? `it ${decoded?.problem}, so PostgreSQL refuses it. Fix: save it as UTF-8`,
+        ...(notAFileProblem ?? { reason: `it ${decoded?.problem}, so PostgreSQL refuses it`, fix: 'save it as UTF-8' }),
       })
       continue
     }
@@ -87,10 +89,15 @@ export function readGolangMigrate(dir: string, projectDir: string): SqlDirectory
         file: down.file,
         line: 1,
         version,
-        reason:
-          upParts.length === 0
-            ? `it is a down file without an up file: golang-migrate records version ${version} without running anything on the way up. Fix: add ${version}_${down.name}.up.sql or delete this file`
-            : `it is a second down file for version ${version}: golang-migrate refuses the whole directory ("duplicate migration file"). Fix: delete it or give it the version and name of its up file`,
+        ...(upParts.length === 0
+          ? {
+              reason: `it is a down file without an up file: golang-migrate records version ${version} without running anything on the way up`,
+              fix: `add ${version}_${down.name}.up.sql or delete this file`,
+            }
+          : {
+              reason: `it is a second down file for version ${version}: golang-migrate refuses the whole directory ("duplicate migration file")`,
+              fix: 'delete it or give it the version and name of its up file',
+            }),
       })
     }
   }

@@ -5,6 +5,10 @@
 import path from 'node:path'
 import type { IrreversiblePolicy } from '../../checks/replay-context.js'
 import type { Finding } from '../../report.js'
+import { duplicateVersion } from '../../findings/duplicate-revision.js'
+import { emptyMigration } from '../../findings/empty-migration.js'
+import { irreversibleMigration } from '../../findings/irreversible-migration.js'
+import { unparseableMigration } from '../../findings/unparseable-migration.js'
 import type { RevisionGraph, RevisionNode } from '../driver.js'
 import { compareVersions, type SqlDirectory, type SqlMigration } from './model.js'
 import { SQL_WORDING, type SqlWording } from './wording.js'
@@ -72,14 +76,12 @@ export function sqlGraph(directory: SqlDirectory, policy: IrreversiblePolicy): S
   }
 
   for (const u of directory.unreadable) {
-    graph.problems.push({
-      id: 'unparseable-migration',
-      severity: 'error',
-      message: `${u.file} cannot be used as a migration: ${u.reason}.`,
-      ...(u.version !== undefined ? { revision: u.version } : {}),
-      file: u.file,
-      line: u.line,
-    })
+    graph.problems.push(
+      unparseableMigration(
+        { file: u.file, problem: `cannot be used as a migration: ${u.reason}`, fix: `${u.fix}.` },
+        { ...(u.version !== undefined ? { revision: u.version } : {}), file: u.file, line: u.line },
+      ),
+    )
   }
   return graph
 }
@@ -94,17 +96,24 @@ function duplicate(
 ): Finding {
   const all = [first, ...others]
   const newest = others.at(-1) as SqlMigration
-  return {
-    id: 'duplicate-revision',
-    severity: 'error',
-    message:
-      `Version ${version} is declared by ${all.length} files: ${all.map((m) => m.file).join(', ')}. ` +
-      `${words.duplicate}. Fix: give ${newest.file} a version of its own: ${words.rename(latest, free)}.`,
-    revision: version,
-    file: newest.file,
-    line: 1,
-    details: [...all.map((m) => `${m.file}  ${m.name}`), `the gate replays only ${first.file} for version ${version}`],
-  }
+  return duplicateVersion(
+    {
+      version,
+      files: all.map((m) => m.file),
+      consequence: words.duplicate,
+      newest: newest.file,
+      rename: words.rename(latest, free),
+    },
+    {
+      revision: version,
+      file: newest.file,
+      line: 1,
+      details: [
+        ...all.map((m) => `${m.file}  ${m.name}`),
+        `the gate replays only ${first.file} for version ${version}`,
+      ],
+    },
+  )
 }
 
 /**
@@ -115,27 +124,25 @@ function duplicate(
 function emptyUps(m: SqlMigration, words: SqlWording): Finding[] {
   return m.up
     .filter((u) => u.empty)
-    .map((u) => ({
-      id: 'empty-migration' as const,
-      severity: 'warning' as const,
-      message: words.emptyUp(u.file, m.version, u.line),
-      revision: m.version,
-      file: u.file,
-      line: u.line,
-    }))
+    .map((u) =>
+      emptyMigration(
+        { ...words.emptyUp(u.file, u.line), tool: words.chain.tool ?? 'the tool', version: m.version },
+        { revision: m.version, file: u.file, line: u.line },
+      ),
+    )
 }
 
 function irreversible(m: SqlMigration, policy: IrreversiblePolicy, noDown: string): Finding {
   const reason = policy.allow.get(m.version)
-  const what = `${m.version} ("${m.name}")`
-  return {
-    id: 'irreversible-migration',
-    severity: reason ? 'notice' : policy.severity,
-    message: reason
-      ? `${what} cannot be downgraded (${m.noDown}); accepted by the allow-list: ${reason}`
-      : `${what} cannot be downgraded: ${m.noDown}. ${noDown}. Write the down SQL, or allow-list the version with a reason.`,
-    revision: m.version,
-    file: m.file,
-    line: 1,
-  }
+  return irreversibleMigration(
+    {
+      what: `${m.version} ("${m.name}")`,
+      why: m.noDown ?? 'it has no down SQL',
+      ...(reason ? { allowed: reason } : {}),
+      consequence: noDown,
+      fix: 'write the down SQL, or allow-list the version with a reason.',
+    },
+    { revision: m.version, file: m.file, line: 1 },
+    policy.severity,
+  )
 }

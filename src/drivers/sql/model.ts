@@ -47,7 +47,8 @@ export interface SqlDirectory {
   /** Every readable migration in the tool's order (duplicated versions included, in file order). */
   migrations: SqlMigration[]
   /** Files that look like migrations but cannot be used: file, line and why. */
-  unreadable: { file: string; line: number; reason: string; version?: string }[]
+  /** Files the tool cannot use: why (a clause about "it"), and how to fix it. */
+  unreadable: { file: string; line: number; reason: string; fix: string; version?: string }[]
 }
 
 /** Whitespace as the tools trim it (Go's strings.TrimSpace, ASCII part): a BOM is not whitespace to them. */

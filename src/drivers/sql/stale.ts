@@ -3,6 +3,7 @@
 // skip it or run it out of order. Pure: the caller gives the base branch's versions (git-layout.ts
 // reads them from file names).
 import type { Finding } from '../../report.js'
+import { staleVersion } from '../../findings/stale-parent.js'
 import { compareVersions, type SqlFormat } from './model.js'
 import { SQL_WORDING } from './wording.js'
 
@@ -30,14 +31,17 @@ export function staleVersions(
   const words = SQL_WORDING[format]
   return head
     .filter((h) => !base.has(h.version) && cmp(h.version, latest) < 0)
-    .map((h) => ({
-      id: 'stale-parent',
-      severity: 'error',
-      message:
-        `${h.file} adds version ${h.version}, which sorts before ${latest}, the latest version on ${baseLabel}: ` +
-        `${words.outOfOrder(latest)}. Fix: ${words.rename(latest)}.`,
-      revision: h.version,
-      file: h.file,
-      line: 1,
-    }))
+    .map((h) =>
+      staleVersion(
+        {
+          file: h.file,
+          version: h.version,
+          latest,
+          base: baseLabel,
+          consequence: words.outOfOrder(latest),
+          rename: words.rename(latest),
+        },
+        { revision: h.version, file: h.file, line: 1 },
+      ),
+    )
 }

@@ -13,11 +13,9 @@ export interface SqlWording {
   noDown: string
   /** What the tool does with a version older than the database's latest, as a clause. */
   outOfOrder: (latest: string) => string
-  /** An up with nothing in it (block at `line`): what the tool does with it, and the fix, as the finding's message. */
-  emptyUp: (file: string, version: string, line: number) => string
+  /** An up with nothing in it (block at `line`): what is empty, why it usually is, and the fix. */
+  emptyUp: (file: string, line: number) => { subject: string; cause: string; fix: string }
 }
-
-const PASSES = 'so every database passes it without the change it was meant to make'
 
 export const SQL_WORDING: Record<SqlFormat, SqlWording> = {
   'golang-migrate': {
@@ -31,8 +29,11 @@ export const SQL_WORDING: Record<SqlFormat, SqlWording> = {
       'golang-migrate rolls back past it as an empty migration: the version goes, the schema stays, and the next upgrade meets objects that already exist',
     outOfOrder: (latest) =>
       `golang-migrate only runs versions after the current one, so every database already at ${latest} skips it for good`,
-    emptyUp: (file, version) =>
-      `${file} is empty: golang-migrate runs it as nothing and records version ${version} as applied, ${PASSES} (most often a file never saved, or the empty file \`migrate create\` makes never filled in). Fix: write its SQL, or for a deliberate no-op say so in a comment in it, as golang-migrate advises.`,
+    emptyUp: (file) => ({
+      subject: file,
+      cause: 'a file never saved, or the empty file `migrate create` makes never filled in',
+      fix: 'write its SQL, or for a deliberate no-op say so in a comment in it, as golang-migrate advises.',
+    }),
   },
   dbmate: {
     chain: { tool: 'dbmate', parentField: 'previous version', dependsField: 'dependency', labels: false },
@@ -43,7 +44,10 @@ export const SQL_WORDING: Record<SqlFormat, SqlWording> = {
       'dbmate rolls back past it running nothing: the version goes, the schema stays, and the next upgrade meets objects that already exist',
     outOfOrder: (latest) =>
       `databases already at ${latest} run it after newer migrations it was never tested with (and \`dbmate --strict\` refuses to migrate at all)`,
-    emptyUp: (file, version, line) =>
-      `The \`-- migrate:up\` block of ${file}${line > 1 ? ` (line ${line})` : ''} is empty: dbmate runs it as nothing and records version ${version} as applied, ${PASSES} (most often the template \`dbmate new\` makes never filled in, or a file never saved). Fix: write its SQL under the marker, or for a deliberate no-op say so in a comment there.`,
+    emptyUp: (file, line) => ({
+      subject: `The \`-- migrate:up\` block of ${file}${line > 1 ? ` (line ${line})` : ''}`,
+      cause: 'the template `dbmate new` makes never filled in, or a file never saved',
+      fix: 'write its SQL under the marker, or for a deliberate no-op say so in a comment there.',
+    }),
   },
 }
