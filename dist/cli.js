@@ -16,7 +16,7 @@ import {
   runGate,
   scrub,
   stderrLogger
-} from "./chunks/chunk-3KAGA3GN.js";
+} from "./chunks/chunk-WVKFFYNF.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

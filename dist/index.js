@@ -29,7 +29,7 @@ import {
   urlPath,
   useLedger,
   withCredentialsFrom
-} from "./chunks/chunk-3KAGA3GN.js";
+} from "./chunks/chunk-WVKFFYNF.js";
 import {
   __commonJS,
   __require,
