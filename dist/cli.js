@@ -16,7 +16,7 @@ import {
   runGate,
   scrub,
   stderrLogger
-} from "./chunks/chunk-WVKFFYNF.js";
+} from "./chunks/chunk-FSQWC4VN.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

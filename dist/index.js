@@ -29,7 +29,7 @@ import {
   urlPath,
   useLedger,
   withCredentialsFrom
-} from "./chunks/chunk-WVKFFYNF.js";
+} from "./chunks/chunk-FSQWC4VN.js";
 import {
   __commonJS,
   __require,

@@ -50,7 +50,7 @@ export interface ReplayContext {
   atHead?(session: MigrationSession): Promise<void>
   /** Databases the stairway may replay slices of the chain on, side by side (1: one database). */
   workers?: number
-  /** How the tool names its commands in messages, e.g. "alembic". */
+  /** How the tool names its commands in messages (the driver's `tool`). */
   tool: string
   logger: Logger
 }
@@ -229,7 +229,7 @@ export function startTimeoutFinding(error: SessionStartTimeout): Finding {
   return {
     id: 'step-timeout',
     severity: 'error',
-    message: `Loading the migration environment hung: ${error.message}. A deploy would hang the same way before its first migration runs. Fix: look for a sleep, a lock or a connection that never answers while env.py (or a module it imports) loads, or raise step-timeout if loading is legitimately slow.`,
+    message: `Loading the migration environment hung: ${error.message}. A deploy would hang the same way before its first migration runs. Fix: look for a sleep, a lock or a connection that never answers while ${error.loading ?? "the tool's environment (or a module it imports)"} loads, or raise step-timeout if loading is legitimately slow.`,
     ...(error.file ? { file: error.file } : {}),
   }
 }

@@ -35,7 +35,7 @@ export interface ReplayPhaseResult extends ReplayOutput {
   drift?: ModelDrift
 }
 
-/** Chain problems that make a replay meaningless or impossible (Alembic cannot even load the map). */
+/** Chain problems that make a replay meaningless or impossible (the tool may not even load the chain). */
 const BLOCKS_REPLAY: ReadonlySet<FindingId> = new Set([
   'missing-parent',
   'duplicate-revision',
@@ -110,12 +110,12 @@ export async function runReplayPhase(input: {
         ? {
             atHead: async (session: MigrationSession) => {
               reachedHead = true
-              drift = await modelDrift(session, config, out, timed)
+              drift = await modelDrift(session, driver, config, out, timed)
             },
           }
         : {}),
     }
-    // An environment that hangs while loading is a finding at env.py, like a step that hangs.
+    // An environment that hangs while loading is a finding at the file that was loading, like a step that hangs.
     const outcome = await timed('replay', () =>
       (config.mode === 'roundtrip' ? runRoundtrip(ctx) : runStairway(ctx)).catch(startTimeoutOutcome),
     )
@@ -161,6 +161,7 @@ function replayWorkers(
  */
 async function modelDrift(
   session: MigrationSession,
+  driver: MigrationDriver,
   config: GateConfig,
   out: ReplayOutput,
   timed: Timed,
@@ -174,11 +175,15 @@ async function modelDrift(
     out.findings.push({
       id: 'model-drift',
       severity: 'error',
-      message: `The models could not be compared with the migrated database: ${oneLine(error)}. Model drift is unchecked, so this gate cannot pass: fix what the comparison trips on (the models' imports, env.py's target_metadata or include_object), or turn the check off with model-drift: false.`,
+      message: `The models could not be compared with the migrated database: ${oneLine(error)}. Model drift is unchecked, so this gate cannot pass: fix what the comparison trips on (${driver.models?.comparisonInputs ?? "the models' imports"}), or turn the check off with model-drift: false.`,
     })
     return undefined
   }
-  if (drift === null) out.notes.push('model-drift skipped: env.py gives Alembic no target_metadata to compare')
+  if (drift === null) {
+    out.notes.push(
+      `model-drift skipped: ${driver.models?.nothingToCompare ?? 'the project gives no models to compare'}`,
+    )
+  }
   return drift ?? undefined
 }
 

@@ -240,7 +240,7 @@ describe('splitMessage over messages without "Fix:"', () => {
           direction: 'missing',
         },
       ],
-      'alembic',
+      'alembic revision --autogenerate -m "..."',
     )
     expect(splitMessage(drift!.message)).toEqual({
       short:

@@ -12,6 +12,15 @@ import { readAlembicGraph } from './graph.js'
 import { breaksAlembic } from './parse.js'
 import { alembicCommand, alembicWordingFor } from './wording.js'
 
+/**
+ * A cross-check error says no replay showed that Alembic loads the chain online (where env.py has
+ * its database); once a replay ran steps, the gate swaps in `shown` and lowers it to a warning.
+ */
+export const LOADED_ONLINE_WORDING = {
+  unshown: 'and no replay showed that commands running env.py online load it',
+  shown: 'while the replay, running env.py online, loaded it',
+}
+
 export interface CrossCheckOptions {
   /** The interpreter (the `python` input); only one that can import alembic gives an answer. */
   python: string
@@ -206,7 +215,7 @@ export async function crossCheckHeads(opts: CrossCheckOptions): Promise<CrossChe
         {
           id: 'tool-disagreement',
           severity: 'error',
-          message: `Alembic could not load the revisions: ${ran.failed}, and no replay showed that commands running env.py online load it. \`${alembicCommand(config, 'heads')}\` and every command that loads the chain stop the same way. Fix: run \`${alembicCommand(config, 'heads')}\` to see where; look for os._exit() or sys.exit() at import in the revision files and the modules they import.`,
+          message: `Alembic could not load the revisions: ${ran.failed}, ${LOADED_ONLINE_WORDING.unshown}. \`${alembicCommand(config, 'heads')}\` and every command that loads the chain stop the same way. Fix: run \`${alembicCommand(config, 'heads')}\` to see where; look for os._exit() or sys.exit() at import in the revision files and the modules they import.`,
           ...(ran.loading
             ? { file: relativeToProject(config, ran.loading), line: 1 }
             : { file: relativeIni(config), line: 1 }),
@@ -240,7 +249,7 @@ export async function crossCheckHeads(opts: CrossCheckOptions): Promise<CrossChe
           severity: 'error',
           message:
             `Alembic ${answer.version ?? ''} cannot load the revisions outside env.py (${answer.error})${insideWhy(answer.inside)}, but the static reading found nothing that breaks it (heads: ${ids(opts.staticHeads)}). ` +
-            `\`${alembicCommand(config, 'heads')}\` and \`${alembicCommand(config, 'history')}\` fail this way, and no replay showed that commands running env.py online load it. Fix: run \`${alembicCommand(config, 'heads')}\` to see the error; if it is a package missing from ${opts.python}, install the project's dependencies there; if env.py loads only with a database, run a replay mode.`,
+            `\`${alembicCommand(config, 'heads')}\` and \`${alembicCommand(config, 'history')}\` fail this way, ${LOADED_ONLINE_WORDING.unshown}. Fix: run \`${alembicCommand(config, 'heads')}\` to see the error; if it is a package missing from ${opts.python}, install the project's dependencies there; if env.py loads only with a database, run a replay mode.`,
           ...failedAt(answer.file, answer.line),
         },
       ],
