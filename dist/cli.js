@@ -16,7 +16,7 @@ import {
   runGate,
   scrub,
   stderrLogger
-} from "./chunks/chunk-ZGU2BKTQ.js";
+} from "./chunks/chunk-SV7LK2GW.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

@@ -29,7 +29,7 @@ import {
   urlPath,
   useLedger,
   withCredentialsFrom
-} from "./chunks/chunk-ZGU2BKTQ.js";
+} from "./chunks/chunk-SV7LK2GW.js";
 import {
   __commonJS,
   __require,

@@ -83,7 +83,7 @@ async function gate(config: GateConfig, deps: GateDeps): Promise<GateReport> {
     notes.push(...replayed.notes)
     drift = replayed.drift
   } else if (skipped !== 'static') notes.push(skipped)
-  findings.push(...loadedOnline(await crossCheck, report.steps))
+  findings.push(...loadedOnline(await crossCheck, report.steps, driver.loadedOnlineWording))
   if (drift) {
     const judged = judgeDrift(drift, findings, git, config, driver)
     findings.splice(0, findings.length, ...judged.findings)

@@ -225,7 +225,7 @@ export const INPUTS: readonly InputSpec[] = [
   {
     name: 'model-paths',
     description:
-      "Globs of model files, relative to the repository root, one per line or comma separated. Empty: **/models.py and **/models/**/*.py under working-directory, and the module env.py's target_metadata comes from.",
+      "Globs of model files, relative to the repository root, one per line or comma separated. Empty: for Alembic and Flask-Migrate, **/models.py and **/models/**/*.py under working-directory, and the module env.py's target_metadata comes from; for golang-migrate and dbmate, none.",
     default: '',
   },
   {

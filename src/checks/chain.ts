@@ -1,6 +1,6 @@
 // Chain integrity over any RevisionGraph: duplicate ids, cycles, missing parents, extra bases and
 // heads. Nothing here knows a tool: the words a message uses for the tool's fields, errors and
-// commands come in through a ChainWording (Alembic's is in drivers/alembic/wording.ts).
+// commands come in through a ChainWording (each driver's wording.ts).
 import type { ChainWording, RevisionGraph, RevisionNode } from '../drivers/driver.js'
 import type { Finding } from '../report.js'
 import { duplicateRevision } from '../findings/duplicate-revision.js'
@@ -143,12 +143,12 @@ function missing(index: GraphIndex, lost: Set<string>, unreadable: Set<string>, 
 }
 
 /*
- * Branch labels. Alembic's `upgrade head` fails with "Multiple head revisions are present" whenever
- * there is more than one head, labels or not; projects with labelled branches run `upgrade heads`.
- * Alembic's own multi-base workflow (docs: "Working with Multiple Bases") labels the new base,
- * often leaving the original trunk unlabelled. So extra heads (or bases) are intended when each of
- * them carries a branch label no other one carries, except at most one without any label (the
- * trunk); a head inherits the labels of its ancestors, as in Alembic. Heads sharing their labels
+ * Branch labels. A tool with labels still fails to upgrade to "head" whenever there is more than one
+ * head, labels or not (ChainWording.multipleHeads says how); projects with labelled branches upgrade
+ * to every head. The tool's own multi-base workflow labels the new base, often leaving the original
+ * trunk unlabelled. So extra heads (or bases) are intended when each of them carries a branch label
+ * no other one carries, except at most one without any label (the trunk); a head inherits the labels
+ * of its ancestors, as the tool has it. Heads sharing their labels
  * (a fork inside a labelled branch) or several unlabelled ones are an accidental fork: an error.
  * A labelled layout gives no finding; the report still lists every head.
  *
@@ -235,7 +235,7 @@ function orphans(index: GraphIndex, order: RevisionNode[]): Set<string> {
   return lost
 }
 
-/** Labels a revision carries: its own and its ancestors' (Alembic propagates labels down a branch). */
+/** Labels a revision carries: its own and its ancestors' (labels propagate down a branch). */
 function effectiveLabels(index: GraphIndex, order: RevisionNode[]): Map<string, Set<string>> {
   const labels = new Map<string, Set<string>>()
   for (const node of order) {

@@ -26,7 +26,7 @@ export interface ChangeRules {
 }
 
 export interface ModelRules extends ChangeRules {
-  /** The command that writes the migration (alembic revision --autogenerate -m "..."). */
+  /** The command that writes the migration (the driver's MigrationLayout.newMigrationCommand). */
   newMigrationCommand: string
   /** The no-migration exemption, looked up only when the rule fires. */
   exemption: () => Promise<ExemptionResult>

@@ -20,30 +20,17 @@ export function judgeDrift(
   config: GateConfig,
   driver: MigrationDriver,
 ): { findings: Finding[]; notes: string[] } {
-  const command = newMigrationCommand(driver)
-  if (!git) {
-    return {
-      findings: [...findings, ...driftFindings(drift.items, driver.tool, command.newMigrationCommand)],
-      notes: [],
-    }
-  }
+  if (!git) return { findings: [...findings, ...driftFindings(drift.items, driver.models?.autogenerate)], notes: [] }
   const scoped = scopeDrift({
     drift,
     findings,
     changedModels: git.changedModels,
     changedMigrationTexts: git.changedMigrations.map(readText),
-    tool: driver.tool,
-    ...command,
+    models: driver.models,
     base: git.info.base,
     strict: config.strict,
   })
   return { findings: [...scoped.findings, ...scoped.drift], notes: scoped.notes }
-}
-
-/** The command the driver's layout gives for a new migration (`flask db migrate` for Flask-Migrate). */
-function newMigrationCommand(driver: MigrationDriver): { newMigrationCommand?: string } {
-  const command = driver.gitLayout?.().newMigrationCommand
-  return command ? { newMigrationCommand: command } : {}
 }
 
 function readText(file: string): string {

@@ -1,13 +1,13 @@
 // Model drift judged against the pull request. Two rules, both needing the drift comparison at the
 // PR's head (checks/drift.ts):
 // - models-changed-without-migration needs no migration where the models the changed files declare
-//   match what the migrations build: a docstring or comment edit, an API schema class in a
-//   models.py. Then it is a notice that says so. It stays an error where any difference is, or may
+//   match what the migrations build: a docstring or comment edit, an API schema class in a model
+//   file. Then it is a notice that says so. It stays an error where any difference is, or may
 //   be, the changed file's (a difference no file can be found for, e.g. a deleted model class).
 // - A drift difference is this PR's when the PR changed the model file declaring its table, or a
 //   migration naming that table; otherwise it was merged before (pre-existing: a notice unless
 //   strict), so drift that reached the base once does not fail every later PR.
-import type { DriftItem, ModelDrift } from '../drivers/driver.js'
+import type { DriftItem, ModelDrift, ModelsWording } from '../drivers/driver.js'
 import type { Finding } from '../report.js'
 import { driftFindings } from './drift.js'
 import { modelsChangedNoMigrationNeeded } from '../findings/models-changed-without-migration.js'
@@ -22,8 +22,8 @@ export interface DriftScopeInput {
   changedModels: ReadonlySet<string>
   /** The texts of the migration files the PR adds or changes. */
   changedMigrationTexts: string[]
-  tool: string
-  newMigrationCommand?: string
+  /** The tool's words for its models (the fix command, what the comparison covers), where it has them. */
+  models?: ModelsWording
   base: string
   strict: boolean
 }
@@ -54,9 +54,9 @@ export function scopeDrift(input: DriftScopeInput): DriftScopeResult {
 
   const mine = drift.items.filter(isPrs)
   const old = drift.items.filter((item) => !isPrs(item))
-  const findings: Finding[] = driftFindings(mine, input.tool, input.newMigrationCommand)
+  const findings: Finding[] = driftFindings(mine, input.models?.autogenerate)
   const notes: string[] = []
-  for (const f of driftFindings(old, input.tool, input.newMigrationCommand)) {
+  for (const f of driftFindings(old, input.models?.autogenerate)) {
     findings.push(input.strict ? f : asPreExisting(f, 'notice'))
   }
   if (old.length > 0) {
@@ -78,7 +78,7 @@ export function scopeDrift(input: DriftScopeInput): DriftScopeResult {
     const declared =
       tables.length > 0
         ? `the tables it declares (${tables.slice(0, 8).join(', ')}${tables.length > 8 ? ', ...' : ''}) match what the migrations build`
-        : 'it declares no table of the models env.py compares'
+        : `it declares no table of ${input.models?.compared ?? 'the models model-drift compares'}`
     return modelsChangedNoMigrationNeeded(
       { file, declared },
       { file, ...(f.line !== undefined ? { line: f.line } : {}) },

@@ -5,15 +5,12 @@ import type { DriftItem } from '../drivers/driver.js'
 import type { Finding } from '../report.js'
 import { modelDrift } from '../findings/model-drift.js'
 
-/** The command that writes the missing migration, per tool. */
-const AUTOGENERATE: Record<string, string> = {
-  alembic: 'alembic revision --autogenerate -m "..."',
-  'flask-migrate': 'flask db migrate -m "..."',
-}
-
-export function driftFindings(items: DriftItem[], tool: string, newMigrationCommand?: string): Finding[] {
-  const command = newMigrationCommand ?? AUTOGENERATE[tool]
+/** `autogenerate`: the driver's command that writes the missing migration (ModelsWording), if it has one. */
+export function driftFindings(items: DriftItem[], autogenerate?: string): Finding[] {
   return items.map((item) =>
-    modelDrift(item, command, { ...(item.file ? { file: item.file } : {}), ...(item.line ? { line: item.line } : {}) }),
+    modelDrift(item, autogenerate, {
+      ...(item.file ? { file: item.file } : {}),
+      ...(item.line ? { line: item.line } : {}),
+    }),
   )
 }

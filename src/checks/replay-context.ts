@@ -57,7 +57,7 @@ export interface ReplayContext {
   atHead?(session: MigrationSession): Promise<void>
   /** Databases the stairway may replay slices of the chain on, side by side (1: one database). */
   workers?: number
-  /** How the tool names its commands in messages, e.g. "alembic". */
+  /** How the tool names its commands in messages (the driver's `tool`). */
   tool: string
   logger: Logger
 }
@@ -206,7 +206,10 @@ export function irreversible(
 
 /** The tool's environment hung while loading, before any step: a step-timeout at the file that was loading. */
 export function startTimeoutFinding(error: SessionStartTimeout): Finding {
-  return loadTimeout({ why: error.message }, error.file ? { file: error.file } : {})
+  return loadTimeout(
+    { why: error.message, loading: error.loading ?? "the tool's environment (or a module it imports)" },
+    error.file ? { file: error.file } : {},
+  )
 }
 
 /** What a replay that could not open its first database yields, when the cause was a start timeout. */

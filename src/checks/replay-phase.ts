@@ -36,7 +36,7 @@ export interface ReplayPhaseResult extends ReplayOutput {
   drift?: ModelDrift
 }
 
-/** Chain problems that make a replay meaningless or impossible (Alembic cannot even load the map). */
+/** Chain problems that make a replay meaningless or impossible (the tool may not even load the chain). */
 const BLOCKS_REPLAY: ReadonlySet<FindingId> = new Set([
   'missing-parent',
   'duplicate-revision',
@@ -111,12 +111,12 @@ export async function runReplayPhase(input: {
         ? {
             atHead: async (session: MigrationSession) => {
               reachedHead = true
-              drift = await modelDrift(session, config, out, timed)
+              drift = await modelDrift(session, driver, config, out, timed)
             },
           }
         : {}),
     }
-    // An environment that hangs while loading is a finding at env.py, like a step that hangs.
+    // An environment that hangs while loading is a finding at the file that was loading, like a step that hangs.
     const outcome = await timed('replay', () =>
       (config.mode === 'roundtrip' ? runRoundtrip(ctx) : runStairway(ctx)).catch(startTimeoutOutcome),
     )
@@ -162,6 +162,7 @@ function replayWorkers(
  */
 async function modelDrift(
   session: MigrationSession,
+  driver: MigrationDriver,
   config: GateConfig,
   out: ReplayOutput,
   timed: Timed,
@@ -175,12 +176,16 @@ async function modelDrift(
     out.findings.push(
       modelDriftUnchecked({
         error: oneLine(error),
-        trips: "the models' imports, env.py's target_metadata or include_object",
+        trips: driver.models?.comparisonInputs ?? "the models' imports",
       }),
     )
     return undefined
   }
-  if (drift === null) out.notes.push('model-drift skipped: env.py gives Alembic no target_metadata to compare')
+  if (drift === null) {
+    out.notes.push(
+      `model-drift skipped: ${driver.models?.nothingToCompare ?? 'the project gives no models to compare'}`,
+    )
+  }
   return drift ?? undefined
 }
 

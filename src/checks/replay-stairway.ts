@@ -6,19 +6,11 @@
 // revision, rebuilding where a re-upgrade fails), without the comparisons, so it stands where one
 // database would: data and sequence values a downgrade leaves behind included. The findings and steps
 // come out in chain order, as from one database.
-import type { StepResult } from '../drivers/driver.js'
-import {
-  residueFinding,
-  describeRevision,
-  irreversible,
-  ReplayLog,
-  stepFailure,
-  type ReplayContext,
-  type ReplayDatabase,
-  type ReplayOutcome,
-} from './replay-context.js'
+import { ReplayLog, type ReplayContext, type ReplayOutcome } from './replay-context.js'
+import { FRESH_DATABASE, rebuildFailed, type SliceDatabase } from './replay-rebuild.js'
+import { replayRevisionsChecked } from './replay-slice-checked.js'
+import { replayPrefixUnchecked, type BlockedStep, type PrefixFailure } from './replay-slice-prefix.js'
 import { planSlices, type Slice } from './replay-slices.js'
-import { reupgradeDiffers, reupgradeFails } from '../findings/reupgrade-mismatch.js'
 
 /** What one slice found, and whether the stairway may go on after it. */
 interface SliceOutcome {
@@ -26,7 +18,7 @@ interface SliceOutcome {
   /** A first upgrade failed in the slice: the stairway ends there. */
   ended: boolean
   /** The slice could not even be reached: this step before it failed (it had passed on the database that checked it). */
-  blocked?: { revision: string; result: StepResult; fresh: boolean }
+  blocked?: BlockedStep
   /** Time spent opening the database and upgrading through the prefix. */
   prefixMs: number
   /**
@@ -35,7 +27,7 @@ interface SliceOutcome {
    */
   rebuiltAt: string[]
   /** Steps of the unchecked replay that failed (checked against the slice that owns them when merging). */
-  prefixFailures: Array<{ revision: string; direction: 'upgrade' | 'downgrade'; phase: 'first' | 'down' | 're' }>
+  prefixFailures: PrefixFailure[]
 }
 
 export async function runStairway(ctx: ReplayContext): Promise<ReplayOutcome> {
@@ -159,29 +151,17 @@ function blockedStep(log: ReplayLog, blocked: NonNullable<SliceOutcome['blocked'
   log.findings.splice(findingAt < 0 ? log.findings.length : findingAt, 0, ...own.findings)
 }
 
-const FRESH_DATABASE =
-  'this upgrade fails on a fresh database upgraded from base, although it ran in the stairway after the earlier revisions were downgraded and upgraded again: a deploy to an empty database stops here'
-
 /** True when every one of these slices ran to its end without ending the stairway. */
 async function wentThrough(slices: Promise<SliceOutcome>[]): Promise<boolean> {
   const settled = await Promise.allSettled(slices)
   return settled.every((s) => s.status === 'fulfilled' && !s.value.ended && !s.value.blocked)
 }
 
-/** A plain upgrade that failed while a database was being (re)built: its step, its finding, and where it happened. */
-function rebuildFailed(
-  log: ReplayLog,
-  revision: string,
-  result: StepResult,
-  ctx: ReplayContext,
-  where: string | null,
-): void {
-  log.step(revision, 'upgrade', 'rebuild', result)
-  stepFailure(log, revision, 'upgrade', result, ctx)
-  const finding = log.findings.at(-1)
-  if (where && finding?.revision === revision) finding.details = [...(finding.details ?? []), where]
-}
-
+/**
+ * One slice on a database of its own: the unchecked replay of its prefix (replay-slice-prefix.ts,
+ * which says why it is not checked), then the checked replay of its own revisions
+ * (replay-slice-checked.ts), then model drift where this database reached head.
+ */
 async function runSlice(
   ctx: ReplayContext,
   slice: Slice,
@@ -190,177 +170,19 @@ async function runSlice(
 ): Promise<SliceOutcome> {
   const log = new ReplayLog(ctx.graph, ctx.logger)
   const started = performance.now()
-  let db: ReplayDatabase = await ctx.open()
-  const applied: string[] = []
-  const rebuiltAt: string[] = []
-  const prefixFailures: SliceOutcome['prefixFailures'] = []
-  let prefixMs = 0
-  const outcome = (ended: boolean, blocked?: SliceOutcome['blocked']): SliceOutcome => ({
-    log,
-    ended,
-    ...(blocked ? { blocked } : {}),
-    prefixMs,
-    rebuiltAt,
-    prefixFailures,
-  })
-  const stop = (revision: string, result: StepResult, fresh: boolean) => outcome(true, { revision, result, fresh })
-  /**
-   * Rebuilds after a broken state found by the checks. False when a plain upgrade then fails though
-   * the same revision upgraded during the stairway (it depends on what earlier downgrades and upgrades
-   * left behind): said as a finding, and the stairway ends.
-   */
-  const rebuildChecked = async (): Promise<boolean> => {
-    const rebuilt = await rebuild(ctx, db, applied)
-    db = rebuilt.db
-    if (!rebuilt.failed) return true
-    const { revision, result } = rebuilt.failed
-    rebuildFailed(log, revision, result, ctx, result.error?.kind === 'timeout' ? null : FRESH_DATABASE)
-    return false
-  }
+  const database: SliceDatabase = { db: await ctx.open(), applied: [] }
   try {
-    // The steps one database runs before this slice, unchecked. Where it would rebuild after a failed
-    // re-upgrade, so does this. Where it rebuilt because a comparison said so, this can only know from
-    // the slice that compared (rebuildAt, on a second run of this slice; see runStairway).
-    for (const revision of slice.prefix) {
-      const up = await db.session.upgrade(revision)
-      if (!up.ok) return stop(revision, up, false)
-      applied.push(revision)
-      const down = await db.session.downgrade(revision)
-      if (!down.ok) {
-        prefixFailures.push({ revision, direction: 'downgrade', phase: 'down' })
-        continue // as the stairway: on from where the database stands
-      }
-      const re = await db.session.upgrade(revision)
-      if (!re.ok) prefixFailures.push({ revision, direction: 'upgrade', phase: 're' })
-      if (re.ok && !rebuildAt.has(revision)) continue
-      const rebuilt = await rebuild(ctx, db, applied)
-      db = rebuilt.db
-      if (rebuilt.failed) return stop(rebuilt.failed.revision, rebuilt.failed.result, true)
+    const prefix = await replayPrefixUnchecked(ctx, slice.prefix, rebuildAt, database)
+    if (prefix.blocked) {
+      return { log, ended: true, blocked: prefix.blocked, prefixMs: 0, rebuiltAt: [], prefixFailures: prefix.failures }
     }
-    prefixMs = Math.round(performance.now() - started)
-    let curKey = 'start'
-    let curFp = await db.probe.capture(curKey)
-
-    for (const revision of slice.revisions) {
-      const what = describeRevision(log, revision)
-      const up = await db.session.upgrade(revision)
-      log.step(revision, 'upgrade', 'first', up)
-      if (!up.ok) {
-        stepFailure(log, revision, 'upgrade', up, ctx)
-        return outcome(true)
-      }
-      applied.push(revision)
-      const upKey = `${revision}:up`
-      const upFp = await db.probe.capture(upKey)
-
-      const down = await db.session.downgrade(revision)
-      log.step(revision, 'downgrade', 'down', down)
-      if (!down.ok) {
-        // Go on from where the database stands. Usually the failed step rolled back, but part of it
-        // may have committed (autocommit blocks, several dbmate blocks): then say what stayed.
-        stepFailure(log, revision, 'downgrade', down, ctx)
-        await db.probe.forget(curKey)
-        curKey = `${revision}:failed-down`
-        curFp = await db.probe.capture(curKey)
-        const partial = curFp === upFp ? [] : await db.probe.diff(upKey, curKey)
-        const finding = log.findings.at(-1)
-        if (partial.length > 0 && finding?.revision === revision) {
-          finding.details = [...(finding.details ?? []), 'part of the failed downgrade stayed applied:', ...partial]
-        }
-        await db.probe.forget(upKey)
-        continue
-      }
-      const downKey = `${revision}:down`
-      const downFp = await db.probe.capture(downKey)
-      // Fingerprints decide cheaply; the diff decides for real (it ignores what users cannot fix).
-      const residue = downFp === curFp ? [] : await db.probe.changes(curKey, downKey)
-      const broken = residue.length > 0
-      if (broken) {
-        if (isEmptyDowngrade(down)) {
-          irreversible(log, revision, ctx, 'its downgrade does nothing while its upgrade changes the schema')
-        } else {
-          log.add(residueFinding(revision, what, residue))
-        }
-      }
-
-      const re = await db.session.upgrade(revision)
-      log.step(revision, 'upgrade', 're', re)
-      if (!re.ok) {
-        const residue = log.findings.at(-1)
-        if (broken && residue?.revision === revision) {
-          // The usual cause: the residue itself ("type ... already exists"). Say so on the residue.
-          residue.details = [
-            ...(residue.details ?? []),
-            `upgrading again then fails: ${re.error?.message ?? 'unknown error'}`,
-          ]
-        } else if (re.error?.kind === 'timeout') {
-          stepFailure(log, revision, 'upgrade', re, ctx)
-        } else {
-          log.add(
-            reupgradeFails(
-              { what, error: re.error?.message ?? 'unknown error' },
-              { revision, details: re.error ? [re.error.message] : [] },
-            ),
-            re.error,
-          )
-        }
-        if (!(await rebuildChecked())) return outcome(true)
-        curKey = 'rebuilt'
-        curFp = await db.probe.capture(curKey)
-        continue
-      }
-      const reKey = `${revision}:re`
-      const reFp = await db.probe.capture(reKey)
-      const mismatch = reFp === upFp ? [] : await db.probe.diff(upKey, reKey)
-      if (mismatch.length > 0) {
-        const changes = mismatch
-        if (!broken) {
-          log.add(reupgradeDiffers({ what, differences: changes.length }, { revision, details: changes }))
-        }
-        // Either way the database is not in the state the next revision expects: rebuild it.
-        rebuiltAt.push(revision)
-        if (!(await rebuildChecked())) return outcome(true)
-        curKey = 'rebuilt'
-        curFp = await db.probe.capture(curKey)
-        continue
-      }
-      for (const k of [curKey, downKey, upKey]) await db.probe.forget(k)
-      curKey = reKey
-      curFp = reFp
+    const prefixMs = Math.round(performance.now() - started)
+    const { ended, rebuiltAt } = await replayRevisionsChecked(ctx, slice.revisions, database, log)
+    if (!ended && database.applied.length === ctx.order.length && (await (mayReachHead?.() ?? true))) {
+      await ctx.atHead?.(database.db.session)
     }
-    if (applied.length === ctx.order.length && (await (mayReachHead?.() ?? true))) await ctx.atHead?.(db.session)
-    return outcome(false)
+    return { log, ended, prefixMs, rebuiltAt, prefixFailures: prefix.failures }
   } finally {
-    await db.dispose()
+    await database.db.dispose()
   }
-}
-
-/** A downgrade that sent no statement of its own (`pass`, a docstring). */
-function isEmptyDowngrade(result: StepResult): boolean {
-  return result.statements === 0
-}
-
-/**
- * Puts the database back in the state "these revisions applied": a fresh database, upgraded one
- * revision at a time. Used only after a revision left the database in a state no revision describes.
- * The fresh database has its own probe: earlier captures went with the old one.
- */
-async function rebuild(
-  ctx: ReplayContext,
-  old: ReplayDatabase,
-  applied: string[],
-): Promise<{ db: ReplayDatabase; failed?: { revision: string; result: StepResult } }> {
-  await old.dispose() // idempotent: the caller's finally may dispose it again if open() throws
-  const db = await ctx.open()
-  ctx.logger.debug(`stairway: rebuilding the database up to ${applied.at(-1) ?? 'base'}`)
-  try {
-    for (const revision of applied) {
-      const result = await db.session.upgrade(revision)
-      if (!result.ok) return { db, failed: { revision, result } }
-    }
-  } catch (error) {
-    await db.dispose()
-    throw error
-  }
-  return { db }
 }

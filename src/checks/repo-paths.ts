@@ -1,6 +1,6 @@
 // Messages name files from the repository root, like the annotations and the links beside them: a
 // project in a subfolder (working-directory: backend) has its findings' `file` relative to the
-// project (the report contract), and its messages say `backend/alembic/versions/x.py`, the path a
+// project (the report contract), and its messages say `backend/db/migrations/001_init.sql`, the path a
 // reader finds in the pull request's diff.
 import type { RevisionGraph } from '../drivers/driver.js'
 import { projectPathInRepository } from '../git/root.js'

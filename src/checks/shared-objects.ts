@@ -29,7 +29,7 @@ const ROLE_STATEMENT = new RegExp(
   'im',
 )
 
-/** The text with its comments (and a Python module's docstring: Alembic's revision message) blanked, lines kept. */
+/** The text with its comments (and a Python module's docstring: a Python revision's message) blanked, lines kept. */
 function withoutProse(name: string, text: string): string {
   const blank = (m: string) => m.replace(/[^\n]/g, ' ')
   if (/\.py$/i.test(name)) {

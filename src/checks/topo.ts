@@ -8,7 +8,7 @@ export interface GraphIndex {
   nodes: RevisionNode[]
   /** One node per id. */
   byId: Map<string, RevisionNode>
-  /** Branch label -> the revision that declares it (Alembic resolves labels in down_revision and depends_on). */
+  /** Branch label -> the revision that declares it (a tool with labels resolves them in parents and prerequisites like ids). */
   byLabel: Map<string, RevisionNode>
   /** id -> ids that name it as a parent (down_revision), without depends_on. */
   children: Map<string, string[]>
@@ -45,7 +45,7 @@ export function resolve(index: GraphIndex, ref: string): RevisionNode | undefine
   return index.byId.get(ref) ?? index.byLabel.get(ref)
 }
 
-/** Revisions no other revision names as a parent (Alembic's heads: depends_on does not count). */
+/** Revisions no other revision names as a parent (the tool's heads: a prerequisite in dependsOn does not count). */
 export function heads(graph: RevisionGraph | GraphIndex): string[] {
   const index = asIndex(graph)
   return [...index.byId.keys()].filter((id) => !index.children.has(id))

@@ -123,18 +123,46 @@ export interface MigrationDriver {
   crossCheck?(staticHeads: string[], staticFindings: Finding[]): Promise<Finding[]>
   /** What the git checks need to know about the project (MigrationLayout, below); Alembic's is drivers/alembic/git-layout.ts. */
   gitLayout?(): MigrationLayout
+  /**
+   * How model-drift's findings and notes speak of the tool's models (ModelsWording, below); none
+   * for a tool without models (plain SQL), whose sessions have no modelDrift.
+   */
+  models?: ModelsWording
+  /**
+   * A clause the cross-check's error messages carry while no replay showed that the tool loads the
+   * chain, and the clause that replaces it once a replay ran steps through the tool (the finding is
+   * then a warning: checks/loaded-online.ts).
+   */
+  loadedOnlineWording?: { unshown: string; shown: string }
 }
 
 /**
- * Opening a session ran into the step timeout before the first step: the tool's environment (env.py
- * and what it imports) hangs while loading. The replay reports it as a step-timeout at `file`, the
- * way a hanging step is reported, instead of ending the run with an infrastructure error.
+ * What model-drift says in the tool's own words: the command that writes the missing migration and
+ * what the comparison reads, so generic code names no tool. Alembic's is drivers/alembic/models-wording.ts.
+ */
+export interface ModelsWording {
+  /** The command that writes a new migration from the models (autogenerate), for fixes: `alembic revision --autogenerate -m "..."`. */
+  autogenerate: string
+  /** The models the comparison covers, as a noun phrase: "the models env.py compares". */
+  compared: string
+  /** Why there was nothing to compare (the session's modelDrift gave null), for a note: "env.py gives Alembic no target_metadata to compare". */
+  nothingToCompare: string
+  /** What a comparison that throws may trip on, as a list for the fix: "the models' imports, env.py's target_metadata or include_object". */
+  comparisonInputs: string
+}
+
+/**
+ * Opening a session ran into the step timeout before the first step: the tool's environment
+ * (Alembic: env.py and what it imports) hangs while loading. The replay reports it as a step-timeout
+ * at `file`, the way a hanging step is reported, instead of ending the run with an infrastructure error.
  */
 export class SessionStartTimeout extends Error {
   constructor(
     message: string,
     /** The file that was loading, relative to the project directory. */
     readonly file?: string,
+    /** What was loading, as the fix names it: "env.py (or a module it imports)". */
+    readonly loading?: string,
   ) {
     super(message)
     this.name = 'SessionStartTimeout'
@@ -176,9 +204,24 @@ export interface MigrationLayout {
   migrationDirs: string[]
   /** True for an absolute path the tool would load as a revision. */
   isRevisionFile(abs: string): boolean
-  /** Absolute model files the tool's own config points at (env.py's target_metadata module). */
+  /** Absolute model files the tool's own config points at (Alembic: env.py's target_metadata module). */
   modelFiles: string[]
-  /** The command that writes a migration from the models, for messages. */
+  /**
+   * Where models live by the tool's convention, globs relative to the project directory, used when
+   * model-paths is not given (Alembic: models.py and models/ packages); none for a tool without models.
+   */
+  modelGlobs: string[]
+  /**
+   * Absolute directories holding the files the migrations run with besides the revisions (Alembic:
+   * the script directory above versions/, with env.py and helper modules): a change there can break
+   * revisions the PR did not touch, so it makes every revision the PR's. The project directory
+   * itself never counts.
+   */
+  supportDirs: string[]
+  /**
+   * The command that writes a new migration, for the fix of models-changed-without-migration
+   * (Alembic: autogenerate from the models; SQL tools: a new empty version to fill in).
+   */
   newMigrationCommand: string
   /**
    * Absolute files the tool rewrites itself (dbmate's schema dump after every migrate): a change to

@@ -24,13 +24,16 @@ export function stepTimeout(facts: { direction: 'upgrade' | 'downgrade'; what: s
   )
 }
 
-/** The tool's environment hung while loading, before any step (`why`: what the driver saw). */
-export function loadTimeout(facts: { why: string }, place: Place): Finding {
+/**
+ * The tool's environment hung while loading, before any step (`why`: what the driver saw;
+ * `loading`: what was loading, in the tool's words, such as "env.py (or a module it imports)").
+ */
+export function loadTimeout(facts: { why: string; loading: string }, place: Place): Finding {
   return build(
     STEP_TIMEOUT,
     {
       message: `Loading the migration environment hung: ${facts.why}. A deploy would hang the same way before its first migration runs.`,
-      fix: 'look for a sleep, a lock or a connection that never answers while env.py (or a module it imports) loads, or raise step-timeout if loading is legitimately slow.',
+      fix: `look for a sleep, a lock or a connection that never answers while ${facts.loading} loads, or raise step-timeout if loading is legitimately slow.`,
     },
     place,
   )

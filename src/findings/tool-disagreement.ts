@@ -13,21 +13,25 @@ export const TOOL_DISAGREEMENT: FindingEntry<'tool-disagreement'> = {
   seen: 'every command that loads the chain fails, or chain findings that rest on a misreading',
 }
 
-/** What "cannot load" findings say while nothing showed the tool loads the chain online. */
-const UNSHOWN = 'no replay showed that commands running env.py online load it'
-/** ... and what they say once a replay did (running steps through the tool, env.py online). */
-const SHOWN = 'the replay, running env.py online, loaded it'
+/**
+ * How a "cannot load" finding says, in the tool's words, that nothing showed the tool loads the
+ * chain online (`unshown`, a clause starting "and"), and what it says instead once a replay did.
+ */
+export interface LoadedOnlineWording {
+  unshown: string
+  shown: string
+}
 
 /** The tool's process ended or stalled while loading the revisions (`file`: the one it was loading). */
 export function toolCouldNotLoad(
-  facts: { tool: string; failure: string; headsCommand: string },
+  facts: { tool: string; failure: string; headsCommand: string; unshown: string },
   place: Place,
 ): Finding {
   const { headsCommand } = facts
   return build(
     TOOL_DISAGREEMENT,
     {
-      message: `${facts.tool} could not load the revisions: ${facts.failure}, and ${UNSHOWN}. \`${headsCommand}\` and every command that loads the chain stop the same way.`,
+      message: `${facts.tool} could not load the revisions: ${facts.failure}, ${facts.unshown}. \`${headsCommand}\` and every command that loads the chain stop the same way.`,
       fix: `run \`${headsCommand}\` to see where; look for os._exit() or sys.exit() at import in the revision files and the modules they import.`,
     },
     place,
@@ -50,6 +54,7 @@ export function toolCannotLoad(
     historyCommand: string
     /** The interpreter the tool ran in, where a missing package would be installed. */
     python: string
+    unshown: string
   },
   place: Place,
 ): Finding {
@@ -59,7 +64,7 @@ export function toolCannotLoad(
     {
       message:
         `${facts.tool} ${facts.version} cannot load the revisions outside env.py (${facts.error})${facts.inside}, but the static reading found nothing that breaks it (heads: ${facts.staticHeads}). ` +
-        `\`${headsCommand}\` and \`${facts.historyCommand}\` fail this way, and ${UNSHOWN}.`,
+        `\`${headsCommand}\` and \`${facts.historyCommand}\` fail this way, ${facts.unshown}.`,
       fix: `run \`${headsCommand}\` to see the error; if it is a package missing from ${facts.python}, install the project's dependencies there; if env.py loads only with a database, run a replay mode.`,
     },
     place,
@@ -86,9 +91,10 @@ export function toolSeesOtherHeads(
 
 /**
  * A "cannot load" finding once a replay ran steps through the tool: the tool loads the chain
- * online, where env.py has its database. Then it is a warning, and says so.
+ * online, where its environment has its database. Then it is a warning, and says so in the
+ * driver's words.
  */
-export function loadedOnlineAfterAll(f: Finding): Finding {
+export function loadedOnlineAfterAll(f: Finding, wording: LoadedOnlineWording | undefined): Finding {
   if (f.id !== 'tool-disagreement' || f.severity !== 'error') return f
-  return { ...f, severity: 'warning', message: f.message.replace(`and ${UNSHOWN}`, `while ${SHOWN}`) }
+  return { ...f, severity: 'warning', message: wording ? f.message.replace(wording.unshown, wording.shown) : f.message }
 }

@@ -91,9 +91,14 @@ export async function runGitPhase(input: GitPhaseInput): Promise<GitOutcome> {
     if (id !== undefined) revisions.set(f.path, id)
   }
   const prRevisions = new Set(changed.filter((f) => f.status !== 'D').flatMap((f) => revisions.get(f.path) ?? []))
-  // A changed file beside the revisions (env.py, a helper module the revisions import) can break
-  // revisions the PR did not touch: then every revision is the PR's, and nothing is pre-existing.
-  const scriptDirs = new Set(graph.nodes.map((n) => path.posix.dirname(path.posix.dirname(n.file))))
+  // A changed file the migrations run with (the driver's supportDirs: a tool's environment, a helper
+  // module the revisions import) can break revisions the PR did not touch: then every revision is the
+  // PR's, and nothing is pre-existing. The project directory itself would make every change count.
+  const supportDirs = new Set(
+    (layout?.supportDirs ?? [])
+      .map((dir) => path.relative(config.projectDir, dir).split(path.sep).join('/'))
+      .filter((d) => d !== '' && d !== '..' && !d.startsWith('../') && !path.isAbsolute(d)),
+  )
   const generated = new Set(layout?.generatedFiles ?? [])
   const support = changed.find((f) => {
     const rel = shown(f.path)
@@ -101,7 +106,7 @@ export async function runGitPhase(input: GitPhaseInput): Promise<GitOutcome> {
       !revisions.has(f.path) &&
       !generated.has(path.join(repo.root, f.path)) &&
       !rel.startsWith('../') &&
-      [...scriptDirs].some((d) => d !== '.' && (rel === d || rel.startsWith(`${d}/`)))
+      [...supportDirs].some((d) => rel === d || rel.startsWith(`${d}/`))
     )
   })
   const supportNote = support
@@ -248,8 +253,8 @@ function layoutOf(driver: MigrationDriver): MigrationLayout | undefined {
 }
 
 /**
- * Model files: the model-paths globs (repository-relative) when given; else models.py and
- * models/ packages under the project directory, plus the module env.py's target_metadata names.
+ * Model files: the model-paths globs (repository-relative) when given; else the driver's model
+ * globs under the project directory, plus the model files the tool's own config names.
  */
 function modelMatcher(
   config: GateConfig,
@@ -259,7 +264,7 @@ function modelMatcher(
 ): (repoPath: string) => boolean {
   if (config.modelPaths.length > 0) return globMatcher(config.modelPaths)
   const prefix = projectPath ? `${projectPath}/` : ''
-  const defaults = globMatcher([`${prefix}**/models.py`, `${prefix}**/models/**/*.py`])
+  const defaults = globMatcher((layout?.modelGlobs ?? []).map((glob) => `${prefix}${glob}`))
   const named = new Set((layout?.modelFiles ?? []).map(toRepo))
   return (p) => defaults(p) || named.has(p)
 }

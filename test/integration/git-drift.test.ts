@@ -120,3 +120,22 @@ def downgrade() -> None:
     expect(r.result).toBe('fail')
   })
 })
+
+describe('model drift in a Flask-Migrate project', () => {
+  it('names flask db migrate, the command Flask-Migrate users run, in both findings', async () => {
+    const repo = base('flask-migrate-app').edit('app.py', (t) =>
+      t.replace(
+        '    last_login_at = db.Column(db.DateTime, index=True)\n',
+        '    last_login_at = db.Column(db.DateTime, index=True)\n    bio = db.Column(db.Text)\n',
+      ),
+    )
+    repo.commit('add bio, no migration')
+    const r = await gate(repo.dir, { 'model-paths': 'app.py' })
+    expect(summary(r)).toEqual(['model-drift:error@app.py', 'models-changed-without-migration:error@app.py'])
+    for (const f of r.findings) {
+      expect(f.message).toContain('`flask db migrate -m "describe the change"`')
+      expect(f.message).not.toMatch(/alembic revision/)
+    }
+    expect(r.findings.find((f) => f.id === 'model-drift')?.message).toMatch(/^models declare users\.bio/)
+  })
+})

@@ -12,8 +12,10 @@ const scratch = scratchDir('mg-sql-git-')
 afterAll(scratch.remove)
 let n = 0
 
-async function gate(dir: string): Promise<GateReport> {
-  const config = readConfig((name) => ({ 'working-directory': dir, mode: 'static', 'base-ref': 'main' })[name])
+async function gate(dir: string, inputs: Record<string, string> = {}): Promise<GateReport> {
+  const config = readConfig(
+    (name) => ({ 'working-directory': dir, mode: 'static', 'base-ref': 'main', ...inputs })[name],
+  )
   return runGate(config, { logger: silentLogger })
 }
 
@@ -103,5 +105,24 @@ describe("dbmate's schema dump", () => {
     const r = await gate(repo.dir)
     expect(r.git?.prRevisions.length).toBeGreaterThan(1)
     expect(r.notes.some((note) => note.includes('every revision counts'))).toBe(true)
+  })
+})
+
+describe('model files of a SQL project', () => {
+  // SQL tools have no models: a models.py beside golang-migrate files is some application's, and
+  // only model-paths makes it one the migrations must follow (it did by default before drivers
+  // owned their model globs).
+  it("a models.py counts only where model-paths names it, and the fix is the tool's own command", async () => {
+    const repo = TestRepo.init(join(scratch.dir, `repo-${++n}`)).copyFixture('sql-golang-clean')
+    repo.write('app/models.py', 'class Account:\n    email = None\n')
+    repo.commit('base: an application beside the migrations')
+    repo.checkout('pr', true)
+    repo.write('app/models.py', 'class Account:\n    email = None\n    plan = None\n')
+    repo.commit('pr: the model gains plan, no migration')
+    const models = (r: GateReport) => r.findings.filter((f) => f.id === 'models-changed-without-migration')
+    expect(models(await gate(repo.dir))).toEqual([])
+    const named = models(await gate(repo.dir, { 'model-paths': 'app/models.py' }))
+    expect(named.map((f) => `${f.severity}@${f.file}`)).toEqual(['error@app/models.py'])
+    expect(named[0]?.message).toContain('`migrate create -ext sql -dir migrations NAME`')
   })
 })

@@ -2,6 +2,7 @@
 // be found for (a deleted model class), and a model file that declares no table at all.
 import { describe, expect, it } from 'vitest'
 import { scopeDrift } from '../../src/checks/drift-scope.js'
+import { alembicModelsWording } from '../../src/drivers/alembic/models-wording.js'
 import type { ModelDrift } from '../../src/drivers/driver.js'
 import type { Finding } from '../../src/report.js'
 
@@ -19,7 +20,7 @@ const scope = (drift: ModelDrift, files: string[], texts: string[] = []) =>
     findings: files.map(changedModel),
     changedModels: new Set(files),
     changedMigrationTexts: texts,
-    tool: 'alembic',
+    models: alembicModelsWording(),
     base: 'main',
     strict: false,
   })

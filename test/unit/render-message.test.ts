@@ -244,7 +244,7 @@ describe('the replay findings: consequence, then fix', () => {
           direction: 'missing',
         },
       ],
-      'alembic',
+      'alembic revision --autogenerate -m "..."',
     )
     expect(messageParts(drift!)).toEqual({
       short:

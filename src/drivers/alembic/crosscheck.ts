@@ -13,6 +13,15 @@ import { readAlembicGraph } from './graph.js'
 import { breaksAlembic } from './parse.js'
 import { alembicCommand, alembicWordingFor } from './wording.js'
 
+/**
+ * A cross-check error says no replay showed that Alembic loads the chain online (where env.py has
+ * its database); once a replay ran steps, the gate swaps in `shown` and lowers it to a warning.
+ */
+export const LOADED_ONLINE_WORDING = {
+  unshown: 'and no replay showed that commands running env.py online load it',
+  shown: 'while the replay, running env.py online, loaded it',
+}
+
 export interface CrossCheckOptions {
   /** The interpreter (the `python` input); only one that can import alembic gives an answer. */
   python: string
@@ -205,7 +214,12 @@ export async function crossCheckHeads(opts: CrossCheckOptions): Promise<CrossChe
     return done({
       findings: [
         toolCouldNotLoad(
-          { tool: 'Alembic', failure: ran.failed, headsCommand: alembicCommand(config, 'heads') },
+          {
+            tool: 'Alembic',
+            failure: ran.failed,
+            headsCommand: alembicCommand(config, 'heads'),
+            unshown: LOADED_ONLINE_WORDING.unshown,
+          },
           ran.loading
             ? { file: relativeToProject(config, ran.loading), line: 1 }
             : { file: relativeIni(config), line: 1 },
@@ -244,6 +258,7 @@ export async function crossCheckHeads(opts: CrossCheckOptions): Promise<CrossChe
             headsCommand: alembicCommand(config, 'heads'),
             historyCommand: alembicCommand(config, 'history'),
             python: opts.python,
+            unshown: LOADED_ONLINE_WORDING.unshown,
           },
           failedAt(answer.file, answer.line),
         ),

@@ -10,16 +10,18 @@ import {
   type MigrationDriver,
   type MigrationLayout,
   type MigrationSession,
+  type ModelsWording,
   type RevisionGraph,
   type SessionOptions,
 } from '../driver.js'
 import { findPython } from '../python.js'
 import type { Finding } from '../../report.js'
 import { readAlembicConfig, type AlembicConfig } from './config.js'
-import { crossCheckHeads } from './crosscheck.js'
+import { crossCheckHeads, LOADED_ONLINE_WORDING } from './crosscheck.js'
 import { alembicLayout } from './git-layout.js'
 import { readAlembicGraph } from './graph.js'
 import { envVarsReadByEnvPy } from './env-vars.js'
+import { alembicModelsWording } from './models-wording.js'
 import { AlembicSession, EnvironmentLoadError } from './session.js'
 import { explainStartFailure } from './start-failure.js'
 import { alembicWordingFor } from './wording.js'
@@ -69,6 +71,8 @@ export class AlembicDriver implements MigrationDriver {
   readonly bookkeepingTables: string[]
   readonly config: AlembicConfig
   readonly chainWording: ChainWording
+  readonly models: ModelsWording
+  readonly loadedOnlineWording = LOADED_ONLINE_WORDING
   private python: Promise<string> | undefined
 
   constructor(private readonly options: AlembicDriverOptions) {
@@ -76,6 +80,7 @@ export class AlembicDriver implements MigrationDriver {
     this.tool = this.config.flaskMigrate ? 'flask-migrate' : 'alembic'
     this.bookkeepingTables = [versionTable(this.config)]
     this.chainWording = alembicWordingFor(this.config)
+    this.models = alembicModelsWording(this.config)
   }
 
   graph(): Promise<RevisionGraph> {
@@ -140,7 +145,9 @@ export class AlembicDriver implements MigrationDriver {
         .relative(this.config.projectDir, path.join(this.config.scriptLocation, 'env.py'))
         .split(path.sep)
         .join('/')
-      if (error.failure.kind === 'timeout') throw new SessionStartTimeout(error.failure.message, envPy)
+      if (error.failure.kind === 'timeout') {
+        throw new SessionStartTimeout(error.failure.message, envPy, 'env.py (or a module it imports)')
+      }
       const exited = /^the Alembic helper exited \(([^)]*)\)/.exec(error.failure.message)
       if (exited) {
         // os._exit() (or a crash) while loading: Python had no chance to say where. The helper named

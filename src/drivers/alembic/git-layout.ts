@@ -4,8 +4,8 @@ import type { MigrationLayout } from '../driver.js'
 import type { AlembicConfig } from './config.js'
 import { REVISION_FILE, revisionNode } from './graph.js'
 import { parseRevisionSource } from './parse.js'
+import { autogenerateCommand, MODEL_GLOBS } from './models-wording.js'
 import { targetMetadataFiles } from './target-metadata.js'
-import { alembicCommand } from './wording.js'
 
 export function alembicLayout(config: AlembicConfig): MigrationLayout {
   const dirs = config.versionDirs
@@ -22,19 +22,14 @@ export function alembicLayout(config: AlembicConfig): MigrationLayout {
       })
     },
     modelFiles: targetMetadataFiles(config),
-    newMigrationCommand: newMigrationCommand(config),
+    modelGlobs: MODEL_GLOBS,
+    // The script directory above each versions directory: env.py, script.py.mako, helper modules.
+    supportDirs: [...new Set(dirs.map((dir) => path.dirname(dir)))],
+    newMigrationCommand: autogenerateCommand(config),
     readRevision(text, file) {
       const parsed = parseRevisionSource(text, file)
       if ('problem' in parsed) return parsed.problem
       return revisionNode(parsed.revision, file)
     },
   }
-}
-
-/** `alembic revision --autogenerate`, or `flask db migrate`, with the options this project needs. */
-function newMigrationCommand(config: AlembicConfig): string {
-  const message = '-m "describe the change"'
-  return config.flaskMigrate
-    ? alembicCommand(config, 'migrate', message)
-    : alembicCommand(config, 'revision', `--autogenerate ${message}`)
 }

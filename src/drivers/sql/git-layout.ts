@@ -18,7 +18,13 @@ export function sqlLayout(location: SqlLocation, projectDir: string): MigrationL
     migrationDirs: [location.dir],
     // Down files count: editing an applied down file changes what a rollback does.
     isRevisionFile: (abs) => path.dirname(abs) === location.dir && pattern.test(path.basename(abs)),
+    // SQL tools have no models: only model-paths makes a file one.
     modelFiles: [],
+    modelGlobs: [],
+    // The directory above the migrations (db/ for db/migrations): a seed or helper script there
+    // (db/seed.sql) goes with the migrations. Golang-migrate's usual ./migrations has the project
+    // directory above it, which never counts.
+    supportDirs: [path.dirname(location.dir)],
     ...(location.format === 'dbmate' ? { generatedFiles: [dbmateSchemaFile(projectDir)] } : {}),
     newMigrationCommand:
       location.format === 'golang-migrate'
