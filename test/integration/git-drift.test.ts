@@ -133,8 +133,8 @@ describe('model drift in a Flask-Migrate project', () => {
     const r = await gate(repo.dir, { 'model-paths': 'app.py' })
     expect(summary(r)).toEqual(['model-drift:error@app.py', 'models-changed-without-migration:error@app.py'])
     for (const f of r.findings) {
-      expect(f.message).toContain('`flask db migrate -m "describe the change"`')
-      expect(f.message).not.toMatch(/alembic revision/)
+      expect(f.fix).toContain('`flask db migrate -m "describe the change"`')
+      expect(`${f.message} ${f.fix}`).not.toMatch(/alembic revision/)
     }
     expect(r.findings.find((f) => f.id === 'model-drift')?.message).toMatch(/^models declare users\.bio/)
   })

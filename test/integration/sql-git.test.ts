@@ -123,6 +123,6 @@ describe('model files of a SQL project', () => {
     expect(models(await gate(repo.dir))).toEqual([])
     const named = models(await gate(repo.dir, { 'model-paths': 'app/models.py' }))
     expect(named.map((f) => `${f.severity}@${f.file}`)).toEqual(['error@app/models.py'])
-    expect(named[0]?.message).toContain('`migrate create -ext sql -dir migrations NAME`')
+    expect(named[0]?.fix).toContain('`migrate create -ext sql -dir migrations NAME`')
   })
 })
