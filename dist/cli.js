@@ -16,7 +16,7 @@ import {
   runGate,
   scrub,
   stderrLogger
-} from "./chunks/chunk-SV7LK2GW.js";
+} from "./chunks/chunk-VIB6DH2B.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

@@ -29,7 +29,7 @@ import {
   urlPath,
   useLedger,
   withCredentialsFrom
-} from "./chunks/chunk-SV7LK2GW.js";
+} from "./chunks/chunk-VIB6DH2B.js";
 import {
   __commonJS,
   __require,

@@ -232,7 +232,7 @@ export interface MigrationLayout {
   readRevision(text: string, file: string): RevisionNode | Finding
   /**
    * The tool's own judgement of the merge result, instead of the chain check over parents
-   * (checks/stale.ts): SQL versions are ordered by number, not linked by parents.
+   * (checks/merged-chain.ts): SQL versions are ordered by number, not linked by parents.
    */
   checkMerged?(merged: RevisionGraph, prAdded: ReadonlySet<string>, base: string): Finding[]
   /**

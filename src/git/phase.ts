@@ -5,7 +5,7 @@
 // base's heads are now, so the chain diagram can show where a stale PR should build.
 import path from 'node:path'
 import { addedMigrations, checkMigrationEdits, checkModelChanges, type ChangeRules } from '../checks/changes.js'
-import { checkMergedChain } from '../checks/stale.js'
+import { checkMergedChain } from '../checks/merged-chain.js'
 import { heads, indexGraph, resolve } from '../checks/topo.js'
 import type { MigrationDriver, RevisionGraph, RevisionNode } from '../drivers/driver.js'
 import type { GateConfig } from '../inputs.js'

@@ -18,7 +18,7 @@ import { serverUser, wrapCommand } from './privileges.js'
 import { CLUSTER_ENV, killClusterProcessesSync } from './processes.js'
 import type { ProviderName, Server } from './provider.js'
 import { GateError } from '../errors.js'
-import { CLUSTER_DIR_PREFIX, destroyClusterSync, removeStaleClusters, writeMarker } from './stale.js'
+import { CLUSTER_DIR_PREFIX, destroyClusterSync, removeStaleClusters, writeMarker } from './cluster-dirs.js'
 import { TIMED_OUT, withDeadline } from '../deadline.js'
 import type { Logger } from '../logger.js'
 

@@ -11,7 +11,7 @@ import { cleanupLedger } from '../../src/postgres/ledger-cleanup.js'
 import { runIdOfDatabase } from '../../src/postgres/names.js'
 import { localProvider } from '../../src/postgres/local.js'
 import type { Server } from '../../src/postgres/provider.js'
-import { destroyClusterSync, removeStaleClusters } from '../../src/postgres/stale.js'
+import { destroyClusterSync, removeStaleClusters } from '../../src/postgres/cluster-dirs.js'
 import {
   clusterDirsOf,
   gateDatabasesOn,

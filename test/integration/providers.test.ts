@@ -15,7 +15,7 @@ import { freePort } from '../../src/postgres/cluster.js'
 import { localProvider } from '../../src/postgres/local.js'
 import { AUTO_ORDER, type PostgresProvider, type ProviderOptions, type Server } from '../../src/postgres/provider.js'
 import { chooseProvider, providerByName, type PostgresChoice } from '../../src/postgres/select.js'
-import { postmasterPid } from '../../src/postgres/stale.js'
+import { postmasterPid } from '../../src/postgres/cluster-dirs.js'
 import { ensureDockerEngine, ensurePostgresImage } from '../support/docker.js'
 import { clusterDirsOf, gateDatabasesOn, processesIn } from '../support/leftovers.js'
 

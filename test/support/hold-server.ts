@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { readLedger, useLedger } from '../../src/postgres/ledger.js'
 import { providerByName } from '../../src/postgres/select.js'
 import type { ProviderName } from '../../src/postgres/provider.js'
-import { postmasterPid } from '../../src/postgres/stale.js'
+import { postmasterPid } from '../../src/postgres/cluster-dirs.js'
 import { clusterDirsOf } from './leftovers.js'
 
 const mode = (process.argv[2] ?? 'local') as ProviderName
