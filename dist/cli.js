@@ -16,7 +16,7 @@ import {
   runGate,
   scrub,
   stderrLogger
-} from "./chunks/chunk-VIB6DH2B.js";
+} from "./chunks/chunk-7YQWPYKT.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

@@ -11,8 +11,8 @@ import { bases, heads } from './checks/topo.js'
 import { createDriver } from './drivers/detect.js'
 import type { ModelDrift } from './drivers/driver.js'
 import { GateError } from './errors.js'
-import type { GitHubEnvironment } from './git/event.js'
 import { planGit, runGitPhase } from './git/phase.js'
+import type { GitHubContext } from './github/context.js'
 import type { GateConfig } from './inputs.js'
 import type { Logger } from './logger.js'
 import { phaseTimer } from './phase-timer.js'
@@ -21,8 +21,8 @@ import { registerSecrets, scrubbedLogger, scrubDeep, scrubError } from './scrub.
 
 export interface GateDeps {
   logger: Logger
-  /** The GitHub run's environment and event payload (the action passes it; the CLI uses --base-ref only). */
-  github?: GitHubEnvironment
+  /** What the GitHub run's event says (the action passes it; the CLI uses --base-ref only). */
+  github?: GitHubContext
 }
 
 /**

@@ -9,9 +9,8 @@ import { tmpdir } from 'node:os'
 import { oneLine } from './errors.js'
 import { describeFailure } from './failure.js'
 import { runGate } from './gate.js'
-import { processGitHubEnvironment } from './git/event.js'
 import { syncStickyComment, type CommentOutcome, type CommentsApi } from './github/comment.js'
-import { runContext, type RunContext } from './github/context.js'
+import { processGitHubEnvironment, readGitHubContext, runContext, type RunContext } from './github/context.js'
 import { readActionInputs, readConfig } from './inputs.js'
 import type { Logger } from './logger.js'
 import { runAll } from './postgres/cleanup.js'
@@ -54,7 +53,10 @@ async function run(): Promise<void> {
   const get = (name: string) => core.getInput(name)
   const config = readConfig(get)
   const action = readActionInputs(get)
-  const ctx = runContext(process.env, process.cwd())
+  // The run's event (the pull request's base, labels, description, number), read once for the git
+  // checks and for the comment's pull request and links.
+  const github = readGitHubContext(processGitHubEnvironment())
+  const ctx = runContext(github, process.cwd())
   // Warnings are annotations too and count against the same per-step cap as the findings'.
   let warnings = 0
   const warn = (message: string) => {
@@ -69,8 +71,7 @@ async function run(): Promise<void> {
   const reportPath =
     config.reportJson ??
     join(mkdtempSync(join(process.env.RUNNER_TEMP || tmpdir(), 'migration-gate-report-')), 'report.json')
-  // The run's event (the pull request's base, labels, description) for the git checks.
-  const report = await runGate(config, { logger, github: processGitHubEnvironment() })
+  const report = await runGate(config, { logger, github })
   writeFileSync(reportPath, renderJson(report))
   // Outputs first: later steps (if: always()) can read them even if the summary cannot be written.
   core.setOutput('result', report.result)
