@@ -2,6 +2,7 @@ import { createRequire as __mgCreateRequire } from 'node:module';import { fileUR
 import {
   CLUSTER_DIR_PREFIX,
   PREFIX,
+  ResourceTracker,
   boundReport,
   clip,
   code,
@@ -21,14 +22,12 @@ import {
   removeContainer,
   renderJson,
   renderTerminal,
-  runAll,
   runGate,
   runIdOfRole,
   scrub,
   urlPath,
-  useLedger,
   withCredentialsFrom
-} from "./chunks/chunk-7YQWPYKT.js";
+} from "./chunks/chunk-GYSQEKVR.js";
 import {
   __commonJS,
   __require,
@@ -25246,7 +25245,7 @@ async function run() {
   protectDatabaseUrl();
   const ledger = join2(process.env.RUNNER_TEMP || tmpdir(), `migration-gate-ledger-${process.pid}.json`);
   saveState("ledger", ledger);
-  useLedger(ledger);
+  const resources = new ResourceTracker({ ledger });
   const get = (name) => getInput(name);
   const config = readConfig(get);
   const action = readActionInputs(get);
@@ -25260,7 +25259,7 @@ async function run() {
   const info2 = (message) => info(inertLog(message));
   const logger = { info: info2, warn, debug: (message) => debug(inertCommandText(message)) };
   const reportPath = config.reportJson ?? join2(mkdtempSync(join2(process.env.RUNNER_TEMP || tmpdir(), "migration-gate-report-")), "report.json");
-  const report = await runGate(config, { logger, github });
+  const report = await runGate(config, { logger, github, resources });
   writeFileSync(reportPath, renderJson(report));
   setOutput("result", report.result);
   setOutput("heads", (report.chain?.heads ?? []).join(" "));
@@ -25333,8 +25332,7 @@ async function comment(report, token, ctx, warn) {
   return `${said}.`;
 }
 var isPost = getState("isPost") === "true";
-(isPost ? post() : run()).catch(async (error2) => {
-  await runAll();
+(isPost ? post() : run()).catch((error2) => {
   if (isPost) {
     warning(inertCommandText(`migration-gate cleanup: ${scrub(oneLine(error2))}`));
     return;
