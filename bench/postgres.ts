@@ -9,6 +9,10 @@ import { embeddedProvider } from '../src/postgres/embedded.js'
 import { localProvider } from '../src/postgres/local.js'
 import type { PostgresProvider, Server } from '../src/postgres/provider.js'
 import { ensureDockerEngine, ensurePostgresImage } from '../test/support/docker.js'
+import { ResourceTracker } from '../src/resource-tracker.js'
+
+/** What this file's servers and processes are tracked by, as a run's are by its own. */
+const resources = new ResourceTracker()
 
 const RUNS = Number(process.argv[2] ?? 5)
 
@@ -88,8 +92,8 @@ async function benchTemplates(server: Server, runs: number): Promise<void> {
 }
 
 console.log(`migration-gate Postgres providers, ${RUNS} runs each (median, min, max)\n`)
-await benchStart('local', localProvider({}), RUNS)
-await benchStart('embedded', embeddedProvider(), RUNS)
+await benchStart('local', localProvider({ resources }), RUNS)
+await benchStart('embedded', embeddedProvider({ resources }), RUNS)
 
 process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true'
 const docker = await ensureDockerEngine()
@@ -97,7 +101,12 @@ if (docker.engine) {
   process.env.DOCKER_HOST = docker.engine.host
   const image = await ensurePostgresImage(docker.engine)
   if ('tag' in image)
-    await benchStart('docker', dockerProvider({ image: image.tag }), Math.min(RUNS, 3), `, image ${image.tag}`)
+    await benchStart(
+      'docker',
+      dockerProvider({ resources, image: image.tag }),
+      Math.min(RUNS, 3),
+      `, image ${image.tag}`,
+    )
   else console.log(`${'docker'.padEnd(44)}skipped: ${image.reason}`)
   await docker.engine.stop()
 } else {
@@ -105,7 +114,7 @@ if (docker.engine) {
 }
 
 console.log('')
-const server = await localProvider({}).start()
+const server = await localProvider({ resources }).start()
 try {
   await benchTemplates(server, Math.max(RUNS, 10))
 } finally {

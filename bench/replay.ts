@@ -39,7 +39,6 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs, promisify } from 'node:util'
 import { build } from 'esbuild'
 import pg from 'pg'
-import { registerCleanup } from '../src/postgres/cleanup.js'
 import { localProvider } from '../src/postgres/local.js'
 import type { Server } from '../src/postgres/provider.js'
 import { fingerprint } from '../src/schema/fingerprint.js'
@@ -49,6 +48,10 @@ import { writeAlembicProject, type AlembicProject } from './generate-alembic.js'
 import { writeSqlProject, type SqlProject } from './generate-sql.js'
 import type { ChildRequest, ChildResult } from './replay-child.js'
 import { planChain } from './synthetic-chain.js'
+import { ResourceTracker } from '../src/resource-tracker.js'
+
+/** What this file's servers and processes are tracked by, as a run's are by its own. */
+const resources = new ResourceTracker()
 
 const run = promisify(execFile)
 const VERSIONS = { alembic: '', sqlalchemy: '', postgres: '' }
@@ -647,13 +650,13 @@ async function main(): Promise<void> {
     removeFiles()
     await server?.stop().catch(() => {})
   }
-  // The gate's own cleanup (src/postgres/cleanup.ts) handles the first SIGINT/SIGTERM and then exits.
+  // The gate's signal hook (src/signal-cleanup.ts) handles the first SIGINT/SIGTERM and then exits.
   // npx and tsx pass a Ctrl-C on to this process a second time; without a listener of our own that
   // second signal would end the process before the cleanup ran.
   const ignoreRepeat = () => {}
   process.on('SIGINT', ignoreRepeat)
   process.on('SIGTERM', ignoreRepeat)
-  const unregister = registerCleanup('bench/replay temp files', cleanup, removeFiles)
+  const unregister = resources.track('bench/replay temp files', cleanup, removeFiles)
   try {
     const { stdout: alembicVersion } = await run(PYTHON, ['-m', 'alembic', '--version'])
     const { stdout: saVersion } = await run(PYTHON, ['-c', 'import sqlalchemy; print(sqlalchemy.__version__)'])
@@ -671,7 +674,7 @@ async function main(): Promise<void> {
     const entry = await bundleChild(root)
     mkdirSync(path.join(root, 'projects'), { recursive: true })
 
-    const provider = localProvider({})
+    const provider = localProvider({ resources })
     const starts: number[] = []
     const stops: number[] = []
     for (let i = 0; i < Math.max(3, REPS); i++) {

@@ -12,11 +12,10 @@ import {
   registerSecrets,
   renderJson,
   renderTerminal,
-  runAll,
   runGate,
   scrub,
   stderrLogger
-} from "./chunks/chunk-SV7LK2GW.js";
+} from "./chunks/chunk-GYSQEKVR.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts
@@ -117,8 +116,7 @@ main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
-  async (error) => {
-    await runAll();
+  (error) => {
     if (interruptedBy()) return;
     const failure = describeFailure(error);
     if (failure.bug && verbose || process.env.MIGRATION_GATE_DEBUG) {

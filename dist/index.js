@@ -2,6 +2,7 @@ import { createRequire as __mgCreateRequire } from 'node:module';import { fileUR
 import {
   CLUSTER_DIR_PREFIX,
   PREFIX,
+  ResourceTracker,
   boundReport,
   clip,
   code,
@@ -14,7 +15,6 @@ import {
   md,
   mermaidText,
   oneLine,
-  processGitHubEnvironment,
   readActionInputs,
   readConfig,
   readLedger,
@@ -22,14 +22,12 @@ import {
   removeContainer,
   renderJson,
   renderTerminal,
-  runAll,
   runGate,
   runIdOfRole,
   scrub,
   urlPath,
-  useLedger,
   withCredentialsFrom
-} from "./chunks/chunk-SV7LK2GW.js";
+} from "./chunks/chunk-GYSQEKVR.js";
 import {
   __commonJS,
   __require,
@@ -1987,11 +1985,11 @@ var require_request = __commonJS({
           } else if (typeof val[i] === "object") {
             throw new InvalidArgumentError(`invalid ${key} header`);
           } else {
-            const str = `${val[i]}`;
-            if (!isValidHeaderValue(str)) {
+            const str2 = `${val[i]}`;
+            if (!isValidHeaderValue(str2)) {
               throw new InvalidArgumentError(`invalid ${key} header`);
             }
-            arr.push(str);
+            arr.push(str2);
           }
         }
         val = arr;
@@ -3564,25 +3562,25 @@ var require_data_url = __commonJS({
     function isHTTPWhiteSpace(char) {
       return char === 13 || char === 10 || char === 9 || char === 32;
     }
-    function removeHTTPWhitespace(str, leading = true, trailing = true) {
-      return removeChars(str, leading, trailing, isHTTPWhiteSpace);
+    function removeHTTPWhitespace(str2, leading = true, trailing = true) {
+      return removeChars(str2, leading, trailing, isHTTPWhiteSpace);
     }
     function isASCIIWhitespace(char) {
       return char === 13 || char === 10 || char === 9 || char === 12 || char === 32;
     }
-    function removeASCIIWhitespace(str, leading = true, trailing = true) {
-      return removeChars(str, leading, trailing, isASCIIWhitespace);
+    function removeASCIIWhitespace(str2, leading = true, trailing = true) {
+      return removeChars(str2, leading, trailing, isASCIIWhitespace);
     }
-    function removeChars(str, leading, trailing, predicate) {
+    function removeChars(str2, leading, trailing, predicate) {
       let lead = 0;
-      let trail = str.length - 1;
+      let trail = str2.length - 1;
       if (leading) {
-        while (lead < str.length && predicate(str.charCodeAt(lead))) lead++;
+        while (lead < str2.length && predicate(str2.charCodeAt(lead))) lead++;
       }
       if (trailing) {
-        while (trail > 0 && predicate(str.charCodeAt(trail))) trail--;
+        while (trail > 0 && predicate(str2.charCodeAt(trail))) trail--;
       }
-      return lead === 0 && trail === str.length - 1 ? str : str.slice(lead, trail + 1);
+      return lead === 0 && trail === str2.length - 1 ? str2 : str2.slice(lead, trail + 1);
     }
     function isomorphicDecode(input) {
       const length = input.length;
@@ -5501,7 +5499,7 @@ var require_body = __commonJS({
         const boundary = `----formdata-undici-0${`${random(1e11)}`.padStart(11, "0")}`;
         const prefix = `--${boundary}\r
 Content-Disposition: form-data`;
-        const escape = (str) => str.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
+        const escape = (str2) => str2.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
         const normalizeLinefeeds = (value) => value.replace(/\r?\n|\r/g, "\r\n");
         const blobParts = [];
         const rn = new Uint8Array([13, 10]);
@@ -16484,9 +16482,9 @@ var require_cookies = __commonJS({
       webidl.argumentLengthCheck(arguments, 2, "setCookie");
       webidl.brandCheck(headers, Headers2, { strict: false });
       cookie = webidl.converters.Cookie(cookie);
-      const str = stringify(cookie);
-      if (str) {
-        headers.append("Set-Cookie", str);
+      const str2 = stringify(cookie);
+      if (str2) {
+        headers.append("Set-Cookie", str2);
       }
     }
     webidl.converters.DeleteCookieAttributes = webidl.dictionaryConverter([
@@ -20780,16 +20778,16 @@ function omit(object, keysToOmit) {
   }
   return result;
 }
-function encodeReserved(str) {
-  return str.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
+function encodeReserved(str2) {
+  return str2.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
     if (!/%[0-9A-Fa-f]/.test(part)) {
       part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]");
     }
     return part;
   }).join("");
 }
-function encodeUnreserved(str) {
-  return encodeURIComponent(str).replace(/[!'()*]/g, function(c) {
+function encodeUnreserved(str2) {
+  return encodeURIComponent(str2).replace(/[!'()*]/g, function(c) {
     return "%" + c.charCodeAt(0).toString(16).toUpperCase();
   });
 }
@@ -21161,15 +21159,15 @@ function parseParameters(header, type, index, len, stopFlags) {
   }
   return { type, index, parameters };
 }
-function unescapeQuotedPairs(str, start, end) {
+function unescapeQuotedPairs(str2, start, end) {
   let result = "";
   for (let index = start; index < end; index++) {
-    if (str.charCodeAt(index) === BSLASH) {
-      result += str.slice(start, index);
+    if (str2.charCodeAt(index) === BSLASH) {
+      result += str2.slice(start, index);
       start = ++index;
     }
   }
-  return result + str.slice(start, end);
+  return result + str2.slice(start, end);
 }
 
 // node_modules/json-with-bigint/json-with-bigint.js
@@ -24867,33 +24865,76 @@ function explain(error2) {
 
 // src/github/context.ts
 import { readFileSync as readFileSync2 } from "node:fs";
-function runContext(env, cwd) {
-  const ctx = { workspace: env.GITHUB_WORKSPACE || cwd };
-  const server = (env.GITHUB_SERVER_URL || "https://github.com").replace(/\/+$/, "");
-  const repository = env.GITHUB_REPOSITORY;
-  if (env.GITHUB_SHA) ctx.sha = env.GITHUB_SHA;
+function processGitHubEnvironment() {
+  return { env: process.env, readFile: (p) => readFileSync2(p, "utf8") };
+}
+var str = (v) => typeof v === "string" && v !== "" ? v : void 0;
+function readGitHubContext(source) {
+  const { env } = source;
+  const context3 = { labels: [] };
+  const fromEnv = {
+    event: "GITHUB_EVENT_NAME",
+    baseBranch: "GITHUB_BASE_REF",
+    repository: "GITHUB_REPOSITORY",
+    sha: "GITHUB_SHA",
+    runId: "GITHUB_RUN_ID",
+    serverUrl: "GITHUB_SERVER_URL",
+    workspace: "GITHUB_WORKSPACE"
+  };
+  for (const [field, name] of Object.entries(fromEnv)) {
+    const value = str(env[name]);
+    if (value) context3[field] = value;
+  }
+  const eventPath = str(env.GITHUB_EVENT_PATH);
+  if (!eventPath) return context3;
+  let payload;
+  try {
+    const parsed = JSON.parse(source.readFile(eventPath));
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error("not a JSON object");
+    payload = parsed;
+  } catch (error2) {
+    context3.problem = `cannot read the event payload ${eventPath}: ${error2.message.split("\n")[0]}`;
+    return context3;
+  }
+  const pr = payload.pull_request;
+  const group = payload.merge_group;
+  if (pr) {
+    const sha = str(pr.base?.sha);
+    const ref = str(pr.base?.ref);
+    if (sha) context3.baseSha = sha;
+    if (ref) context3.baseBranch = ref;
+    if (Array.isArray(pr.labels)) {
+      context3.labels = pr.labels.map((l) => str(l?.name)).filter((n2) => n2 !== void 0);
+    }
+    const body = str(pr.body);
+    if (body) context3.body = body;
+    const n = pr.number;
+    if (typeof n === "number" && Number.isInteger(n) && n > 0) context3.pullRequestNumber = n;
+  } else if (group) {
+    const sha = str(group.base_sha);
+    const ref = str(group.base_ref);
+    context3.mergeGroup = true;
+    if (sha) context3.baseSha = sha;
+    if (ref) context3.baseBranch = ref.replace(/^refs\/heads\//, "");
+  }
+  return context3;
+}
+function runContext(github, cwd) {
+  const ctx = { workspace: github.workspace || cwd };
+  const server = (github.serverUrl || "https://github.com").replace(/\/+$/, "");
+  const { repository } = github;
+  if (github.sha) ctx.sha = github.sha;
   if (repository && /^[\w.-]+\/[\w.-]+$/.test(repository)) {
     if (ctx.sha && /^[0-9a-f]{7,64}$/.test(ctx.sha)) ctx.blobUrl = `${server}/${repository}/blob/${ctx.sha}/`;
-    if (env.GITHUB_RUN_ID && /^\d+$/.test(env.GITHUB_RUN_ID)) {
-      ctx.runUrl = `${server}/${repository}/actions/runs/${env.GITHUB_RUN_ID}`;
+    if (github.runId && /^\d+$/.test(github.runId)) {
+      ctx.runUrl = `${server}/${repository}/actions/runs/${github.runId}`;
     }
-    const number = pullRequestNumber(env.GITHUB_EVENT_PATH);
-    if (number !== void 0) {
+    if (github.pullRequestNumber !== void 0) {
       const [owner, repo] = repository.split("/");
-      ctx.pullRequest = { owner, repo, number };
+      ctx.pullRequest = { owner, repo, number: github.pullRequestNumber };
     }
   }
   return ctx;
-}
-function pullRequestNumber(eventPath) {
-  if (!eventPath) return void 0;
-  try {
-    const payload = JSON.parse(readFileSync2(eventPath, "utf8"));
-    const n = payload.pull_request?.number;
-    return typeof n === "number" && Number.isInteger(n) && n > 0 ? n : void 0;
-  } catch {
-    return void 0;
-  }
 }
 
 // src/postgres/ledger-cleanup.ts
@@ -25204,11 +25245,12 @@ async function run() {
   protectDatabaseUrl();
   const ledger = join2(process.env.RUNNER_TEMP || tmpdir(), `migration-gate-ledger-${process.pid}.json`);
   saveState("ledger", ledger);
-  useLedger(ledger);
+  const resources = new ResourceTracker({ ledger });
   const get = (name) => getInput(name);
   const config = readConfig(get);
   const action = readActionInputs(get);
-  const ctx = runContext(process.env, process.cwd());
+  const github = readGitHubContext(processGitHubEnvironment());
+  const ctx = runContext(github, process.cwd());
   let warnings = 0;
   const warn = (message) => {
     warnings++;
@@ -25217,7 +25259,7 @@ async function run() {
   const info2 = (message) => info(inertLog(message));
   const logger = { info: info2, warn, debug: (message) => debug(inertCommandText(message)) };
   const reportPath = config.reportJson ?? join2(mkdtempSync(join2(process.env.RUNNER_TEMP || tmpdir(), "migration-gate-report-")), "report.json");
-  const report = await runGate(config, { logger, github: processGitHubEnvironment() });
+  const report = await runGate(config, { logger, github, resources });
   writeFileSync(reportPath, renderJson(report));
   setOutput("result", report.result);
   setOutput("heads", (report.chain?.heads ?? []).join(" "));
@@ -25290,8 +25332,7 @@ async function comment(report, token, ctx, warn) {
   return `${said}.`;
 }
 var isPost = getState("isPost") === "true";
-(isPost ? post() : run()).catch(async (error2) => {
-  await runAll();
+(isPost ? post() : run()).catch((error2) => {
   if (isPost) {
     warning(inertCommandText(`migration-gate cleanup: ${scrub(oneLine(error2))}`));
     return;

@@ -7,11 +7,11 @@ import { describeFailure, EXIT_CODES } from './failure.js'
 import { runGate } from './gate.js'
 import { readConfig } from './inputs.js'
 import { stderrLogger } from './logger.js'
-import { interruptedBy, runAll } from './postgres/cleanup.js'
 import { inertLog } from './render/escape.js'
 import { renderJson } from './render/json.js'
 import { renderTerminal } from './render/terminal.js'
 import { registerSecrets, scrub } from './scrub.js'
+import { interruptedBy } from './signal-cleanup.js'
 import { VERSION } from './version.js'
 
 /** --verbose, once the arguments are read: a bug's stack is printed under it. */
@@ -50,8 +50,8 @@ main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code
   },
-  async (error: unknown) => {
-    await runAll()
+  (error: unknown) => {
+    // runGate has emptied the run's resource tracker on its way out (or the signal handler is doing so).
     // A run cancelled by SIGINT/SIGTERM exits through the signal handler; its teardown errors are noise.
     if (interruptedBy()) return
     const failure = describeFailure(error)

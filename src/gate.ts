@@ -11,19 +11,27 @@ import { bases, heads } from './checks/topo.js'
 import { createDriver } from './drivers/detect.js'
 import type { ModelDrift } from './drivers/driver.js'
 import { GateError } from './errors.js'
-import type { GitHubEnvironment } from './git/event.js'
 import { planGit, runGitPhase } from './git/phase.js'
+import type { GitHubContext } from './github/context.js'
 import type { GateConfig } from './inputs.js'
 import type { Logger } from './logger.js'
 import { phaseTimer } from './phase-timer.js'
 import { resultOf, type GateReport } from './report.js'
+import { ResourceTracker } from './resource-tracker.js'
 import { registerSecrets, scrubbedLogger, scrubDeep, scrubError } from './scrub.js'
 
 export interface GateDeps {
   logger: Logger
-  /** The GitHub run's environment and event payload (the action passes it; the CLI uses --base-ref only). */
-  github?: GitHubEnvironment
+  /** What the GitHub run's event says (the action passes it; the CLI uses --base-ref only). */
+  github?: GitHubContext
+  /**
+   * The run's resource tracker (main.ts passes one that writes the ledger); by default one made for
+   * the run. Whoever made it, runGate empties it before it returns or throws.
+   */
+  resources?: ResourceTracker
 }
+
+type RunDeps = GateDeps & { resources: ResourceTracker }
 
 /**
  * Nothing the run says carries a credential of the database-url: log lines, the report (every
@@ -31,23 +39,29 @@ export interface GateDeps {
  */
 export async function runGate(config: GateConfig, deps: GateDeps): Promise<GateReport> {
   registerSecrets(config.databaseUrl)
+  const resources = deps.resources ?? new ResourceTracker()
   try {
-    return scrubDeep(await gate(config, { ...deps, logger: scrubbedLogger(deps.logger) }))
+    return scrubDeep(await gate(config, { ...deps, resources, logger: scrubbedLogger(deps.logger) }))
   } catch (error) {
     throw scrubError(error)
+  } finally {
+    // Each server, session and cross-check stops itself on the way out; this is for what a failure
+    // cut short (the cross-check still running when the replay failed). Problems here add nothing
+    // to the run's own error.
+    await resources.cleanupAll()
   }
 }
 
-async function gate(config: GateConfig, deps: GateDeps): Promise<GateReport> {
+async function gate(config: GateConfig, deps: RunDeps): Promise<GateReport> {
   const started = performance.now()
-  const { logger } = deps
+  const { logger, resources } = deps
   if (!existsSync(config.projectDir) || !statSync(config.projectDir).isDirectory()) {
     throw new GateError(`working-directory: ${config.projectDir} is not a directory`, 'working-directory')
   }
   const { phases, timed } = phaseTimer()
   const driver = createDriver(config, logger)
   const notes: string[] = []
-  const { graph, findings, crossCheck } = await timed('static', () => runStaticPhase(driver, notes))
+  const { graph, findings, crossCheck } = await timed('static', () => runStaticPhase(driver, notes, resources))
   // The git checks run only against a known base: the base-ref input, or the pull request's event.
   const gitPlan = planGit(config, deps.github, logger)
   const git = gitPlan
@@ -76,7 +90,7 @@ async function gate(config: GateConfig, deps: GateDeps): Promise<GateReport> {
   let drift: ModelDrift | undefined
   const skipped = config.mode === 'static' ? 'static' : replaySkipped(findings, graph, driver)
   if (skipped === undefined) {
-    const replayed = await runReplayPhase({ config, driver, graph, known: findings, timed, logger })
+    const replayed = await runReplayPhase({ config, driver, graph, known: findings, timed, logger, resources })
     report.postgres = replayed.postgres
     report.steps.push(...replayed.steps)
     findings.push(...replayed.findings)

@@ -9,14 +9,11 @@ import { tmpdir } from 'node:os'
 import { oneLine } from './errors.js'
 import { describeFailure } from './failure.js'
 import { runGate } from './gate.js'
-import { processGitHubEnvironment } from './git/event.js'
 import { syncStickyComment, type CommentOutcome, type CommentsApi } from './github/comment.js'
-import { runContext, type RunContext } from './github/context.js'
+import { processGitHubEnvironment, readGitHubContext, runContext, type RunContext } from './github/context.js'
 import { readActionInputs, readConfig } from './inputs.js'
 import type { Logger } from './logger.js'
-import { runAll } from './postgres/cleanup.js'
 import { cleanupLedger } from './postgres/ledger-cleanup.js'
-import { useLedger } from './postgres/ledger.js'
 import type { GateReport } from './report.js'
 import { planAnnotations } from './render/annotations.js'
 import { renderComment, renderPassingComment } from './render/comment.js'
@@ -24,6 +21,7 @@ import { inertCommandText, inertLog } from './render/escape.js'
 import { renderJson } from './render/json.js'
 import { renderSummary } from './render/summary.js'
 import { renderTerminal } from './render/terminal.js'
+import { ResourceTracker } from './resource-tracker.js'
 import { registerSecrets, scrub } from './scrub.js'
 
 /**
@@ -49,12 +47,17 @@ async function run(): Promise<void> {
   protectDatabaseUrl()
   const ledger = join(process.env.RUNNER_TEMP || tmpdir(), `migration-gate-ledger-${process.pid}.json`)
   core.saveState('ledger', ledger)
-  useLedger(ledger)
+  // The run's resources, listed in the ledger as they come to exist: what a killed or timed-out step
+  // leaves, the post step removes. runGate empties the tracker on its way out, whatever the outcome.
+  const resources = new ResourceTracker({ ledger })
 
   const get = (name: string) => core.getInput(name)
   const config = readConfig(get)
   const action = readActionInputs(get)
-  const ctx = runContext(process.env, process.cwd())
+  // The run's event (the pull request's base, labels, description, number), read once for the git
+  // checks and for the comment's pull request and links.
+  const github = readGitHubContext(processGitHubEnvironment())
+  const ctx = runContext(github, process.cwd())
   // Warnings are annotations too and count against the same per-step cap as the findings'.
   let warnings = 0
   const warn = (message: string) => {
@@ -69,8 +72,7 @@ async function run(): Promise<void> {
   const reportPath =
     config.reportJson ??
     join(mkdtempSync(join(process.env.RUNNER_TEMP || tmpdir(), 'migration-gate-report-')), 'report.json')
-  // The run's event (the pull request's base, labels, description) for the git checks.
-  const report = await runGate(config, { logger, github: processGitHubEnvironment() })
+  const report = await runGate(config, { logger, github, resources })
   writeFileSync(reportPath, renderJson(report))
   // Outputs first: later steps (if: always()) can read them even if the summary cannot be written.
   core.setOutput('result', report.result)
@@ -160,8 +162,7 @@ async function comment(
 }
 
 const isPost = core.getState('isPost') === 'true'
-;(isPost ? post() : run()).catch(async (error: unknown) => {
-  await runAll()
+;(isPost ? post() : run()).catch((error: unknown) => {
   // A post step warns and never fails the job; the main step fails with the one-line message.
   if (isPost) {
     core.warning(inertCommandText(`migration-gate cleanup: ${scrub(oneLine(error))}`))

@@ -20,6 +20,7 @@ import type { Server } from '../postgres/provider.js'
 import { chooseProvider } from '../postgres/select.js'
 import type { Timed } from '../phase-timer.js'
 import type { Finding, FindingId, GateReport, Step } from '../report.js'
+import type { ResourceTracker } from '../resource-tracker.js'
 import { SnapshotProbe } from '../schema/probe.js'
 import { registerSecrets } from '../scrub.js'
 import { modelDriftUnchecked } from '../findings/model-drift.js'
@@ -65,13 +66,16 @@ export async function runReplayPhase(input: {
   known: Finding[]
   timed: Timed
   logger: Logger
+  /** The run's: the server, its databases and the sessions' processes are cleaned through it. */
+  resources: ResourceTracker
 }): Promise<ReplayPhaseResult> {
-  const { config, driver, graph, timed, logger } = input
+  const { config, driver, graph, timed, logger, resources } = input
   const out: ReplayOutput = { steps: [], findings: [], notes: [] }
   await driver.prepare?.()
   const provider = await chooseProvider(
     config.postgres,
     {
+      resources,
       ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
       ...(config.pgBin ? { pgBin: config.pgBin } : {}),
       image: config.postgresImage,
@@ -106,7 +110,7 @@ export async function runReplayPhase(input: {
       tool: driver.tool,
       logger,
       irreversible: { severity: config.irreversibleSeverity, allow: config.allowIrreversible },
-      open: () => openDatabase(server, driver, config, watches),
+      open: () => openDatabase(server, driver, config, watches, resources),
       ...(config.modelDrift
         ? {
             atHead: async (session: MigrationSession) => {
@@ -194,6 +198,7 @@ async function openDatabase(
   driver: MigrationDriver,
   config: GateConfig,
   watches: { background: BackgroundProcessWatch; dropped: DroppedDatabaseWatch },
+  resources: ResourceTracker,
 ): Promise<ReplayDatabase> {
   const db = await server.createDatabase()
   // Its password may be one the gate made (a cluster's, a url run's own role's): as secret as the user's.
@@ -201,7 +206,7 @@ async function openDatabase(
   let session
   let probe
   try {
-    session = await driver.open(db.url, { stepTimeoutSeconds: config.stepTimeoutSeconds })
+    session = await driver.open(db.url, { stepTimeoutSeconds: config.stepTimeoutSeconds, resources })
     probe = await SnapshotProbe.connect(db.url, driver.bookkeepingTables)
   } catch (error) {
     await session?.close()

@@ -5,6 +5,7 @@ import { heads } from './topo.js'
 import type { MigrationDriver, RevisionGraph } from '../drivers/driver.js'
 import { oneLine } from '../errors.js'
 import type { Finding } from '../report.js'
+import type { ResourceTracker } from '../resource-tracker.js'
 
 export interface StaticPhaseResult {
   graph: RevisionGraph
@@ -17,11 +18,15 @@ export interface StaticPhaseResult {
   crossCheck: Promise<Finding[]>
 }
 
-export async function runStaticPhase(driver: MigrationDriver, notes: string[]): Promise<StaticPhaseResult> {
+export async function runStaticPhase(
+  driver: MigrationDriver,
+  notes: string[],
+  resources: ResourceTracker,
+): Promise<StaticPhaseResult> {
   const graph = await driver.graph()
   const findings = [...graph.problems, ...checkChain(graph, driver.chainWording ?? { tool: driver.tool })]
   const crossCheck =
-    driver.crossCheck?.(heads(graph), [...findings]).catch((error: unknown) => {
+    driver.crossCheck?.(heads(graph), [...findings], resources).catch((error: unknown) => {
       notes.push(`cross-check with the tool's own view skipped: ${oneLine(error)}`)
       return []
     }) ?? Promise.resolve([])

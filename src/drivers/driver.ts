@@ -1,6 +1,7 @@
 // One interface every migration tool plugs in through. Checks (chain, replay, drift) are written
 // against this, never against a tool: Alembic is one driver, plain SQL directories another.
 import type { Finding, FindingId } from '../report.js'
+import type { ResourceTracker } from '../resource-tracker.js'
 
 export interface RevisionNode {
   /** The revision id (Alembic: the `revision` string; SQL: the version number as text). */
@@ -85,6 +86,8 @@ export interface ModelDrift {
 export interface SessionOptions {
   /** A step running longer than this is stopped and reported (seconds). */
   stepTimeoutSeconds: number
+  /** The run's resource tracker: a process the session starts is stopped through it on every path out. */
+  resources: ResourceTracker
 }
 
 /** One long-lived runner per database. */
@@ -119,8 +122,11 @@ export interface MigrationDriver {
    * version, whose first file is replayed.
    */
   replayDespite?: FindingId[]
-  /** Compares the static reading with the tool's own view, where the tool can run here. */
-  crossCheck?(staticHeads: string[], staticFindings: Finding[]): Promise<Finding[]>
+  /**
+   * Compares the static reading with the tool's own view, where the tool can run here; what it
+   * starts is stopped through the run's `resources` on every path out.
+   */
+  crossCheck?(staticHeads: string[], staticFindings: Finding[], resources: ResourceTracker): Promise<Finding[]>
   /** What the git checks need to know about the project (MigrationLayout, below); Alembic's is drivers/alembic/git-layout.ts. */
   gitLayout?(): MigrationLayout
   /**
@@ -232,7 +238,7 @@ export interface MigrationLayout {
   readRevision(text: string, file: string): RevisionNode | Finding
   /**
    * The tool's own judgement of the merge result, instead of the chain check over parents
-   * (checks/stale.ts): SQL versions are ordered by number, not linked by parents.
+   * (checks/merged-chain.ts): SQL versions are ordered by number, not linked by parents.
    */
   checkMerged?(merged: RevisionGraph, prAdded: ReadonlySet<string>, base: string): Finding[]
   /**

@@ -2,7 +2,7 @@
 // commit from the event payload (merge_group's base for a merge queue run); then GITHUB_BASE_REF.
 // No base (a push to main, the CLI without --base-ref): the git checks do not run.
 import { GateError } from '../errors.js'
-import type { GitHubContext } from './event.js'
+import type { GitHubContext } from '../github/context.js'
 
 export type BaseSource = 'base-ref' | 'pull_request' | 'merge_group' | 'GITHUB_BASE_REF'
 

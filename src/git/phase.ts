@@ -5,18 +5,18 @@
 // base's heads are now, so the chain diagram can show where a stale PR should build.
 import path from 'node:path'
 import { addedMigrations, checkMigrationEdits, checkModelChanges, type ChangeRules } from '../checks/changes.js'
-import { checkMergedChain } from '../checks/stale.js'
+import { checkMergedChain } from '../checks/merged-chain.js'
 import { heads, indexGraph, resolve } from '../checks/topo.js'
 import type { MigrationDriver, RevisionGraph, RevisionNode } from '../drivers/driver.js'
 import type { GateConfig } from '../inputs.js'
 import type { Logger } from '../logger.js'
 import type { Finding, GitInfo, GraphNode } from '../report.js'
 import { chooseBase, type BaseChoice } from './base.js'
-import { readGitHubContext, type GitHubContext, type GitHubEnvironment } from './event.js'
 import { findExemption } from './exemption.js'
 import { locateBase } from './fetch.js'
 import { globMatcher } from './glob.js'
 import type { MigrationLayout } from '../drivers/driver.js'
+import type { GitHubContext } from '../github/context.js'
 import { mergedGraph } from './merged.js'
 import { baseError, GitRepo, type ChangedFile } from './repo.js'
 
@@ -26,12 +26,7 @@ export interface GitPlan {
 }
 
 /** The base to judge against, if any: without one the git phase does not run. */
-export function planGit(
-  config: GateConfig,
-  github: GitHubEnvironment | undefined,
-  logger: Logger,
-): GitPlan | undefined {
-  const context = github ? readGitHubContext(github) : undefined
+export function planGit(config: GateConfig, context: GitHubContext | undefined, logger: Logger): GitPlan | undefined {
   if (context?.problem) logger.warn(`git: ${context.problem}`)
   const base = chooseBase(config.baseRef, context)
   if (!base) return undefined

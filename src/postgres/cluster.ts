@@ -10,17 +10,16 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import pg from 'pg'
 import type { PgBinaries } from './binaries.js'
-import { registerCleanup } from './cleanup.js'
 import { initdbAuthArgs, newRunPassword, writePasswordFile } from './cluster-auth.js'
 import { GateDatabases, majorOf, serverVersion } from './databases.js'
-import { forgetResource, recordResource } from './ledger.js'
 import { serverUser, wrapCommand } from './privileges.js'
 import { CLUSTER_ENV, killClusterProcessesSync } from './processes.js'
 import type { ProviderName, Server } from './provider.js'
 import { GateError } from '../errors.js'
-import { CLUSTER_DIR_PREFIX, destroyClusterSync, removeStaleClusters, writeMarker } from './stale.js'
+import { CLUSTER_DIR_PREFIX, destroyClusterSync, removeStaleClusters, writeMarker } from './cluster-dirs.js'
 import { TIMED_OUT, withDeadline } from '../deadline.js'
 import type { Logger } from '../logger.js'
+import type { ResourceTracker } from '../resource-tracker.js'
 
 const run = promisify(execFile)
 
@@ -71,7 +70,12 @@ function logTail(file: string): string {
   }
 }
 
-export async function startCluster(bins: PgBinaries, provider: ProviderName, logger?: Logger): Promise<Server> {
+export async function startCluster(
+  bins: PgBinaries,
+  provider: ProviderName,
+  resources: ResourceTracker,
+  logger?: Logger,
+): Promise<Server> {
   const t0 = performance.now()
   await removeStaleClusters(tmpdir(), logger)
   const dir = mkdtempSync(join(tmpdir(), CLUSTER_DIR_PREFIX))
@@ -86,10 +90,10 @@ export async function startCluster(bins: PgBinaries, provider: ProviderName, log
     c && c.exitCode === null && c.signalCode === null ? c.pid : undefined
   const destroy = () => {
     destroyClusterSync(dir, running(initdb) ?? running(child))
-    forgetResource({ kind: 'cluster', dir })
+    resources.forget({ kind: 'cluster', dir })
   }
-  const unregisterSync = registerCleanup(`cluster ${dir}`, async () => destroy(), destroy)
-  recordResource({ kind: 'cluster', dir })
+  const unregisterSync = resources.track(`cluster ${dir}`, async () => destroy(), destroy)
+  resources.record({ kind: 'cluster', dir })
   try {
     const runAs = serverUser()
     const data = join(dir, 'data')
@@ -145,7 +149,7 @@ export async function startCluster(bins: PgBinaries, provider: ProviderName, log
       const url = `postgresql://postgres:${password}@127.0.0.1:${port}/postgres`
       const ready = await waitForQuery(url, () => exited, 30_000)
       if (ready) {
-        return makeServer({ dir, url, child, provider, t0, unregisterSync })
+        return makeServer({ dir, url, child, provider, t0, resources, unregisterSync })
       }
       lastError = logTail(log) || 'server exited before answering'
       if (!exited) child.kill('SIGKILL')
@@ -183,6 +187,7 @@ async function makeServer(o: {
   child: ChildProcess
   provider: ProviderName
   t0: number
+  resources: ResourceTracker
   unregisterSync: () => void
 }): Promise<Server> {
   const version = await serverVersion(o.url)
@@ -205,10 +210,10 @@ async function makeServer(o: {
     // A program a migration made a backend start outlives the server: it goes with the cluster.
     killClusterProcessesSync(o.dir)
     rmSync(o.dir, { recursive: true, force: true })
-    forgetResource({ kind: 'cluster', dir: o.dir })
+    o.resources.forget({ kind: 'cluster', dir: o.dir })
     o.unregisterSync()
   }
-  const unregisterStop = registerCleanup(`server ${o.dir}`, stop)
+  const unregisterStop = o.resources.track(`server ${o.dir}`, stop)
   return {
     provider: o.provider,
     serverVersion: version,

@@ -3,11 +3,9 @@
 // when this provider is used, so the CLI starts fast and works without it.
 import { loadTestcontainers } from './testcontainers.js'
 import { GateError, oneLine } from '../errors.js'
-import { registerCleanup } from './cleanup.js'
 import { removeContainer, removeContainerSync } from './containers.js'
 import { GateDatabases, majorOf, serverVersion } from './databases.js'
 import { newRunPassword } from './cluster-auth.js'
-import { forgetResource, recordResource } from './ledger.js'
 import { PREFIX } from './names.js'
 import type { PostgresProvider, ProviderOptions, Server } from './provider.js'
 
@@ -24,6 +22,7 @@ async function runtimeReason(): Promise<string | null> {
 }
 
 export function dockerProvider(options: ProviderOptions): PostgresProvider {
+  const { resources } = options
   const image = options.image || DEFAULT_POSTGRES_IMAGE
   return {
     name: 'docker',
@@ -42,15 +41,15 @@ export function dockerProvider(options: ProviderOptions): PostgresProvider {
         if (removed || !id) return
         removed = true
         await removeContainer(id)
-        forgetResource({ kind: 'container', id })
+        resources.forget({ kind: 'container', id })
       }
       let unregister = () => {}
       class GateContainer extends GenericContainer {
         protected override async containerCreated(containerId: string): Promise<void> {
           id = containerId
-          recordResource({ kind: 'container', id })
-          unregister = registerCleanup(`container ${id.slice(0, 12)}`, remove, () => {
-            if (removeContainerSync(containerId)) forgetResource({ kind: 'container', id: containerId })
+          resources.record({ kind: 'container', id })
+          unregister = resources.track(`container ${id.slice(0, 12)}`, remove, () => {
+            if (removeContainerSync(containerId)) resources.forget({ kind: 'container', id: containerId })
           })
         }
       }

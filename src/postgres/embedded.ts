@@ -26,7 +26,7 @@ function embeddedBinaries(): PgBinaries | null {
   return null
 }
 
-export function embeddedProvider(options: ProviderOptions = {}): PostgresProvider {
+export function embeddedProvider(options: ProviderOptions): PostgresProvider {
   return {
     name: 'embedded',
     async unavailableReason() {
@@ -42,7 +42,7 @@ export function embeddedProvider(options: ProviderOptions = {}): PostgresProvide
           'postgres',
         )
       }
-      return startCluster(bins, 'embedded', options.logger)
+      return startCluster(bins, 'embedded', options.resources, options.logger)
     },
   }
 }

@@ -5,14 +5,13 @@
 // died before their cleanup are swept by the next one (sweep.ts).
 import pg from 'pg'
 import { GateError, oneLine } from '../errors.js'
-import { registerCleanup } from './cleanup.js'
 import { silentLogger, type Logger } from '../logger.js'
 import { GateDatabases, serverVersion } from './databases.js'
 import { roleObjectsElsewhere, sessionsElsewhere, type RunMarks } from './isolation.js'
 import { redactCredentials, withoutCredentials } from './credentials.js'
-import { forgetResource, recordResource } from './ledger.js'
 import { ident, migrationApplicationName, newRunId, runDatabaseName, runDatabasePrefix, runRoleName } from './names.js'
 import type { PostgresProvider, ProviderOptions, Server } from './provider.js'
+import type { ResourceTracker } from '../resource-tracker.js'
 import { holdRunLock, type RunLock } from './run-lock.js'
 import { asRole, createRunRole, type RunRole } from './run-role.js'
 import { sweepAbandonedRuns } from './sweep.js'
@@ -38,7 +37,7 @@ function parseUrl(raw: string | undefined): URL {
 }
 
 export function externalProvider(
-  options: Pick<ProviderOptions, 'databaseUrl' | 'roleStatement'>,
+  options: Pick<ProviderOptions, 'resources' | 'databaseUrl' | 'roleStatement'>,
   logger: Logger = silentLogger,
 ): PostgresProvider {
   return {
@@ -59,7 +58,7 @@ export function externalProvider(
         throw new GateError(`database-url: cannot connect to ${shown}: ${said(error)}`, 'database-url')
       }
       await assertCanCreate(adminUrl, shown)
-      return startRun(adminUrl, shown, version, t0, logger, options.roleStatement)
+      return startRun(adminUrl, shown, version, t0, logger, options.resources, options.roleStatement)
     },
   }
 }
@@ -74,6 +73,7 @@ async function startRun(
   version: string,
   t0: number,
   logger: Logger,
+  resources: ResourceTracker,
   roleStatement: ProviderOptions['roleStatement'],
 ): Promise<Server> {
   const runId = newRunId()
@@ -90,14 +90,14 @@ async function startRun(
     await sweepAbandonedRuns(adminUrl, runId, logger)
     // Recorded before it exists, like the databases: the post step drops it after them.
     const roleResource = { kind: 'role' as const, adminUrl: recordedUrl, name: runRoleName(runId) }
-    recordResource(roleResource)
+    resources.record(roleResource)
     const decided = await createRunRole(lock.client, adminUrl, runId, roleStatement).catch((error: unknown) => ({
       role: null,
       reason: `the run's own role could not be created (${said(error)})`,
     }))
     role = decided.role
     if (!role) {
-      forgetResource(roleResource)
+      resources.forget(roleResource)
       notes.push(
         `isolation on the database-url server relies on its user's privileges: ${decided.reason}, so the migrations run as that user, and one that connects to another database it may write to is caught only while that session is open`,
       )
@@ -122,7 +122,7 @@ async function startRun(
   const drop = async (name: string) => {
     await dbs.drop(name)
     tracked.delete(name)
-    forgetResource({ kind: 'database', adminUrl: recordedUrl, name })
+    resources.forget({ kind: 'database', adminUrl: recordedUrl, name })
   }
   // Stairway slices check after their steps side by side, all on the one lock connection: its
   // queries go one at a time (a pg client runs one query at a time; overlapping calls are deprecated).
@@ -156,12 +156,12 @@ async function startRun(
     if (role) {
       const roleProblem = await dropRunRole(lock.client, role.name, created, failed.length > 0)
       if (roleProblem) problems.push(roleProblem)
-      else forgetResource({ kind: 'role', adminUrl: recordedUrl, name: role.name })
+      else resources.forget({ kind: 'role', adminUrl: recordedUrl, name: role.name })
     }
     await lock.release()
     if (problems.length) throw new GateError(`database-url: ${problems.join('; ')}`, 'database-url')
   }
-  const unregister = registerCleanup(`scratch databases on ${shown}`, stop)
+  const unregister = resources.track(`scratch databases on ${shown}`, stop)
   const urlFor = (name: string) => (role ? asRole(dbs.urlFor(name), role) : dbs.urlFor(name))
   return {
     provider: 'url',
@@ -175,14 +175,14 @@ async function startRun(
         adminUrl: recordedUrl,
         name: opts?.name ?? runDatabaseName(runId, ++count),
       }
-      recordResource(resource)
+      resources.record(resource)
       created.push(resource.name)
       try {
         await dbs.create({ ...opts, name: resource.name })
       } catch (error) {
         // Created but not made private: still ours to drop.
         if (dbs.has(resource.name)) await dbs.drop(resource.name).catch(() => {})
-        forgetResource(resource)
+        resources.forget(resource)
         throw new GateError(
           `database-url: cannot create a scratch database on ${shown}: ${said(error)}`,
           'database-url',

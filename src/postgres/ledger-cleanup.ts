@@ -10,7 +10,7 @@ import { removeContainer } from './containers.js'
 import { withCredentialsFrom } from './credentials.js'
 import { readLedger, type Resource } from './ledger.js'
 import { ident, PREFIX, runIdOfRole } from './names.js'
-import { CLUSTER_DIR_PREFIX, destroyClusterSync } from './stale.js'
+import { CLUSTER_DIR_PREFIX, destroyClusterSync } from './cluster-dirs.js'
 
 export interface LedgerCleanup {
   /** One line per resource removed, e.g. "cluster /tmp/migration-gate-pg-x". */

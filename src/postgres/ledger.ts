@@ -10,13 +10,6 @@ export type Resource =
   /** A url run's own role (run-role.ts); its password is never recorded. */
   | { kind: 'role'; adminUrl: string; name: string }
 
-let ledgerPath: string | undefined
-
-/** Turns the ledger on (the action does; the CLI relies on signal handlers and stale-cluster markers). */
-export function useLedger(path: string): void {
-  ledgerPath = path
-}
-
 export function readLedger(path: string): Resource[] {
   try {
     const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'))
@@ -26,20 +19,21 @@ export function readLedger(path: string): Resource[] {
   }
 }
 
-function write(list: Resource[]): void {
-  if (!ledgerPath) return
-  if (list.length === 0) rmSync(ledgerPath, { force: true })
-  else writeFileSync(ledgerPath, JSON.stringify(list, null, 1))
+function write(path: string, list: Resource[]): void {
+  if (list.length === 0) rmSync(path, { force: true })
+  else writeFileSync(path, JSON.stringify(list, null, 1))
 }
 
 const same = (a: Resource, b: Resource) => JSON.stringify(a) === JSON.stringify(b)
 
-export function recordResource(r: Resource): void {
-  if (!ledgerPath) return
-  write([...readLedger(ledgerPath).filter((x) => !same(x, r)), r])
+/** Lists `r` in the ledger at `path` (once). A run's ResourceTracker calls this; nothing else writes the file. */
+export function addToLedger(path: string, r: Resource): void {
+  write(path, [...readLedger(path).filter((x) => !same(x, r)), r])
 }
 
-export function forgetResource(r: Resource): void {
-  if (!ledgerPath) return
-  write(readLedger(ledgerPath).filter((x) => !same(x, r)))
+export function removeFromLedger(path: string, r: Resource): void {
+  write(
+    path,
+    readLedger(path).filter((x) => !same(x, r)),
+  )
 }

@@ -20,7 +20,7 @@ export function localProvider(options: ProviderOptions): PostgresProvider {
           'postgres',
         )
       }
-      return startCluster(bins, 'local', options.logger)
+      return startCluster(bins, 'local', options.resources, options.logger)
     },
   }
 }

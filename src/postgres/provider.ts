@@ -1,6 +1,7 @@
 // Ephemeral Postgres behind one interface. A Server is a running PostgreSQL the gate may use;
 // every database the gate creates on it is tracked and dropped by stop().
 import type { Logger } from '../logger.js'
+import type { ResourceTracker } from '../resource-tracker.js'
 
 export type ProviderName = 'docker' | 'local' | 'embedded' | 'url'
 export const PROVIDER_NAMES: readonly ProviderName[] = ['docker', 'local', 'embedded', 'url']
@@ -39,6 +40,8 @@ export interface PostgresProvider {
 }
 
 export interface ProviderOptions {
+  /** The run's resource tracker: what a server starts or creates is cleaned through it, on every path out. */
+  resources: ResourceTracker
   /** Directory holding initdb/postgres (the `pg-bin` input). */
   pgBin?: string
   /** Docker image (the `postgres-image` input). */

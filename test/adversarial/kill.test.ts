@@ -17,6 +17,10 @@ import { printFigures, type Row } from './support/figures.js'
 import { describeLeftovers, removeLeftovers, settledLeftovers, total, type Leftovers } from './support/leftovers.js'
 import { runCli, spawnCli, type CliRun } from './support/run-cli.js'
 import { chooseSeed, seededRandom } from './support/seeded.js'
+import { ResourceTracker } from '../../src/resource-tracker.js'
+
+/** What this file's servers and processes are tracked by, as a run's are by its own. */
+const resources = new ResourceTracker()
 
 type Provider = 'local' | 'embedded' | 'url'
 type Phase = 'start' | 'step' | 'cleanup'
@@ -132,7 +136,7 @@ for (const provider of PROVIDERS) {
     const leftovers = (): Promise<Leftovers> => settledLeftovers(root, tmp, adminUrl)
 
     beforeAll(async () => {
-      if (provider === 'embedded') unavailable = await embeddedProvider().unavailableReason()
+      if (provider === 'embedded') unavailable = await embeddedProvider({ resources }).unavailableReason()
       // Short paths: the server's socket lives under TMPDIR.
       root = mkdtempSync(join(tmpdir(), 'mg-kill-'))
       tmp = join(root, 'tmp')

@@ -16,6 +16,10 @@ import { pythonWithAlembic } from '../support/python.js'
 import { runGate } from '../../src/gate.js'
 import { readConfig } from '../../src/inputs.js'
 import { silentLogger } from '../../src/logger.js'
+import { ResourceTracker } from '../../src/resource-tracker.js'
+
+/** What this file's servers and processes are tracked by, as a run's are by its own. */
+const resources = new ResourceTracker()
 
 const FIXTURES = path.resolve(__dirname, '../fixtures')
 // Fixtures Alembic loads (heads must match) and fixtures it refuses (the static side says why).
@@ -34,7 +38,7 @@ async function crossCheck(python: string, projectDir: string) {
   const graph = await readAlembicGraph(config)
   const staticHeads = heads(graph)
   const staticFindings = [...graph.problems, ...checkChain(graph, alembicWording)]
-  return { staticHeads, result: await crossCheckHeads({ python, config, staticHeads, staticFindings }) }
+  return { staticHeads, result: await crossCheckHeads({ python, config, staticHeads, staticFindings, resources }) }
 }
 
 /** The interpreter, or why there is none here (the tests then count as skipped, with that reason). */

@@ -11,7 +11,7 @@ import { cleanupLedger } from '../../src/postgres/ledger-cleanup.js'
 import { runIdOfDatabase } from '../../src/postgres/names.js'
 import { localProvider } from '../../src/postgres/local.js'
 import type { Server } from '../../src/postgres/provider.js'
-import { destroyClusterSync, removeStaleClusters } from '../../src/postgres/stale.js'
+import { destroyClusterSync, removeStaleClusters } from '../../src/postgres/cluster-dirs.js'
 import {
   clusterDirsOf,
   gateDatabasesOn,
@@ -22,6 +22,10 @@ import {
   type Held,
   type Spawned,
 } from '../support/leftovers.js'
+import { ResourceTracker } from '../../src/resource-tracker.js'
+
+/** What this file's servers and processes are tracked by, as a run's are by its own. */
+const resources = new ResourceTracker()
 
 let root: string
 let host: Server
@@ -82,7 +86,7 @@ async function roleExists(name: string): Promise<boolean> {
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'mg-cleanup-test-'))
   chmodSync(root, 0o755)
-  host = await localProvider({}).start()
+  host = await localProvider({ resources }).start()
   hostUrl = host.urlFor('postgres')
 })
 

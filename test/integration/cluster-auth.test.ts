@@ -10,18 +10,20 @@ import { join } from 'node:path'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { findBinaries } from '../../src/postgres/binaries.js'
-import { useLedger } from '../../src/postgres/ledger.js'
 import { localProvider } from '../../src/postgres/local.js'
 import { serverUser } from '../../src/postgres/privileges.js'
 import type { Server } from '../../src/postgres/provider.js'
 import { clusterDirsOf } from '../support/leftovers.js'
 import { pythonWithAlembic } from '../support/python.js'
+import { ResourceTracker } from '../../src/resource-tracker.js'
 
 const repo = join(import.meta.dirname, '..', '..')
 const scratch = mkdtempSync(join(tmpdir(), 'mg-cluster-auth-'))
 // As root the server runs as another user, and the probes below run as nobody: both must traverse.
 chmodSync(scratch, 0o755)
 const ledger = join(scratch, 'ledger.json')
+/** The cluster's tracker, writing a ledger as the action's does. */
+const resources = new ResourceTracker({ ledger })
 
 let server: Server
 let url: string
@@ -29,9 +31,8 @@ let password: string
 let dir: string
 
 beforeAll(async () => {
-  useLedger(ledger)
   const before = new Set(clusterDirsOf(process.pid))
-  server = await localProvider({}).start()
+  server = await localProvider({ resources }).start()
   dir = clusterDirsOf(process.pid).filter((d) => !before.has(d))[0] as string
   url = server.urlFor('postgres')
   password = decodeURIComponent(new URL(url).password)
@@ -39,7 +40,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.stop()
-  useLedger('')
   rmSync(scratch, { recursive: true, force: true })
 })
 

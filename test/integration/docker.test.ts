@@ -13,6 +13,10 @@ import { readLedger } from '../../src/postgres/ledger.js'
 import { cleanupLedger } from '../../src/postgres/ledger-cleanup.js'
 import { ensureDockerEngine, ensurePostgresImage, type DockerEngine } from '../support/docker.js'
 import { holdServer, spawnHoldServer, waitUntil, type Spawned } from '../support/leftovers.js'
+import { ResourceTracker } from '../../src/resource-tracker.js'
+
+/** What this file's servers and processes are tracked by, as a run's are by its own. */
+const resources = new ResourceTracker()
 
 let engine: DockerEngine | undefined
 let image = ''
@@ -80,7 +84,7 @@ describe('docker provider', () => {
     { timeout: 120_000 },
     async (ctx) => {
       needsDocker(ctx)
-      const provider = dockerProvider({ image })
+      const provider = dockerProvider({ resources, image })
       expect(await provider.unavailableReason()).toBeNull()
       const before = new Set(await allContainerIds())
       const server = await provider.start()
@@ -121,7 +125,7 @@ describe('docker provider', () => {
     async (ctx) => {
       needsDocker(ctx)
       const before = await allContainerIds()
-      const error = await dockerProvider({ image: 'migration-gate-test/no-such-image:1' })
+      const error = await dockerProvider({ resources, image: 'migration-gate-test/no-such-image:1' })
         .start()
         .catch((e: unknown) => e)
       expect(error).toBeInstanceOf(GateError)

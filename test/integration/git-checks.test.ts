@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { GateError } from '../../src/errors.js'
 import { runGate } from '../../src/gate.js'
 import { chooseBase } from '../../src/git/base.js'
-import type { GitHubEnvironment } from '../../src/git/event.js'
+import { readGitHubContext, type GitHubEnvironment } from '../../src/github/context.js'
 import { locateBase } from '../../src/git/fetch.js'
 import { GitRepo } from '../../src/git/repo.js'
 import { readConfig } from '../../src/inputs.js'
@@ -24,7 +24,7 @@ const VERSIONS = 'alembic/versions'
 
 async function gate(dir: string, inputs: Record<string, string> = {}, github?: GitHubEnvironment): Promise<GateReport> {
   const config = readConfig((name) => ({ 'working-directory': dir, mode: 'static', ...inputs })[name])
-  return runGate(config, { logger: silentLogger, ...(github ? { github } : {}) })
+  return runGate(config, { logger: silentLogger, ...(github ? { github: readGitHubContext(github) } : {}) })
 }
 
 const ids = (r: GateReport) => r.findings.map((f) => `${f.id}@${f.file ?? ''}`).sort()

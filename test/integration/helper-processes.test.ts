@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { removeStaleClusters } from '../../src/postgres/stale.js'
+import { removeStaleClusters } from '../../src/postgres/cluster-dirs.js'
 import { pythonWithAlembic } from '../support/python.js'
 import { FIXTURES, gateOnFixture } from '../support/run-gate.js'
 

@@ -5,10 +5,14 @@
 import pg from 'pg'
 import { describe, expect, it } from 'vitest'
 import { localProvider } from '../../src/postgres/local.js'
+import { ResourceTracker } from '../../src/resource-tracker.js'
+
+/** What this file's servers and processes are tracked by, as a run's are by its own. */
+const resources = new ResourceTracker()
 
 describe('the lock table of the local cluster', () => {
   it('takes 10,000 tables created in one transaction, as a default server does', async () => {
-    const server = await localProvider({}).start()
+    const server = await localProvider({ resources }).start()
     try {
       const db = await server.createDatabase()
       const client = new pg.Client({ connectionString: db.url })

@@ -15,9 +15,13 @@ import { freePort } from '../../src/postgres/cluster.js'
 import { localProvider } from '../../src/postgres/local.js'
 import { AUTO_ORDER, type PostgresProvider, type ProviderOptions, type Server } from '../../src/postgres/provider.js'
 import { chooseProvider, providerByName, type PostgresChoice } from '../../src/postgres/select.js'
-import { postmasterPid } from '../../src/postgres/stale.js'
+import { postmasterPid } from '../../src/postgres/cluster-dirs.js'
 import { ensureDockerEngine, ensurePostgresImage } from '../support/docker.js'
 import { clusterDirsOf, gateDatabasesOn, processesIn } from '../support/leftovers.js'
+import { ResourceTracker } from '../../src/resource-tracker.js'
+
+/** What this file's servers and processes are tracked by, as a run's are by its own. */
+const resources = new ResourceTracker()
 
 async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
   const client = new pg.Client({ connectionString: url })
@@ -71,7 +75,7 @@ async function provesCluster(provider: PostgresProvider): Promise<void> {
 
 describe('local provider', () => {
   it('starts, serves, copies by template, and leaves no process or dir after stop()', async () => {
-    const provider = localProvider({})
+    const provider = localProvider({ resources })
     expect(await provider.unavailableReason()).toBeNull()
     await provesCluster(provider)
   })
@@ -84,7 +88,7 @@ describe('local provider', () => {
     const saved = process.env.TMPDIR
     process.env.TMPDIR = deep
     try {
-      await provesCluster(localProvider({}))
+      await provesCluster(localProvider({ resources }))
     } finally {
       if (saved === undefined) delete process.env.TMPDIR
       else process.env.TMPDIR = saved
@@ -96,7 +100,7 @@ describe('local provider', () => {
     const empty = mkdtempSync(join(tmpdir(), 'mg-test-empty-bin-'))
     try {
       for (const pgBin of [empty, join(empty, 'missing')]) {
-        const error = await localProvider({ pgBin })
+        const error = await localProvider({ resources, pgBin })
           .start()
           .catch((e: unknown) => e)
         expect(error).toBeInstanceOf(GateError)
@@ -117,7 +121,9 @@ describe('local provider', () => {
     writeFileSync(join(fake, 'initdb'), '#!/bin/sh\necho "initdb: simulated failure" >&2\nexit 1\n', { mode: 0o755 })
     try {
       const before = clusterDirsOf(process.pid)
-      await expect(localProvider({ pgBin: fake }).start()).rejects.toThrow(/initdb failed: initdb: simulated failure/)
+      await expect(localProvider({ resources, pgBin: fake }).start()).rejects.toThrow(
+        /initdb failed: initdb: simulated failure/,
+      )
       expect(clusterDirsOf(process.pid)).toEqual(before)
     } finally {
       rmSync(fake, { recursive: true, force: true })
@@ -127,7 +133,7 @@ describe('local provider', () => {
 
 describe('embedded provider', () => {
   it('starts, serves, copies by template, and leaves no process or dir after stop()', async (ctx) => {
-    const provider = embeddedProvider()
+    const provider = embeddedProvider({ resources })
     const reason = await provider.unavailableReason()
     if (reason) {
       console.log(`skipping embedded provider test: ${reason}`)
@@ -141,7 +147,7 @@ describe('url provider', () => {
   let host: Server
   let adminUrl: string
   beforeAll(async () => {
-    host = await localProvider({}).start()
+    host = await localProvider({ resources }).start()
     adminUrl = host.urlFor('postgres')
     await query(adminUrl, "CREATE ROLE no_createdb LOGIN PASSWORD 'sekret-pw'")
     await query(adminUrl, 'CREATE DATABASE not_the_gates')
@@ -151,7 +157,7 @@ describe('url provider', () => {
   })
 
   it('serves in scratch databases it creates and drops every one of them on stop()', async () => {
-    const server = await externalProvider({ databaseUrl: adminUrl }).start()
+    const server = await externalProvider({ resources, databaseUrl: adminUrl }).start()
     expect(server.provider).toBe('url')
     let names: string[] = []
     try {
@@ -171,7 +177,7 @@ describe('url provider', () => {
   })
 
   it('refuses to drop databases it did not create', async () => {
-    const server = await externalProvider({ databaseUrl: adminUrl }).start()
+    const server = await externalProvider({ resources, databaseUrl: adminUrl }).start()
     try {
       await expect(server.dropDatabase('not_the_gates')).rejects.toThrow(/did not create/)
       await expect(server.dropDatabase('postgres')).rejects.toThrow(/did not create/)
@@ -190,7 +196,7 @@ describe('url provider', () => {
     const u = new URL(adminUrl)
     u.username = 'gate_user'
     u.password = 'sekret-pw'
-    const server = await externalProvider({ databaseUrl: u.toString() }).start()
+    const server = await externalProvider({ resources, databaseUrl: u.toString() }).start()
     const kept = await server.createDatabase()
     const dropped = await server.createDatabase()
     // Someone takes one database away from the gate's role: it can no longer drop it.
@@ -211,7 +217,7 @@ describe('url provider', () => {
     const u = new URL(adminUrl)
     u.username = 'no_createdb'
     u.password = 'sekret-pw'
-    const error = await externalProvider({ databaseUrl: u.toString() })
+    const error = await externalProvider({ resources, databaseUrl: u.toString() })
       .start()
       .catch((e: unknown) => e)
     expect(error).toBeInstanceOf(GateError)
@@ -232,7 +238,7 @@ describe('url provider', () => {
       `${adminUrl.replace(/\/postgres$/, '')}/no_such_database`,
     ]
     for (const databaseUrl of cases) {
-      const error = await externalProvider({ databaseUrl })
+      const error = await externalProvider({ resources, databaseUrl })
         .start()
         .catch((e: unknown) => e)
       expect(error, String(databaseUrl)).toBeInstanceOf(GateError)
@@ -256,7 +262,7 @@ async function gateContainerIds(): Promise<string[]> {
  * The image option for the engine that answers: test/support/build-postgres-image.sh's image, built
  * from the local PostgreSQL binaries; if it cannot be built, the default image (a registry may have it).
  */
-async function imageForAnsweringEngine(): Promise<ProviderOptions> {
+async function imageForAnsweringEngine(): Promise<Omit<ProviderOptions, 'resources'>> {
   // The reaper image would need a registry; the provider removes its own containers.
   process.env.TESTCONTAINERS_RYUK_DISABLED = 'true'
   const found = await ensureDockerEngine()
@@ -283,14 +289,14 @@ describe('provider selection', () => {
   it('auto picks the first provider that can serve here and logs which, and it really serves', async () => {
     let expected: string | undefined
     for (const name of AUTO_ORDER) {
-      if ((await providerByName(name, {}).unavailableReason()) === null) {
+      if ((await providerByName(name, { resources }).unavailableReason()) === null) {
         expected = name
         break
       }
     }
     // Docker wins wherever an engine answers (CI runners have one): give it an image that engine can
     // run without a registry, as docker.test.ts does, so the serving check below holds for it too.
-    const options: ProviderOptions = expected === 'docker' ? await imageForAnsweringEngine() : {}
+    const options: ProviderOptions = { resources, ...(expected === 'docker' ? await imageForAnsweringEngine() : {}) }
     const { lines, logger } = recorder()
     const provider = await chooseProvider('auto', options, logger)
     expect(provider.name).toBe(expected)
@@ -315,13 +321,15 @@ describe('provider selection', () => {
 
   it('auto picks url when a database-url is given, and says so', async () => {
     const { lines, logger } = recorder()
-    const provider = await chooseProvider('auto', { databaseUrl: 'postgresql://u@127.0.0.1/db' }, logger)
+    const provider = await chooseProvider('auto', { resources, databaseUrl: 'postgresql://u@127.0.0.1/db' }, logger)
     expect(provider.name).toBe('url')
     expect(lines).toContain('postgres: auto picked url (database-url is set)')
   })
 
   it('an unknown postgres value is a GateError naming the input and the allowed values', async () => {
-    const error = await chooseProvider('mysql' as PostgresChoice, {}, recorder().logger).catch((e: unknown) => e)
+    const error = await chooseProvider('mysql' as PostgresChoice, { resources }, recorder().logger).catch(
+      (e: unknown) => e,
+    )
     expect(error).toBeInstanceOf(GateError)
     expect((error as GateError).input).toBe('postgres')
     expect((error as GateError).message).toMatch(

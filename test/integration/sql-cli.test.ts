@@ -6,6 +6,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { localProvider } from '../../src/postgres/local.js'
+import { ResourceTracker } from '../../src/resource-tracker.js'
+
+/** What this file's servers and processes are tracked by, as a run's are by its own. */
+const resources = new ResourceTracker()
 
 const root = join(import.meta.dirname, '..', '..')
 const scratch = mkdtempSync(join(tmpdir(), 'mg-sql-cli-'))
@@ -24,7 +28,7 @@ function cli(...args: string[]) {
 
 describe('CLI on the SQL examples', () => {
   it('exits 0 on examples/sql-app and 1 on examples/sql-app-broken, writing the JSON report', async () => {
-    const postgres = (await localProvider({}).unavailableReason()) === null ? 'local' : 'embedded'
+    const postgres = (await localProvider({ resources }).unavailableReason()) === null ? 'local' : 'embedded'
     const ok = cli('check', join(root, 'examples', 'sql-app'), '--postgres', postgres)
     expect(ok.code).toBe(0)
     expect(ok.stdout).toMatch(/^migration-gate: PASS \(golang-migrate, stairway, 5 revisions, \w+ PostgreSQL \d+/)
@@ -56,7 +60,7 @@ describe('CLI on the SQL examples', () => {
   })
 
   it('prints a few KB, not the megabyte a migration raises: the message clipped to both ends, once per place', async () => {
-    const postgres = (await localProvider({}).unavailableReason()) === null ? 'local' : 'embedded'
+    const postgres = (await localProvider({ resources }).unavailableReason()) === null ? 'local' : 'embedded'
     const reportPath = join(scratch, 'huge-error.json')
     const fixture = join(root, 'test', 'fixtures', 'sql-golang-huge-error')
     const r = cli('check', fixture, '--postgres', postgres, '--report-json', reportPath)

@@ -10,13 +10,18 @@ import { readConfig } from '../../src/inputs.js'
 import { silentLogger } from '../../src/logger.js'
 import { localProvider } from '../../src/postgres/local.js'
 import type { GateReport } from '../../src/report.js'
+import { ResourceTracker } from '../../src/resource-tracker.js'
+
+/** What this file's servers and processes are tracked by, as a run's are by its own. */
+const resources = new ResourceTracker()
 
 const root = join(import.meta.dirname, '..', '..')
 const fixtures = join(root, 'test', 'fixtures')
 const scratch = mkdtempSync(join(tmpdir(), 'mg-sql-replay-'))
 afterAll(() => rmSync(scratch, { recursive: true, force: true }))
 
-const postgres = (async () => ((await localProvider({}).unavailableReason()) === null ? 'local' : 'embedded'))()
+const postgres = (async () =>
+  (await localProvider({ resources }).unavailableReason()) === null ? 'local' : 'embedded')()
 
 async function gate(dir: string, inputs: Record<string, string> = {}): Promise<GateReport> {
   const provider = await postgres

@@ -12,6 +12,10 @@ import { findSqlDirectory } from '../../src/drivers/sql/files.js'
 import { silentLogger } from '../../src/logger.js'
 import type { Server } from '../../src/postgres/provider.js'
 import { startTestServer } from '../support/server.js'
+import { ResourceTracker } from '../../src/resource-tracker.js'
+
+/** What this file's servers and processes are tracked by, as a run's are by its own. */
+const resources = new ResourceTracker()
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'mg-sql-session-'))
 let server: Server
@@ -40,7 +44,7 @@ async function open(
     logger: silentLogger,
   })
   const db = await server.createDatabase()
-  return { session: await driver.open(db.url, { stepTimeoutSeconds }), url: db.url, driver }
+  return { session: await driver.open(db.url, { stepTimeoutSeconds, resources }), url: db.url, driver }
 }
 
 async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {

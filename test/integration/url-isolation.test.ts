@@ -11,6 +11,10 @@ import { localProvider } from '../../src/postgres/local.js'
 import type { Server } from '../../src/postgres/provider.js'
 import { gateDatabasesOn } from '../support/leftovers.js'
 import { gateOnFixture } from '../support/run-gate.js'
+import { ResourceTracker } from '../../src/resource-tracker.js'
+
+/** What this file's servers and processes are tracked by, as a run's are by its own. */
+const resources = new ResourceTracker()
 
 let host: Server
 let adminUrl: string
@@ -65,7 +69,7 @@ async function escapeRun(databaseUrl: string, reporting: string): Promise<unknow
 }
 
 beforeAll(async () => {
-  host = await localProvider({}).start()
+  host = await localProvider({ resources }).start()
   adminUrl = host.urlFor('postgres')
   await query(adminUrl, "CREATE ROLE gate_createdb LOGIN CREATEDB PASSWORD 'sekret-pw'")
 })
@@ -103,7 +107,10 @@ describe('a migration that opens its own connection to another database', () => 
 
   it("a CREATEROLE user who is no superuser: the run's role owns the scratch databases, and goes with them", async () => {
     await query(adminUrl, "CREATE ROLE gate_createrole LOGIN CREATEDB CREATEROLE PASSWORD 'sekret-pw'")
-    const server = await externalProvider({ databaseUrl: urlOf('postgres', 'gate_createrole', 'sekret-pw') }).start()
+    const server = await externalProvider({
+      resources,
+      databaseUrl: urlOf('postgres', 'gate_createrole', 'sekret-pw'),
+    }).start()
     try {
       const a = await server.createDatabase()
       const b = await server.createDatabase({ template: a.name })
@@ -126,7 +133,10 @@ describe('a migration that opens its own connection to another database', () => 
   })
 
   it('a user without CREATEROLE gets no per-run role, and a note saying isolation relies on its privileges', async () => {
-    const server = await externalProvider({ databaseUrl: urlOf('postgres', 'gate_createdb', 'sekret-pw') }).start()
+    const server = await externalProvider({
+      resources,
+      databaseUrl: urlOf('postgres', 'gate_createdb', 'sekret-pw'),
+    }).start()
     try {
       const scratch = await server.createDatabase()
       expect(new URL(scratch.url).username).toBe('gate_createdb')
@@ -145,7 +155,7 @@ describe('a migration that opens its own connection to another database', () => 
     // A database whose public schema lets everyone create (PostgreSQL 14 and older by default).
     await query(adminUrl, 'CREATE DATABASE reporting_c')
     await query(urlOf('reporting_c'), 'GRANT CREATE ON SCHEMA public TO PUBLIC')
-    const server = await externalProvider({ databaseUrl: adminUrl }).start()
+    const server = await externalProvider({ resources, databaseUrl: adminUrl }).start()
     let role = ''
     try {
       const scratch = await server.createDatabase()

@@ -11,6 +11,10 @@ import type { Server } from '../../src/postgres/provider.js'
 import { runLockKeys } from '../../src/postgres/run-lock.js'
 import { gateDatabasesOn, waitUntil, type Spawned } from '../support/leftovers.js'
 import { FIXTURES } from '../support/run-gate.js'
+import { ResourceTracker } from '../../src/resource-tracker.js'
+
+/** What this file's servers and processes are tracked by, as a run's are by its own. */
+const resources = new ResourceTracker()
 
 const ROOT = join(import.meta.dirname, '..', '..')
 let host: Server
@@ -64,7 +68,7 @@ async function sleepingScratchDatabase(): Promise<string | undefined> {
 }
 
 beforeAll(async () => {
-  host = await localProvider({}).start()
+  host = await localProvider({ resources }).start()
   adminUrl = host.urlFor('postgres')
 })
 

@@ -3,16 +3,19 @@
 // made, then waits for a signal. HOLD_CRASH=1 throws instead of waiting (an uncaught failure);
 // HOLD_LEDGER=path turns the ledger on; HOLD_DATABASE_URL / HOLD_IMAGE configure url / docker.
 import { tmpdir } from 'node:os'
-import { readLedger, useLedger } from '../../src/postgres/ledger.js'
+import { readLedger } from '../../src/postgres/ledger.js'
 import { providerByName } from '../../src/postgres/select.js'
 import type { ProviderName } from '../../src/postgres/provider.js'
-import { postmasterPid } from '../../src/postgres/stale.js'
+import { postmasterPid } from '../../src/postgres/cluster-dirs.js'
+import { ResourceTracker } from '../../src/resource-tracker.js'
 import { clusterDirsOf } from './leftovers.js'
 
 const mode = (process.argv[2] ?? 'local') as ProviderName
-if (process.env.HOLD_LEDGER) useLedger(process.env.HOLD_LEDGER)
+// The run's tracker, as main.ts makes it (with a ledger) or as runGate makes it for the CLI (without).
+const resources = new ResourceTracker(process.env.HOLD_LEDGER ? { ledger: process.env.HOLD_LEDGER } : {})
 
 const server = await providerByName(mode, {
+  resources,
   databaseUrl: process.env.HOLD_DATABASE_URL,
   image: process.env.HOLD_IMAGE,
 }).start()

@@ -5,7 +5,6 @@
 import { readConfig } from '../../src/inputs.js'
 import { runGate } from '../../src/gate.js'
 import { silentLogger } from '../../src/logger.js'
-import { runAll } from '../../src/postgres/cleanup.js'
 
 const [projectDir, postgres, python] = process.argv.slice(2)
 const inputs = new Map<string, string>([
@@ -18,7 +17,6 @@ const report = await runGate(
   readConfig((name) => inputs.get(name)),
   { logger: silentLogger },
 )
-await runAll()
 // A closed handle (an exited child process) is released a few loop turns later: look again for up
 // to 100 ms. A timer or socket the run left running is still there after that.
 let after = process.getActiveResourcesInfo()

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
-import { CLUSTER_DIR_PREFIX } from '../../src/postgres/stale.js'
+import { CLUSTER_DIR_PREFIX } from '../../src/postgres/cluster-dirs.js'
 
 /** Cluster dirs under `root` whose marker names `pid` (the gate process that made them); null: any. */
 export function clusterDirsOf(pid: number | null, root = tmpdir()): string[] {

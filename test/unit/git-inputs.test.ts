@@ -2,7 +2,7 @@
 // git's name-status output.
 import { describe, expect, it } from 'vitest'
 import { chooseBase } from '../../src/git/base.js'
-import { readGitHubContext, type GitHubEnvironment } from '../../src/git/event.js'
+import { readGitHubContext, type GitHubEnvironment } from '../../src/github/context.js'
 import { findExemption } from '../../src/git/exemption.js'
 import { globMatcher, globToRegExp } from '../../src/git/glob.js'
 import { parseNameStatus } from '../../src/git/repo.js'
@@ -117,6 +117,14 @@ describe('the GitHub event and the base', () => {
     const ctx = readGitHubContext(env({ GITHUB_BASE_REF: 'main' }, '{not json'))
     expect(ctx.problem).toMatch(/^cannot read the event payload \/e\.json: /)
     expect(chooseBase(undefined, ctx)?.source).toBe('GITHUB_BASE_REF')
+  })
+
+  it('a payload that is JSON but not an object (null, a number) is a problem, not a crash', () => {
+    for (const payload of ['null', '42', '"text"', '[]']) {
+      const ctx = readGitHubContext(env({ GITHUB_BASE_REF: 'main' }, payload))
+      expect(ctx.problem).toBe(`cannot read the event payload /e.json: not a JSON object`)
+      expect(chooseBase(undefined, ctx)?.source).toBe('GITHUB_BASE_REF')
+    }
   })
 })
 

@@ -6,7 +6,7 @@ import { setPriority } from 'node:os'
 import path from 'node:path'
 import type { Finding } from '../../report.js'
 import { toolCannotLoad, toolCouldNotLoad, toolSeesOtherHeads } from '../../findings/tool-disagreement.js'
-import { registerCleanup } from '../../postgres/cleanup.js'
+import type { ResourceTracker } from '../../resource-tracker.js'
 import { checkChain } from '../../checks/chain.js'
 import type { AlembicConfig } from './config.js'
 import { readAlembicGraph } from './graph.js'
@@ -39,6 +39,8 @@ export interface CrossCheckOptions {
    * offline, and must neither fail for want of them nor connect anywhere if it tries.
    */
   environment?: Record<string, string>
+  /** The run's tracker: the Python process is killed, its process group and all, on every path out. */
+  resources: ResourceTracker
 }
 
 export interface CrossCheckResult {
@@ -203,6 +205,7 @@ export async function crossCheckHeads(opts: CrossCheckOptions): Promise<CrossChe
     config.projectDir,
     opts.timeoutMs ?? 30_000,
     opts.environment ?? {},
+    opts.resources,
   )
   if ('reason' in ran) return done({ findings: [], reason: ran.reason })
   if ('failed' in ran) {
@@ -335,6 +338,7 @@ function runPython(
   cwd: string,
   timeoutMs: number,
   environment: Record<string, string>,
+  resources: ResourceTracker,
 ): Promise<{ answer: Answer } | { reason: string } | { failed: string; loading?: string }> {
   return new Promise((resolve) => {
     // Its own process group, killed whole at the timeout (what env.py started goes too); fd 3 is the
@@ -353,7 +357,7 @@ function runPython(
         // gone already
       }
     }
-    const unregister = registerCleanup(`alembic cross-check ${child.pid ?? ''}`, async () => killGroup(), killGroup)
+    const unregister = resources.track(`alembic cross-check ${child.pid ?? ''}`, async () => killGroup(), killGroup)
     let stdout = ''
     let stderr = ''
     let timedOut = false

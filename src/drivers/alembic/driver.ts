@@ -16,6 +16,7 @@ import {
 } from '../driver.js'
 import { findPython } from '../python.js'
 import type { Finding } from '../../report.js'
+import type { ResourceTracker } from '../../resource-tracker.js'
 import { readAlembicConfig, type AlembicConfig } from './config.js'
 import { crossCheckHeads, LOADED_ONLINE_WORDING } from './crosscheck.js'
 import { alembicLayout } from './git-layout.js'
@@ -108,7 +109,7 @@ export class AlembicDriver implements MigrationDriver {
   }
 
   /** Alembic's own heads, where an interpreter with alembic exists; silent where none does. */
-  async crossCheck(staticHeads: string[], staticFindings: Finding[]): Promise<Finding[]> {
+  async crossCheck(staticHeads: string[], staticFindings: Finding[], resources: ResourceTracker): Promise<Finding[]> {
     const python = await this.interpreter().catch(() => undefined)
     if (!python) return []
     const result = await crossCheckHeads({
@@ -118,6 +119,7 @@ export class AlembicDriver implements MigrationDriver {
       staticFindings,
       flask: this.config.flaskMigrate,
       environment: unreachableDatabaseEnv(this.options.databaseUrlEnv, this.options.databasePartsEnv),
+      resources,
     })
     if (result.reason) this.options.logger.debug(`cross-check skipped: ${result.reason}`)
     return result.findings
@@ -134,6 +136,7 @@ export class AlembicDriver implements MigrationDriver {
         urlEnv: this.options.databaseUrlEnv,
         partsEnv: this.options.databasePartsEnv,
         stepTimeoutSeconds: options.stepTimeoutSeconds,
+        resources: options.resources,
       },
       databaseUrl,
     )

@@ -14,7 +14,7 @@ import { GateError } from '../../errors.js'
 import type { UrlPart } from '../../inputs.js'
 import type { DriftItem, MigrationSession, ModelDrift, StepError, StepResult } from '../driver.js'
 import { migrationApplicationName, PROBE_APPLICATION_NAME } from '../../postgres/names.js'
-import { registerCleanup } from '../../postgres/cleanup.js'
+import type { ResourceTracker } from '../../resource-tracker.js'
 
 export interface HelperOptions {
   python: string
@@ -29,6 +29,8 @@ export interface HelperOptions {
   /** Environment variables that receive one part of it each (PGHOST=host, ...). */
   partsEnv: Array<[string, UrlPart]>
   stepTimeoutSeconds: number
+  /** The run's tracker: every helper is killed, its process group and all, on every path out. */
+  resources: ResourceTracker
 }
 
 interface Reply {
@@ -118,7 +120,7 @@ class HelperProcess {
     this.stdout = this.child.stdout as Readable
     this.stderr = this.child.stderr as Readable
     const killGroup = () => this.signalGroup('SIGKILL')
-    this.unregister = registerCleanup(`alembic helper ${this.child.pid ?? ''}`, async () => killGroup(), killGroup)
+    this.unregister = opts.resources.track(`alembic helper ${this.child.pid ?? ''}`, async () => killGroup(), killGroup)
     let onReady!: (r: Reply) => void
     this.ready = new Promise((resolve) => (onReady = resolve))
     // A helper that dies between a liveness check and a write must not crash the gate (EPIPE).

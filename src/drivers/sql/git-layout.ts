@@ -9,7 +9,7 @@ import type { Finding } from '../../report.js'
 import { unparseableMigration } from '../../findings/unparseable-migration.js'
 import { DBMATE_FILE, GOLANG_MIGRATE_FILE, type SqlLocation } from './files.js'
 import { compareVersions } from './model.js'
-import { staleVersions } from './stale.js'
+import { staleVersions } from './out-of-order.js'
 
 export function sqlLayout(location: SqlLocation, projectDir: string): MigrationLayout {
   const pattern = location.format === 'golang-migrate' ? GOLANG_MIGRATE_FILE : DBMATE_FILE

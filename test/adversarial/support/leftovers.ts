@@ -4,7 +4,7 @@
 // migration-gate-pg-* temp dirs, and migration_gate_* scratch databases on a url server.
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { CLUSTER_DIR_PREFIX, destroyClusterSync } from '../../../src/postgres/stale.js'
+import { CLUSTER_DIR_PREFIX, destroyClusterSync } from '../../../src/postgres/cluster-dirs.js'
 import { gateDatabasesOn, processesIn, waitUntil } from '../../support/leftovers.js'
 
 export interface Leftovers {

@@ -1,14 +1,17 @@
-// Process-wide cleanup: whatever the gate started (servers, containers, scratch databases, temp dirs)
-// is removed after success, failure, SIGINT and SIGTERM. Each resource registers an async cleanup
-// (the normal path) and a synchronous last resort for process exit (kill the server, remove the dir).
+// The process-wide part of cleanup: on SIGINT and SIGTERM every live resource tracker (a run's, see
+// resource-tracker.ts) is emptied, newest first, and the process exits with the signal's code; on
+// exit, however it comes, each live tracker's synchronous last resorts run (kill the server, remove
+// the dir). Signals belong to the process, not to a run, so this is the one piece of global state:
+// it holds the trackers that hold something, and nothing else writes into it.
 
-interface Entry {
-  name: string
-  run: () => Promise<void>
-  sync?: () => void
+/** What the hook needs of a tracker. */
+export interface LiveTracker {
+  cleanupAll(): Promise<string[]>
+  cleanupSync(): void
 }
 
-const entries = new Set<Entry>()
+/** In the order they went live: emptied newest first, as each tracker empties itself. */
+const live = new Set<LiveTracker>()
 let installed = false
 let signalled: NodeJS.Signals | null = null
 /** On cancel GitHub's runner sends SIGINT, SIGTERM 7.5 s later, SIGKILL 2.5 s after that: finish before. */
@@ -30,13 +33,17 @@ function onSignal(signal: NodeJS.Signals, code: number): void {
   // A cleanup that hangs (an unreachable database-url server) must not keep a cancelled job alive:
   // exit anyway after a while; the exit handler below still kills servers and removes dirs.
   setTimeout(() => process.exit(code), SIGNAL_CLEANUP_MS).unref()
-  void runAll().finally(() => process.exit(code))
+  void cleanupLive().finally(() => process.exit(code))
+}
+
+async function cleanupLive(): Promise<void> {
+  for (const tracker of [...live].reverse()) await tracker.cleanupAll()
 }
 
 function onExit(): void {
-  for (const e of entries) {
+  for (const tracker of live) {
     try {
-      e.sync?.()
+      tracker.cleanupSync()
     } catch {
       // best effort on the way out
     }
@@ -44,7 +51,7 @@ function onExit(): void {
 }
 
 /**
- * Signal handlers are installed only while something is registered: with nothing to clean up, a
+ * Signal handlers are installed only while a tracker holds something: with nothing to clean up, a
  * signal keeps its default meaning (and a host process, a test runner, keeps its own handling).
  */
 function install(): void {
@@ -56,11 +63,23 @@ function install(): void {
 }
 
 function uninstallIfIdle(): void {
-  if (!installed || signalled || entries.size > 0) return
+  if (!installed || signalled || live.size > 0) return
   installed = false
   process.removeListener('SIGINT', onSigint)
   process.removeListener('SIGTERM', onSigterm)
   process.removeListener('exit', onExit)
+}
+
+/** A tracker that now holds something: cleaned on a signal and at exit. */
+export function trackerLive(tracker: LiveTracker): void {
+  live.add(tracker)
+  install()
+}
+
+/** A tracker that holds nothing any more. */
+export function trackerIdle(tracker: LiveTracker): void {
+  live.delete(tracker)
+  uninstallIfIdle()
 }
 
 /**
@@ -69,30 +88,4 @@ function uninstallIfIdle(): void {
  */
 export function interruptedBy(): NodeJS.Signals | null {
   return signalled
-}
-
-/** Registers a cleanup; the returned function unregisters it (call after a normal stop). */
-export function registerCleanup(name: string, run: () => Promise<void>, sync?: () => void): () => void {
-  install()
-  const entry: Entry = { name, run, ...(sync ? { sync } : {}) }
-  entries.add(entry)
-  return () => {
-    entries.delete(entry)
-    uninstallIfIdle()
-  }
-}
-
-/** Runs every registered cleanup, newest first; failures are reported, never thrown. */
-export async function runAll(): Promise<string[]> {
-  const problems: string[] = []
-  for (const e of [...entries].reverse()) {
-    try {
-      await e.run()
-    } catch (error) {
-      problems.push(`${e.name}: ${error instanceof Error ? error.message : String(error)}`)
-    }
-    entries.delete(e)
-  }
-  uninstallIfIdle()
-  return problems
 }

@@ -2,7 +2,7 @@
 // migrations in, findings out.
 import { describe, expect, it } from 'vitest'
 import { sqlLayout, staleInMerge } from '../../src/drivers/sql/git-layout.js'
-import { staleVersions } from '../../src/drivers/sql/stale.js'
+import { staleVersions } from '../../src/drivers/sql/out-of-order.js'
 
 describe('staleVersions', () => {
   const base = ['1', '2', '5']

@@ -20,7 +20,7 @@ import { join } from 'node:path'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isRunning } from '../../src/postgres/processes.js'
-import { CLUSTER_DIR_PREFIX, destroyClusterSync, removeStaleClusters } from '../../src/postgres/stale.js'
+import { CLUSTER_DIR_PREFIX, destroyClusterSync, removeStaleClusters } from '../../src/postgres/cluster-dirs.js'
 import { clusterDirsOf, holdServer, processesIn, waitUntil, type Held } from '../support/leftovers.js'
 
 const repo = join(import.meta.dirname, '..', '..')
@@ -29,7 +29,7 @@ const held: Held[] = []
 const privateDirs: string[] = []
 
 beforeAll(() => {
-  root = mkdtempSync(join(tmpdir(), 'mg-stale-sweep-test-'))
+  root = mkdtempSync(join(tmpdir(), 'mg-orphan-clusters-test-'))
   chmodSync(root, 0o755)
 })
 
@@ -198,7 +198,7 @@ describe('a run in a real second PID namespace sharing the temp dir', () => {
 
   it('its cluster survives our sweep, even when its marker claims our namespace and a pid dead here', async (ctx) => {
     if (process.getuid?.() !== 0) {
-      console.log('stale-sweep: a second PID namespace needs root (unshare --pid); skipped')
+      console.log('orphan-clusters: a second PID namespace needs root (unshare --pid); skipped')
       ctx.skip()
     }
     const tmp = privateTmp()
