@@ -15,7 +15,7 @@ import {
   runGate,
   scrub,
   stderrLogger
-} from "./chunks/chunk-GYSQEKVR.js";
+} from "./chunks/chunk-6KNED6HX.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

@@ -27,7 +27,7 @@ import {
   scrub,
   urlPath,
   withCredentialsFrom
-} from "./chunks/chunk-GYSQEKVR.js";
+} from "./chunks/chunk-6KNED6HX.js";
 import {
   __commonJS,
   __require,

@@ -1,6 +1,7 @@
 // A GateError is a usage or infrastructure problem: one clear line, exit code 2, never a stack trace.
 // Anything else thrown is a bug in the gate (failure.ts): throw a GateError naming the input for
 // whatever a user or their machine can cause.
+import { existsSync, statSync } from 'node:fs'
 export class GateError extends Error {
   /** The input (flag or action input) the error is about, when there is one. */
   readonly input: string | undefined
@@ -9,6 +10,12 @@ export class GateError extends Error {
     this.name = 'GateError'
     this.input = input
   }
+}
+
+/** A GateError naming `input` unless `dir` is a directory. */
+export function requireDirectory(dir: string, input: string): void {
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new GateError(`${input}: ${dir} is not a directory`, input)
 }
 
 /** One line for a user, whatever was thrown. */

@@ -1,16 +1,14 @@
 // runGate(config, deps): picks the driver and the Postgres provider, runs the checks, returns a
 // GateReport. Knows nothing of GitHub or terminals; renderers read the report.
-import { existsSync, statSync } from 'node:fs'
-import { judgeDrift } from './checks/drift-phase.js'
+import { judgeFindings } from './checks/judge-phase.js'
 import { loadedOnline } from './checks/loaded-online.js'
 import { replaySkipped, runReplayPhase } from './checks/replay-phase.js'
 import { inRepository } from './checks/repo-paths.js'
-import { scopeFindings } from './checks/scope.js'
 import { runStaticPhase } from './checks/static-phase.js'
 import { bases, heads } from './checks/topo.js'
 import { createDriver } from './drivers/detect.js'
 import type { ModelDrift } from './drivers/driver.js'
-import { GateError } from './errors.js'
+import { requireDirectory } from './errors.js'
 import { planGit, runGitPhase } from './git/phase.js'
 import type { GitHubContext } from './github/context.js'
 import type { GateConfig } from './inputs.js'
@@ -55,9 +53,7 @@ export async function runGate(config: GateConfig, deps: GateDeps): Promise<GateR
 async function gate(config: GateConfig, deps: RunDeps): Promise<GateReport> {
   const started = performance.now()
   const { logger, resources } = deps
-  if (!existsSync(config.projectDir) || !statSync(config.projectDir).isDirectory()) {
-    throw new GateError(`working-directory: ${config.projectDir} is not a directory`, 'working-directory')
-  }
+  requireDirectory(config.projectDir, 'working-directory')
   const { phases, timed } = phaseTimer()
   const driver = createDriver(config, logger)
   const notes: string[] = []
@@ -86,7 +82,6 @@ async function gate(config: GateConfig, deps: RunDeps): Promise<GateReport> {
     timings: { totalMs: 0, phases },
   }
 
-  // What the models declare against what the migrations build, when the replay reached head.
   let drift: ModelDrift | undefined
   const skipped = config.mode === 'static' ? 'static' : replaySkipped(findings, graph, driver)
   if (skipped === undefined) {
@@ -98,19 +93,10 @@ async function gate(config: GateConfig, deps: RunDeps): Promise<GateReport> {
     drift = replayed.drift
   } else if (skipped !== 'static') notes.push(skipped)
   findings.push(...loadedOnline(await crossCheck, report.steps, driver.loadedOnlineWording))
-  if (drift) {
-    const judged = judgeDrift(drift, findings, git, config, driver)
-    findings.splice(0, findings.length, ...judged.findings)
-    notes.push(...judged.notes)
-  }
-  if (git && report.git) {
-    // Judge the PR, not the whole history: replay findings on revisions the base has are pre-existing.
-    const scope = { steps: report.steps, prRevisions: git.prRevisions, base: git.info.base, strict: config.strict }
-    const scoped = scopeFindings({ findings, ...scope })
-    findings.splice(0, findings.length, ...scoped.findings)
-    notes.push(...scoped.notes)
-    report.git.preExisting = scoped.preExisting
-  }
+  const judged = judgeFindings({ findings, drift, git, steps: report.steps, config, driver })
+  findings.splice(0, findings.length, ...judged.findings)
+  notes.push(...judged.notes)
+  if (report.git && judged.preExisting !== undefined) report.git.preExisting = judged.preExisting
   // Messages name files from the repository root, as annotations and links do.
   const located = inRepository(config.projectDir, graph, findings)
   if (located.projectPath !== undefined) report.projectPath = located.projectPath
