@@ -16,7 +16,7 @@ import {
   runGate,
   scrub,
   stderrLogger
-} from "./chunks/chunk-SV7LK2GW.js";
+} from "./chunks/chunk-PND6X2Y2.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts
@@ -90,6 +90,7 @@ async function main(argv) {
   const args = parseArgs(argv);
   verbose = args.verbose;
   registerSecrets(args.inputs.get("database-url"));
+  registerSecrets(args.inputs.get("live-database-url"));
   if (args.command === "help") {
     process.stdout.write(`${usage()}
 `);
