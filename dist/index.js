@@ -38,7 +38,7 @@ import {
   useLedger,
   verdict,
   withCredentialsFrom
-} from "./chunks/chunk-PND6X2Y2.js";
+} from "./chunks/chunk-2LUSVXD6.js";
 import {
   __commonJS,
   __require,

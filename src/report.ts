@@ -166,6 +166,8 @@ export interface LiveInfo {
   expect: 'any' | 'head'
   /** Queries the gate ran there, each its own READ ONLY transaction. */
   queries: number
+  /** The longest of those transactions (ms): the longest any lock the gate took there (ACCESS SHARE) was held. */
+  longestTransactionMs: number
 }
 
 export interface GateReport {

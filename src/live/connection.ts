@@ -21,6 +21,11 @@ export const BEGIN_READ_ONLY = [
 export class LiveConnection {
   /** Queries run so far (each its own transaction), the gate's bookkeeping statements not counted. */
   queries = 0
+  /**
+   * The longest of its transactions, BEGIN to COMMIT (ms): the longest any lock the gate took there
+   * (ACCESS SHARE, released at commit) was held.
+   */
+  longestTransactionMs = 0
 
   private constructor(
     private readonly client: pg.Client,
@@ -54,6 +59,7 @@ export class LiveConnection {
   /** One read-only query in its own transaction. */
   readonly query: LiveQuery = async <R extends object>(sql: string, params: unknown[] = []) => {
     this.queries++
+    const t0 = performance.now()
     try {
       await this.client.query(BEGIN_READ_ONLY)
       const result = await this.client.query<R>(sql, params)
@@ -62,6 +68,8 @@ export class LiveConnection {
     } catch (error) {
       await this.client.query('ROLLBACK').catch(() => {})
       throw liveError(error, this.where, this.input)
+    } finally {
+      this.longestTransactionMs = Math.max(this.longestTransactionMs, Math.round(performance.now() - t0))
     }
   }
 

@@ -82,6 +82,7 @@ export async function runLivePhase(input: {
     ...(state.dirty !== undefined ? { dirty: state.dirty } : {}),
     expect: config.liveExpect,
     queries: connection.queries,
+    longestTransactionMs: connection.longestTransactionMs,
   }
   return { info, findings: judged.findings, notes: judged.notes }
 }

@@ -31,9 +31,11 @@ export function liveSummaryParts(report: GateReport): Part[] {
   ]
   const pending = live.pending ?? []
   if (pending.length === 0) return [head]
+  // From the repository root, as the findings name files.
+  const root = report.projectPath ? `${report.projectPath}/` : ''
   const rows = pending.map(
     (p, i) =>
-      `| ${i + 1} | ${code(clip(p.revision, 60))} | ${code(`${p.file}:${p.line}`)} | ${md(clip(p.message ?? '', 200))} |`,
+      `| ${i + 1} | ${code(clip(p.revision, 60))} | ${code(`${root}${p.file}:${p.line}`)} | ${md(clip(p.message ?? '', 200))} |`,
   )
   return [
     [

@@ -1,8 +1,11 @@
 // mode live on Alembic projects: a second database on a real PostgreSQL plays production, migrated
 // by real Alembic to a revision (or shaped by hand), and the gate only reads it.
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Server } from '../../src/postgres/provider.js'
+import { gateReport } from '../support/report-scenarios.js'
 import { gateOnFixture } from '../support/run-gate.js'
 import { startTestServer } from '../support/server.js'
 import { FIXTURES, productionAt, sql } from '../support/live.js'
@@ -88,5 +91,50 @@ describe('mode live: where an Alembic database stands', () => {
     expect(report.result).toBe('pass')
     expect(report.live?.behind).toBe(6)
     expect(report.notes.join('\n')).toContain('the live database is empty')
+  }, 120_000)
+})
+
+describe("mode live: Alembic's version table where env.py puts it", () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'mg-live-alembic-'))
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }))
+
+  /** alembic-clean with env.py's online configure() given `extra` keyword arguments. */
+  function projectWith(name: string, extra: string): string {
+    const dir = join(scratch, name)
+    cpSync(CLEAN, dir, { recursive: true, filter: (src) => !src.includes('__pycache__') })
+    const env = join(dir, 'alembic', 'env.py')
+    const text = readFileSync(env, 'utf8')
+    const edited = text.replace(
+      'connection=connection, target_metadata=target_metadata',
+      `connection=connection, target_metadata=target_metadata, ${extra}`,
+    )
+    if (edited === text) throw new Error('env.py changed nothing')
+    writeFileSync(env, edited)
+    return dir
+  }
+
+  it('version_table and version_table_schema literals: the table Alembic wrote is the one read', async () => {
+    const project = projectWith('ops-versions', 'version_table="deploy_versions", version_table_schema="ops"')
+    const migrated = await productionAt(server, project, '8dca1cf9ca88', 'CREATE SCHEMA ops')
+    expect((await sql(migrated.url, 'SELECT version_num FROM ops.deploy_versions')).rows).toEqual([
+      { version_num: '8dca1cf9ca88' },
+    ])
+    const report = await gateReport(project, { mode: 'live', 'live-database-url': migrated.url })
+    expect(report.live).toMatchObject({ versionTable: 'ops.deploy_versions', revisions: ['8dca1cf9ca88'], behind: 2 })
+    expect(report.findings.map((f) => f.id)).toEqual(['pending-migrations'])
+  }, 120_000)
+
+  it('a version_table env.py computes: a note, and the default table read', async () => {
+    const project = projectWith('computed', 'version_table=os.environ.get("VERSION_TABLE", "alembic_version")')
+    const db = await productionAt(server, project, 'head')
+    const report = await gateReport(project, { mode: 'live', 'live-database-url': db.url })
+    expect(report.notes.join('\n')).toContain(
+      'env.py gives context.configure() version_table=an expression, which is known only when it runs',
+    )
+    expect(report.live).toMatchObject({
+      versionTable: 'public.alembic_version',
+      revisions: ['bb86aaac9fb9'],
+      behind: 0,
+    })
   }, 120_000)
 })

@@ -13,13 +13,18 @@ import { pythonWithAlembic } from './python.js'
 
 export const FIXTURES = join(import.meta.dirname, '..', 'fixtures')
 
-/** A new database on `server`, with the project's migrations applied up to `target` (inclusive; 'base': none). */
+/**
+ * A new database on `server`, with the project's migrations applied up to `target` (inclusive;
+ * 'base': none), after `setup` SQL (a schema env.py's version table goes in).
+ */
 export async function productionAt(
   server: Server,
   projectDir: string,
   target: string | 'head' | 'base',
+  setup?: string,
 ): Promise<{ name: string; url: string }> {
   const db = await server.createDatabase()
+  if (setup) await sql(db.url, setup)
   if (target === 'base') return db
   const python = await pythonWithAlembic()
   const inputs: Record<string, string> = { 'working-directory': projectDir, python }
