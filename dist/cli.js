@@ -16,7 +16,7 @@ import {
   runGate,
   scrub,
   stderrLogger
-} from "./chunks/chunk-2LUSVXD6.js";
+} from "./chunks/chunk-SCN7KYA6.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

@@ -38,7 +38,7 @@ import {
   useLedger,
   verdict,
   withCredentialsFrom
-} from "./chunks/chunk-2LUSVXD6.js";
+} from "./chunks/chunk-SCN7KYA6.js";
 import {
   __commonJS,
   __require,

@@ -37,9 +37,15 @@ export function liveError(error: unknown, where: string, input: string): unknown
   if (sqlstate) return new GateError(`${input}: ${sqlstate(where, text)}`, input)
   const network = e?.code ? NETWORK[e.code] : undefined
   if (network) return new GateError(`${input}: ${network(where)}`, input)
-  // pg's own words for its client-side limits (connectionTimeoutMillis, query_timeout).
-  if (/timeout|Connection terminated/i.test(text) && !e?.code) {
-    return new GateError(`${input}: the live database ${where} did not answer in time: ${text}`, input)
+  if (!e?.code) {
+    // pg's own words for its client-side limits (connectionTimeoutMillis, query_timeout), and for a
+    // server that went away mid-query.
+    if (/connection timeout|Query read timeout/i.test(text)) {
+      return new GateError(`${input}: the live database ${where} did not answer in time: ${text}`, input)
+    }
+    if (/Connection terminated/i.test(text)) {
+      return new GateError(`${input}: the live database ${where} closed the connection: ${text}`, input)
+    }
   }
   return error
 }

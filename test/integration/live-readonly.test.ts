@@ -40,6 +40,13 @@ beforeAll(async () => {
      GRANT USAGE ON SCHEMA public TO ${ROLE};
      GRANT SELECT ON public.alembic_version TO ${ROLE};`,
   )
+  // The same without SELECT on the version table: what a forgotten GRANT looks like.
+  await sql(
+    db.url,
+    `CREATE ROLE ${ROLE}_nosel LOGIN PASSWORD '${PASSWORD}';
+     GRANT CONNECT ON DATABASE ${db.name} TO ${ROLE}_nosel;
+     GRANT USAGE ON SCHEMA public TO ${ROLE}_nosel;`,
+  )
   const u = new URL(db.url)
   u.username = ROLE
   u.password = PASSWORD
@@ -184,7 +191,7 @@ describe('mode live is read only', () => {
     }
   }, 120_000)
 
-  it('a refused connection, a missing database, a wrong password: one line each, exit 2', async () => {
+  it('a refused connection, a missing database, a wrong password, a missing GRANT: one line each, exit 2', async () => {
     const u = new URL(readerUrl)
     const variants: Array<[string, RegExp]> = [
       [
@@ -198,6 +205,10 @@ describe('mode live is read only', () => {
       [
         Object.assign(new URL(u), { password: 'wrong-password' }).toString(),
         /refused the login: password authentication failed/,
+      ],
+      [
+        Object.assign(new URL(u), { username: `${ROLE}_nosel` }).toString(),
+        /refused a read: permission denied for table alembic_version; the role needs CONNECT, USAGE on the schema and SELECT on the version table/,
       ],
     ]
     for (const [url, pattern] of variants) {
