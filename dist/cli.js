@@ -15,7 +15,7 @@ import {
   runGate,
   scrub,
   stderrLogger
-} from "./chunks/chunk-6KNED6HX.js";
+} from "./chunks/chunk-UKKLR24K.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts
@@ -89,6 +89,7 @@ async function main(argv) {
   const args = parseArgs(argv);
   verbose = args.verbose;
   registerSecrets(args.inputs.get("database-url"));
+  registerSecrets(args.inputs.get("live-database-url"));
   if (args.command === "help") {
     process.stdout.write(`${usage()}
 `);

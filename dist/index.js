@@ -1,6 +1,7 @@
 import { createRequire as __mgCreateRequire } from 'node:module';import { fileURLToPath as __mgFileURLToPath } from 'node:url';import { dirname as __mgDirname } from 'node:path';const require = __mgCreateRequire(import.meta.url);const __filename = __mgFileURLToPath(import.meta.url);const __dirname = __mgDirname(__filename);
 import {
   CLUSTER_DIR_PREFIX,
+  FINDINGS_HEADER,
   PREFIX,
   ResourceTracker,
   boundReport,
@@ -9,12 +10,19 @@ import {
   describeFailure,
   destroyClusterSync,
   esm_default,
+  facts,
+  findingRow,
+  fitParts,
+  gitLines,
   ident,
   inertCommandText,
   inertLog,
+  liveSummaryParts,
   md,
   mermaidText,
   oneLine,
+  planAnnotations,
+  plural,
   readActionInputs,
   readConfig,
   readLedger,
@@ -25,9 +33,10 @@ import {
   runGate,
   runIdOfRole,
   scrub,
-  urlPath,
+  seconds,
+  verdict,
   withCredentialsFrom
-} from "./chunks/chunk-6KNED6HX.js";
+} from "./chunks/chunk-UKKLR24K.js";
 import {
   __commonJS,
   __require,
@@ -11235,11 +11244,11 @@ var require_pluralizer = __commonJS({
         this.singular = singular;
         this.plural = plural2;
       }
-      pluralize(count2) {
-        const one = count2 === 1;
+      pluralize(count) {
+        const one = count === 1;
         const keys = one ? singulars : plurals;
         const noun = one ? this.singular : this.plural;
-        return { ...keys, count: count2, noun };
+        return { ...keys, count, noun };
       }
     };
   }
@@ -18658,15 +18667,15 @@ ${value}`;
           pos = 0;
         }
       }
-      discardLeadingBytes(count2) {
-        while (count2 > 0 && this.lineChunkIndex < this.chunks.length) {
+      discardLeadingBytes(count) {
+        while (count > 0 && this.lineChunkIndex < this.chunks.length) {
           const chunk = this.chunks[this.lineChunkIndex];
           const remaining = chunk.length - this.linePos;
-          if (count2 < remaining) {
-            this.linePos += count2;
-            count2 = 0;
+          if (count < remaining) {
+            this.linePos += count;
+            count = 0;
           } else {
-            count2 -= remaining;
+            count -= remaining;
             this.lineChunkIndex++;
             this.linePos = 0;
           }
@@ -24602,166 +24611,8 @@ function getOctokit(token, options, ...additionalPlugins) {
 
 // src/main.ts
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { join as join2 } from "node:path";
+import { join } from "node:path";
 import { tmpdir } from "node:os";
-
-// src/render/annotations.ts
-import { isAbsolute, join, relative } from "node:path";
-var ANNOTATIONS_PER_SEVERITY = 10;
-var DETAIL_LINES = 20;
-function planAnnotations(whole, options) {
-  const report = boundReport(whole);
-  const room = { error: 0, warning: 0, notice: 0 };
-  for (const s of ["error", "warning", "notice"]) {
-    room[s] = Math.max(0, ANNOTATIONS_PER_SEVERITY - (options.reserved?.[s] ?? 0));
-  }
-  const plan = { annotations: [], omitted: [] };
-  const ordered = [...report.findings.filter((f) => !f.preExisting), ...report.findings.filter((f) => f.preExisting)];
-  for (const f of ordered) {
-    if (!f.file) continue;
-    if (room[f.severity] === 0) {
-      plan.omitted.push(f);
-      continue;
-    }
-    room[f.severity]--;
-    const details = (f.details ?? []).slice(0, DETAIL_LINES).map((d) => `- ${clip(d, 500)}`);
-    const more = (f.details?.length ?? 0) - DETAIL_LINES;
-    if (more > 0) details.push(`- \u2026 ${more} more in the job summary`);
-    const a = {
-      severity: f.severity,
-      title: `migration-gate: ${f.id}${f.revision ? ` (${f.revision})` : ""}`,
-      message: [f.message, ...f.fix ? [`Fix: ${f.fix}`] : [], ...details].join("\n")
-    };
-    const file = repositoryPath(report.projectDir, f.file, options.rootDir);
-    if (file) {
-      a.file = file;
-      if (f.line) a.line = f.line;
-    }
-    plan.annotations.push(a);
-  }
-  return plan;
-}
-function repositoryPath(projectDir, file, rootDir) {
-  const abs = isAbsolute(file) ? file : join(projectDir, file);
-  const rel = relative(rootDir, abs).split("\\").join("/");
-  return rel === "" || rel.startsWith("../") || rel === ".." || isAbsolute(rel) ? void 0 : rel;
-}
-
-// src/render/message.ts
-function messageParts(f) {
-  const fix = f.fix?.trim();
-  return { short: f.message.trim(), ...fix ? { fix } : {} };
-}
-function shorten(text, max) {
-  const chars = Array.from(text);
-  if (chars.length <= max) return { shown: text };
-  const window = chars.slice(0, max - 1).join("");
-  const least = window.length * 0.4;
-  const sentenceEnd = lastIndex(window, /[.!?](?=\s)/g);
-  const space = lastIndex(window, /\s/g);
-  const cut = sentenceEnd !== void 0 && sentenceEnd + 1 >= least ? sentenceEnd + 1 : space !== void 0 && space >= least ? space : window.length;
-  return {
-    shown: `${window.slice(0, cut).trimEnd()}${cut === window.length ? "" : " "}\u2026`,
-    rest: text.slice(cut).trim()
-  };
-}
-function lastIndex(text, pattern) {
-  let at;
-  for (const m of text.matchAll(pattern)) at = m.index;
-  return at;
-}
-
-// src/render/markdown.ts
-var ICON = { error: "\u274C", warning: "\u26A0\uFE0F", notice: "\u2139\uFE0F" };
-var count = (report, s) => report.findings.filter((f) => f.severity === s).length;
-var plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
-function verdict(report) {
-  const tally = ["error", "warning", "notice"].filter((s) => count(report, s) > 0).map((s) => plural(count(report, s), s));
-  const icon = report.result === "pass" ? "\u2705" : "\u274C";
-  return `${icon} migration-gate: ${report.result}${tally.length ? ` (${tally.join(", ")})` : ""}`;
-}
-function facts(report) {
-  const heads = report.chain?.heads ?? [];
-  return [
-    `${md(report.tool)}, ${report.mode}`,
-    report.chain ? plural(report.chain.revisions, "revision") : "",
-    heads.length ? `${heads.length === 1 ? "head" : "heads"} ${heads.map((h) => code(h)).join(", ")}` : "",
-    report.postgres ? `PostgreSQL ${md(report.postgres.serverVersion)} (${md(report.postgres.provider)}, ready in ${seconds(report.postgres.startMs)})` : ""
-  ].filter(Boolean).join(" \xB7 ");
-}
-function gitLines(report) {
-  const git = report.git;
-  if (!git) return [];
-  const revisions = git.prRevisions.length ? `; this change's revisions: ${git.prRevisions.map((r) => code(clip(r, 60))).join(", ")}` : "; no revision of its own";
-  const lines = [
-    `Compared with ${code(git.base)} (merge base ${code(git.mergeBase.slice(0, 12))}): ${plural(git.changedFiles, "file")} changed${revisions}.`
-  ];
-  if (git.exemption) {
-    lines.push(
-      `Model changes accepted without a migration (${md(git.exemption.source)}): ${md(clip(git.exemption.reason, 500))}`
-    );
-  }
-  return lines;
-}
-var seconds = (ms) => `${(ms / 1e3).toFixed(2)} s`;
-var FINDINGS_HEADER = ["| id | severity | revision | file:line | message |", "|---|---|---|---|---|"];
-var SHORT_MESSAGE = 280;
-function findingRow(f, report, links, detailLines = 30) {
-  return [
-    "",
-    code(f.id),
-    `${ICON[f.severity]} ${f.severity}`,
-    f.revision ? code(clip(f.revision, 60)) : "",
-    f.file ? where(f, report, links) : "",
-    messageCell(f, detailLines),
-    ""
-  ].join(" | ").trim();
-}
-function messageCell(f, detailLines) {
-  const { short, fix } = messageParts(f);
-  const cut = shorten(short, SHORT_MESSAGE);
-  const folded = [];
-  if (cut.rest) folded.push(`\u2026${md(clip(cut.rest, 2e3))}`);
-  if (fix) folded.push(`Fix: ${md(clip(fix, 2e3))}`);
-  const details = f.details ?? [];
-  folded.push(...details.slice(0, detailLines).map((d) => `\u2022 ${md(clip(d, 300))}`));
-  if (details.length > detailLines)
-    folded.push(`\u2022 \u2026 ${plural(details.length - detailLines, "more line")} in the JSON report`);
-  if (folded.length === 0) return md(cut.shown);
-  const summary2 = [fix ? "fix" : cut.rest ? "more" : "", details.length ? plural(details.length, "detail") : ""].filter(Boolean).join(" \xB7 ");
-  return `${md(cut.shown)} <details><summary>${summary2}</summary>${folded.join("<br>")}</details>`;
-}
-function where(f, report, links) {
-  const file = f.file;
-  const inRepo = links.rootDir ? repositoryPath(report.projectDir, file, links.rootDir) : void 0;
-  const shown = `${inRepo ?? file}${f.line ? `:${f.line}` : ""}`;
-  if (!inRepo || !links.blobUrl) return code(shown);
-  return `[${code(shown)}](${links.blobUrl}${urlPath(inRepo)}${f.line ? `#L${f.line}` : ""})`;
-}
-function fitParts(parts, limit, size) {
-  let used = 0;
-  for (const p of parts) {
-    if (Array.isArray(p)) used += p.reduce((n, line) => n + size(line) + 1, 0);
-    else if (p.rows.length > 0) used += size(p.more(p.rows.length)) + 2;
-  }
-  const out = [];
-  for (const p of parts) {
-    if (Array.isArray(p)) {
-      out.push(...p);
-      continue;
-    }
-    let fitted = 0;
-    for (const row of p.rows) {
-      const n = size(row) + 1;
-      if (used + n > limit) break;
-      used += n;
-      fitted++;
-    }
-    out.push(...p.rows.slice(0, fitted));
-    if (fitted < p.rows.length) out.push("", p.more(p.rows.length - fitted));
-  }
-  return out.join("\n") + "\n";
-}
 
 // src/render/comment.ts
 var COMMENT_MARKER = "<!-- migration-gate -->";
@@ -24801,19 +24652,19 @@ function footer(options) {
 // src/github/comment.ts
 var GITHUB_ACTIONS_BOT = { login: "github-actions[bot]", type: "Bot" };
 async function syncStickyComment(api, pr, bodies) {
-  const where2 = { owner: pr.owner, repo: pr.repo };
+  const where = { owner: pr.owner, repo: pr.repo };
   try {
     const existing = await findSticky(api, pr, await tokenIdentity(api));
     if (bodies.result === "pass" && !existing) return { action: "none" };
     const body = bodies.result === "fail" ? bodies.failing() : bodies.passing();
     const create = async () => {
-      const { data } = await api.createComment({ ...where2, issue_number: pr.number, body });
+      const { data } = await api.createComment({ ...where, issue_number: pr.number, body });
       return { action: "created", id: data.id, ...data.html_url ? { url: data.html_url } : {} };
     };
     if (!existing) return await create();
     if (existing.body === body) return { action: "unchanged", id: existing.id };
     try {
-      const { data } = await api.updateComment({ ...where2, comment_id: existing.id, body });
+      const { data } = await api.updateComment({ ...where, comment_id: existing.id, body });
       return { action: "updated", id: data.id, ...data.html_url ? { url: data.html_url } : {} };
     } catch (error2) {
       if (statusOf(error2) === 403) return await create();
@@ -25166,7 +25017,7 @@ function renderSummary(whole, options = {}) {
   const old = report.findings.filter((f) => f.preExisting);
   const row = (f) => findingRow(f, report, options);
   const more = (n) => `_${plural(n, "more finding")} left out to stay under GitHub's 1 MiB summary limit: the JSON report (output report-path) has every one._`;
-  const parts = [head];
+  const parts = [head, ...liveSummaryParts(report)];
   if (current.length > 0) parts.push(["### Findings", "", ...FINDINGS_HEADER], { rows: current.map(row), more });
   if (old.length > 0) {
     const base = report.git ? ` ${code(report.git.base)}` : " the base";
@@ -25214,7 +25065,7 @@ function renderSummary(whole, options = {}) {
 }
 function timings(report) {
   const rows = Object.entries(report.timings.phases).map(([phase, ms]) => `| ${md(phase)} | ${seconds(ms ?? 0)} |`);
-  const server = report.postgres ? `PostgreSQL ${md(report.postgres.serverVersion)} served, from the ${md(report.postgres.provider)} provider (ready in ${seconds(report.postgres.startMs)}).` : "No PostgreSQL was started (static mode, or the replay was skipped).";
+  const server = report.postgres ? `PostgreSQL ${md(report.postgres.serverVersion)} served, from the ${md(report.postgres.provider)} provider (ready in ${seconds(report.postgres.startMs)}).` : "No PostgreSQL was started (static or live mode, or the replay was skipped).";
   return [
     "### Timings",
     "",
@@ -25233,6 +25084,11 @@ function protectDatabaseUrl() {
   for (const secret of registerSecrets(url)) setSecret(secret);
   return url;
 }
+function protectLiveDatabaseUrl() {
+  const env = getInput("live-database-url-env");
+  const url = getInput("live-database-url") || (/^[A-Za-z_][A-Za-z0-9_]*$/.test(env) ? process.env[env] : void 0);
+  for (const secret of registerSecrets(url)) setSecret(secret);
+}
 async function post() {
   const ledger = getState("ledger");
   if (!ledger) return;
@@ -25243,7 +25099,8 @@ async function post() {
 async function run() {
   saveState("isPost", "true");
   protectDatabaseUrl();
-  const ledger = join2(process.env.RUNNER_TEMP || tmpdir(), `migration-gate-ledger-${process.pid}.json`);
+  protectLiveDatabaseUrl();
+  const ledger = join(process.env.RUNNER_TEMP || tmpdir(), `migration-gate-ledger-${process.pid}.json`);
   saveState("ledger", ledger);
   const resources = new ResourceTracker({ ledger });
   const get = (name) => getInput(name);
@@ -25258,13 +25115,15 @@ async function run() {
   };
   const info2 = (message) => info(inertLog(message));
   const logger = { info: info2, warn, debug: (message) => debug(inertCommandText(message)) };
-  const reportPath = config.reportJson ?? join2(mkdtempSync(join2(process.env.RUNNER_TEMP || tmpdir(), "migration-gate-report-")), "report.json");
+  const reportPath = config.reportJson ?? join(mkdtempSync(join(process.env.RUNNER_TEMP || tmpdir(), "migration-gate-report-")), "report.json");
   const report = await runGate(config, { logger, github, resources });
   writeFileSync(reportPath, renderJson(report));
   setOutput("result", report.result);
   setOutput("heads", (report.chain?.heads ?? []).join(" "));
   setOutput("findings", String(report.findings.length));
   setOutput("report-path", reportPath);
+  setOutput("live-revision", (report.live?.revisions ?? []).join(" "));
+  setOutput("pending", (report.live?.pending ?? []).map((p) => p.revision).join(" "));
   info2(renderTerminal(report, { colour: false }));
   const commentNote = action.comment ? await comment(report, action.githubToken, ctx, warn) : void 0;
   const plan = planAnnotations(report, {

@@ -12,6 +12,11 @@ const OUTPUTS: Array<[string, string]> = [
   ['heads', 'The head revision(s) of the chain, space separated.'],
   ['findings', 'The number of findings.'],
   ['report-path', 'Path of the JSON report.'],
+  ['live-revision', 'mode live: the revision(s) the live database is at, space separated (empty when it has none).'],
+  [
+    'pending',
+    'mode live: the revisions `upgrade head` will apply there, in order, space separated (empty when none, or when it cannot be told).',
+  ],
 ]
 
 const quote = (s: string) => `'${s.replaceAll("'", "''")}'`

@@ -27,12 +27,15 @@ type GateReport = import('../src/report.js').GateReport
 const STEP_MS = 100
 const PHASE_MS = 1000
 const POSTGRES_START_MS = 1500
+const LIVE_DATABASE = 'db.example.com:5432/production'
 
 function normalise(report: GateReport, scratch: string): string {
   const fixed: GateReport = {
     ...report,
     steps: report.steps.map((s) => ({ ...s, ms: STEP_MS })),
     ...(report.postgres ? { postgres: { ...report.postgres, startMs: POSTGRES_START_MS } } : {}),
+    // The live database is a scratch one on a random port.
+    ...(report.live ? { live: { ...report.live, database: LIVE_DATABASE, longestTransactionMs: STEP_MS } } : {}),
     timings: {
       totalMs: PHASE_MS * Object.keys(report.timings.phases).length,
       phases: Object.fromEntries(Object.keys(report.timings.phases).map((p) => [p, PHASE_MS])),

@@ -22,6 +22,7 @@ async function main(argv: string[]): Promise<number> {
   verbose = args.verbose
   // Before anything can fail: a start failure names the database-url, and must say it without its credentials.
   registerSecrets(args.inputs.get('database-url'))
+  registerSecrets(args.inputs.get('live-database-url'))
   if (args.command === 'help') {
     process.stdout.write(`${usage()}\n`)
     return 0

@@ -12,6 +12,7 @@ import { requireDirectory } from './errors.js'
 import { planGit, runGitPhase } from './git/phase.js'
 import type { GitHubContext } from './github/context.js'
 import type { GateConfig } from './inputs.js'
+import { runLivePhase } from './live/phase.js'
 import type { Logger } from './logger.js'
 import { phaseTimer } from './phase-timer.js'
 import { resultOf, type GateReport } from './report.js'
@@ -82,8 +83,15 @@ async function gate(config: GateConfig, deps: RunDeps): Promise<GateReport> {
     timings: { totalMs: 0, phases },
   }
 
+  if (config.mode === 'live') {
+    const live = await timed('live', () => runLivePhase({ config, driver, graph, logger }))
+    report.live = live.info
+    findings.push(...live.findings)
+    notes.push(...live.notes)
+  }
   let drift: ModelDrift | undefined
-  const skipped = config.mode === 'static' ? 'static' : replaySkipped(findings, graph, driver)
+  // mode live judges the live database, not the chain's replay (that is what the pull request's run did).
+  const skipped = ['static', 'live'].includes(config.mode) ? 'static' : replaySkipped(findings, graph, driver)
   if (skipped === undefined) {
     const replayed = await runReplayPhase({ config, driver, graph, known: findings, timed, logger, resources })
     report.postgres = replayed.postgres

@@ -4,11 +4,13 @@
 import { accessSync, constants, statSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { GateError } from './errors.js'
+import { checkLiveUrl } from './live/url.js'
 import { DEFAULT_POSTGRES_IMAGE } from './postgres/docker.js'
 import type { ProviderName } from './postgres/provider.js'
 import type { Severity } from './report.js'
 
-export type Mode = 'static' | 'roundtrip' | 'stairway'
+export type Mode = 'static' | 'roundtrip' | 'stairway' | 'live'
+export type LiveExpect = 'any' | 'head'
 export type ToolChoice = 'auto' | 'alembic' | 'sql'
 
 export interface GateConfig {
@@ -18,7 +20,10 @@ export interface GateConfig {
   tool: ToolChoice
   /** Alembic: the config file (alembic.ini); sql: the migrations directory. Found in the project by default. */
   config?: string
-  /** static: chain only; roundtrip: up, down to base, up; stairway: up/down/up per revision. */
+  /**
+   * static: chain only; roundtrip: up, down to base, up; stairway: up/down/up per revision; live: the
+   * chain against the database it is about to migrate (liveDatabaseUrl), read only.
+   */
   mode: Mode
   /** Databases the stairway replays slices of the chain on, side by side; auto decides by cores and chain length. */
   replayWorkers: number | 'auto'
@@ -60,6 +65,15 @@ export interface GateConfig {
   modelDrift: boolean
   /** Let model-drift compare server defaults too. */
   compareServerDefault: boolean
+  /**
+   * mode live: the database about to be migrated, read and never written. Set, or named by
+   * liveDatabaseUrlEnv (resolved when the run starts: src/live/url.ts), never both.
+   */
+  liveDatabaseUrl?: string
+  /** mode live: the environment variable holding the live database's URL. */
+  liveDatabaseUrlEnv?: string
+  /** mode live: any (pending migrations are a notice) or head (they are an error: post-deploy verification). */
+  liveExpect: LiveExpect
 }
 
 /** libpq's own variables, and the names the official postgres image and most compose files use. */
@@ -152,9 +166,28 @@ export const INPUTS: readonly InputSpec[] = [
   {
     name: 'mode',
     description:
-      'static: chain checks only; roundtrip: up to head, down to base, up again; stairway: up, down, up for every revision.',
+      'static: chain checks only; roundtrip: up to head, down to base, up again; stairway: up, down, up for every revision; live: where the database of live-database-url stands against the chain (what `upgrade head` would apply there), read only.',
     default: 'stairway',
-    allowed: ['static', 'roundtrip', 'stairway'],
+    allowed: ['static', 'roundtrip', 'stairway', 'live'],
+  },
+  {
+    name: 'live-database-url',
+    description:
+      'mode live: the database about to be migrated (postgresql://user:password@host:port/db), only read: every query in a READ ONLY transaction under lock_timeout and statement_timeout. Prefer live-database-url-env, which keeps the URL out of the command line.',
+    default: '',
+  },
+  {
+    name: 'live-database-url-env',
+    description:
+      'mode live: the name of an environment variable holding the live database URL (instead of live-database-url).',
+    default: '',
+  },
+  {
+    name: 'live-expect',
+    description:
+      'mode live: any: migrations still pending there are a notice (before a deploy); head: they are a pending-migrations error (after a deploy, to verify it migrated).',
+    default: 'any',
+    allowed: ['any', 'head'],
   },
   {
     name: 'replay-workers',
@@ -385,6 +418,7 @@ export function readConfig(get: (name: string) => string | undefined): GateConfi
     noMigrationLabel: value(get, 'no-migration-label'),
     modelDrift: value(get, 'model-drift') === 'true',
     compareServerDefault: value(get, 'compare-server-default') === 'true',
+    liveExpect: value(get, 'live-expect') as LiveExpect,
   }
   const opt = {
     config: optional('config'),
@@ -393,6 +427,8 @@ export function readConfig(get: (name: string) => string | undefined): GateConfi
     python: optional('python'),
     reportJson: optional('report-json'),
     baseRef: optional('base-ref'),
+    liveDatabaseUrl: optional('live-database-url'),
+    liveDatabaseUrlEnv: optional('live-database-url-env'),
   }
   for (const [k, v] of Object.entries(opt)) if (v !== undefined) Object.assign(config, { [k]: v })
   // A path given relative to where the gate was started (venv/bin/python), not to the directory the
@@ -411,7 +447,43 @@ export function readConfig(get: (name: string) => string | undefined): GateConfi
   if (config.postgres === 'url' && !config.databaseUrl) {
     throw new GateError('database-url: required when postgres is "url"', 'database-url')
   }
+  checkLiveInputs(config)
   return config
+}
+
+/**
+ * The live inputs make sense only together: a URL (or the variable holding it) with mode live, and
+ * mode live with one of them. The URL itself is never repeated in a message: it carries a password.
+ */
+function checkLiveInputs(config: GateConfig): void {
+  const { liveDatabaseUrl: url, liveDatabaseUrlEnv: env } = config
+  if (config.mode !== 'live') {
+    const given = url
+      ? 'live-database-url'
+      : env
+        ? 'live-database-url-env'
+        : config.liveExpect !== 'any'
+          ? 'live-expect'
+          : undefined
+    if (given) throw new GateError(`${given}: only used with mode live (mode is ${config.mode})`, given)
+    return
+  }
+  if (url && env) {
+    throw new GateError(
+      'live-database-url: give either live-database-url or live-database-url-env, not both',
+      'live-database-url',
+    )
+  }
+  if (!url && !env) {
+    throw new GateError(
+      'live-database-url: required when mode is live (or live-database-url-env, naming the environment variable that holds it)',
+      'live-database-url',
+    )
+  }
+  if (env && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(env)) {
+    throw new GateError(`live-database-url-env: "${env}" is not an environment variable name`, 'live-database-url-env')
+  }
+  if (url) checkLiveUrl(url, 'live-database-url')
 }
 
 /** The action-only inputs (no CLI flag): what main.ts needs besides the GateConfig. */

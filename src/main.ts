@@ -34,6 +34,14 @@ function protectDatabaseUrl(): string | undefined {
   return url
 }
 
+/** The live database's credentials (mode live), from the input or the variable it names: as secret as the database-url's. */
+function protectLiveDatabaseUrl(): void {
+  const env = core.getInput('live-database-url-env')
+  const url =
+    core.getInput('live-database-url') || (/^[A-Za-z_][A-Za-z0-9_]*$/.test(env) ? process.env[env] : undefined)
+  for (const secret of registerSecrets(url)) core.setSecret(secret)
+}
+
 async function post(): Promise<void> {
   const ledger = core.getState('ledger')
   if (!ledger) return
@@ -45,6 +53,7 @@ async function post(): Promise<void> {
 async function run(): Promise<void> {
   core.saveState('isPost', 'true')
   protectDatabaseUrl()
+  protectLiveDatabaseUrl()
   const ledger = join(process.env.RUNNER_TEMP || tmpdir(), `migration-gate-ledger-${process.pid}.json`)
   core.saveState('ledger', ledger)
   // The run's resources, listed in the ledger as they come to exist: what a killed or timed-out step
@@ -79,6 +88,8 @@ async function run(): Promise<void> {
   core.setOutput('heads', (report.chain?.heads ?? []).join(' '))
   core.setOutput('findings', String(report.findings.length))
   core.setOutput('report-path', reportPath)
+  core.setOutput('live-revision', (report.live?.revisions ?? []).join(' '))
+  core.setOutput('pending', (report.live?.pending ?? []).map((p) => p.revision).join(' '))
   info(renderTerminal(report, { colour: false }))
 
   const commentNote = action.comment ? await comment(report, action.githubToken, ctx, warn) : undefined

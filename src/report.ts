@@ -33,6 +33,11 @@ export type FindingId =
   | 'migration-edited'
   // cross-check between the static parser and the tool's own view
   | 'tool-disagreement'
+  // mode live: the database about to be migrated
+  | 'unknown-revision'
+  | 'dirty-database'
+  | 'unversioned-database'
+  | 'pending-migrations'
 
 export interface Finding {
   id: FindingId
@@ -83,7 +88,7 @@ export interface ChainInfo {
   bases: string[]
 }
 
-export type Phase = 'static' | 'git' | 'postgres' | 'replay' | 'drift'
+export type Phase = 'static' | 'git' | 'postgres' | 'replay' | 'drift' | 'live'
 
 /** One revision as the static read found it: what a renderer needs to draw the chain (Mermaid). */
 export interface GraphNode {
@@ -131,11 +136,45 @@ export interface GitInfo {
   exemption?: { reason: string; source: string }
 }
 
+/** A revision `upgrade head` will apply to the live database. */
+export interface PendingRevision {
+  revision: string
+  /** Relative to the project dir, POSIX separators. */
+  file: string
+  line: number
+  message?: string
+}
+
+/** mode live: where the database about to be migrated stands (read only). */
+export interface LiveInfo {
+  /** host:port/database, without credentials. */
+  database: string
+  serverVersion: string
+  /** The tool's version table as found (schema.table), or as configured when it does not exist. */
+  versionTable: string
+  /** The revision(s) its version table holds (Alembic: one per applied branch; dbmate: every applied version). */
+  revisions: string[]
+  /** The chain's heads, as the project has them. */
+  heads: string[]
+  /** Revisions `upgrade head` will apply, in order; null when it cannot be told (an unknown revision). */
+  pending: PendingRevision[] | null
+  /** How many revisions behind the chain it is (pending's length); null when it cannot be told. */
+  behind: number | null
+  /** The version golang-migrate marked as failed half way. */
+  dirty?: string
+  /** any, or head (pending migrations are an error). */
+  expect: 'any' | 'head'
+  /** Queries the gate ran there, each its own READ ONLY transaction. */
+  queries: number
+  /** The longest of those transactions (ms): the longest any lock the gate took there (ACCESS SHARE) was held. */
+  longestTransactionMs: number
+}
+
 export interface GateReport {
   version: 1
   result: 'pass' | 'fail'
   tool: string
-  mode: 'static' | 'roundtrip' | 'stairway'
+  mode: 'static' | 'roundtrip' | 'stairway' | 'live'
   projectDir: string
   /**
    * The project directory relative to its git repository's root ('' at the root; absent outside a
@@ -148,6 +187,8 @@ export interface GateReport {
   graph?: { nodes: GraphNode[] }
   /** The git checks' base and scope; absent when no base was known (a push, the CLI without --base-ref). */
   git?: GitInfo
+  /** mode live: where the live database stands against the chain. */
+  live?: LiveInfo
   steps: Step[]
   findings: Finding[]
   /** Things the reader should know that are not findings ("replay skipped: fix the chain first"). */

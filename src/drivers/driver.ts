@@ -140,6 +140,55 @@ export interface MigrationDriver {
    * then a warning: checks/loaded-online.ts).
    */
   loadedOnlineWording?: { unshown: string; shown: string }
+  /**
+   * mode live: where the live database stands, from the tool's version table, read through `reader`
+   * (every query a READ ONLY transaction; src/live/connection.ts). The table's location is the
+   * tool's configuration (Alembic's version_table, golang-migrate's x-migrations-table, dbmate's
+   * DBMATE_MIGRATIONS_TABLE). A tool without it cannot run in mode live.
+   */
+  readLiveState?(reader: LiveReader): Promise<LiveState>
+  /** mode live: the tool's commands, for the fixes of the live findings. */
+  liveWording?: LiveWording
+}
+
+/** One read-only query on the live database: its own READ ONLY transaction, under the live timeouts. */
+export type LiveQuery = <R extends object = Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<R[]>
+
+/** What a driver reads the live database with. */
+export interface LiveReader {
+  query: LiveQuery
+  /** The live URL's parameters only the tool reads (x-migrations-table), decoded; never credentials. */
+  toolParams: ReadonlyMap<string, string>
+}
+
+/** Where the live database stands, as the tool's version table says. */
+export interface LiveState {
+  /** The version table as messages name it: schema.table where found, else as configured. */
+  table: string
+  /** False when there is no such table. */
+  exists: boolean
+  /** The revision ids its rows hold, in the table's order. */
+  revisions: string[]
+  /**
+   * How the rows say what is applied: 'heads', each row a head whose ancestors are applied too
+   * (Alembic, several rows when branches are applied); 'latest', one version, every version up to
+   * it applied (golang-migrate); 'each', every applied version a row (dbmate).
+   */
+  applied: 'heads' | 'latest' | 'each'
+  /** The version the tool marked as failed half way (golang-migrate's dirty flag). */
+  dirty?: string
+  /** What the reader could not tell for sure (a version table env.py computes at run time). */
+  notes: string[]
+}
+
+/** The tool's commands the live findings' fixes name. */
+export interface LiveWording {
+  /** The command applying every pending revision: `alembic upgrade head`. */
+  upgrade: string
+  /** How to record `revision` as applied without running it, as Markdown (commands in backticks): `` `alembic stamp <revision>` ``. */
+  stamp(revision: string): string
+  /** The command clearing a failed version's mark (golang-migrate: `migrate force <version>`), for a tool that has one. */
+  force?(version: string): string
 }
 
 /**

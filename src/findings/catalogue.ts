@@ -24,6 +24,10 @@ import { STEP_TIMEOUT } from './step-timeout.js'
 import { TOOL_DISAGREEMENT } from './tool-disagreement.js'
 import { UNPARSEABLE_MIGRATION } from './unparseable-migration.js'
 import { UPGRADE_FAILED } from './upgrade-failed.js'
+import { DIRTY_DATABASE } from './dirty-database.js'
+import { PENDING_MIGRATIONS } from './pending-migrations.js'
+import { UNKNOWN_REVISION } from './unknown-revision.js'
+import { UNVERSIONED_DATABASE } from './unversioned-database.js'
 
 export const CATALOGUE: { readonly [I in FindingId]: FindingEntry<I> } = {
   'multiple-heads': MULTIPLE_HEADS,
@@ -46,6 +50,10 @@ export const CATALOGUE: { readonly [I in FindingId]: FindingEntry<I> } = {
   'models-changed-without-migration': MODELS_CHANGED_WITHOUT_MIGRATION,
   'migration-edited': MIGRATION_EDITED,
   'stale-parent': STALE_PARENT,
+  'unknown-revision': UNKNOWN_REVISION,
+  'dirty-database': DIRTY_DATABASE,
+  'unversioned-database': UNVERSIONED_DATABASE,
+  'pending-migrations': PENDING_MIGRATIONS,
 }
 
 /** Every entry, in catalogue order. */

@@ -37,6 +37,16 @@ export function boundReport(report: GateReport): GateReport {
           },
         }
       : {}),
+    ...(report.live?.pending
+      ? {
+          live: {
+            ...report.live,
+            pending: report.live.pending.map((p) =>
+              p.message === undefined ? p : { ...p, message: clipMiddle(p.message, BOUNDS.nodeMessage) },
+            ),
+          },
+        }
+      : {}),
   }
 }
 

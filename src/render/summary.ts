@@ -16,6 +16,7 @@ import {
   type LinkOptions,
   type Part,
 } from './markdown.js'
+import { liveSummaryParts } from './live.js'
 import { chainDiagram } from './mermaid.js'
 
 /** GitHub refuses a step summary over 1 MiB (1,048,576 bytes); a margin for what others append. */
@@ -42,7 +43,7 @@ export function renderSummary(whole: GateReport, options: SummaryOptions = {}): 
   const more = (n: number) =>
     `_${plural(n, 'more finding')} left out to stay under GitHub's 1 MiB summary limit: the JSON report (output report-path) has every one._`
 
-  const parts: Part[] = [head]
+  const parts: Part[] = [head, ...liveSummaryParts(report)]
   if (current.length > 0) parts.push(['### Findings', '', ...FINDINGS_HEADER], { rows: current.map(row), more })
   if (old.length > 0) {
     // Listed apart and folded: they are not this change's doing (notices unless strict).
@@ -96,7 +97,7 @@ function timings(report: GateReport): string[] {
   const rows = Object.entries(report.timings.phases).map(([phase, ms]) => `| ${md(phase)} | ${seconds(ms ?? 0)} |`)
   const server = report.postgres
     ? `PostgreSQL ${md(report.postgres.serverVersion)} served, from the ${md(report.postgres.provider)} provider (ready in ${seconds(report.postgres.startMs)}).`
-    : 'No PostgreSQL was started (static mode, or the replay was skipped).'
+    : 'No PostgreSQL was started (static or live mode, or the replay was skipped).'
   return [
     '### Timings',
     '',

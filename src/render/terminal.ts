@@ -3,6 +3,7 @@
 import type { Finding, GateReport, Severity } from '../report.js'
 import { boundReport } from './bound.js'
 import { inertLog } from './escape.js'
+import { liveTerminalLines } from './live.js'
 
 const COLOURS: Record<Severity | 'pass' | 'fail' | 'dim', string> = {
   error: '\x1b[31m',
@@ -36,6 +37,7 @@ export function renderTerminal(whole: GateReport, options: { colour: boolean }):
     .filter(Boolean)
     .join(', ')
   out.push(`migration-gate: ${paint(report.result, report.result.toUpperCase())} (${where})`)
+  out.push(...liveTerminalLines(report).map(plain))
   for (const note of report.notes ?? []) out.push(paint('dim', `  note: ${plain(note)}`))
   for (const f of report.findings) out.push(...renderFinding(f, paint, report.projectPath))
   const count = (s: Severity) => report.findings.filter((f) => f.severity === s).length

@@ -12,7 +12,9 @@ import { silentLogger } from '../../src/logger.js'
 import type { GateReport } from '../../src/report.js'
 import { CLEAN_HEAD, fixtures, HOSTILE } from '../unit/render-reports.js'
 import { revisionFile, TestRepo } from './git.js'
+import { productionAt, sql } from './live.js'
 import { pythonWithAlembic } from './python.js'
+import { startTestServer } from './server.js'
 
 /** runGate over a directory, with local PostgreSQL binaries and the interpreter with Alembic that test/support/python.ts finds. */
 export async function gateReport(projectDir: string, inputs: Record<string, string> = {}): Promise<GateReport> {
@@ -246,5 +248,26 @@ export async function allReports(scratch: string): Promise<Record<string, GateRe
   reports['pr-own-heads'] = pr.ownHeads
   reports['pr-sql-stale'] = pr.sqlStale
   reports['pr-long-stale'] = pr.longStale
+  Object.assign(reports, await liveReports())
   return reports
+}
+
+/**
+ * mode live against a database a second server holds, migrated by real Alembic: 4 revisions behind
+ * head, and stamped at a revision no file declares.
+ */
+async function liveReports(): Promise<Record<string, GateReport>> {
+  const server = await startTestServer()
+  try {
+    const project = join(fixtures, 'alembic-clean')
+    const behind = await productionAt(server, project, '2408316dc6a3')
+    const unknown = await productionAt(server, project, 'head')
+    await sql(unknown.url, "UPDATE alembic_version SET version_num = 'feedfacecafe'")
+    return {
+      'live-behind': await gateReport(project, { mode: 'live', 'live-database-url': behind.url }),
+      'live-unknown-revision': await gateReport(project, { mode: 'live', 'live-database-url': unknown.url }),
+    }
+  } finally {
+    await server.stop()
+  }
 }

@@ -1,12 +1,14 @@
 // The Alembic (and Flask-Migrate) driver: the static graph from the revision files, and a session
 // per database through the long-lived Python helper.
-import { readFileSync } from 'node:fs'
-import path, { join } from 'node:path'
+import path from 'node:path'
 import type { UrlPart } from '../../inputs.js'
 import type { Logger } from '../../logger.js'
 import {
   SessionStartTimeout,
   type ChainWording,
+  type LiveReader,
+  type LiveState,
+  type LiveWording,
   type MigrationDriver,
   type MigrationLayout,
   type MigrationSession,
@@ -20,6 +22,8 @@ import type { ResourceTracker } from '../../resource-tracker.js'
 import { readAlembicConfig, type AlembicConfig } from './config.js'
 import { crossCheckHeads, LOADED_ONLINE_WORDING } from './crosscheck.js'
 import { alembicLayout } from './git-layout.js'
+import { alembicLiveWording, readAlembicLiveState } from './live.js'
+import { alembicVersionTable } from './version-table.js'
 import { readAlembicGraph } from './graph.js'
 import { envVarsReadByEnvPy } from './env-vars.js'
 import { alembicModelsWording } from './models-wording.js'
@@ -35,16 +39,6 @@ export interface AlembicDriverOptions {
   /** Variables that get one part of the URL each (PGHOST=host, ...). */
   databasePartsEnv: Array<[string, UrlPart]>
   logger: Logger
-}
-
-/** env.py may rename the version table: context.configure(version_table="..."). */
-function versionTable(config: AlembicConfig): string {
-  try {
-    const env = readFileSync(join(config.scriptLocation, 'env.py'), 'utf8')
-    return /version_table\s*=\s*["']([^"']+)["']/.exec(env)?.[1] ?? 'alembic_version'
-  } catch {
-    return 'alembic_version'
-  }
 }
 
 /**
@@ -74,12 +68,15 @@ export class AlembicDriver implements MigrationDriver {
   readonly chainWording: ChainWording
   readonly models: ModelsWording
   readonly loadedOnlineWording = LOADED_ONLINE_WORDING
+  readonly liveWording: LiveWording
   private python: Promise<string> | undefined
 
   constructor(private readonly options: AlembicDriverOptions) {
     this.config = readAlembicConfig(options.projectDir, options.config)
     this.tool = this.config.flaskMigrate ? 'flask-migrate' : 'alembic'
-    this.bookkeepingTables = [versionTable(this.config)]
+    // env.py may rename the version table: context.configure(version_table="...").
+    this.bookkeepingTables = [alembicVersionTable(this.config).table]
+    this.liveWording = alembicLiveWording(this.config)
     this.chainWording = alembicWordingFor(this.config)
     this.models = alembicModelsWording(this.config)
   }
@@ -123,6 +120,11 @@ export class AlembicDriver implements MigrationDriver {
     })
     if (result.reason) this.options.logger.debug(`cross-check skipped: ${result.reason}`)
     return result.findings
+  }
+
+  /** mode live: the live database's alembic_version (as env.py names it). */
+  readLiveState(reader: LiveReader): Promise<LiveState> {
+    return readAlembicLiveState(this.config, reader)
   }
 
   async open(databaseUrl: string, options: SessionOptions): Promise<MigrationSession> {

@@ -88,7 +88,7 @@ function assignmentsIn(tokens: Token[], names: ReadonlySet<string>, found: Assig
 }
 
 /** Splits tokens on an operator at bracket depth 0. */
-function splitTopLevel(tokens: Token[], op: string): Token[][] {
+export function splitTopLevel(tokens: Token[], op: string): Token[][] {
   const parts: Token[][] = [[]]
   let depth = 0
   for (const t of tokens) {

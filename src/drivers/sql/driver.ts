@@ -1,10 +1,20 @@
 // The plain-SQL driver: golang-migrate and dbmate directories, read without the tools and run
 // natively through pg. Nothing to install: no Go binary, no Python.
+import path from 'node:path'
 import type { IrreversiblePolicy } from '../../checks/replay-context.js'
 import type { MigrationLayout } from '../driver.js'
 import type { Logger } from '../../logger.js'
 import type { FindingId } from '../../report.js'
-import type { MigrationDriver, MigrationSession, SessionOptions } from '../driver.js'
+import type {
+  LiveReader,
+  LiveState,
+  LiveWording,
+  MigrationDriver,
+  MigrationSession,
+  SessionOptions,
+} from '../driver.js'
+import { tableName } from '../live-table.js'
+import { dbmateTable, readSqlLiveState, sqlLiveWording } from './live.js'
 import { readDbmate } from './dbmate.js'
 import type { SqlLocation } from './files.js'
 import { sqlLayout } from './git-layout.js'
@@ -33,10 +43,17 @@ export class SqlDriver implements MigrationDriver {
    */
   readonly replayDespite: FindingId[] = ['duplicate-revision']
   private read: SqlGraph | undefined
+  readonly liveWording: LiveWording
 
   constructor(private readonly options: SqlDriverOptions) {
     this.tool = options.location.format
     this.chainWording = SQL_WORDING[this.tool].chain
+    const dir = path.relative(options.projectDir, options.location.dir).split(path.sep).join('/') || '.'
+    this.liveWording = sqlLiveWording(
+      this.tool,
+      dir,
+      tableName(this.tool === 'dbmate' ? dbmateTable() : { table: 'schema_migrations' }),
+    )
   }
 
   /** The git checks' view: migration files, versions read from names, stale-parent by version order. */
@@ -56,6 +73,11 @@ export class SqlDriver implements MigrationDriver {
     this.read ??= sqlGraph(this.directory(), this.options.irreversible)
     this.options.logger.debug(`${this.tool}: ${this.read.nodes.length} versions in ${this.options.location.dir}`)
     return this.read
+  }
+
+  /** mode live: the live database's version table, where the tool is configured to keep it. */
+  readLiveState(reader: LiveReader): Promise<LiveState> {
+    return readSqlLiveState(this.tool, reader)
   }
 
   async open(databaseUrl: string, options: SessionOptions): Promise<MigrationSession> {
