@@ -16,7 +16,7 @@ import {
   runGate,
   scrub,
   stderrLogger
-} from "./chunks/chunk-SV7LK2GW.js";
+} from "./chunks/chunk-VZO5SE4A.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

@@ -29,7 +29,7 @@ import {
   urlPath,
   useLedger,
   withCredentialsFrom
-} from "./chunks/chunk-SV7LK2GW.js";
+} from "./chunks/chunk-VZO5SE4A.js";
 import {
   __commonJS,
   __require,
