@@ -16,7 +16,7 @@ import {
   runGate,
   scrub,
   stderrLogger
-} from "./chunks/chunk-VZO5SE4A.js";
+} from "./chunks/chunk-6WM4LTG7.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

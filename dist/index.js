@@ -29,7 +29,7 @@ import {
   urlPath,
   useLedger,
   withCredentialsFrom
-} from "./chunks/chunk-VZO5SE4A.js";
+} from "./chunks/chunk-6WM4LTG7.js";
 import {
   __commonJS,
   __require,

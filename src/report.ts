@@ -33,6 +33,8 @@ export type FindingId =
   | 'migration-edited'
   // cross-check between the static parser and the tool's own view
   | 'tool-disagreement'
+  // live: the database about to be migrated, read only
+  | 'live-drift'
 
 export interface Finding {
   id: FindingId

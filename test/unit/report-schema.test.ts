@@ -39,7 +39,9 @@ describe('the contract matches src/report.ts and docs/report.md', () => {
 
   it('docs/report.md explains every finding id in its table', () => {
     const doc = readFileSync(join(repoRoot, 'docs', 'report.md'), 'utf8')
-    const documented = [...doc.matchAll(/^\| `([a-z-]+)` \| (?:chain|git|replay|drift) \|/gm)].map((m) => m[1]!).sort()
+    const documented = [...doc.matchAll(/^\| `([a-z-]+)` \| (?:chain|git|replay|drift|live) \|/gm)]
+      .map((m) => m[1]!)
+      .sort()
     expect(documented).toEqual([...defs.findingId!.enum!].sort())
   })
 })
