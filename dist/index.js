@@ -36,7 +36,7 @@ import {
   seconds,
   verdict,
   withCredentialsFrom
-} from "./chunks/chunk-UKKLR24K.js";
+} from "./chunks/chunk-UYDUF34S.js";
 import {
   __commonJS,
   __require,

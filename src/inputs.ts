@@ -6,6 +6,7 @@ import { dirname, resolve } from 'node:path'
 import { GateError } from './errors.js'
 import { checkLiveUrl } from './live/url.js'
 import { DEFAULT_POSTGRES_IMAGE } from './postgres/docker.js'
+import { parseLiveIgnore, type IgnoreRule } from './live/ignore.js'
 import type { ProviderName } from './postgres/provider.js'
 import type { Severity } from './report.js'
 
@@ -74,6 +75,10 @@ export interface GateConfig {
   liveDatabaseUrlEnv?: string
   /** mode live: any (pending migrations are a notice) or head (they are an error: post-deploy verification). */
   liveExpect: LiveExpect
+  /** Objects of the live database live-drift leaves out, each with its reason. */
+  liveIgnore: IgnoreRule[]
+  /** Severity of live-drift findings. */
+  liveDriftSeverity: Severity
 }
 
 /** libpq's own variables, and the names the official postgres image and most compose files use. */
@@ -298,6 +303,19 @@ export const INPUTS: readonly InputSpec[] = [
     allowed: ['true', 'false'],
   },
   {
+    name: 'live-ignore',
+    description:
+      'Objects of the live database that live-drift leaves out, one per line: "SCHEMA.OBJECT: reason" (the reason is required). * and ? match within one name; a pattern matching a table covers its columns, indexes and constraints (SCHEMA.TABLE.PART names one); SCHEMA.* covers a whole schema.',
+    default: '',
+  },
+  {
+    name: 'live-drift-severity',
+    description:
+      "Severity of live-drift findings (the live database's schema against the one its migrations build at its revision).",
+    default: 'error',
+    allowed: ['error', 'warning', 'notice'],
+  },
+  {
     name: 'comment',
     description: 'Post one sticky PR comment with the findings.',
     default: 'false',
@@ -419,6 +437,8 @@ export function readConfig(get: (name: string) => string | undefined): GateConfi
     modelDrift: value(get, 'model-drift') === 'true',
     compareServerDefault: value(get, 'compare-server-default') === 'true',
     liveExpect: value(get, 'live-expect') as LiveExpect,
+    liveIgnore: parseLiveIgnore(value(get, 'live-ignore')),
+    liveDriftSeverity: value(get, 'live-drift-severity') as Severity,
   }
   const opt = {
     config: optional('config'),

@@ -38,6 +38,8 @@ export type FindingId =
   | 'dirty-database'
   | 'unversioned-database'
   | 'pending-migrations'
+  // live: the database about to be migrated, read only
+  | 'live-drift'
 
 export interface Finding {
   id: FindingId

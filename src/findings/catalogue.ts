@@ -11,6 +11,7 @@ import { DOWNGRADE_RESIDUE } from './downgrade-residue.js'
 import { DUPLICATE_REVISION } from './duplicate-revision.js'
 import { EMPTY_MIGRATION } from './empty-migration.js'
 import { IRREVERSIBLE_MIGRATION } from './irreversible-migration.js'
+import { LIVE_DRIFT } from './live-drift.js'
 import { MIGRATION_EDITED } from './migration-edited.js'
 import { MISSING_PARENT } from './missing-parent.js'
 import { MODEL_DRIFT } from './model-drift.js'
@@ -54,6 +55,7 @@ export const CATALOGUE: { readonly [I in FindingId]: FindingEntry<I> } = {
   'dirty-database': DIRTY_DATABASE,
   'unversioned-database': UNVERSIONED_DATABASE,
   'pending-migrations': PENDING_MIGRATIONS,
+  'live-drift': LIVE_DRIFT,
 }
 
 /** Every entry, in catalogue order. */

@@ -60,7 +60,21 @@ export interface DiffOptions {
    * a dropped column back in the middle of a table, so callers may prefer to grade or skip these.
    */
   columnOrder?: boolean
+  /**
+   * The words naming the two sides in messages (default "now" and "before": a migration step's
+   * effect). A comparison of two databases names them instead: "in the live database", "in the migrations".
+   */
+  sides?: Sides
 }
+
+export interface Sides {
+  /** The side passed as `after`. */
+  after: string
+  /** The side passed as `before`. */
+  before: string
+}
+
+const STEP_SIDES: Sides = { after: 'now', before: 'before' }
 
 /** How one attribute of an object is compared and shown. */
 interface Attr<T> {
@@ -109,17 +123,17 @@ function plain(v: DiffValue): string {
 }
 
 /** "X now, Y before", or for long or multi-line values an excerpt around the first difference. */
-function phrase(a: Attr<unknown>, before: DiffValue, after: DiffValue): string {
+function phrase(a: Attr<unknown>, before: DiffValue, after: DiffValue, sides: Sides): string {
   const show = a.show ?? plain
   const b = show(before)
   const n = show(after)
   const lead = a.label ? `${a.label} ` : ''
   if (b.length <= SHORT && n.length <= SHORT && !b.includes('\n') && !n.includes('\n')) {
-    return `${lead}${n} now, ${b} before`
+    return `${lead}${n} ${sides.after}, ${b} ${sides.before}`
   }
   const [eb, en] = excerpts(b, n)
   if (eb === en) return `${lead}differs in whitespace only`
-  return `${lead}differs: "${en}" now, "${eb}" before`
+  return `${lead}differs: "${en}" ${sides.after}, "${eb}" ${sides.before}`
 }
 
 /** The neighbourhood of the first difference in each text, whitespace collapsed. */
@@ -147,7 +161,7 @@ interface Spec<T> {
   /** A type's kind (enum, domain, ...), carried on changes. */
   variant?(x: T): string
   /** Differences in the object's parts (a relation's columns, ...), when it exists on both sides. */
-  parts?(before: T, after: T, out: SchemaChange[]): void
+  parts?(before: T, after: T, out: SchemaChange[], sides: Sides): void
 }
 
 const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
@@ -157,6 +171,7 @@ function compareLists<T>(
   before: readonly T[],
   after: readonly T[],
   out: SchemaChange[],
+  sides: Sides,
   table?: string,
 ): void {
   const b = new Map(before.map((x) => [spec.key(x), x]))
@@ -172,7 +187,7 @@ function compareLists<T>(
         name: spec.name(x),
         ...where,
         change: 'removed',
-        message: `${spec.head(x)}: absent now, present before`,
+        message: `${spec.head(x)}: absent ${sides.after}, present ${sides.before}`,
         ...(spec.variant ? { variant: spec.variant(x) } : {}),
       })
     } else if (x === undefined && y !== undefined) {
@@ -181,16 +196,23 @@ function compareLists<T>(
         name: spec.name(y),
         ...where,
         change: 'added',
-        message: `${spec.head(y)}: present now, absent before`,
+        message: `${spec.head(y)}: present ${sides.after}, absent ${sides.before}`,
         ...(spec.variant ? { variant: spec.variant(y) } : {}),
       })
     } else if (x !== undefined && y !== undefined) {
-      compareObject(spec, x, y, out, where)
+      compareObject(spec, x, y, out, where, sides)
     }
   }
 }
 
-function compareObject<T>(spec: Spec<T>, x: T, y: T, out: SchemaChange[], where: { table?: string }): void {
+function compareObject<T>(
+  spec: Spec<T>,
+  x: T,
+  y: T,
+  out: SchemaChange[],
+  where: { table?: string },
+  sides: Sides,
+): void {
   const differing = spec.attrs.filter((a) => !sameValue(a.get(x), a.get(y)))
   const exclusive = differing.find((a) => a.exclusive)
   const substantive = differing.filter((a) => !a.fallback && a.name !== 'comment')
@@ -206,10 +228,10 @@ function compareObject<T>(spec: Spec<T>, x: T, y: T, out: SchemaChange[], where:
       attribute: a.name,
       before,
       after,
-      message: `${spec.head(y)}: ${phrase(a as Attr<unknown>, before, after)}`,
+      message: `${spec.head(y)}: ${phrase(a as Attr<unknown>, before, after, sides)}`,
     })
   }
-  if (!exclusive) spec.parts?.(x, y, out)
+  if (!exclusive) spec.parts?.(x, y, out, sides)
 }
 
 function sameValue(a: DiffValue, b: DiffValue): boolean {
@@ -385,16 +407,16 @@ function relationSpec(options: Required<DiffOptions>): Spec<RelationInfo> {
     name: (x) => displayName(x.schema, x.name),
     head: (x) => `${x.kind} ${displayName(x.schema, x.name)}`,
     attrs: relationAttrs,
-    parts(x, y, out) {
+    parts(x, y, out, sides) {
       const table = displayName(y.schema, y.name)
       // A view's columns follow from its definition, already compared: only tables have an order of their own.
-      if (options.columnOrder && TABLE_KINDS.has(y.kind)) columnOrder(x, y, table, out)
-      compareLists(partSpec('column', table, columnAttrs), x.columns, y.columns, out, table)
-      compareLists(partSpec('constraint', table, constraintAttrs), x.constraints, y.constraints, out, table)
-      compareLists(partSpec('index', table, indexAttrs), x.indexes, y.indexes, out, table)
-      compareLists(partSpec('trigger', table, triggerAttrs), x.triggers, y.triggers, out, table)
-      compareLists(partSpec('policy', table, policyAttrs), x.policies, y.policies, out, table)
-      compareLists(partSpec('rule', table, ruleAttrs), x.rules, y.rules, out, table)
+      if (options.columnOrder && TABLE_KINDS.has(y.kind)) columnOrder(x, y, table, out, sides)
+      compareLists(partSpec('column', table, columnAttrs), x.columns, y.columns, out, sides, table)
+      compareLists(partSpec('constraint', table, constraintAttrs), x.constraints, y.constraints, out, sides, table)
+      compareLists(partSpec('index', table, indexAttrs), x.indexes, y.indexes, out, sides, table)
+      compareLists(partSpec('trigger', table, triggerAttrs), x.triggers, y.triggers, out, sides, table)
+      compareLists(partSpec('policy', table, policyAttrs), x.policies, y.policies, out, sides, table)
+      compareLists(partSpec('rule', table, ruleAttrs), x.rules, y.rules, out, sides, table)
     },
   }
 }
@@ -403,7 +425,7 @@ function relationSpec(options: Required<DiffOptions>): Spec<RelationInfo> {
  * One change when the columns present on both sides stand in a different order. Adding or dropping a
  * column shifts the others but is reported as that column alone, so positions are not compared one by one.
  */
-function columnOrder(x: RelationInfo, y: RelationInfo, table: string, out: SchemaChange[]): void {
+function columnOrder(x: RelationInfo, y: RelationInfo, table: string, out: SchemaChange[], sides: Sides): void {
   const before = x.columns.map((c) => c.name)
   const after = y.columns.map((c) => c.name)
   const inAfter = new Set(after)
@@ -418,19 +440,20 @@ function columnOrder(x: RelationInfo, y: RelationInfo, table: string, out: Schem
     attribute: 'column order',
     before,
     after,
-    message: `${y.kind} ${table}: ${phrase(a, before, after)}`,
+    message: `${y.kind} ${table}: ${phrase(a, before, after, sides)}`,
   })
 }
 
 /** What changed from `before` to `after`, in a deterministic order; empty when the snapshots are equal. */
 export function diff(before: Snapshot, after: Snapshot, options: DiffOptions = {}): SchemaChange[] {
-  const opts: Required<DiffOptions> = { columnOrder: options.columnOrder ?? true }
+  const opts: Required<DiffOptions> = { columnOrder: options.columnOrder ?? true, sides: options.sides ?? STEP_SIDES }
   const out: SchemaChange[] = []
-  compareLists(schemaSpec, before.schemas, after.schemas, out)
-  compareLists(extensionSpec, before.extensions, after.extensions, out)
-  compareLists(typeSpec, before.types, after.types, out)
-  compareLists(sequenceSpec, before.sequences, after.sequences, out)
-  compareLists(relationSpec(opts), before.relations, after.relations, out)
-  compareLists(functionSpec, before.functions, after.functions, out)
+  const sides = opts.sides
+  compareLists(schemaSpec, before.schemas, after.schemas, out, sides)
+  compareLists(extensionSpec, before.extensions, after.extensions, out, sides)
+  compareLists(typeSpec, before.types, after.types, out, sides)
+  compareLists(sequenceSpec, before.sequences, after.sequences, out, sides)
+  compareLists(relationSpec(opts), before.relations, after.relations, out, sides)
+  compareLists(functionSpec, before.functions, after.functions, out, sides)
   return out
 }

@@ -237,6 +237,28 @@ describe('diff', () => {
     ])
   })
 
+  it('names the two sides as told, for a comparison of two databases', () => {
+    const sides = { after: 'in the live database', before: 'in the migrations' }
+    const before = { ...empty(), relations: [table('pdfs', [col('id'), col('filename', 'character varying(255)')])] }
+    const after = {
+      ...empty(),
+      relations: [
+        table('pdfs', [
+          col('id'),
+          col('filename', 'character varying(300)'),
+          col('processing_started_at', 'timestamp'),
+        ]),
+      ],
+    }
+    expect(diff(before, after, { sides }).map((c) => c.message)).toEqual([
+      'column pdfs.filename: type character varying(300) in the live database, character varying(255) in the migrations',
+      'column pdfs.processing_started_at: present in the live database, absent in the migrations',
+    ])
+    expect(diff(after, before, { sides }).map((c) => c.message)[1]).toBe(
+      'column pdfs.processing_started_at: absent in the live database, present in the migrations',
+    )
+  })
+
   it('reports the specific attribute, not the definition that embeds it', () => {
     const before = {
       ...empty(),
