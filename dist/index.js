@@ -36,7 +36,7 @@ import {
   seconds,
   verdict,
   withCredentialsFrom
-} from "./chunks/chunk-UYDUF34S.js";
+} from "./chunks/chunk-JXBM2N3D.js";
 import {
   __commonJS,
   __require,

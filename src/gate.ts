@@ -84,8 +84,9 @@ async function gate(config: GateConfig, deps: RunDeps): Promise<GateReport> {
   }
 
   if (config.mode === 'live') {
-    const live = await timed('live', () => runLivePhase({ config, driver, graph, logger }))
+    const live = await runLivePhase({ config, driver, graph, logger, timed, resources })
     report.live = live.info
+    if (live.postgres) report.postgres = live.postgres
     findings.push(...live.findings)
     notes.push(...live.notes)
   }

@@ -78,7 +78,8 @@ export interface GateConfig {
   /** Objects of the live database live-drift leaves out, each with its reason. */
   liveIgnore: IgnoreRule[]
   /** Severity of live-drift findings. */
-  liveDriftSeverity: Severity
+  /** Severity of live-drift findings; off: the live schema is not compared. */
+  liveDriftSeverity: Severity | 'off'
 }
 
 /** libpq's own variables, and the names the official postgres image and most compose files use. */
@@ -311,9 +312,9 @@ export const INPUTS: readonly InputSpec[] = [
   {
     name: 'live-drift-severity',
     description:
-      "Severity of live-drift findings (the live database's schema against the one its migrations build at its revision).",
+      "Severity of live-drift findings (the live database's schema against the one its migrations build at its revision). off: not compared (no scratch database is built for it).",
     default: 'error',
-    allowed: ['error', 'warning', 'notice'],
+    allowed: ['error', 'warning', 'notice', 'off'],
   },
   {
     name: 'comment',
@@ -438,7 +439,7 @@ export function readConfig(get: (name: string) => string | undefined): GateConfi
     compareServerDefault: value(get, 'compare-server-default') === 'true',
     liveExpect: value(get, 'live-expect') as LiveExpect,
     liveIgnore: parseLiveIgnore(value(get, 'live-ignore')),
-    liveDriftSeverity: value(get, 'live-drift-severity') as Severity,
+    liveDriftSeverity: value(get, 'live-drift-severity') as Severity | 'off',
   }
   const opt = {
     config: optional('config'),

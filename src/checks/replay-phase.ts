@@ -9,7 +9,8 @@ import { startTimeoutOutcome, type ReplayContext, type ReplayDatabase } from './
 import { runRoundtrip } from './replay-roundtrip.js'
 import { autoWorkers } from './replay-slices.js'
 import { runStairway } from './replay-stairway.js'
-import { findRoleStatement, findServerWideStatement, workersGiven, type ServerWideStatement } from './shared-objects.js'
+import { findServerWideStatement, workersGiven, type ServerWideStatement } from './shared-objects.js'
+import { startScratchServer } from './scratch-server.js'
 import { watchSteps } from './step-watch.js'
 import { topologicalOrder } from './topo.js'
 import type { MigrationDriver, MigrationSession, ModelDrift, RevisionGraph } from '../drivers/driver.js'
@@ -17,7 +18,6 @@ import { oneLine } from '../errors.js'
 import type { GateConfig } from '../inputs.js'
 import type { Logger } from '../logger.js'
 import type { Server } from '../postgres/provider.js'
-import { chooseProvider } from '../postgres/select.js'
 import type { Timed } from '../phase-timer.js'
 import type { Finding, FindingId, GateReport, Step } from '../report.js'
 import type { ResourceTracker } from '../resource-tracker.js'
@@ -72,21 +72,8 @@ export async function runReplayPhase(input: {
   const { config, driver, graph, timed, logger, resources } = input
   const out: ReplayOutput = { steps: [], findings: [], notes: [] }
   await driver.prepare?.()
-  const provider = await chooseProvider(
-    config.postgres,
-    {
-      resources,
-      ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
-      ...(config.pgBin ? { pgBin: config.pgBin } : {}),
-      image: config.postgresImage,
-      roleStatement: () => findRoleStatement(config.projectDir, graph),
-    },
-    logger,
-  )
-  const server: Server = await timed('postgres', () => provider.start())
-  const postgres = { provider: server.provider, serverVersion: server.serverVersion, startMs: server.startMs }
-  logger.info(`postgres: ${server.provider} PostgreSQL ${server.serverVersion} ready in ${server.startMs} ms`)
-  out.notes.push(...(server.notes ?? []))
+  const { server, postgres, notes } = await startScratchServer({ config, graph, timed, logger, resources })
+  out.notes.push(...notes)
   let drift: ModelDrift | undefined
   try {
     let reachedHead = false

@@ -88,3 +88,20 @@ export function liveDriftOtherRevision(
     severity,
   )
 }
+
+/**
+ * The chain could not be built up to the live revision on the scratch database, so the live schema
+ * was compared with nothing. Live drift was asked for (mode live always checks it), and a check
+ * that cannot run must not pass: an error, whatever live-drift-severity says.
+ */
+export function liveDriftUnchecked(facts: { revisions: string[]; reason: string }, place: Place): Finding {
+  return build(
+    LIVE_DRIFT,
+    {
+      message: `The live database's schema could not be compared with the migrations: building the chain up to ${facts.revisions.join(', ')} on an empty scratch database fails (${facts.reason}). Live drift is unchecked, so this gate cannot pass.`,
+      fix: 'make the migrations up to the live revision run on an empty database (the pull request gate replays them), then run the release gate again; or turn the comparison off with live-drift-severity: off.',
+    },
+    place,
+    'error',
+  )
+}

@@ -31,8 +31,8 @@ export interface LiveDriftInput {
   expected: ExpectedSchema
   /** live-drift-severity. */
   severity: Severity
-  /** The tool's command recording revisions as applied without running them (`alembic stamp X`), for the fix. */
-  stampCommand?: (revisions: string[]) => string
+  /** How to record revisions as applied without running them, as Markdown (`` `alembic stamp X` ``), for the fix. */
+  stamp?: (revisions: string[]) => string
   /**
    * Called once the live database has been read (one statement), before the comparison and the search,
    * which may upgrade the scratch database further: end the read-only transaction here, so that its
@@ -86,8 +86,8 @@ export async function liveDriftFindings(input: LiveDriftInput): Promise<LiveDrif
             matches: name(first.revisions),
             alsoMatching: matches.filter((m) => m !== first).map((m) => name(m.revisions)),
             differences: changes.map((c) => c.message),
-            stamp: input.stampCommand
-              ? `\`${input.stampCommand(first.revisions)}\``
+            stamp: input.stamp
+              ? input.stamp(first.revisions)
               : `record ${name(first.revisions)} as applied in the version table without running it`,
           },
           place,

@@ -8,7 +8,11 @@ import { GateError } from '../errors.js'
 import { revisionOrigin, type RevisionOrigin } from '../git/revision-origin.js'
 import type { GateConfig } from '../inputs.js'
 import type { Logger } from '../logger.js'
-import type { Finding, LiveInfo } from '../report.js'
+import type { Finding, LiveInfo, PostgresInfo } from '../report.js'
+import { startScratchServer } from '../checks/scratch-server.js'
+import type { Timed } from '../phase-timer.js'
+import type { ResourceTracker } from '../resource-tracker.js'
+import { compareLiveSchema } from './compare.js'
 import { registerSecrets } from '../scrub.js'
 import { LiveConnection } from './connection.js'
 import { judgeLive } from './judge.js'
@@ -17,6 +21,8 @@ import { describeLive, resolveLiveTarget, splitLiveUrl } from './url.js'
 
 export interface LivePhaseResult {
   info: LiveInfo
+  /** The scratch server the chain's schema was built on, when live drift was compared. */
+  postgres?: PostgresInfo
   findings: Finding[]
   notes: string[]
 }
@@ -35,8 +41,11 @@ export async function runLivePhase(input: {
   driver: MigrationDriver
   graph: RevisionGraph
   logger: Logger
+  timed: Timed
+  /** The run's: the scratch server, its databases and the driver's sessions are cleaned through it. */
+  resources: ResourceTracker
 }): Promise<LivePhaseResult> {
-  const { config, driver, graph, logger } = input
+  const { config, driver, graph, logger, timed, resources } = input
   const target = resolveLiveTarget(config)
   if (!target) throw new Error('runLivePhase outside mode live')
   if (!driver.readLiveState || !driver.liveWording) {
@@ -48,28 +57,67 @@ export async function runLivePhase(input: {
   registerSecrets(target.url)
   const { connect, toolParams } = splitLiveUrl(target.url)
   const where = describeLive(target.url)
-  const connection = await LiveConnection.open(connect, where, target.input)
-  let serverVersion: string
+  const drift: { findings: Finding[]; notes: string[] } = { findings: [], notes: [] }
+  const readState = driver.readLiveState.bind(driver)
+  let serverVersion = 'unknown'
+  let scratchPostgres: PostgresInfo | undefined
   let state: LiveState
   let tables = 0
+  let counted: { queries: number; longestTransactionMs: number }
+  // Opened first: a database that refuses, or a URL that names none, is said before anything starts.
+  const connection = await timed('live', () => LiveConnection.open(connect, where, target.input))
   try {
-    const [version] = await connection.query<{ server_version: string }>('SHOW server_version')
-    // "15.8 (Debian 15.8-1.pgdg120+1)": the version, without the packager's words.
-    serverVersion = version?.server_version.split(' ')[0] ?? 'unknown'
-    state = await driver.readLiveState({ query: connection.query, toolParams })
-    if (state.revisions.length === 0) {
-      tables = (await connection.query<{ n: number }>(USER_TABLES, [state.table]))[0]?.n ?? 0
+    state = await timed('live', async () => {
+      const [version] = await connection.query<{ server_version: string }>('SHOW server_version')
+      // "15.8 (Debian 15.8-1.pgdg120+1)": the version, without the packager's words.
+      serverVersion = version?.server_version.split(' ')[0] ?? 'unknown'
+      const read = await readState({ query: connection.query, toolParams })
+      if (read.revisions.length === 0) {
+        tables = (await connection.query<{ n: number }>(USER_TABLES, [read.table]))[0]?.n ?? 0
+      }
+      return read
+    })
+    const read = state
+    if (needsComparison(config, read)) {
+      // The connection stays open meanwhile, idle and outside any transaction: it holds no lock.
+      const scratch = await startScratchServer({ config, graph, timed, logger, resources })
+      scratchPostgres = scratch.postgres
+      drift.notes.push(...scratch.notes)
+      try {
+        const compared = await timed('drift', () =>
+          compareLiveSchema({
+            config,
+            driver,
+            graph,
+            state: read,
+            server: scratch.server,
+            resources,
+            live: connection.query,
+          }),
+        )
+        drift.findings.push(...compared.findings)
+        drift.notes.push(...compared.notes)
+      } finally {
+        await scratch.server.stop()
+      }
+    } else if (config.liveDriftSeverity === 'off') {
+      drift.notes.push('live-drift off (live-drift-severity: off): the live schema was not compared')
+    } else if (read.dirty !== undefined) {
+      drift.notes.push(`live-drift not compared: version ${read.dirty} is marked dirty (see dirty-database)`)
     }
-    // Live drift belongs here, while the connection is open: src/live/drift.ts compares the live
-    // schema (read with connection.query) with the schema the chain builds at state.revisions on a
-    // scratch server, and its findings join those judged below.
   } finally {
+    counted = { queries: connection.queries, longestTransactionMs: connection.longestTransactionMs }
     await connection.close()
+  }
+  if (scratchPostgres && majorOf(serverVersion) !== majorOf(scratchPostgres.serverVersion)) {
+    drift.notes.push(
+      `the scratch PostgreSQL is ${scratchPostgres.serverVersion} and the live one ${serverVersion}: definitions may print differently between majors, so check live-drift differences in defaults and expressions (postgres-image, pg-bin choose the scratch version)`,
+    )
   }
   logger.info(
     `live: ${where} (PostgreSQL ${serverVersion}) at ${state.revisions.join(', ') || 'no revision'} in ${state.table}`,
   )
-  const origins = await originsOf(config, driver, graph, state)
+  const origins = await timed('live', () => originsOf(config, driver, graph, state))
   const judged = judgeLive({ graph, state, tables, expect: config.liveExpect, wording: driver.liveWording, origins })
   const info: LiveInfo = {
     database: where,
@@ -81,10 +129,14 @@ export async function runLivePhase(input: {
     behind: judged.pending?.length ?? null,
     ...(state.dirty !== undefined ? { dirty: state.dirty } : {}),
     expect: config.liveExpect,
-    queries: connection.queries,
-    longestTransactionMs: connection.longestTransactionMs,
+    ...counted,
   }
-  return { info, findings: judged.findings, notes: judged.notes }
+  return {
+    info,
+    ...(scratchPostgres ? { postgres: scratchPostgres } : {}),
+    findings: [...judged.findings, ...drift.findings],
+    notes: [...judged.notes, ...drift.notes],
+  }
 }
 
 /** Where each revision the chain lacks came from, from git (none where the driver has no git layout). */
@@ -102,4 +154,18 @@ async function originsOf(
     if (origin) origins.set(revision, origin)
   }
   return origins
+}
+
+/** "15.8" -> "15"; "9.6.24" -> "9.6". */
+function majorOf(version: string): string {
+  const [a = '', b = ''] = version.split('.')
+  return Number(a) >= 10 ? a : `${a}.${b}`
+}
+
+/**
+ * Whether live drift has something to compare: it is on, and the database stands at a revision
+ * (none, or a dirty one, has its own finding and no schema the chain gives).
+ */
+function needsComparison(config: GateConfig, state: LiveState): boolean {
+  return config.liveDriftSeverity !== 'off' && state.revisions.length > 0 && state.dirty === undefined
 }

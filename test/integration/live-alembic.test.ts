@@ -49,9 +49,37 @@ describe('mode live: where an Alembic database stands', () => {
     expect(pending[0]?.details?.[0]).toMatch(
       /^2aa223e4e29e .*\(test\/fixtures\/alembic-clean\/alembic\/versions\/2aa223e4e29e_add_last_message_at_to_chats\.py:\d+\)$/,
     )
-    // Nothing was replayed: mode live reads the live database only.
+    // Nothing was replayed: mode live reads the live database, and builds the schema the chain gives at
+    // its revision on a scratch server to compare (a database the migrations built has no live-drift).
     expect(report.steps).toEqual([])
-    expect(report.postgres).toBeUndefined()
+    expect(report.postgres?.provider).toMatch(/^(local|embedded|docker)$/)
+    expect(report.findings.filter((f) => f.id === 'live-drift')).toEqual([])
+  }, 120_000)
+
+  it('a column added by hand in production: live-drift through the whole gate, at the migration that owns the table', async () => {
+    const db = await productionAt(server, CLEAN, '8dca1cf9ca88')
+    await sql(db.url, 'ALTER TABLE pdfs ADD COLUMN processing_started_at timestamptz')
+    const report = await live(db.url)
+    expect(report.result).toBe('fail')
+    expect(report.findings.map((f) => `${f.id}:${f.severity}`)).toEqual([
+      'pending-migrations:notice',
+      'live-drift:error',
+    ])
+    const drift = report.findings[1]
+    expect(drift?.message).toMatch(
+      /^column pdfs\.processing_started_at: present in the live database, absent in the migrations\./,
+    )
+    expect(drift?.file).toMatch(/^alembic\/versions\/8dca1cf9ca88_.*\.py$/)
+    expect(report.timings.phases.drift).toBeGreaterThan(0)
+    // The scratch database it was compared with is gone with the server; the live one is untouched.
+    expect(
+      (
+        await sql(
+          db.url,
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name LIKE 'migration-gate%'",
+        )
+      ).rows,
+    ).toEqual([{ n: 0 }])
   }, 120_000)
 
   it('the same database with live-expect: head is a pending-migrations error', async () => {
@@ -119,9 +147,23 @@ describe("mode live: Alembic's version table where env.py puts it", () => {
     expect((await sql(migrated.url, 'SELECT version_num FROM ops.deploy_versions')).rows).toEqual([
       { version_num: '8dca1cf9ca88' },
     ])
-    const report = await gateReport(project, { mode: 'live', 'live-database-url': migrated.url })
+    const report = await gateReport(project, {
+      mode: 'live',
+      'live-database-url': migrated.url,
+      'live-drift-severity': 'off',
+    })
     expect(report.live).toMatchObject({ versionTable: 'ops.deploy_versions', revisions: ['8dca1cf9ca88'], behind: 2 })
     expect(report.findings.map((f) => f.id)).toEqual(['pending-migrations'])
+    expect(report.notes).toContain('live-drift off (live-drift-severity: off): the live schema was not compared')
+    // Compared, the chain cannot be built on an empty database (only production has the schema ops):
+    // live drift cannot be checked, and that fails the gate instead of passing unchecked.
+    const compared = await gateReport(project, { mode: 'live', 'live-database-url': migrated.url })
+    expect(compared.findings.map((f) => `${f.id}:${f.severity}`)).toEqual([
+      'pending-migrations:notice',
+      'live-drift:error',
+    ])
+    expect(compared.findings[1]?.message).toMatch(/could not be compared .*schema "ops" does not exist/)
+    expect(compared.findings[1]?.fix).toMatch(/live-drift-severity: off/)
   }, 120_000)
 
   it('a version_table env.py computes: a note, and the default table read', async () => {

@@ -105,7 +105,7 @@ async function liveCheck(
         versionTables: driver.bookkeepingTables,
         expected: built.schema,
         severity: 'error',
-        ...(options.stamp ? { stampCommand: options.stamp } : {}),
+        ...(options.stamp ? { stamp: options.stamp } : {}),
         liveRead: async () => {
           // Every lock the comparison took on the live database, still held: ACCESS SHARE only.
           const locks = await live.query<{ mode: string }>(
@@ -245,7 +245,7 @@ describe('live-drift where production is what the migrations build', () => {
 })
 
 describe('live-drift where the version table is wrong', () => {
-  const stamp = (revisions: string[]) => `alembic stamp ${revisions.join(' ')}`
+  const stamp = (revisions: string[]) => `\`alembic stamp ${revisions.join(' ')}\``
 
   it('tells a database stamped ahead of its schema to stamp the earlier revision it matches', async () => {
     // Migrated to 2aa223e4e29e, then stamped 8dca1cf9ca88 by hand: pdfs and pdf_status never built.
