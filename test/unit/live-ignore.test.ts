@@ -66,7 +66,7 @@ describe('parseLiveIgnore', () => {
       'live-ignore',
     )
     expect(thrown(() => readConfig((name) => (name === 'live-drift-severity' ? 'fatal' : undefined))).message).toBe(
-      'live-drift-severity: unknown value "fatal" (allowed: error, warning, notice)',
+      'live-drift-severity: unknown value "fatal" (allowed: error, warning, notice, off)',
     )
   })
 })
