@@ -15,7 +15,7 @@ import {
   runGate,
   scrub,
   stderrLogger
-} from "./chunks/chunk-UYDUF34S.js";
+} from "./chunks/chunk-RRVC5JQC.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

@@ -36,7 +36,7 @@ import {
   seconds,
   verdict,
   withCredentialsFrom
-} from "./chunks/chunk-UYDUF34S.js";
+} from "./chunks/chunk-RRVC5JQC.js";
 import {
   __commonJS,
   __require,
