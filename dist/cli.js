@@ -15,7 +15,7 @@ import {
   runGate,
   scrub,
   stderrLogger
-} from "./chunks/chunk-RRVC5JQC.js";
+} from "./chunks/chunk-MSKT5TCP.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

@@ -36,7 +36,7 @@ import {
   seconds,
   verdict,
   withCredentialsFrom
-} from "./chunks/chunk-RRVC5JQC.js";
+} from "./chunks/chunk-MSKT5TCP.js";
 import {
   __commonJS,
   __require,
