@@ -15,7 +15,7 @@ import {
   runGate,
   scrub,
   stderrLogger
-} from "./chunks/chunk-JXBM2N3D.js";
+} from "./chunks/chunk-OKQ7K3PB.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

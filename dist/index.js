@@ -36,7 +36,7 @@ import {
   seconds,
   verdict,
   withCredentialsFrom
-} from "./chunks/chunk-JXBM2N3D.js";
+} from "./chunks/chunk-OKQ7K3PB.js";
 import {
   __commonJS,
   __require,

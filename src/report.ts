@@ -40,6 +40,9 @@ export type FindingId =
   | 'pending-migrations'
   // live: the database about to be migrated, read only
   | 'live-drift'
+  // live: the pending migrations applied to a copy of the live schema, and rolled back
+  | 'pending-upgrade-failed'
+  | 'pending-rollback-failed'
 
 export interface Finding {
   id: FindingId

@@ -29,6 +29,8 @@ import { DIRTY_DATABASE } from './dirty-database.js'
 import { PENDING_MIGRATIONS } from './pending-migrations.js'
 import { UNKNOWN_REVISION } from './unknown-revision.js'
 import { UNVERSIONED_DATABASE } from './unversioned-database.js'
+import { PENDING_UPGRADE_FAILED } from './pending-upgrade-failed.js'
+import { PENDING_ROLLBACK_FAILED } from './pending-rollback-failed.js'
 
 export const CATALOGUE: { readonly [I in FindingId]: FindingEntry<I> } = {
   'multiple-heads': MULTIPLE_HEADS,
@@ -56,6 +58,8 @@ export const CATALOGUE: { readonly [I in FindingId]: FindingEntry<I> } = {
   'unversioned-database': UNVERSIONED_DATABASE,
   'pending-migrations': PENDING_MIGRATIONS,
   'live-drift': LIVE_DRIFT,
+  'pending-upgrade-failed': PENDING_UPGRADE_FAILED,
+  'pending-rollback-failed': PENDING_ROLLBACK_FAILED,
 }
 
 /** Every entry, in catalogue order. */

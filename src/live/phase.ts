@@ -13,6 +13,8 @@ import { startScratchServer } from '../checks/scratch-server.js'
 import type { Timed } from '../phase-timer.js'
 import type { ResourceTracker } from '../resource-tracker.js'
 import { compareLiveSchema } from './compare.js'
+import { predictPendingUpgrade } from './predict.js'
+import type { ScratchServer } from '../checks/scratch-server.js'
 import { registerSecrets } from '../scrub.js'
 import { LiveConnection } from './connection.js'
 import { judgeLive } from './judge.js'
@@ -64,50 +66,72 @@ export async function runLivePhase(input: {
   let state: LiveState
   let tables = 0
   let counted: { queries: number; longestTransactionMs: number }
-  // Opened first: a database that refuses, or a URL that names none, is said before anything starts.
-  const connection = await timed('live', () => LiveConnection.open(connect, where, target.input))
+  let scratch: ScratchServer | undefined
   try {
-    state = await timed('live', async () => {
-      const [version] = await connection.query<{ server_version: string }>('SHOW server_version')
-      // "15.8 (Debian 15.8-1.pgdg120+1)": the version, without the packager's words.
-      serverVersion = version?.server_version.split(' ')[0] ?? 'unknown'
-      const read = await readState({ query: connection.query, toolParams })
-      if (read.revisions.length === 0) {
-        tables = (await connection.query<{ n: number }>(USER_TABLES, [read.table]))[0]?.n ?? 0
+    // Opened first: a database that refuses, or a URL that names none, is said before anything starts.
+    const connection = await timed('live', () => LiveConnection.open(connect, where, target.input))
+    try {
+      state = await timed('live', async () => {
+        const [version] = await connection.query<{ server_version: string }>('SHOW server_version')
+        // "15.8 (Debian 15.8-1.pgdg120+1)": the version, without the packager's words.
+        serverVersion = version?.server_version.split(' ')[0] ?? 'unknown'
+        const read = await readState({ query: connection.query, toolParams })
+        if (read.revisions.length === 0) {
+          tables = (await connection.query<{ n: number }>(USER_TABLES, [read.table]))[0]?.n ?? 0
+        }
+        return read
+      })
+      const read = state
+      if (needsComparison(config, read) || predictable(graph, read)) {
+        // The connection stays open meanwhile, idle and outside any transaction: it holds no lock.
+        scratch = await startScratchServer({ config, graph, timed, logger, resources })
+        scratchPostgres = scratch.postgres
+        drift.notes.push(...scratch.notes)
       }
-      return read
-    })
-    const read = state
-    if (needsComparison(config, read)) {
-      // The connection stays open meanwhile, idle and outside any transaction: it holds no lock.
-      const scratch = await startScratchServer({ config, graph, timed, logger, resources })
-      scratchPostgres = scratch.postgres
-      drift.notes.push(...scratch.notes)
-      try {
+      if (scratch && needsComparison(config, read)) {
+        const server = scratch.server
         const compared = await timed('drift', () =>
-          compareLiveSchema({
-            config,
-            driver,
-            graph,
-            state: read,
-            server: scratch.server,
-            resources,
-            live: connection.query,
-          }),
+          compareLiveSchema({ config, driver, graph, state: read, server, resources, live: connection.query }),
         )
         drift.findings.push(...compared.findings)
         drift.notes.push(...compared.notes)
-      } finally {
-        await scratch.server.stop()
+      } else if (config.liveDriftSeverity === 'off') {
+        drift.notes.push('live-drift off (live-drift-severity: off): the live schema was not compared')
+      } else if (read.dirty !== undefined) {
+        drift.notes.push(`live-drift not compared: version ${read.dirty} is marked dirty (see dirty-database)`)
       }
-    } else if (config.liveDriftSeverity === 'off') {
-      drift.notes.push('live-drift off (live-drift-severity: off): the live schema was not compared')
-    } else if (read.dirty !== undefined) {
-      drift.notes.push(`live-drift not compared: version ${read.dirty} is marked dirty (see dirty-database)`)
+    } finally {
+      counted = { queries: connection.queries, longestTransactionMs: connection.longestTransactionMs }
+      await connection.close()
+    }
+    // After the live connection is closed: the prediction reads the live schema with pg_dump alone.
+    if (scratch && predictable(graph, state)) {
+      const server = scratch.server
+      const copy = await server.createDatabase()
+      try {
+        const prediction = await timed('replay', () =>
+          predictPendingUpgrade({
+            driver,
+            state,
+            pending: liveStanding(graph, state).pending,
+            liveUrl: connect,
+            toolParams,
+            serverVersion,
+            scratchUrl: copy.url,
+            drift: drift.findings,
+            stepTimeoutSeconds: config.stepTimeoutSeconds,
+            resources,
+            logger,
+          }),
+        )
+        drift.findings.push(...prediction.findings)
+        drift.notes.push(...prediction.notes)
+      } finally {
+        await server.dropDatabase(copy.name)
+      }
     }
   } finally {
-    counted = { queries: connection.queries, longestTransactionMs: connection.longestTransactionMs }
-    await connection.close()
+    await scratch?.server.stop()
   }
   if (scratchPostgres && majorOf(serverVersion) !== majorOf(scratchPostgres.serverVersion)) {
     drift.notes.push(
@@ -160,6 +184,12 @@ async function originsOf(
 function majorOf(version: string): string {
   const [a = '', b = ''] = version.split('.')
   return Number(a) >= 10 ? a : `${a}.${b}`
+}
+
+/** Whether there are pending migrations to predict on a copy of the live schema (prediction.ts says the rest). */
+function predictable(graph: RevisionGraph, state: LiveState): boolean {
+  if (!state.exists || state.dirty !== undefined) return false
+  return (liveStanding(graph, state).pending?.length ?? 0) > 0
 }
 
 /**

@@ -161,6 +161,38 @@ describe('golang-migrate files', () => {
     expect(await query(url, 'SELECT version FROM public.schema_migrations')).toEqual([{ version: '1' }])
     await session.close()
   })
+
+  it("goes on from golang-migrate's own table (one row, dirty NOT NULL), as on mode live's copy of production", async () => {
+    const {
+      session: first,
+      url,
+      driver,
+    } = await open({
+      '1_t.up.sql': 'CREATE TABLE t (a int);',
+      '1_t.down.sql': 'DROP TABLE t;',
+      '2_u.up.sql': 'CREATE TABLE u (a int);',
+      '2_u.down.sql': 'DROP TABLE u;',
+    })
+    expect((await first.upgrade('1')).ok).toBe(true)
+    await first.close()
+    await query(
+      url,
+      `DROP TABLE schema_migrations;
+       CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL);
+       INSERT INTO schema_migrations VALUES (1, false)`,
+    )
+    const session = await driver.open(url, { stepTimeoutSeconds: 30, resources })
+    expect(await session.current()).toEqual(['1'])
+    expect(await session.upgrade('2')).toMatchObject({ ok: true })
+    expect(await session.current()).toEqual(['2'])
+    expect(await query(url, 'SELECT version::text, dirty FROM schema_migrations ORDER BY 1')).toEqual([
+      { version: '1', dirty: false },
+      { version: '2', dirty: false },
+    ])
+    expect(await session.downgrade('2')).toMatchObject({ ok: true })
+    expect(await session.current()).toEqual(['1'])
+    await session.close()
+  })
 })
 
 describe('step timeout', () => {

@@ -27,6 +27,8 @@ export interface SqlSessionOptions {
 export class SqlSession implements MigrationSession {
   private client: pg.Client | undefined
   private pid = 0
+  /** The INSERT recording an applied version, as the bookkeeping table found on connect takes it. */
+  private recordUp = `INSERT INTO ${BOOKKEEPING_TABLE} (version) VALUES ($1) ON CONFLICT DO NOTHING`
   /** Clients whose connection died (a terminated backend, a server gone): replaced before the next query. */
   private readonly dead = new WeakSet<pg.Client>()
 
@@ -44,6 +46,16 @@ export class SqlSession implements MigrationSession {
     const r = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')
     this.pid = r.rows[0]?.pid ?? 0
     await client.query(`CREATE TABLE IF NOT EXISTS ${BOOKKEEPING_TABLE} (version text PRIMARY KEY)`)
+    // A database golang-migrate versioned (mode live's copy of production) has its table already:
+    // (version bigint, dirty boolean NOT NULL), one row. Each applied version is a row of it here too,
+    // recorded clean; the versions before the copy's row are implied by it (current() takes the latest).
+    const dirty = await client.query(
+      `SELECT 1 FROM pg_catalog.pg_attribute
+        WHERE attrelid = '${BOOKKEEPING_TABLE}'::regclass AND attname = 'dirty' AND NOT attisdropped`,
+    )
+    if (dirty.rowCount) {
+      this.recordUp = `INSERT INTO ${BOOKKEEPING_TABLE} (version, dirty) VALUES ($1, false) ON CONFLICT DO NOTHING`
+    }
     this.client = client
   }
 
@@ -105,10 +117,7 @@ export class SqlSession implements MigrationSession {
         if (error) break
       }
       if (!error) {
-        const sql =
-          direction === 'up'
-            ? `INSERT INTO ${BOOKKEEPING_TABLE} (version) VALUES ($1) ON CONFLICT DO NOTHING`
-            : `DELETE FROM ${BOOKKEEPING_TABLE} WHERE version = $1`
+        const sql = direction === 'up' ? this.recordUp : `DELETE FROM ${BOOKKEEPING_TABLE} WHERE version = $1`
         await client.query(sql, [version]).catch((e: unknown) => {
           const message = `recording the version failed: ${clipMiddle(e instanceof Error ? e.message : String(e))}`
           error = { message, kind: watchdog.fired ? 'timeout' : 'error' }
