@@ -15,7 +15,7 @@ import {
   runGate,
   scrub,
   stderrLogger
-} from "./chunks/chunk-UYDUF34S.js";
+} from "./chunks/chunk-ODEKTTKG.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

@@ -36,7 +36,7 @@ import {
   seconds,
   verdict,
   withCredentialsFrom
-} from "./chunks/chunk-UYDUF34S.js";
+} from "./chunks/chunk-ODEKTTKG.js";
 import {
   __commonJS,
   __require,

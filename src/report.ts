@@ -40,6 +40,7 @@ export type FindingId =
   | 'pending-migrations'
   // live: the database about to be migrated, read only
   | 'live-drift'
+  | 'pending-data-risk'
 
 export interface Finding {
   id: FindingId
@@ -145,6 +146,8 @@ export interface PendingRevision {
   file: string
   line: number
   message?: string
+  /** The SQL it will run (bounded), where the tool can tell it without a database. */
+  sql?: string
 }
 
 /** mode live: where the database about to be migrated stands (read only). */
