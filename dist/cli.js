@@ -15,7 +15,7 @@ import {
   runGate,
   scrub,
   stderrLogger
-} from "./chunks/chunk-OKQ7K3PB.js";
+} from "./chunks/chunk-X6XHDUHD.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

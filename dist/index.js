@@ -36,7 +36,7 @@ import {
   seconds,
   verdict,
   withCredentialsFrom
-} from "./chunks/chunk-OKQ7K3PB.js";
+} from "./chunks/chunk-X6XHDUHD.js";
 import {
   __commonJS,
   __require,

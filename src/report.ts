@@ -43,6 +43,7 @@ export type FindingId =
   // live: the pending migrations applied to a copy of the live schema, and rolled back
   | 'pending-upgrade-failed'
   | 'pending-rollback-failed'
+  | 'pending-data-risk'
 
 export interface Finding {
   id: FindingId
@@ -148,6 +149,8 @@ export interface PendingRevision {
   file: string
   line: number
   message?: string
+  /** The SQL it will run (bounded), where the tool can tell it without a database. */
+  sql?: string
 }
 
 /** mode live: where the database about to be migrated stands (read only). */

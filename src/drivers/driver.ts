@@ -149,6 +149,30 @@ export interface MigrationDriver {
   readLiveState?(reader: LiveReader): Promise<LiveState>
   /** mode live: the tool's commands, for the fixes of the live findings. */
   liveWording?: LiveWording
+  /**
+   * mode live: the SQL each pending revision will run, without a database (SQL tools: the up file;
+   * Alembic: offline mode). One entry per revision, in order; a revision whose SQL cannot be told
+   * has a note saying why instead, never an exception.
+   */
+  pendingSql?(request: PendingSqlRequest): Promise<PendingSql[]>
+}
+
+/** What pendingSql is asked for. */
+export interface PendingSqlRequest {
+  /** The pending revisions, in the order `upgrade head` applies them. */
+  pending: RevisionNode[]
+  /** How long the tool may take for one revision (seconds). */
+  timeoutSeconds: number
+  /** The run's tracker: a process the driver starts is stopped through it on every path out. */
+  resources: ResourceTracker
+}
+
+/** One pending revision's SQL as the tool will send it, or why it cannot be told. */
+export interface PendingSql {
+  revision: string
+  sql?: string
+  /** "offline SQL unavailable: ..." */
+  note?: string
 }
 
 /** One read-only query on the live database: its own READ ONLY transaction, under the live timeouts. */

@@ -26,6 +26,7 @@ import { TOOL_DISAGREEMENT } from './tool-disagreement.js'
 import { UNPARSEABLE_MIGRATION } from './unparseable-migration.js'
 import { UPGRADE_FAILED } from './upgrade-failed.js'
 import { DIRTY_DATABASE } from './dirty-database.js'
+import { PENDING_DATA_RISK } from './pending-data-risk.js'
 import { PENDING_MIGRATIONS } from './pending-migrations.js'
 import { UNKNOWN_REVISION } from './unknown-revision.js'
 import { UNVERSIONED_DATABASE } from './unversioned-database.js'
@@ -60,6 +61,7 @@ export const CATALOGUE: { readonly [I in FindingId]: FindingEntry<I> } = {
   'live-drift': LIVE_DRIFT,
   'pending-upgrade-failed': PENDING_UPGRADE_FAILED,
   'pending-rollback-failed': PENDING_ROLLBACK_FAILED,
+  'pending-data-risk': PENDING_DATA_RISK,
 }
 
 /** Every entry, in catalogue order. */

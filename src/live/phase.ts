@@ -14,6 +14,8 @@ import type { Timed } from '../phase-timer.js'
 import type { ResourceTracker } from '../resource-tracker.js'
 import { compareLiveSchema } from './compare.js'
 import { predictPendingUpgrade } from './predict.js'
+import { pendingDataRisks } from './data-risks.js'
+import { readPendingSql, shownSql, type PendingSqlResult } from './pending-sql.js'
 import type { ScratchServer } from '../checks/scratch-server.js'
 import { registerSecrets } from '../scrub.js'
 import { LiveConnection } from './connection.js'
@@ -67,6 +69,7 @@ export async function runLivePhase(input: {
   let tables = 0
   let counted: { queries: number; longestTransactionMs: number }
   let scratch: ScratchServer | undefined
+  let pendingSql: PendingSqlResult | undefined
   try {
     // Opened first: a database that refuses, or a URL that names none, is said before anything starts.
     const connection = await timed('live', () => LiveConnection.open(connect, where, target.input))
@@ -82,6 +85,15 @@ export async function runLivePhase(input: {
         return read
       })
       const read = state
+      // What the pending migrations will run, and what the live rows say about it (planner statistics).
+      const pendingNodes = liveStanding(graph, read).pending ?? []
+      pendingSql = await timed('live', () =>
+        readPendingSql(driver, pendingNodes, { timeoutSeconds: config.stepTimeoutSeconds, resources }),
+      )
+      const revisionsSql = pendingSql.revisions
+      const risks = await timed('live', () => pendingDataRisks(revisionsSql, connection.query))
+      drift.findings.push(...risks.findings)
+      drift.notes.push(...pendingSql.notes, ...risks.notes)
       if (needsComparison(config, read) || predictable(graph, read)) {
         // The connection stays open meanwhile, idle and outside any transaction: it holds no lock.
         scratch = await startScratchServer({ config, graph, timed, logger, resources })
@@ -149,7 +161,7 @@ export async function runLivePhase(input: {
     versionTable: state.table,
     revisions: state.revisions,
     heads: heads(graph),
-    pending: judged.pending,
+    pending: withSql(judged.pending, pendingSql),
     behind: judged.pending?.length ?? null,
     ...(state.dirty !== undefined ? { dirty: state.dirty } : {}),
     expect: config.liveExpect,
@@ -198,4 +210,14 @@ function predictable(graph: RevisionGraph, state: LiveState): boolean {
  */
 function needsComparison(config: GateConfig, state: LiveState): boolean {
   return config.liveDriftSeverity !== 'off' && state.revisions.length > 0 && state.dirty === undefined
+}
+
+/** The pending list with each revision's SQL where the driver could tell it (bounded for the report). */
+function withSql(pending: LiveInfo['pending'], sql: PendingSqlResult | undefined): LiveInfo['pending'] {
+  if (!pending || !sql) return pending
+  const sqlOf = new Map(sql.revisions.map((r) => [r.revision, r.sql]))
+  return pending.map((p) => {
+    const text = sqlOf.get(p.revision)
+    return text !== undefined ? { ...p, sql: shownSql(text) } : p
+  })
 }

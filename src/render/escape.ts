@@ -16,6 +16,15 @@ export function md(text: string): string {
   return text.replace(MARKDOWN_SPECIAL, (c) => `&#${c.charCodeAt(0)};`).replace(/\r\n?|\n/g, ' ')
 }
 
+/**
+ * A block of user text that keeps its lines (SQL), for inside <pre>: special characters as entities
+ * as md() does, line breaks kept. <pre> starts an HTML block that only </pre> ends, so blank lines
+ * inside cannot drop GitHub back into Markdown.
+ */
+export function preText(text: string): string {
+  return text.replace(/\r\n?/g, '\n').replace(MARKDOWN_SPECIAL, (c) => `&#${c.charCodeAt(0)};`)
+}
+
 /** Inline code that holds user text: <code> decodes the entities that a backtick span would show raw. */
 export function code(text: string): string {
   return `<code>${md(text)}</code>`

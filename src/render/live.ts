@@ -1,7 +1,7 @@
 // Where the live database stands (mode live), for the job summary and the terminal: the revision it
 // is at, the chain's head, how far behind, and the revisions `upgrade head` will apply there, in order.
 import type { GateReport, LiveInfo } from '../report.js'
-import { clip, code, md } from './escape.js'
+import { clip, code, md, preText } from './escape.js'
 import { plural, type Part } from './markdown.js'
 
 /** "is at `a` (public.alembic_version); the chain's head is `b`: 4 revisions behind." */
@@ -18,6 +18,9 @@ function standing(live: LiveInfo, quote: (s: string) => string): string {
         : `${plural(live.behind, 'revision')} behind`
   return `${at}; ${heads}: ${behind}`
 }
+
+/** The most of one revision's SQL the summary shows (the JSON report keeps more). */
+const SQL_SHOWN = 3000
 
 /** The summary's section: a sentence, then the pending revisions as table rows (kept while they fit). */
 export function liveSummaryParts(report: GateReport): Part[] {
@@ -47,6 +50,16 @@ export function liveSummaryParts(report: GateReport): Part[] {
     ],
     { rows, more: (n) => `_${plural(n, 'more pending revision')} left out: the JSON report has them all._` },
     ['', '</details>', ''],
+    // The SQL each will run (where the tool can tell it), each folded: kept while they fit.
+    {
+      rows: pending
+        .filter((p) => p.sql)
+        .map(
+          (p) =>
+            `<details><summary>SQL of ${code(clip(p.revision, 60))}</summary>\n\n<pre>${preText(clip(p.sql ?? '', SQL_SHOWN))}</pre>\n\n</details>`,
+        ),
+      more: (n) => `_The SQL of ${plural(n, 'more pending revision')} is left out: the JSON report has it._`,
+    },
   ]
 }
 

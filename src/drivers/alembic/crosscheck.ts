@@ -1,8 +1,6 @@
 // Asks Alembic itself for the heads (ScriptDirectory.get_heads(): it imports every revision file,
 // runs no env.py, touches no database) and compares with the static reading. A disagreement means
 // one of the two readers is wrong about this project, which a user should hear about: a warning.
-import { spawn } from 'node:child_process'
-import { setPriority } from 'node:os'
 import path from 'node:path'
 import type { Finding } from '../../report.js'
 import { toolCannotLoad, toolCouldNotLoad, toolSeesOtherHeads } from '../../findings/tool-disagreement.js'
@@ -11,6 +9,7 @@ import { checkChain } from '../../checks/chain.js'
 import type { AlembicConfig } from './config.js'
 import { readAlembicGraph } from './graph.js'
 import { breaksAlembic } from './parse.js'
+import { LOADING_MARK, markedAnswers, PYTHON_WATCHDOG, runPythonScript } from './python-script.js'
 import { alembicCommand, alembicWordingFor } from './wording.js'
 
 /**
@@ -62,27 +61,11 @@ const MARK = '@@migration-gate-heads@@'
 // touched), after whatever env.py sets up (an application context, settings); a Flask-Migrate
 // project inside its app's context, as `flask db heads` runs. Only when both fail can no Alembic
 // command load the chain.
-/** Printed on stderr before each file Alembic loads: the last one names what ended the process. */
-const LOADING = '@@migration-gate-loading@@'
 
 const SCRIPT = `
 import io, json, os, sys, warnings
 warnings.simplefilter("ignore")
-# The gate holds pipe 3 open and never writes to it: its end closes when the gate dies, SIGKILL
-# included, and an env.py that hangs while loading must not outlive it.
-def _watch_gate():
-    try:
-        while os.read(3, 64):
-            pass
-    except OSError:
-        pass
-    os._exit(1)
-try:
-    os.set_inheritable(3, False)
-    import threading
-    threading.Thread(target=_watch_gate, daemon=True).start()
-except OSError:
-    pass
+${PYTHON_WATCHDOG}
 def answer(**kw):
     sys.stdout.write("\\n${MARK}" + json.dumps(kw) + "\\n")
 def one_line(e):
@@ -112,7 +95,7 @@ try:
     def _announced(dir_, filename):
         path = os.path.join(dir_, filename)
         loading["file"] = path
-        sys.stderr.write("\\n${LOADING}" + path + "\\n")
+        sys.stderr.write("\\n${LOADING_MARK}" + path + "\\n")
         sys.stderr.flush()
         module = _load_python_file(dir_, filename)
         loading["file"] = None
@@ -332,7 +315,7 @@ function relativeIni(config: AlembicConfig): string {
   return path.relative(config.projectDir, config.iniPath).split(path.sep).join('/')
 }
 
-function runPython(
+async function runPython(
   python: string,
   args: string[],
   cwd: string,
@@ -340,86 +323,29 @@ function runPython(
   environment: Record<string, string>,
   resources: ResourceTracker,
 ): Promise<{ answer: Answer } | { reason: string } | { failed: string; loading?: string }> {
-  return new Promise((resolve) => {
-    // Its own process group, killed whole at the timeout (what env.py started goes too); fd 3 is the
-    // watchdog pipe the script polls, so a SIGKILLed gate takes it along.
-    const child = spawn(python, ['-c', SCRIPT, ...args], {
-      cwd,
-      // No .pyc files left in the user's versions directory.
-      env: { ...process.env, ...environment, PYTHONDONTWRITEBYTECODE: '1' },
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-      detached: true,
-    })
-    const killGroup = () => {
-      try {
-        if (child.pid) process.kill(-child.pid, 'SIGKILL')
-      } catch {
-        // gone already
-      }
-    }
-    const unregister = resources.track(`alembic cross-check ${child.pid ?? ''}`, async () => killGroup(), killGroup)
-    let stdout = ''
-    let stderr = ''
-    let timedOut = false
-    child.stdout?.on('data', (c: Buffer) => {
-      if (stdout.length < 8 * 1024 * 1024) stdout += c.toString('utf8')
-    })
-    let loading: string | undefined
-    child.stderr?.on('data', (c: Buffer) => {
-      stderr = (stderr + c.toString('utf8')).slice(-4096)
-      const marks = [...stderr.matchAll(new RegExp(`${LOADING}(.*)`, 'g'))]
-      if (marks.length > 0) loading = marks.at(-1)?.[1]?.trim()
-    })
-    const timer = setTimeout(() => {
-      timedOut = true
-      killGroup()
-    }, timeoutMs)
-    const finish = (how: { notFound?: boolean; exit?: string }) => {
-      clearTimeout(timer)
-      killGroup()
-      unregister()
-      for (const stream of child.stdio) stream?.destroy()
-      const line = stdout
-        .split('\n')
-        .reverse()
-        .find((l) => l.startsWith(MARK))
-      if (line) {
-        try {
-          resolve({ answer: JSON.parse(line.slice(MARK.length)) as Answer })
-          return
-        } catch {
-          // fall through to the reason below
-        }
-      }
-      if (how.notFound) {
-        resolve({ reason: `${python}: not found` })
-        return
-      }
-      // No answer at all: the script answers even when Alembic cannot be imported, so the load itself
-      // ended the process or never finished.
-      const last = stderr
-        .trim()
-        .split('\n')
-        .filter((l) => !l.startsWith(LOADING))
-        .pop()
-        ?.trim()
-      resolve({
-        ...(loading ? { loading } : {}),
-        failed: timedOut
-          ? `loading them did not finish within ${Math.round(timeoutMs / 1000)} s`
-          : `the Python process loading them ended (${how.exit ?? 'no answer'}) before answering${last ? ` (${last})` : ''}`,
-      })
-    }
-    child.once('error', (error: NodeJS.ErrnoException) => finish({ notFound: error.code === 'ENOENT' }))
-    // 'close' waits for stdout to end, so the answer is complete; a process env.py started that keeps
-    // the pipe open is killed with the group at the timeout.
-    child.once('close', (code, signal) => finish({ exit: signal ?? `code ${code}` }))
-    // A check on the side, run while the replay starts: the replay's databases and helpers need the
-    // cores more (it finishes long before the replay either way). Not allowed everywhere; harmless then.
-    try {
-      if (child.pid) setPriority(child.pid, 10)
-    } catch {
-      // keep the default priority
-    }
+  // A check on the side, run while the replay starts: the replay's databases and helpers need the
+  // cores more (it finishes long before the replay either way).
+  const ran = await runPythonScript({
+    python,
+    script: SCRIPT,
+    args,
+    cwd,
+    environment,
+    timeoutMs,
+    name: 'alembic cross-check',
+    resources,
+    background: true,
   })
+  const answer = markedAnswers<Answer>(ran.stdout, MARK).at(-1)
+  if (answer) return { answer }
+  if (ran.notFound) return { reason: `${python}: not found` }
+  // No answer at all: the script answers even when Alembic cannot be imported, so the load itself
+  // ended the process or never finished.
+  const last = ran.stderrTail.trim().split('\n').pop()?.trim()
+  return {
+    ...(ran.loading ? { loading: ran.loading } : {}),
+    failed: ran.timedOut
+      ? `loading them did not finish within ${Math.round(timeoutMs / 1000)} s`
+      : `the Python process loading them ended (${ran.exit ?? 'no answer'}) before answering${last ? ` (${last})` : ''}`,
+  }
 }

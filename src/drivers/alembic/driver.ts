@@ -13,6 +13,8 @@ import {
   type MigrationLayout,
   type MigrationSession,
   type ModelsWording,
+  type PendingSql,
+  type PendingSqlRequest,
   type RevisionGraph,
   type SessionOptions,
 } from '../driver.js'
@@ -27,6 +29,7 @@ import { alembicVersionTable } from './version-table.js'
 import { readAlembicGraph } from './graph.js'
 import { envVarsReadByEnvPy } from './env-vars.js'
 import { alembicModelsWording } from './models-wording.js'
+import { alembicOfflineSql } from './offline-sql.js'
 import { AlembicSession, EnvironmentLoadError } from './session.js'
 import { explainStartFailure } from './start-failure.js'
 import { alembicWordingFor } from './wording.js'
@@ -125,6 +128,28 @@ export class AlembicDriver implements MigrationDriver {
   /** mode live: the live database's alembic_version (as env.py names it). */
   readLiveState(reader: LiveReader): Promise<LiveState> {
     return readAlembicLiveState(this.config, reader)
+  }
+
+  /**
+   * mode live: each pending revision's SQL from Alembic's offline mode, upgraded from its parents
+   * (the first from where the live database stands), with env.py given a URL that leads nowhere.
+   */
+  async pendingSql(request: PendingSqlRequest): Promise<PendingSql[]> {
+    const steps = request.pending.map((n) => ({ revision: n.id, from: n.parents }))
+    const python = await this.interpreter().catch((error: unknown) => error)
+    if (typeof python !== 'string') {
+      const why = python instanceof Error ? python.message : String(python)
+      return steps.map(({ revision }) => ({ revision, note: `offline SQL unavailable: ${why}` }))
+    }
+    return alembicOfflineSql({
+      python,
+      config: this.config,
+      steps,
+      flask: this.config.flaskMigrate,
+      environment: unreachableDatabaseEnv(this.options.databaseUrlEnv, this.options.databasePartsEnv),
+      timeoutMs: request.timeoutSeconds * 1000,
+      resources: request.resources,
+    })
   }
 
   async open(databaseUrl: string, options: SessionOptions): Promise<MigrationSession> {

@@ -11,6 +11,8 @@ import type {
   LiveWording,
   MigrationDriver,
   MigrationSession,
+  PendingSql,
+  PendingSqlRequest,
   SessionOptions,
 } from '../driver.js'
 import { tableName } from '../live-table.js'
@@ -78,6 +80,16 @@ export class SqlDriver implements MigrationDriver {
   /** mode live: the live database's version table, where the tool is configured to keep it. */
   readLiveState(reader: LiveReader): Promise<LiveState> {
     return readSqlLiveState(this.tool, reader)
+  }
+
+  /** mode live: each pending version's up SQL, as the tool will send it. */
+  async pendingSql(request: PendingSqlRequest): Promise<PendingSql[]> {
+    const graph = await this.graph()
+    return request.pending.map((node) => {
+      const migration = graph.byVersion.get(node.id)
+      if (!migration) return { revision: node.id, note: 'its up SQL cannot be read' }
+      return { revision: node.id, sql: migration.up.map((unit) => unit.text).join('\n') }
+    })
   }
 
   async open(databaseUrl: string, options: SessionOptions): Promise<MigrationSession> {
