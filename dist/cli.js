@@ -15,7 +15,7 @@ import {
   runGate,
   scrub,
   stderrLogger
-} from "./chunks/chunk-X6XHDUHD.js";
+} from "./chunks/chunk-YMARLNCZ.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

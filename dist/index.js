@@ -36,7 +36,7 @@ import {
   seconds,
   verdict,
   withCredentialsFrom
-} from "./chunks/chunk-X6XHDUHD.js";
+} from "./chunks/chunk-YMARLNCZ.js";
 import {
   __commonJS,
   __require,

@@ -94,7 +94,7 @@ export async function runLivePhase(input: {
       const risks = await timed('live', () => pendingDataRisks(revisionsSql, connection.query))
       drift.findings.push(...risks.findings)
       drift.notes.push(...pendingSql.notes, ...risks.notes)
-      if (needsComparison(config, read) || predictable(graph, read)) {
+      if (needsComparison(config, read) || predictable(graph, read, tables)) {
         // The connection stays open meanwhile, idle and outside any transaction: it holds no lock.
         scratch = await startScratchServer({ config, graph, timed, logger, resources })
         scratchPostgres = scratch.postgres
@@ -117,7 +117,7 @@ export async function runLivePhase(input: {
       await connection.close()
     }
     // After the live connection is closed: the prediction reads the live schema with pg_dump alone.
-    if (scratch && predictable(graph, state)) {
+    if (scratch && predictable(graph, state, tables)) {
       const server = scratch.server
       const copy = await server.createDatabase()
       try {
@@ -198,9 +198,14 @@ function majorOf(version: string): string {
   return Number(a) >= 10 ? a : `${a}.${b}`
 }
 
-/** Whether there are pending migrations to predict on a copy of the live schema (prediction.ts says the rest). */
-function predictable(graph: RevisionGraph, state: LiveState): boolean {
+/**
+ * Whether there are pending migrations to predict on a copy of the live schema (predict.ts says the
+ * rest). Not on an unversioned database with tables: every migration would meet what is there, and
+ * unversioned-database already says the tool cannot migrate it.
+ */
+function predictable(graph: RevisionGraph, state: LiveState, tables: number): boolean {
   if (!state.exists || state.dirty !== undefined) return false
+  if (state.revisions.length === 0 && tables > 0) return false
   return (liveStanding(graph, state).pending?.length ?? 0) > 0
 }
 
