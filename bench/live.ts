@@ -77,6 +77,10 @@ try {
   console.log(
     `mode live, ${REVISIONS} revisions, ${live.behind} behind: median wall ${(walls[Math.floor(walls.length / 2)]! / 1000).toFixed(2)} s over ${RUNS} runs (min ${(walls[0]! / 1000).toFixed(2)} s); live phase ${report!.timings.phases.live} ms; ${live.queries} queries; longest transaction ${live.longestTransactionMs} ms`,
   )
+  const p = report!.timings.phases
+  console.log(
+    `  phases of the last run: static ${p.static} ms, live ${p.live} ms, postgres ${p.postgres} ms, drift (build to the live revision + compare) ${p.drift} ms, replay (schema copy + prediction) ${p.replay} ms; findings: ${report!.findings.map((f) => f.id).join(', ') || 'none'}`,
+  )
 } finally {
   await server.stop()
   rmSync(scratch, { recursive: true, force: true })
