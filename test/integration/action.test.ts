@@ -292,7 +292,7 @@ describe('the action, end to end', () => {
     expect(commands(run.stdout, 'error')).toEqual([
       {
         props: {},
-        message: 'migration-gate: mode: unknown value "sideways" (allowed: static, roundtrip, stairway)',
+        message: 'migration-gate: mode: unknown value "sideways" (allowed: static, roundtrip, stairway, live)',
       },
     ])
     expect(run.outputs).toEqual({})
@@ -316,7 +316,7 @@ describe('the action, end to end', () => {
     // The stack goes to the step's debug log (ACTIONS_STEP_DEBUG), never into the annotation.
     const debug = run.stdout.split('\n').filter((l) => l.startsWith('::debug::TypeError'))
     expect(debug).toHaveLength(1)
-    expect(unescape(debug[0]!)).toMatch(/isDirectory is not a function\n\s+at .*gate\.ts/)
+    expect(unescape(debug[0]!)).toMatch(/isDirectory is not a function\n(\s+at .*\n)*?\s+at .*gate\.ts/)
     expect(run.outputs).toEqual({})
   })
 
