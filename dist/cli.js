@@ -15,7 +15,7 @@ import {
   runGate,
   scrub,
   stderrLogger
-} from "./chunks/chunk-YMARLNCZ.js";
+} from "./chunks/chunk-JCFN65J4.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

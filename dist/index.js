@@ -36,7 +36,7 @@ import {
   seconds,
   verdict,
   withCredentialsFrom
-} from "./chunks/chunk-YMARLNCZ.js";
+} from "./chunks/chunk-JCFN65J4.js";
 import {
   __commonJS,
   __require,

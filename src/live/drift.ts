@@ -8,7 +8,7 @@
 // the scratch connection does: pg_get_*def qualifies names outside search_path, so another one
 // would make every definition differ (schema/queries.ts).
 import type { ExpectedSchema } from './expected-schema.js'
-import { comparedSchema, type IgnoredObject } from './compared-schema.js'
+import { comparedSchema, type ComparedSchema, type IgnoredObject } from './compared-schema.js'
 import type { IgnoreRule } from './ignore.js'
 import { liveDrift, liveDriftOtherRevision, type DriftDirection } from '../findings/live-drift.js'
 import type { Finding, Severity } from '../report.js'
@@ -51,18 +51,15 @@ export interface LiveDriftResult {
 
 export async function liveDriftFindings(input: LiveDriftInput): Promise<LiveDriftResult> {
   const { expected, severity } = input
-  const snapshot = await takeSnapshot(input.live, { excludeTables: input.versionTables })
+  const live = await readLiveSchema(input.live, input.versionTables, expected.ignore)
   await input.liveRead?.()
-  const live = comparedSchema(snapshot, expected.ignore)
-  const all = diff(expected.target.snapshot, live.snapshot, { columnOrder: false, sides: LIVE_SIDES })
+  const { changes, serverExtensions } = liveChanges(expected.target, live)
   const notes = [...ignoreNotes(expected.ignore, live.ignored, expected.target.ignored)]
-  const serverExtensions = all.filter(isServerExtension)
   if (serverExtensions.length > 0) {
     notes.push(
-      `live-drift left out extensions the live database has beyond the migrations, or at another version (${[...new Set(serverExtensions.map((c) => c.name))].join(', ')}): what a server offers is its packaging, not the migrations'`,
+      `live-drift left out extensions the live database has beyond the migrations, or at another version (${serverExtensions.join(', ')}): what a server offers is its packaging, not the migrations'`,
     )
   }
-  const changes = all.filter((c) => !isServerExtension(c))
   if (changes.length === 0) return { findings: [], notes }
 
   // Cheapest first: equal fingerprints are equal compared schemas (extensions aside), so only a
@@ -99,6 +96,33 @@ export async function liveDriftFindings(input: LiveDriftInput): Promise<LiveDrif
     }
   }
   return { findings: changes.map((c) => differenceFinding(c, expected, severity)), notes }
+}
+
+/**
+ * The live database's compared schema: one snapshot statement through the read-only runner, without
+ * the tool's version table(s) and what the rules and live-ignore leave out.
+ */
+export async function readLiveSchema(
+  live: QueryRunner,
+  versionTables: string[],
+  ignore: readonly IgnoreRule[],
+): Promise<ComparedSchema> {
+  return comparedSchema(await takeSnapshot(live, { excludeTables: versionTables }), ignore)
+}
+
+/**
+ * The differences from `expected` (a schema the chain builds) to `live`, as live-drift names them,
+ * without the server's extensions (returned apart, by name, for a note).
+ */
+export function liveChanges(
+  expected: ComparedSchema,
+  live: ComparedSchema,
+): { changes: SchemaChange[]; serverExtensions: string[] } {
+  const all = diff(expected.snapshot, live.snapshot, { columnOrder: false, sides: LIVE_SIDES })
+  return {
+    changes: all.filter((c) => !isServerExtension(c)),
+    serverExtensions: [...new Set(all.filter(isServerExtension).map((c) => c.name))],
+  }
 }
 
 const DIRECTION: Record<SchemaChange['change'], DriftDirection> = {

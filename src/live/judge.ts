@@ -2,13 +2,13 @@
 // how many tables the database has: dirty-database, unversioned-database, unknown-revision,
 // pending-migrations. Pure: the phase reads, this decides.
 import type { LiveState, LiveWording, RevisionGraph } from '../drivers/driver.js'
-import { dirtyDatabase } from '../findings/dirty-database.js'
+import { dirtyDatabase, type DirtyProgress } from '../findings/dirty-database.js'
 import { pendingMigrations } from '../findings/pending-migrations.js'
-import { unknownRevision } from '../findings/unknown-revision.js'
+import { unknownRevision, type SchemaMatch } from '../findings/unknown-revision.js'
 import { unversionedDatabase } from '../findings/unversioned-database.js'
 import type { Finding, PendingRevision } from '../report.js'
 import type { RevisionOrigin } from '../git/revision-origin.js'
-import { liveStanding } from './pending.js'
+import { liveStanding, versionBefore } from './pending.js'
 
 export interface LiveFacts {
   graph: RevisionGraph
@@ -19,6 +19,10 @@ export interface LiveFacts {
   wording: LiveWording
   /** Where each unknown revision's file came from in git, where found. */
   origins: ReadonlyMap<string, RevisionOrigin>
+  /** A dirty version's: what of its up SQL the live schema shows (dirty-progress.ts), when compared. */
+  dirtyProgress?: DirtyProgress
+  /** An unknown revision's: the revision whose schema the live database has (schema-match.ts), when searched. */
+  schemaMatch?: SchemaMatch
 }
 
 export interface LiveJudgement {
@@ -37,9 +41,7 @@ export function judgeLive(facts: LiveFacts): LiveJudgement {
   const byId = new Map(graph.nodes.map((n) => [n.id, n]))
   if (state.dirty !== undefined) {
     const node = byId.get(state.dirty)
-    const order = graph.nodes.map((n) => n.id)
-    const previous =
-      node?.parents[0] ?? (order.indexOf(state.dirty) > 0 ? order[order.indexOf(state.dirty) - 1] : undefined)
+    const previous = versionBefore(graph, state.dirty)
     findings.push(
       dirtyDatabase(
         {
@@ -47,6 +49,7 @@ export function judgeLive(facts: LiveFacts): LiveJudgement {
           table: state.table,
           forceThis: wording.force?.(state.dirty) ?? wording.stamp(state.dirty),
           ...(previous && wording.force ? { forcePrevious: wording.force(previous) } : {}),
+          ...(facts.dirtyProgress ? { progress: facts.dirtyProgress } : {}),
         },
         { revision: state.dirty, ...(node ? { file: node.file, line: node.line } : {}) },
       ),
@@ -75,6 +78,7 @@ export function judgeLive(facts: LiveFacts): LiveJudgement {
         table: state.table,
         stamp: wording.stamp('REVISION'),
         ...(origin ? { origin: origin.said, restore: origin.restore } : {}),
+        ...(facts.schemaMatch ? { match: facts.schemaMatch } : {}),
       }),
     )
   }

@@ -33,3 +33,11 @@ export function liveStanding(graph: RevisionGraph, state: Pick<LiveState, 'revis
   }
   return { unknown, pending: order.filter((n) => !applied.has(n.id)) }
 }
+
+/** The version the tool goes back to before `version`: its parent, else the one before it in the chain. */
+export function versionBefore(graph: RevisionGraph, version: string): string | undefined {
+  const node = graph.nodes.find((n) => n.id === version)
+  const order = graph.nodes.map((n) => n.id)
+  const at = order.indexOf(version)
+  return node?.parents[0] ?? (at > 0 ? order[at - 1] : undefined)
+}

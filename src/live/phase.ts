@@ -13,6 +13,10 @@ import { startScratchServer } from '../checks/scratch-server.js'
 import type { Timed } from '../phase-timer.js'
 import type { ResourceTracker } from '../resource-tracker.js'
 import { compareLiveSchema } from './compare.js'
+import { dirtyProgress } from './dirty-progress.js'
+import { matchingRevision } from './schema-match.js'
+import type { DirtyProgress } from '../findings/dirty-database.js'
+import type { SchemaMatch } from '../findings/unknown-revision.js'
 import { predictPendingUpgrade } from './predict.js'
 import { pendingDataRisks } from './data-risks.js'
 import { readPendingSql, shownSql, type PendingSqlResult } from './pending-sql.js'
@@ -58,6 +62,7 @@ export async function runLivePhase(input: {
       'mode',
     )
   }
+  const wording = driver.liveWording
   registerSecrets(target.url)
   const { connect, toolParams } = splitLiveUrl(target.url)
   const where = describeLive(target.url)
@@ -70,6 +75,8 @@ export async function runLivePhase(input: {
   let counted: { queries: number; longestTransactionMs: number }
   let scratch: ScratchServer | undefined
   let pendingSql: PendingSqlResult | undefined
+  let progress: DirtyProgress | undefined
+  let match: SchemaMatch | undefined
   try {
     // Opened first: a database that refuses, or a URL that names none, is said before anything starts.
     const connection = await timed('live', () => LiveConnection.open(connect, where, target.input))
@@ -94,7 +101,7 @@ export async function runLivePhase(input: {
       const risks = await timed('live', () => pendingDataRisks(revisionsSql, connection.query))
       drift.findings.push(...risks.findings)
       drift.notes.push(...pendingSql.notes, ...risks.notes)
-      if (needsComparison(config, read) || predictable(graph, read, tables)) {
+      if (needsComparison(config, read) || predictable(graph, read, tables) || needsChainSchema(graph, read)) {
         // The connection stays open meanwhile, idle and outside any transaction: it holds no lock.
         scratch = await startScratchServer({ config, graph, timed, logger, resources })
         scratchPostgres = scratch.postgres
@@ -111,6 +118,13 @@ export async function runLivePhase(input: {
         drift.notes.push('live-drift off (live-drift-severity: off): the live schema was not compared')
       } else if (read.dirty !== undefined) {
         drift.notes.push(`live-drift not compared: version ${read.dirty} is marked dirty (see dirty-database)`)
+      }
+      if (scratch && needsChainSchema(graph, read)) {
+        // For dirty-database and unknown-revision: the live schema against the chain's, read the same way.
+        const chain = { driver, graph, server: scratch.server, ignore: config.liveIgnore, resources }
+        const limits = { stepTimeoutSeconds: config.stepTimeoutSeconds, state: read, live: connection.query }
+        progress = await timed('drift', () => dirtyProgress({ ...chain, ...limits }))
+        match = await timed('drift', () => matchingRevision({ ...chain, ...limits, wording }))
       }
     } finally {
       counted = { queries: connection.queries, longestTransactionMs: connection.longestTransactionMs }
@@ -154,7 +168,16 @@ export async function runLivePhase(input: {
     `live: ${where} (PostgreSQL ${serverVersion}) at ${state.revisions.join(', ') || 'no revision'} in ${state.table}`,
   )
   const origins = await timed('live', () => originsOf(config, driver, graph, state))
-  const judged = judgeLive({ graph, state, tables, expect: config.liveExpect, wording: driver.liveWording, origins })
+  const judged = judgeLive({
+    graph,
+    state,
+    tables,
+    expect: config.liveExpect,
+    wording,
+    origins,
+    ...(progress ? { dirtyProgress: progress } : {}),
+    ...(match ? { schemaMatch: match } : {}),
+  })
   const info: LiveInfo = {
     database: where,
     serverVersion,
@@ -215,6 +238,15 @@ function predictable(graph: RevisionGraph, state: LiveState, tables: number): bo
  */
 function needsComparison(config: GateConfig, state: LiveState): boolean {
   return config.liveDriftSeverity !== 'off' && state.revisions.length > 0 && state.dirty === undefined
+}
+
+/**
+ * Whether a finding needs the chain's schema to say more: a dirty version of the chain (what of its
+ * up SQL is applied), or a revision the chain lacks (which revision's schema the database has).
+ */
+function needsChainSchema(graph: RevisionGraph, state: LiveState): boolean {
+  const dirtyKnown = state.dirty !== undefined && graph.nodes.some((n) => n.id === state.dirty)
+  return dirtyKnown || liveStanding(graph, state).unknown.length > 0
 }
 
 /** The pending list with each revision's SQL where the driver could tell it (bounded for the report). */

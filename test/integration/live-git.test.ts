@@ -27,9 +27,12 @@ function repo(): TestRepo {
   return r
 }
 
-/** A database stamped at `revision` (by hand: no file of the checkout declares it). */
-async function stampedAt(projectDir: string, revision: string): Promise<string> {
-  const db = await productionAt(server, projectDir, 'head')
+/**
+ * A database built by the migrations up to `builtTo`, then stamped at `revision` (by hand: no file of
+ * the checkout declares it).
+ */
+async function stampedAt(projectDir: string, revision: string, builtTo = 'head'): Promise<string> {
+  const db = await productionAt(server, projectDir, builtTo)
   await sql(db.url, 'UPDATE alembic_version SET version_num = $1', [revision])
   return db.url
 }
@@ -58,7 +61,9 @@ describe('unknown-revision: where the revision came from', () => {
       `The file that declared it was ${FILE('f00dfeed0001')}, added in ${short(r, added)} on a branch that no longer exists (found in this clone's reflog), never merged into main.`,
     )
     expect(f.fix).toContain(`git checkout ${short(r, added)} -- ${FILE('f00dfeed0001')}`)
-    expect(f.fix).toContain('`alembic stamp REVISION`')
+    // Built to head, then stamped: its schema is head's, the revision to stamp.
+    expect(f.fix).toContain(`Its schema is exactly ${HEAD}'s`)
+    expect(f.fix).toContain('`alembic stamp bb86aaac9fb9`')
     expect(report.live).toMatchObject({ revisions: ['f00dfeed0001'], pending: null, behind: null })
   }, 120_000)
 
@@ -100,5 +105,30 @@ describe('unknown-revision: where the revision came from', () => {
     expect(report.findings[0]?.message).toContain(
       "No commit reachable from this repository's refs (nor its reflog) declares it",
     )
+  }, 120_000)
+})
+
+describe('unknown-revision: the revision whose schema the database has', () => {
+  it('built up to an earlier revision, then stamped with an id no file declares: the fix names that revision', async () => {
+    const r = repo()
+    const report = await gateReport(r.dir, {
+      mode: 'live',
+      'live-database-url': await stampedAt(r.dir, 'f00dfeed0004', '2aa223e4e29e'),
+    })
+    expect(report.findings.map((f) => f.id)).toEqual(['unknown-revision'])
+    const fix = report.findings[0]?.fix
+    expect(fix).toContain("Its schema is exactly 2aa223e4e29e's")
+    expect(fix).toContain('or stamp 2aa223e4e29e: `alembic stamp 2aa223e4e29e`')
+  }, 120_000)
+
+  it('a schema no revision builds (a column added by hand): says none matches, and names no stamp', async () => {
+    const r = repo()
+    const url = await stampedAt(r.dir, 'f00dfeed0005')
+    await sql(url, 'ALTER TABLE users ADD COLUMN nickname text')
+    const report = await gateReport(r.dir, { mode: 'live', 'live-database-url': url })
+    expect(report.findings.map((f) => f.id)).toEqual(['unknown-revision'])
+    const fix = report.findings[0]?.fix
+    expect(fix).toContain("its schema is no revision's of the chain")
+    expect(fix).not.toContain('alembic stamp')
   }, 120_000)
 })

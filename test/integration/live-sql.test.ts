@@ -39,6 +39,48 @@ describe('mode live: golang-migrate', () => {
     expect(report.live).toMatchObject({ dirty: '20240112140500', revisions: ['20240112140500'], behind: 2 })
   }, 60_000)
 
+  const DIRTY = '20240112140500'
+  /** Built by the migrations up to the version before DIRTY, then `partial` run by hand and DIRTY marked dirty. */
+  async function dirtyHalfWay(partial?: string): Promise<string> {
+    const db = await productionAt(server, GOLANG, '20240105093000')
+    if (partial) await sql(db.url, partial)
+    await sql(db.url, 'DROP TABLE schema_migrations')
+    await golangMigrateAt(db.url, 'schema_migrations', DIRTY, true)
+    return db.url
+  }
+
+  it('dirty after part of its up SQL: dirty-database names exactly the objects it made, and the force after finishing it', async () => {
+    // The first statement of DIRTY's up file ran; the trigger after it did not.
+    const url = await dirtyHalfWay(
+      'CREATE FUNCTION touch_updated_at() RETURNS trigger LANGUAGE plpgsql AS $b$ BEGIN NEW.updated_at := now(); RETURN NEW; END; $b$',
+    )
+    const report = await gateOnFixture('sql-golang-clean', { mode: 'live', 'live-database-url': url })
+    const dirty = report.findings.find((f) => f.id === 'dirty-database')
+    expect(dirty?.details).toEqual([
+      'function touch_updated_at(): present in the live database, absent in the migrations',
+    ])
+    expect(dirty?.message).toContain(`1 object of ${DIRTY}'s up SQL is in the schema`)
+    expect(dirty?.message).toContain('it stopped after it')
+    expect(dirty?.fix).toContain(
+      `finish the rest of ${DIRTY}'s up SQL by hand and \`migrate -path migrations -database "$DATABASE_URL" force ${DIRTY}\``,
+    )
+    expect(dirty?.fix).toContain(
+      'undo it by hand and `migrate -path migrations -database "$DATABASE_URL" force 20240105093000`',
+    )
+  }, 60_000)
+
+  it('dirty before any of its up SQL ran: dirty-database says none of it is in the schema', async () => {
+    const url = await dirtyHalfWay()
+    const report = await gateOnFixture('sql-golang-clean', { mode: 'live', 'live-database-url': url })
+    const dirty = report.findings.find((f) => f.id === 'dirty-database')
+    expect(dirty?.details).toBeUndefined()
+    expect(dirty?.message).toContain(`None of ${DIRTY}'s up SQL is in the schema`)
+    expect(dirty?.message).toContain('it failed before changing the schema')
+    expect(dirty?.fix).toMatch(
+      /^`migrate -path migrations -database "\$DATABASE_URL" force 20240105093000` \(the version before\)/,
+    )
+  }, 60_000)
+
   it('x-migrations-table in the live URL names the table; a clean version: the versions after it pending', async () => {
     // Built by the migrations up to 20240120081500, its version kept in ops.versions instead.
     const db = await productionAt(server, GOLANG, '20240120081500')
