@@ -57,7 +57,9 @@ describe('CLI usage and infrastructure errors: exit 2, one line naming the input
     expect(cli('check', project, '--frobnicate', 'x').code).toBe(2)
     const mode = cli('check', project, '--mode', 'sideways')
     expect(mode.code).toBe(2)
-    expect(errorLine(mode.stderr)).toMatch(/mode: unknown value "sideways" \(allowed: static, roundtrip, stairway\)/)
+    expect(errorLine(mode.stderr)).toMatch(
+      /mode: unknown value "sideways" \(allowed: static, roundtrip, stairway, live\)/,
+    )
     const empty = cli('check', scratch)
     expect(empty.code).toBe(2)
     expect(errorLine(empty.stderr)).toMatch(/working-directory: no migration project found/)
