@@ -15,7 +15,7 @@ import {
   runGate,
   scrub,
   stderrLogger
-} from "./chunks/chunk-JCFN65J4.js";
+} from "./chunks/chunk-MFM2QADH.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

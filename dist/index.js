@@ -36,7 +36,7 @@ import {
   seconds,
   verdict,
   withCredentialsFrom
-} from "./chunks/chunk-JCFN65J4.js";
+} from "./chunks/chunk-MFM2QADH.js";
 import {
   __commonJS,
   __require,

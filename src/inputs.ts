@@ -75,6 +75,8 @@ export interface GateConfig {
   liveDatabaseUrlEnv?: string
   /** mode live: any (pending migrations are a notice) or head (they are an error: post-deploy verification). */
   liveExpect: LiveExpect
+  /** mode live: try the pending migrations on a copy of the live schema. */
+  livePredict: boolean
   /** Objects of the live database live-drift leaves out, each with its reason. */
   liveIgnore: IgnoreRule[]
   /** Severity of live-drift findings. */
@@ -194,6 +196,13 @@ export const INPUTS: readonly InputSpec[] = [
       'mode live: any: migrations still pending there are a notice (before a deploy); head: they are a pending-migrations error (after a deploy, to verify it migrated).',
     default: 'any',
     allowed: ['any', 'head'],
+  },
+  {
+    name: 'live-predict',
+    description:
+      'mode live: apply the pending migrations, and roll them back, on a copy of the live schema (pg_dump --schema-only, which needs SELECT on its tables and a pg_dump of at least its major) to say whether the deploy will work. off: not tried. A prediction that cannot run fails the gate, saying why.',
+    default: 'true',
+    allowed: ['true', 'false'],
   },
   {
     name: 'replay-workers',
@@ -438,6 +447,7 @@ export function readConfig(get: (name: string) => string | undefined): GateConfi
     modelDrift: value(get, 'model-drift') === 'true',
     compareServerDefault: value(get, 'compare-server-default') === 'true',
     liveExpect: value(get, 'live-expect') as LiveExpect,
+    livePredict: value(get, 'live-predict') === 'true',
     liveIgnore: parseLiveIgnore(value(get, 'live-ignore')),
     liveDriftSeverity: value(get, 'live-drift-severity') as Severity | 'off',
   }
@@ -485,7 +495,9 @@ function checkLiveInputs(config: GateConfig): void {
         ? 'live-database-url-env'
         : config.liveExpect !== 'any'
           ? 'live-expect'
-          : undefined
+          : !config.livePredict
+            ? 'live-predict'
+            : undefined
     if (given) throw new GateError(`${given}: only used with mode live (mode is ${config.mode})`, given)
     return
   }

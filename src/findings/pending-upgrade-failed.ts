@@ -60,3 +60,26 @@ export function pendingUpgradeFailed(
     place,
   )
 }
+
+/**
+ * The prediction could not run (no pg_dump of the live major, a role that may not read the tables,
+ * a copy that could not be made): whether the deploy works there is unchecked, and a check that
+ * cannot run must not pass. The fix names what it lacked, or how to turn the prediction off.
+ */
+export function pendingUpgradeUnchecked(facts: { reason: string; pending: number }, place: Place): Finding {
+  const { reason } = facts
+  const lacks = /permission denied/i.test(reason)
+    ? "grant the live role SELECT on the application's tables (pg_dump reads and locks each one, ACCESS SHARE), "
+    : /pg_dump/i.test(reason) && /major|version|found/i.test(reason)
+      ? "install PostgreSQL's client binaries of at least the live server's major (postgresql-client-N), "
+      : ''
+  return build(
+    PENDING_UPGRADE_FAILED,
+    {
+      message: `The ${facts.pending === 1 ? 'pending migration was' : `${facts.pending} pending migrations were`} not tried on a copy of the live schema: ${reason}. Whether the deploy can apply ${facts.pending === 1 ? 'it' : 'them'} there is unchecked, so this gate cannot pass.`,
+      fix: `${lacks}${lacks ? 'or ' : ''}turn the prediction off with live-predict: false.`,
+    },
+    place,
+    'error',
+  )
+}

@@ -18,6 +18,7 @@ import { matchingRevision } from './schema-match.js'
 import type { DirtyProgress } from '../findings/dirty-database.js'
 import type { SchemaMatch } from '../findings/unknown-revision.js'
 import { predictPendingUpgrade } from './predict.js'
+import { pendingUpgradeUnchecked } from '../findings/pending-upgrade-failed.js'
 import { pendingDataRisks } from './data-risks.js'
 import { readPendingSql, shownSql, type PendingSqlResult } from './pending-sql.js'
 import type { ScratchServer } from '../checks/scratch-server.js'
@@ -101,7 +102,7 @@ export async function runLivePhase(input: {
       const risks = await timed('live', () => pendingDataRisks(revisionsSql, connection.query))
       drift.findings.push(...risks.findings)
       drift.notes.push(...pendingSql.notes, ...risks.notes)
-      if (needsComparison(config, read) || predictable(graph, read, tables) || needsChainSchema(graph, read)) {
+      if (needsComparison(config, read) || predictable(config, graph, read, tables) || needsChainSchema(graph, read)) {
         // The connection stays open meanwhile, idle and outside any transaction: it holds no lock.
         scratch = await startScratchServer({ config, graph, timed, logger, resources })
         scratchPostgres = scratch.postgres
@@ -131,7 +132,10 @@ export async function runLivePhase(input: {
       await connection.close()
     }
     // After the live connection is closed: the prediction reads the live schema with pg_dump alone.
-    if (scratch && predictable(graph, state, tables)) {
+    if (!config.livePredict && (liveStanding(graph, state).pending?.length ?? 0) > 0) {
+      drift.notes.push('the pending migrations were not tried on a copy of the live schema (live-predict: false)')
+    }
+    if (scratch && predictable(config, graph, state, tables)) {
       const server = scratch.server
       const copy = await server.createDatabase()
       try {
@@ -151,7 +155,13 @@ export async function runLivePhase(input: {
           }),
         )
         drift.findings.push(...prediction.findings)
-        drift.notes.push(...prediction.notes)
+        if (prediction.skipped === undefined) drift.notes.push(...prediction.notes)
+        else {
+          const pending = liveStanding(graph, state).pending ?? []
+          const first = pending[0]
+          const place = first ? { revision: first.id, file: first.file, line: first.line } : {}
+          drift.findings.push(pendingUpgradeUnchecked({ reason: prediction.skipped, pending: pending.length }, place))
+        }
       } finally {
         await server.dropDatabase(copy.name)
       }
@@ -226,8 +236,8 @@ function majorOf(version: string): string {
  * rest). Not on an unversioned database with tables: every migration would meet what is there, and
  * unversioned-database already says the tool cannot migrate it.
  */
-function predictable(graph: RevisionGraph, state: LiveState, tables: number): boolean {
-  if (!state.exists || state.dirty !== undefined) return false
+function predictable(config: GateConfig, graph: RevisionGraph, state: LiveState, tables: number): boolean {
+  if (!config.livePredict || !state.exists || state.dirty !== undefined) return false
   if (state.revisions.length === 0 && tables > 0) return false
   return (liveStanding(graph, state).pending?.length ?? 0) > 0
 }

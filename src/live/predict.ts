@@ -42,6 +42,8 @@ export interface PendingPredictionInput {
 
 export interface PendingPrediction {
   /** False when the prediction could not run: `notes` say why (never a pass pretending it ran). */
+  /** Why it could not run, when it could not (one clause). */
+  skipped?: string
   ran: boolean
   findings: Finding[]
   notes: string[]
@@ -71,6 +73,7 @@ export async function predictPendingUpgrade(input: PendingPredictionInput): Prom
   }
   const skip = (why: string) => {
     result.notes.push(`${SKIPPED}: ${why}`)
+    result.skipped = why
     return result
   }
   const { state, pending } = input

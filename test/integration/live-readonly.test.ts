@@ -12,6 +12,7 @@ import { LiveConnection } from '../../src/live/connection.js'
 import type { Server } from '../../src/postgres/provider.js'
 import { takeSnapshot } from '../../src/schema/snapshot.js'
 import { lastLine, runCli } from '../support/cli.js'
+import type { GateReport } from '../../src/report.js'
 import { FIXTURES, productionAt, sql } from '../support/live.js'
 import { pythonWithAlembic } from '../support/python.js'
 import { startTestServer } from '../support/server.js'
@@ -100,6 +101,9 @@ describe('mode live is read only', () => {
         await python(),
         '--report-json',
         report,
+        // The minimal role may not read the tables pg_dump copies the schema of (next test).
+        '--live-predict',
+        'false',
       ],
       {
         PROD_DATABASE_URL: readerUrl,
@@ -118,6 +122,28 @@ describe('mode live is read only', () => {
     expect(after).toEqual(before)
   }, 180_000)
 
+  it('with the prediction on, the minimal role cannot copy the schema: the gate fails saying which GRANT, not a pass', async () => {
+    const before = await stateOf(db.url)
+    const report = join(scratch, 'report-predict.json')
+    const args = ['check', CLEAN, '--mode', 'live', '--live-database-url-env', 'MIGRATION_GATE_LIVE']
+    const r = runCli([...args, '--python', await python(), '--report-json', report], {
+      MIGRATION_GATE_LIVE: readerUrl,
+    })
+    expect(r.code).toBe(1)
+    const findings = (JSON.parse(readFileSync(report, 'utf8')) as GateReport).findings
+    const unchecked = findings.filter((f) => f.id === 'pending-upgrade-failed')
+    expect(unchecked).toHaveLength(1)
+    expect(unchecked[0]).toMatchObject({ severity: 'error', revision: '8dca1cf9ca88' })
+    expect(unchecked[0]?.message).toMatch(
+      /^The 3 pending migrations were not tried on a copy of the live schema: .*permission denied/,
+    )
+    expect(unchecked[0]?.fix).toMatch(
+      /^Grant the live role SELECT on the application's tables .*or turn the prediction off with live-predict: false\.$/,
+    )
+    for (const text of [r.stdout, r.stderr, readFileSync(report, 'utf8')]) expect(text).not.toContain(PASSWORD)
+    expect(await stateOf(db.url)).toEqual(before)
+  }, 180_000)
+
   it('the same with the URL on the command line: the password is in no output', async () => {
     const report = join(scratch, 'report-argv.json')
     const r = runCli([
@@ -132,6 +158,8 @@ describe('mode live is read only', () => {
       '--report-json',
       report,
       '--verbose',
+      '--live-predict',
+      'false',
     ])
     expect(r.code).toBe(0)
     for (const text of [r.stdout, r.stderr, readFileSync(report, 'utf8')]) expect(text).not.toContain(PASSWORD)

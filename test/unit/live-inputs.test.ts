@@ -38,6 +38,7 @@ describe('live inputs', () => {
     ],
     [{ mode: 'static', 'live-database-url-env': 'X' }, 'live-database-url-env', /only used with mode live/],
     [{ 'live-expect': 'head' }, 'live-expect', /^live-expect: only used with mode live/],
+    [{ 'live-predict': 'false' }, 'live-predict', /^live-predict: only used with mode live/],
     [
       { mode: 'live', 'live-expect': 'tail', 'live-database-url': URL_ },
       'live-expect',
