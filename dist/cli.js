@@ -15,7 +15,7 @@ import {
   runGate,
   scrub,
   stderrLogger
-} from "./chunks/chunk-MFM2QADH.js";
+} from "./chunks/chunk-ILLKPMSI.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

@@ -36,7 +36,7 @@ import {
   seconds,
   verdict,
   withCredentialsFrom
-} from "./chunks/chunk-MFM2QADH.js";
+} from "./chunks/chunk-ILLKPMSI.js";
 import {
   __commonJS,
   __require,

@@ -25,7 +25,7 @@ import type { ScratchServer } from '../checks/scratch-server.js'
 import { registerSecrets } from '../scrub.js'
 import { LiveConnection } from './connection.js'
 import { judgeLive } from './judge.js'
-import { liveStanding } from './pending.js'
+import { liveStanding, type LiveStanding } from './pending.js'
 import { describeLive, resolveLiveTarget, splitLiveUrl } from './url.js'
 
 export interface LivePhaseResult {
@@ -72,6 +72,10 @@ export async function runLivePhase(input: {
   let serverVersion = 'unknown'
   let scratchPostgres: PostgresInfo | undefined
   let state: LiveState
+  /** Where it stands against the chain: what `upgrade head` applies, which rows the chain lacks. */
+  let standing: LiveStanding
+  /** Whether the pending migrations are tried on a copy of the live schema (after the connection closes). */
+  let predict = false
   let tables = 0
   let counted: { queries: number; longestTransactionMs: number }
   let scratch: ScratchServer | undefined
@@ -93,8 +97,12 @@ export async function runLivePhase(input: {
         return read
       })
       const read = state
+      standing = liveStanding(graph, read)
+      const pendingNodes = standing.pending ?? []
+      predict = predictable(config, read, pendingNodes.length, tables)
+      const compare = needsComparison(config, read)
+      const chainSchema = needsChainSchema(graph, read, standing)
       // What the pending migrations will run, and what the live rows say about it (planner statistics).
-      const pendingNodes = liveStanding(graph, read).pending ?? []
       pendingSql = await timed('live', () =>
         readPendingSql(driver, pendingNodes, { timeoutSeconds: config.stepTimeoutSeconds, resources }),
       )
@@ -102,13 +110,13 @@ export async function runLivePhase(input: {
       const risks = await timed('live', () => pendingDataRisks(revisionsSql, connection.query))
       drift.findings.push(...risks.findings)
       drift.notes.push(...pendingSql.notes, ...risks.notes)
-      if (needsComparison(config, read) || predictable(config, graph, read, tables) || needsChainSchema(graph, read)) {
+      if (compare || predict || chainSchema) {
         // The connection stays open meanwhile, idle and outside any transaction: it holds no lock.
         scratch = await startScratchServer({ config, graph, timed, logger, resources })
         scratchPostgres = scratch.postgres
         drift.notes.push(...scratch.notes)
       }
-      if (scratch && needsComparison(config, read)) {
+      if (scratch && compare) {
         const server = scratch.server
         const compared = await timed('drift', () =>
           compareLiveSchema({ config, driver, graph, state: read, server, resources, live: connection.query }),
@@ -120,7 +128,7 @@ export async function runLivePhase(input: {
       } else if (read.dirty !== undefined) {
         drift.notes.push(`live-drift not compared: version ${read.dirty} is marked dirty (see dirty-database)`)
       }
-      if (scratch && needsChainSchema(graph, read)) {
+      if (scratch && chainSchema) {
         // For dirty-database and unknown-revision: the live schema against the chain's, read the same way.
         const chain = { driver, graph, server: scratch.server, ignore: config.liveIgnore, resources }
         const limits = { stepTimeoutSeconds: config.stepTimeoutSeconds, state: read, live: connection.query }
@@ -132,10 +140,11 @@ export async function runLivePhase(input: {
       await connection.close()
     }
     // After the live connection is closed: the prediction reads the live schema with pg_dump alone.
-    if (!config.livePredict && (liveStanding(graph, state).pending?.length ?? 0) > 0) {
+    const pending = standing.pending ?? []
+    if (!config.livePredict && pending.length > 0) {
       drift.notes.push('the pending migrations were not tried on a copy of the live schema (live-predict: false)')
     }
-    if (scratch && predictable(config, graph, state, tables)) {
+    if (scratch && predict) {
       const server = scratch.server
       const copy = await server.createDatabase()
       try {
@@ -143,7 +152,7 @@ export async function runLivePhase(input: {
           predictPendingUpgrade({
             driver,
             state,
-            pending: liveStanding(graph, state).pending,
+            pending: standing.pending,
             liveUrl: connect,
             toolParams,
             serverVersion,
@@ -157,7 +166,6 @@ export async function runLivePhase(input: {
         drift.findings.push(...prediction.findings)
         if (prediction.skipped === undefined) drift.notes.push(...prediction.notes)
         else {
-          const pending = liveStanding(graph, state).pending ?? []
           const first = pending[0]
           const place = first ? { revision: first.id, file: first.file, line: first.line } : {}
           drift.findings.push(pendingUpgradeUnchecked({ reason: prediction.skipped, pending: pending.length }, place))
@@ -177,7 +185,8 @@ export async function runLivePhase(input: {
   logger.info(
     `live: ${where} (PostgreSQL ${serverVersion}) at ${state.revisions.join(', ') || 'no revision'} in ${state.table}`,
   )
-  const origins = await timed('live', () => originsOf(config, driver, graph, state))
+  const unknown = standing.unknown
+  const origins = await timed('live', () => originsOf(config, driver, unknown))
   const judged = judgeLive({
     graph,
     state,
@@ -212,13 +221,12 @@ export async function runLivePhase(input: {
 async function originsOf(
   config: GateConfig,
   driver: MigrationDriver,
-  graph: RevisionGraph,
-  state: LiveState,
+  unknown: readonly string[],
 ): Promise<Map<string, RevisionOrigin>> {
   const origins = new Map<string, RevisionOrigin>()
   const layout = driver.gitLayout?.()
   if (!layout) return origins
-  for (const revision of liveStanding(graph, state).unknown) {
+  for (const revision of unknown) {
     const origin = await revisionOrigin(config.projectDir, layout, revision)
     if (origin) origins.set(revision, origin)
   }
@@ -236,10 +244,10 @@ function majorOf(version: string): string {
  * rest). Not on an unversioned database with tables: every migration would meet what is there, and
  * unversioned-database already says the tool cannot migrate it.
  */
-function predictable(config: GateConfig, graph: RevisionGraph, state: LiveState, tables: number): boolean {
+function predictable(config: GateConfig, state: LiveState, pending: number, tables: number): boolean {
   if (!config.livePredict || !state.exists || state.dirty !== undefined) return false
   if (state.revisions.length === 0 && tables > 0) return false
-  return (liveStanding(graph, state).pending?.length ?? 0) > 0
+  return pending > 0
 }
 
 /**
@@ -254,9 +262,9 @@ function needsComparison(config: GateConfig, state: LiveState): boolean {
  * Whether a finding needs the chain's schema to say more: a dirty version of the chain (what of its
  * up SQL is applied), or a revision the chain lacks (which revision's schema the database has).
  */
-function needsChainSchema(graph: RevisionGraph, state: LiveState): boolean {
+function needsChainSchema(graph: RevisionGraph, state: LiveState, standing: LiveStanding): boolean {
   const dirtyKnown = state.dirty !== undefined && graph.nodes.some((n) => n.id === state.dirty)
-  return dirtyKnown || liveStanding(graph, state).unknown.length > 0
+  return dirtyKnown || standing.unknown.length > 0
 }
 
 /** The pending list with each revision's SQL where the driver could tell it (bounded for the report). */
