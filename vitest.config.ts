@@ -7,6 +7,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Integration tests each start real servers; two cores, so keep parallelism modest.
     maxWorkers: 2,
+    // Every catalog capture of the replay is checked against a full read of the schema (schema/probe.ts).
+    env: { MIGRATION_GATE_VERIFY_CAPTURES: '1' },
     reporters: ['default'],
   },
 })

@@ -36,7 +36,7 @@ import {
   seconds,
   verdict,
   withCredentialsFrom
-} from "./chunks/chunk-ILLKPMSI.js";
+} from "./chunks/chunk-5QSF6KG7.js";
 import {
   __commonJS,
   __require,

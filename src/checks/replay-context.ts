@@ -30,6 +30,8 @@ export interface CatalogProbe {
   changes(fromKey: string, toKey: string): Promise<SchemaChange[]>
   /** Frees a captured schema. */
   forget(key: string): Promise<void>
+  /** Removes what the probe installed in the database, before the models are compared with it. */
+  release(): Promise<void>
 }
 
 export interface ReplayDatabase {

@@ -46,7 +46,10 @@ export async function runRoundtrip(ctx: ReplayContext): Promise<ReplayOutcome> {
     if (changes.length > 0) {
       log.add(reupgradeDiffersAfterAll({ differences: changes.length }, { details: changes }))
     }
-    await ctx.atHead?.(db.session)
+    if (ctx.atHead) {
+      await db.probe.release()
+      await ctx.atHead(db.session)
+    }
   } finally {
     await db.dispose()
   }

@@ -179,7 +179,10 @@ async function runSlice(
     const prefixMs = Math.round(performance.now() - started)
     const { ended, rebuiltAt } = await replayRevisionsChecked(ctx, slice.revisions, database, log)
     if (!ended && database.applied.length === ctx.order.length && (await (mayReachHead?.() ?? true))) {
-      await ctx.atHead?.(database.db.session)
+      if (ctx.atHead) {
+        await database.db.probe.release()
+        await ctx.atHead(database.db.session)
+      }
     }
     return { log, ended, prefixMs, rebuiltAt, prefixFailures: prefix.failures }
   } finally {

@@ -1,65 +1,76 @@
 // The replay's catalog probe: captures the schema at chosen moments and compares them. Captured
-// documents stay on the server, in a temporary table of the probe's own connection (pg_temp is left
-// out of snapshots), so a capture costs one statement and 64 characters of fingerprint over the wire;
-// documents travel only when two captures differ and a diff must name the differences.
+// documents stay on the server, in temporary tables of the probe's own connection (pg_temp is left out
+// of snapshots), so a capture costs one statement and 64 characters of fingerprint over the wire;
+// documents travel only when two captures differ and a diff must name the differences. Where the gate
+// may install its DDL log (ddl-log.ts), a capture re-reads only what the steps since the last one
+// touched (incremental-capture.ts); elsewhere it re-reads the whole schema, through the same rows.
 import pg from 'pg'
 import type { CatalogProbe } from '../checks/replay-context.js'
 import { PREFIX, PROBE_APPLICATION_NAME } from '../postgres/names.js'
+import { INSTALL_DDL_LOG, REMOVE_DDL_LOG } from './ddl-log.js'
 import { diff, type SchemaChange } from './diff.js'
+import { CAPTURE_INCREMENTAL, DOCUMENTS_AT_SQL, SETUP_INCREMENTAL_CAPTURES } from './incremental-capture.js'
 import { SNAPSHOT_SQL } from './queries.js'
 import { normalize } from './snapshot.js'
 
-const TABLE = 'migration_gate_captures'
-
 /**
- * One named statement, prepared once per connection and run with a generic plan: planning the
- * snapshot query cost 7-21 ms a call, more than executing it on small schemas (bench/replay.ts).
- * Captures that are no longer needed are deleted by the same statement, so forgetting costs no
- * round trip of its own.
+ * Set (to anything but empty or 0) to check every capture against a full read of the schema: a capture
+ * that differs is an error naming the differences. The test suite runs with it.
  */
-const CAPTURE = {
-  name: 'migration_gate_capture',
-  text: `WITH forgotten AS (DELETE FROM ${TABLE} WHERE key = ANY($2::text[]))
-       INSERT INTO ${TABLE} (key, doc) SELECT $1, d.snapshot FROM (${SNAPSHOT_SQL}) AS d
-       ON CONFLICT (key) DO UPDATE SET doc = EXCLUDED.doc
-       RETURNING encode(sha256(convert_to(doc, 'UTF8')), 'hex') AS fingerprint`,
+export const VERIFY_CAPTURES_ENV = 'MIGRATION_GATE_VERIFY_CAPTURES'
+
+export interface ProbeOptions {
+  /** Install the DDL log where the role may (false: every capture re-reads the whole schema). */
+  ddlLog?: boolean
 }
 
 export class SnapshotProbe implements CatalogProbe {
   /** Keys to delete with the next capture. */
   private forgotten = new Set<string>()
+  private readonly verify = !['', '0', undefined].includes(process.env[VERIFY_CAPTURES_ENV])
 
   private constructor(
     private readonly client: pg.Client,
     private readonly excludeTables: string[],
+    /** The DDL log is installed in the database: captures may re-read only what changed. */
+    private logged: boolean,
   ) {}
 
-  static async connect(url: string, excludeTables: string[]): Promise<SnapshotProbe> {
+  static async connect(url: string, excludeTables: string[], options: ProbeOptions = {}): Promise<SnapshotProbe> {
     // Named, so that ending the helper's stuck sessions after a step timeout spares this one.
     const client = new pg.Client({ connectionString: url, application_name: PROBE_APPLICATION_NAME })
     client.on('error', () => {}) // a dropped connection surfaces on the next query instead
+    let logged = false
     try {
       await client.connect()
-      await client.query(`CREATE TEMP TABLE ${TABLE} (key text PRIMARY KEY, doc text NOT NULL)`)
-      // Documents are read back only for a diff: storing them uncompressed saves compressing ~150 KB a capture.
-      await client.query(`ALTER TABLE ${TABLE} ALTER COLUMN doc SET STORAGE EXTERNAL`)
-      // The snapshot query's plan does not depend on the key: plan it once.
+      await client.query(SETUP_INCREMENTAL_CAPTURES)
+      if (options.ddlLog !== false) logged = await installDdlLog(client)
+      // The capture's statements do not depend on their parameters' values: plan them once.
       await client.query('SET plan_cache_mode = force_generic_plan')
     } catch (error) {
       // Not left open until the database is dropped: the caller only sees the error.
       await client.end().catch(() => {})
       throw error
     }
-    return new SnapshotProbe(client, excludeTables)
+    return new SnapshotProbe(client, excludeTables, logged)
+  }
+
+  /** Whether captures re-read only what changed (the DDL log is installed). */
+  get incremental(): boolean {
+    return this.logged
   }
 
   async capture(key: string): Promise<string> {
-    this.forgotten.delete(key) // the same statement cannot delete and insert one row
+    this.forgotten.delete(key) // kept: this capture replaces it
     const forget = [...this.forgotten]
-    const r = await this.client.query<{ fingerprint: string }>({ ...CAPTURE, values: [key, forget] })
+    const r = await this.client.query<{ fingerprint: string }>({
+      ...CAPTURE_INCREMENTAL,
+      values: [key, forget, this.logged],
+    })
     for (const k of forget) this.forgotten.delete(k)
     const fp = r.rows[0]?.fingerprint
     if (!fp) throw new Error('schema capture returned no fingerprint')
+    if (this.verify) await this.verifyCapture(key)
     return fp
   }
 
@@ -69,13 +80,10 @@ export class SnapshotProbe implements CatalogProbe {
 
   /** What differs between two captures, one change per object attribute. */
   async changes(fromKey: string, toKey: string): Promise<SchemaChange[]> {
-    const r = await this.client.query<{ key: string; doc: string }>(
-      `SELECT key, doc FROM ${TABLE} WHERE key = ANY($1)`,
-      [[fromKey, toKey]],
-    )
+    const r = await this.client.query<{ key: string; doc: string | null }>(DOCUMENTS_AT_SQL, [[fromKey, toKey]])
     const doc = (key: string) => {
       const row = r.rows.find((x) => x.key === key)
-      if (!row) throw new Error(`no schema captured as ${key}`)
+      if (!row?.doc) throw new Error(`no schema captured as ${key}`)
       return normalize([{ snapshot: row.doc }], { excludeTables: this.excludeTables })
     }
     // Column order is left out: PostgreSQL can only add a column at the end, so a correct downgrade
@@ -96,7 +104,51 @@ export class SnapshotProbe implements CatalogProbe {
     this.forgotten.add(key)
   }
 
+  /**
+   * Removes the DDL log from the database, which then holds only what the migrations built (the models
+   * are compared with it next). Later captures re-read the whole schema.
+   */
+  async release(): Promise<void> {
+    if (!this.logged) return
+    this.logged = false
+    await this.client.query(REMOVE_DDL_LOG)
+  }
+
   async close(): Promise<void> {
     await this.client.end().catch(() => {})
   }
+
+  /** The capture kept as `key` must be exactly what a full read of the schema returns now. */
+  private async verifyCapture(key: string): Promise<void> {
+    const r = await this.client.query<{ doc: string | null; full: string }>(
+      `SELECT d.doc, s.snapshot AS full FROM (${DOCUMENTS_AT_SQL}) d, (${SNAPSHOT_SQL}) s
+        WHERE d.doc IS DISTINCT FROM s.snapshot`,
+      [[key]],
+    )
+    const row = r.rows[0]
+    if (!row) return
+    const differences = row.doc
+      ? diff(normalize([{ snapshot: row.full }]), normalize([{ snapshot: row.doc }]), { columnOrder: true }).map(
+          (c) => c.message,
+        )
+      : ['nothing kept']
+    throw new Error(
+      `schema capture ${key}: re-reading only what changed gave another schema than reading it whole (${
+        differences.slice(0, 5).join('; ') || 'the same objects, in other text'
+      })`,
+    )
+  }
+}
+
+/**
+ * Installs the DDL log where the probe's role is a superuser (event triggers need one): the gate's own
+ * clusters, or a url server whose user is one. False elsewhere: captures then re-read the whole schema.
+ */
+async function installDdlLog(client: pg.Client): Promise<boolean> {
+  const r = await client.query<{ superuser: boolean }>(
+    'SELECT rolsuper AS superuser FROM pg_roles WHERE rolname = current_user',
+  )
+  if (!r.rows[0]?.superuser) return false
+  await client.query(INSTALL_DDL_LOG)
+  return true
 }

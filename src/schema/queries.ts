@@ -11,8 +11,10 @@
 // The output of pg_get_*def and format_type qualifies names outside search_path: take the snapshots you
 // compare under the same search_path (the gate's own connections all use the server default).
 
-/** Schemas that never belong to a migration. */
-const SYSTEM_SCHEMA_FILTER = `n.nspname NOT IN ('pg_catalog', 'information_schema')
+import { DDL_LOG_SCHEMA } from './ddl-log.js'
+
+/** Schemas that never belong to a migration (the gate's own DDL log included). */
+const SYSTEM_SCHEMA_FILTER = `n.nspname NOT IN ('pg_catalog', 'information_schema', '${DDL_LOG_SCHEMA}')
       AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'`
 
 /**
@@ -76,20 +78,24 @@ const arr = (aggExpr: string) => `('[' || coalesce(${aggExpr}, '') || ']')`
 const FK_ACTIONS = { a: 'NO ACTION', r: 'RESTRICT', c: 'CASCADE', n: 'SET NULL', d: 'SET DEFAULT' }
 const ENABLED = { O: 'enabled', D: 'disabled', R: 'replica', A: 'always' }
 
-const DOCUMENT = `
-WITH
-nsp AS (
+// The document's parts, each a CTE. Relations are also read one row per relation (RELATION_ROWS), and
+// each other list on its own (LIST_SQL), for captures that re-read only what a step touched
+// (incremental-capture.ts); SNAPSHOT_SQL puts the same parts together into the whole document.
+const NSP = `nsp AS (
   SELECT n.oid, n.nspname FROM pg_namespace n
   WHERE ${SYSTEM_SCHEMA_FILTER} AND ${notExtensionMember('pg_namespace', 'n.oid')}
-),
-rel AS (
+)`
+
+/** `filter`: SQL appended to the relation CTE's WHERE (` AND c.oid = ANY(...)`), or nothing for all. */
+const relCte = (filter: string) => `rel AS (
   SELECT c.oid, c.relname, c.relkind, c.relpersistence, c.relrowsecurity, c.relforcerowsecurity,
          c.relreplident, c.reloptions, c.relispartition, n.nspname,
          CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS partbound
   FROM pg_class c JOIN nsp n ON n.oid = c.relnamespace
-  WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND ${notExtensionMember('pg_class', 'c.oid')}
-),
-cols AS (
+  WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND ${notExtensionMember('pg_class', 'c.oid')}${filter}
+)`
+
+const RELATION_PART_CTES = `cols AS (
   SELECT a.attrelid AS relid, string_agg(${obj([
     ['name', val('a.attname')],
     ['type', val('format_type(a.atttypid, a.atttypmod)')],
@@ -214,58 +220,58 @@ inh AS (
   JOIN pg_class pc ON pc.oid = h.inhparent
   JOIN pg_namespace pn ON pn.oid = pc.relnamespace
   GROUP BY h.inhrelid
-),
-relations AS (
-  SELECT ${arr(
-    `string_agg(${obj([
-      ['schema', val('r.nspname')],
-      ['name', val('r.relname')],
-      [
-        'kind',
-        pick('r.relkind', {
-          r: 'table',
-          p: 'partitioned table',
-          v: 'view',
-          m: 'materialized view',
-          f: 'foreign table',
-        }),
-      ],
-      ['persistence', pick('r.relpersistence', { u: 'unlogged' }, 'permanent')],
-      ['partitionKey', val(`CASE WHEN r.relkind = 'p' THEN pg_get_partkeydef(r.oid) END`)],
-      // A partition has exactly one parent (partitionOf); any other relation lists its parents (inherits).
-      ['partitionOf', `CASE WHEN r.relispartition THEN coalesce(inh.j, 'null') ELSE 'null' END`],
-      ['partitionBound', val('r.partbound')],
-      ['inherits', `CASE WHEN r.relispartition THEN '[]' ELSE ${arr('inh.j')} END`],
-      [
-        'options',
-        `CASE WHEN r.reloptions IS NULL THEN '[]' ELSE ${arr(`(SELECT string_agg(to_json(o)::text, ', ' ORDER BY o COLLATE "C") FROM unnest(r.reloptions) o)`)} END`,
-      ],
-      ['rowSecurity', bool('r.relrowsecurity')],
-      ['forceRowSecurity', bool('r.relforcerowsecurity')],
-      [
-        'replicaIdentity',
-        `CASE WHEN r.relkind IN ('r', 'p') THEN ${pick('r.relreplident', { n: 'nothing', f: 'full', i: 'index' }, 'default')} ELSE 'null' END`,
-      ],
-      ['definition', val(`CASE WHEN r.relkind IN ('v', 'm') THEN pg_get_viewdef(r.oid, true) END`)],
-      ['comment', val(userComment('r.oid', 'pg_class'))],
-      ['columns', arr('cols.j')],
-      ['constraints', arr('cons.j')],
-      ['indexes', arr('idx.j')],
-      ['triggers', arr('trg.j')],
-      ['policies', arr('pol.j')],
-      ['rules', arr('rul.j')],
-    ])}, ', ' ORDER BY r.nspname, r.relname)`,
-  )} AS j
-  FROM rel r
+)`
+
+/** One relation as a JSON object, from `rel r` and the part CTEs (joined by RELATION_JOINS). */
+const RELATION_OBJECT = obj([
+  ['schema', val('r.nspname')],
+  ['name', val('r.relname')],
+  [
+    'kind',
+    pick('r.relkind', {
+      r: 'table',
+      p: 'partitioned table',
+      v: 'view',
+      m: 'materialized view',
+      f: 'foreign table',
+    }),
+  ],
+  ['persistence', pick('r.relpersistence', { u: 'unlogged' }, 'permanent')],
+  ['partitionKey', val(`CASE WHEN r.relkind = 'p' THEN pg_get_partkeydef(r.oid) END`)],
+  // A partition has exactly one parent (partitionOf); any other relation lists its parents (inherits).
+  ['partitionOf', `CASE WHEN r.relispartition THEN coalesce(inh.j, 'null') ELSE 'null' END`],
+  ['partitionBound', val('r.partbound')],
+  ['inherits', `CASE WHEN r.relispartition THEN '[]' ELSE ${arr('inh.j')} END`],
+  [
+    'options',
+    `CASE WHEN r.reloptions IS NULL THEN '[]' ELSE ${arr(`(SELECT string_agg(to_json(o)::text, ', ' ORDER BY o COLLATE "C") FROM unnest(r.reloptions) o)`)} END`,
+  ],
+  ['rowSecurity', bool('r.relrowsecurity')],
+  ['forceRowSecurity', bool('r.relforcerowsecurity')],
+  [
+    'replicaIdentity',
+    `CASE WHEN r.relkind IN ('r', 'p') THEN ${pick('r.relreplident', { n: 'nothing', f: 'full', i: 'index' }, 'default')} ELSE 'null' END`,
+  ],
+  ['definition', val(`CASE WHEN r.relkind IN ('v', 'm') THEN pg_get_viewdef(r.oid, true) END`)],
+  ['comment', val(userComment('r.oid', 'pg_class'))],
+  ['columns', arr('cols.j')],
+  ['constraints', arr('cons.j')],
+  ['indexes', arr('idx.j')],
+  ['triggers', arr('trg.j')],
+  ['policies', arr('pol.j')],
+  ['rules', arr('rul.j')],
+])
+
+const RELATION_JOINS = `  FROM rel r
   LEFT JOIN cols ON cols.relid = r.oid
   LEFT JOIN cons ON cons.relid = r.oid
   LEFT JOIN idx ON idx.relid = r.oid
   LEFT JOIN trg ON trg.relid = r.oid
   LEFT JOIN pol ON pol.relid = r.oid
   LEFT JOIN rul ON rul.relid = r.oid
-  LEFT JOIN inh ON inh.relid = r.oid
-),
-sequences AS (
+  LEFT JOIN inh ON inh.relid = r.oid`
+
+const SEQUENCES_CTE = `sequences AS (
   SELECT ${arr(
     `string_agg(${obj([
       ['schema', val('n.nspname')],
@@ -303,8 +309,9 @@ sequences AS (
              WHERE d.refclassid = 'pg_class'::regclass AND d.refobjsubid > 0 AND d.deptype IN ('a', 'i')
              ORDER BY d.objid) ow ON ow.objid = c.oid
   WHERE ${notExtensionMember('pg_class', 'c.oid')}
-),
-types AS (
+)`
+
+const TYPES_CTE = `types AS (
   SELECT ${arr(
     `string_agg(${obj([
       ['schema', val('n.nspname')],
@@ -358,8 +365,9 @@ types AS (
   WHERE (t.typtype IN ('e', 'd', 'r')
          OR (t.typtype = 'c' AND EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = t.typrelid AND c.relkind = 'c')))
     AND ${notExtensionMember('pg_type', 't.oid')}
-),
-functions AS (
+)`
+
+const FUNCTIONS_CTE = `functions AS (
   SELECT ${arr(
     `string_agg(${obj([
       ['schema', val('n.nspname')],
@@ -394,8 +402,9 @@ functions AS (
   WHERE ${notExtensionMember('pg_proc', 'p.oid')}
     -- deptype 'i': made by the system along with another object (a range type's constructors).
     AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'i')
-),
-extensions AS (
+)`
+
+const EXTENSIONS_CTE = `extensions AS (
   SELECT ${arr(
     `string_agg(${obj([
       ['name', val('x.extname')],
@@ -405,8 +414,9 @@ extensions AS (
     ])}, ', ' ORDER BY x.extname)`,
   )} AS j
   FROM pg_extension x JOIN pg_namespace xn ON xn.oid = x.extnamespace
-),
-schemas AS (
+)`
+
+const SCHEMAS_CTE = `schemas AS (
   SELECT ${arr(
     `string_agg(${obj([
       ['name', val('n.nspname')],
@@ -414,7 +424,46 @@ schemas AS (
     ])}, ', ' ORDER BY n.nspname)`,
   )} AS j
   FROM nsp n
-)
+)`
+
+/** The lists of the document besides relations, in document order, each with its CTE. */
+export const OTHER_LISTS = {
+  schemas: SCHEMAS_CTE,
+  extensions: EXTENSIONS_CTE,
+  types: TYPES_CTE,
+  sequences: SEQUENCES_CTE,
+  functions: FUNCTIONS_CTE,
+} as const
+export type OtherList = keyof typeof OTHER_LISTS
+
+/** One row, one column `j`: the JSON text of one list of the document. */
+export const listSql = (name: OtherList) => `WITH\n${NSP},\n${OTHER_LISTS[name]}\nSELECT j FROM ${name}`
+
+/**
+ * One row per relation (table, view, materialized view, foreign table) outside system schemas and
+ * extensions: its oid, schema, name and JSON object, exactly as the document lists it. `filter` as relCte's.
+ */
+export const relationRowsSql = (filter: string) => `WITH
+${NSP},
+${relCte(filter)},
+${RELATION_PART_CTES}
+SELECT r.oid, r.nspname AS nsp, r.relname AS rel, ${RELATION_OBJECT} AS doc
+${RELATION_JOINS}`
+
+const DOCUMENT = `
+WITH
+${NSP},
+${relCte('')},
+${RELATION_PART_CTES},
+relations AS (
+  SELECT ${arr(`string_agg(${RELATION_OBJECT}, ', ' ORDER BY r.nspname, r.relname)`)} AS j
+${RELATION_JOINS}
+),
+${SEQUENCES_CTE},
+${TYPES_CTE},
+${FUNCTIONS_CTE},
+${EXTENSIONS_CTE},
+${SCHEMAS_CTE}
 SELECT ${obj([
   ['schemas', '(SELECT j FROM schemas)'],
   ['extensions', '(SELECT j FROM extensions)'],

@@ -42,10 +42,32 @@ async function messagesAfter(client: pg.Client, sql: string, options: SnapshotOp
   return (await changesAfter(client, sql, options)).map((c) => c.message)
 }
 
+/**
+ * Also captures before and after through the replay's probe, which re-reads only what the DDL log says
+ * changed: the suite runs with its check against a full read on (vitest.config.ts), so every change of
+ * every kind below also proves that incremental capture misses nothing.
+ */
 async function changesAfter(client: pg.Client, sql: string, options: SnapshotOptions = {}): Promise<SchemaChange[]> {
-  const before = await takeSnapshot(client, options)
-  await client.query(sql)
-  return diff(before, await takeSnapshot(client, options))
+  const probe = await probeFor(client)
+  try {
+    const before = await takeSnapshot(client, options)
+    const fpBefore = await probe.capture('before')
+    await client.query(sql)
+    const after = await takeSnapshot(client, options)
+    const fpAfter = await probe.capture('after')
+    // Equal captures exactly when the schema did not change (excluded tables aside).
+    if (!options.excludeTables) expect(fpAfter === fpBefore).toBe(JSON.stringify(before) === JSON.stringify(after))
+    return diff(before, after)
+  } finally {
+    await probe.close()
+  }
+}
+
+/** The database's catalog probe, with its DDL log installed. */
+async function probeFor(client: pg.Client): Promise<SnapshotProbe> {
+  const probe = await SnapshotProbe.connect(urls.get(client)!, [])
+  expect(probe.incremental).toBe(true)
+  return probe
 }
 
 function relation(s: Snapshot, name: string, schema = 'public'): RelationInfo {
@@ -246,13 +268,13 @@ describe('snapshot', () => {
     const [fa, fb] = await Promise.all([fingerprint(a), fingerprint(b)])
     expect(fa).toMatch(/^[0-9a-f]{64}$/)
     expect(fa).toBe(fb)
-    // The replay's own capture (SnapshotProbe) fingerprints the schema as FINGERPRINT_SQL does.
-    const probe = await SnapshotProbe.connect(urls.get(a)!, [])
-    try {
-      expect(await probe.capture('rich')).toBe(fa)
-    } finally {
-      await probe.close()
-    }
+    // The replay's own captures (SnapshotProbe) of the two are equal too, and not those of an empty schema.
+    const [pa, pb, empty] = await Promise.all([probeFor(a), probeFor(b), db().then(probeFor)])
+    const [ca, cb, ce] = await Promise.all([pa.capture('rich'), pb.capture('rich'), empty.capture('empty')])
+    await Promise.all([pa.close(), pb.close(), empty.close()])
+    expect(ca).toMatch(/^[0-9a-f]{64}$/)
+    expect(ca).toBe(cb)
+    expect(ca).not.toBe(ce)
     // And the rich schema is not the empty one.
     expect(fa).not.toBe(await fingerprint(await db()))
   })

@@ -98,6 +98,7 @@ function context(fail: Failure, options: Quirks = {}) {
                   },
                 ],
           forget: async () => {},
+          release: async () => {},
         },
         async dispose() {
           disposed.push(n)

@@ -1,0 +1,248 @@
+// Captures that re-read only what a step touched. The probe's session keeps the schema as rows, one
+// per relation plus one per other list of the document (schemas, extensions, types, sequences,
+// functions), each row valid from one capture to another, so every capture still kept can be put
+// back together as the exact document SNAPSHOT_SQL reads (documentAtSql). A capture reads the DDL log
+// (ddl-log.ts) and re-reads:
+//   - the relations that own what the log names (a dropped index through what the last read knew of it),
+//     and relations that appeared or went without an entry (checked on the set of their oids);
+//   - another list when the log names one of its kinds, or the set of its objects changed (an identity
+//     sequence dropped with its column is in no entry);
+//   - everything, when the log cannot be trusted: no log (a server where the gate may not create event
+//     triggers), a rename or SET SCHEMA (other objects' text names the renamed one), a schema, extension
+//     or role that changed, an entry of a kind this file does not map, an inheritance tree (a partition
+//     gets an index its parent's entry does not list), or event triggers that are gone.
+// The fingerprint hashes the rows' hashes in document order: equal fingerprints, equal documents.
+// Everything here lives in the probe's own temporary schema, which snapshots leave out.
+import { DDL_LOG_SCHEMA, DDL_LOG_TRIGGERS } from './ddl-log.js'
+import { listSql, OTHER_LISTS, relationRowsSql, type OtherList } from './queries.js'
+
+const LISTS = Object.keys(OTHER_LISTS) as OtherList[]
+
+/** Catalogs whose entries the capture maps to relations or lists; NULL (GRANT) and these never matter. */
+const MAPPED_CATALOGS = [
+  'pg_class',
+  'pg_constraint',
+  'pg_trigger',
+  'pg_policy',
+  'pg_rewrite',
+  'pg_attrdef',
+  'pg_type',
+  'pg_proc',
+]
+/** Objects the document does not hold: their entries change nothing it says. */
+const UNLISTED_CATALOGS = ['pg_statistic_ext', 'pg_default_acl']
+
+const regclasses = (names: string[]) => names.map((n) => `'${n}'::regclass`).join(', ')
+
+/**
+ * Cheap sets whose change says what to re-read though no entry said so, in this order: roles (a policy
+ * names them), schemas, extensions (both: everything), standalone types, sequences, functions, relations.
+ */
+const SIGNATURES = `ARRAY[
+    (SELECT string_agg(oid::text || ':' || rolname, ',' ORDER BY oid) FROM pg_roles),
+    (SELECT string_agg(oid::text || ':' || nspname, ',' ORDER BY oid) FROM pg_namespace),
+    (SELECT string_agg(oid::text || ':' || extversion, ',' ORDER BY oid) FROM pg_extension),
+    (SELECT string_agg(t.oid::text, ',' ORDER BY t.oid) FROM pg_type t WHERE t.oid >= 16384
+       AND (t.typtype IN ('e', 'd', 'r') OR (t.typtype = 'c' AND EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = t.typrelid AND c.relkind = 'c')))),
+    (SELECT string_agg(seqrelid::text, ',' ORDER BY seqrelid) FROM pg_sequence),
+    (SELECT string_agg(oid::text, ',' ORDER BY oid) FROM pg_proc WHERE oid >= 16384),
+    (SELECT string_agg(oid::text, ',' ORDER BY oid) FROM pg_class WHERE oid >= 16384 AND relkind IN ('r', 'p', 'v', 'm', 'f'))
+  ]`
+
+/** Relation rows re-read: all, or those in v_touched. */
+const refreshRelations = (filter: string) => `
+    WITH fresh AS (${relationRowsSql(filter)}),
+    closed AS (
+      UPDATE pg_temp.mg_rel c SET v_to = v_cur
+       WHERE c.v_to IS NULL ${filter ? 'AND c.oid = ANY(v_touched)' : ''}
+         AND NOT EXISTS (SELECT 1 FROM fresh f WHERE f.oid = c.oid AND f.doc = c.doc)
+      RETURNING c.oid)
+    INSERT INTO pg_temp.mg_rel (oid, nsp, rel, doc, hash, inh, v_from)
+    SELECT f.oid, f.nsp, f.rel, f.doc, sha256(convert_to(f.doc, 'UTF8')),
+           (SELECT c.relkind = 'p' OR c.relispartition
+                   OR EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = c.oid OR h.inhparent = c.oid)
+              FROM pg_class c WHERE c.oid = f.oid),
+           v_cur
+      FROM fresh f
+     WHERE NOT EXISTS (SELECT 1 FROM pg_temp.mg_rel c WHERE c.v_to IS NULL AND c.oid = f.oid AND c.doc = f.doc);
+    GET DIAGNOSTICS v_rows = ROW_COUNT;
+    v_changed := v_changed OR v_rows > 0
+      OR EXISTS (SELECT 1 FROM pg_temp.mg_rel c WHERE c.v_to = v_cur);`
+
+/** One list re-read, stored as a new row when it changed. */
+const refreshList = (name: OtherList) => `
+  IF '${name}' = ANY(v_lists) THEN
+    v_doc := (${listSql(name)});
+    IF NOT EXISTS (SELECT 1 FROM pg_temp.mg_list l WHERE l.name = '${name}' AND l.v_to IS NULL AND l.doc = v_doc) THEN
+      UPDATE pg_temp.mg_list l SET v_to = v_cur WHERE l.name = '${name}' AND l.v_to IS NULL;
+      INSERT INTO pg_temp.mg_list (name, doc, hash, v_from) VALUES ('${name}', v_doc, sha256(convert_to(v_doc, 'UTF8')), v_cur);
+      v_changed := true;
+    END IF;
+  END IF;`
+
+/** What a relation's parts are, so that a dropped one (no longer in the catalogs) finds its relation. */
+const REFRESH_MEMBERS = `
+    IF v_all THEN
+      DELETE FROM pg_temp.mg_member;
+    ELSE
+      DELETE FROM pg_temp.mg_member m WHERE m.relid = ANY(v_touched);
+    END IF;
+    INSERT INTO pg_temp.mg_member (classid, objid, relid)
+    WITH rels AS (SELECT r.oid FROM pg_temp.mg_rel r WHERE r.v_to IS NULL AND (v_all OR r.oid = ANY(v_touched)))
+    SELECT 'pg_class'::regclass, rels.oid, rels.oid FROM rels
+    UNION ALL SELECT 'pg_class'::regclass, i.indexrelid, i.indrelid FROM pg_index i JOIN rels ON rels.oid = i.indrelid
+    UNION ALL SELECT 'pg_constraint'::regclass, k.oid, k.conrelid FROM pg_constraint k JOIN rels ON rels.oid = k.conrelid
+    UNION ALL SELECT 'pg_trigger'::regclass, t.oid, t.tgrelid FROM pg_trigger t JOIN rels ON rels.oid = t.tgrelid
+    UNION ALL SELECT 'pg_policy'::regclass, p.oid, p.polrelid FROM pg_policy p JOIN rels ON rels.oid = p.polrelid
+    UNION ALL SELECT 'pg_rewrite'::regclass, w.oid, w.ev_class FROM pg_rewrite w JOIN rels ON rels.oid = w.ev_class
+    UNION ALL SELECT 'pg_attrdef'::regclass, d.oid, d.adrelid FROM pg_attrdef d JOIN rels ON rels.oid = d.adrelid
+    ON CONFLICT DO NOTHING;`
+
+/**
+ * Relations that own what the log names. Each entry is looked up by its key (correlated subqueries, so
+ * the lookups use the catalogs' oid indexes whatever the planner guesses of the temporary tables).
+ */
+const TOUCHED = `ARRAY(
+      SELECT DISTINCT x.rel FROM (
+        SELECT (SELECT m.relid FROM pg_temp.mg_member m WHERE m.classid = s.classid AND m.objid = s.objid) AS rel
+          FROM pg_temp.mg_seen s
+        UNION ALL
+        SELECT CASE s.classid
+          WHEN 'pg_class'::regclass THEN
+            (SELECT CASE WHEN c.relkind IN ('i', 'I') THEN (SELECT i.indrelid FROM pg_index i WHERE i.indexrelid = c.oid)
+                         WHEN c.relkind IN ('r', 'p', 'v', 'm', 'f') THEN c.oid END
+               FROM pg_class c WHERE c.oid = s.objid)
+          WHEN 'pg_constraint'::regclass THEN (SELECT k.conrelid FROM pg_constraint k WHERE k.oid = s.objid)
+          WHEN 'pg_trigger'::regclass THEN (SELECT t.tgrelid FROM pg_trigger t WHERE t.oid = s.objid)
+          WHEN 'pg_policy'::regclass THEN (SELECT p.polrelid FROM pg_policy p WHERE p.oid = s.objid)
+          WHEN 'pg_rewrite'::regclass THEN (SELECT w.ev_class FROM pg_rewrite w WHERE w.oid = s.objid)
+          WHEN 'pg_attrdef'::regclass THEN (SELECT d.adrelid FROM pg_attrdef d WHERE d.oid = s.objid)
+          END
+          FROM pg_temp.mg_seen s WHERE NOT s.dropped
+      ) x WHERE x.rel IS NOT NULL AND x.rel <> 0)`
+
+/** Relations that appeared or went without an entry (read only when the set of relation oids changed). */
+const APPEARED_OR_GONE = `ARRAY(
+      (SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.oid >= 16384 AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND n.nspname NOT LIKE 'pg\\_temp\\_%'
+       EXCEPT SELECT r.oid FROM pg_temp.mg_rel r WHERE r.v_to IS NULL)
+      UNION
+      (SELECT r.oid FROM pg_temp.mg_rel r WHERE r.v_to IS NULL
+       EXCEPT SELECT c.oid FROM pg_class c WHERE c.oid >= 16384))`
+
+const TYPES_TOUCHED = `v_sigs[4] IS DISTINCT FROM v_old[4] OR EXISTS (
+        SELECT 1 FROM pg_temp.mg_seen s
+         WHERE (s.classid = 'pg_type'::regclass AND EXISTS (SELECT 1 FROM pg_type t WHERE t.oid = s.objid AND t.typtype IN ('e', 'd', 'r', 'c')))
+            OR s.object_type = 'composite type'
+            OR (s.classid = 'pg_class'::regclass AND EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = s.objid AND c.relkind = 'c'))
+            OR (s.classid = 'pg_constraint'::regclass AND (s.object_type = 'domain constraint'
+                OR EXISTS (SELECT 1 FROM pg_constraint k WHERE k.oid = s.objid AND k.contypid <> 0))))`
+
+/** Temporary tables and the capture function, created once per probe connection. */
+export const SETUP_INCREMENTAL_CAPTURES = `
+CREATE TEMP TABLE mg_rel (oid oid NOT NULL, nsp name NOT NULL, rel name NOT NULL, doc text NOT NULL,
+                          hash bytea NOT NULL, inh boolean NOT NULL, v_from int NOT NULL, v_to int);
+CREATE INDEX ON pg_temp.mg_rel (oid) WHERE v_to IS NULL;
+ALTER TABLE pg_temp.mg_rel ALTER COLUMN doc SET STORAGE EXTERNAL;
+CREATE TEMP TABLE mg_list (name text NOT NULL, doc text NOT NULL, hash bytea NOT NULL, v_from int NOT NULL, v_to int);
+CREATE TEMP TABLE mg_member (classid oid NOT NULL, objid oid NOT NULL, relid oid NOT NULL, PRIMARY KEY (classid, objid));
+CREATE INDEX ON pg_temp.mg_member (relid);
+CREATE TEMP TABLE mg_key (key text PRIMARY KEY, v int NOT NULL);
+CREATE TEMP TABLE mg_seen (classid oid, objid oid, objsubid int, object_type text, dropped boolean, renames boolean);
+CREATE TEMP TABLE mg_state (v int NOT NULL, signatures text[], fingerprint text);
+INSERT INTO pg_temp.mg_state VALUES (0, NULL, NULL);
+CREATE FUNCTION pg_temp.mg_capture(p_key text, p_forget text[], p_logged boolean) RETURNS text
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  v_cur int;
+  v_all boolean;
+  v_touched oid[] := '{}';
+  v_lists text[] := '{}';
+  v_sigs text[];
+  v_old text[];
+  v_doc text;
+  v_fp text;
+  v_rows bigint;
+  v_changed boolean := false;
+BEGIN
+  DELETE FROM pg_temp.mg_key k WHERE k.key = p_key OR k.key = ANY(p_forget);
+  -- Rows no kept capture still needs.
+  DELETE FROM pg_temp.mg_rel r WHERE r.v_to IS NOT NULL
+     AND NOT EXISTS (SELECT 1 FROM pg_temp.mg_key k WHERE k.v >= r.v_from AND k.v < r.v_to);
+  DELETE FROM pg_temp.mg_list l WHERE l.v_to IS NOT NULL
+     AND NOT EXISTS (SELECT 1 FROM pg_temp.mg_key k WHERE k.v >= l.v_from AND k.v < l.v_to);
+  UPDATE pg_temp.mg_state st SET v = st.v + 1 RETURNING st.v, st.signatures, st.fingerprint INTO v_cur, v_old, v_fp;
+  v_sigs := ${SIGNATURES};
+  DELETE FROM pg_temp.mg_seen;
+  IF p_logged THEN
+    WITH d AS (DELETE FROM ${DDL_LOG_SCHEMA}.log RETURNING classid, objid, objsubid, object_type, dropped, renames)
+    INSERT INTO pg_temp.mg_seen SELECT * FROM d;
+  END IF;
+  v_all := NOT p_logged OR v_old IS NULL
+    OR v_sigs[1] IS DISTINCT FROM v_old[1] OR v_sigs[2] IS DISTINCT FROM v_old[2] OR v_sigs[3] IS DISTINCT FROM v_old[3]
+    OR (SELECT count(*) FROM pg_event_trigger e
+         WHERE e.evtname IN (${DDL_LOG_TRIGGERS.map((t) => `'${t}'`).join(', ')}) AND e.evtenabled = 'A') <> ${DDL_LOG_TRIGGERS.length}
+    OR EXISTS (SELECT 1 FROM pg_temp.mg_seen s WHERE s.renames)
+    OR EXISTS (SELECT 1 FROM pg_temp.mg_seen s WHERE s.classid IS NOT NULL
+                AND s.classid NOT IN (${regclasses([...MAPPED_CATALOGS, ...UNLISTED_CATALOGS])}));
+  IF NOT v_all THEN
+    v_touched := ${TOUCHED};
+    IF v_sigs[7] IS DISTINCT FROM v_old[7] THEN
+      v_touched := ARRAY(SELECT DISTINCT unnest(v_touched || ${APPEARED_OR_GONE}));
+    END IF;
+    v_all := EXISTS (SELECT 1 FROM pg_temp.mg_rel r WHERE r.v_to IS NULL AND r.inh AND r.oid = ANY(v_touched))
+      OR EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = ANY(v_touched) AND (c.relkind = 'p' OR c.relispartition))
+      OR EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = ANY(v_touched))
+      OR EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhparent = ANY(v_touched));
+  END IF;
+  IF v_all THEN
+    v_lists := ARRAY[${LISTS.map((l) => `'${l}'`).join(', ')}];
+    ${refreshRelations('')}
+  ELSE
+    IF ${TYPES_TOUCHED} THEN v_lists := v_lists || 'types'::text; END IF;
+    IF v_sigs[5] IS DISTINCT FROM v_old[5]
+       OR EXISTS (SELECT 1 FROM pg_temp.mg_seen s WHERE s.object_type LIKE 'sequence%') THEN
+      v_lists := v_lists || 'sequences'::text;
+    END IF;
+    IF v_sigs[6] IS DISTINCT FROM v_old[6]
+       OR EXISTS (SELECT 1 FROM pg_temp.mg_seen s WHERE s.classid = 'pg_proc'::regclass) THEN
+      v_lists := v_lists || 'functions'::text;
+    END IF;
+    IF cardinality(v_touched) > 0 THEN
+      ${refreshRelations(' AND c.oid = ANY(v_touched)')}
+    END IF;
+  END IF;
+  IF p_logged AND (v_all OR cardinality(v_touched) > 0) THEN
+    ${REFRESH_MEMBERS}
+  END IF;
+  ${LISTS.map(refreshList).join('\n')}
+  IF v_changed OR v_fp IS NULL THEN
+    v_fp := encode(sha256(
+      coalesce((SELECT string_agg(l.hash, ''::bytea ORDER BY array_position(ARRAY[${LISTS.map((l) => `'${l}'`).join(', ')}], l.name))
+                  FROM pg_temp.mg_list l WHERE l.v_to IS NULL), ''::bytea)
+      || coalesce((SELECT string_agg(r.hash, ''::bytea ORDER BY r.nsp, r.rel) FROM pg_temp.mg_rel r WHERE r.v_to IS NULL), ''::bytea)),
+      'hex');
+  END IF;
+  INSERT INTO pg_temp.mg_key (key, v) VALUES (p_key, v_cur);
+  UPDATE pg_temp.mg_state SET signatures = v_sigs, fingerprint = v_fp;
+  RETURN v_fp;
+END
+$fn$;
+`
+
+/** `$1` key, `$2` keys to forget, `$3` whether the DDL log is installed: the capture's fingerprint. */
+export const CAPTURE_INCREMENTAL = {
+  name: 'migration_gate_capture_incremental',
+  text: 'SELECT pg_temp.mg_capture($1, $2::text[], $3) AS fingerprint',
+}
+
+const listAt = (name: OtherList) =>
+  `(SELECT l.doc FROM pg_temp.mg_list l WHERE l.name = '${name}' AND l.v_from <= k.v AND (l.v_to IS NULL OR l.v_to > k.v))`
+
+/** `$1` a key array: one row per captured key, its document as SNAPSHOT_SQL would have read it then. */
+export const DOCUMENTS_AT_SQL = `SELECT k.key, '{"schemas" : ' || ${listAt('schemas')} || ', "extensions" : ' || ${listAt('extensions')}
+  || ', "types" : ' || ${listAt('types')} || ', "sequences" : ' || ${listAt('sequences')}
+  || ', "relations" : [' || coalesce((SELECT string_agg(r.doc, ', ' ORDER BY r.nsp, r.rel) FROM pg_temp.mg_rel r
+                                      WHERE r.v_from <= k.v AND (r.v_to IS NULL OR r.v_to > k.v)), '')
+  || '], "functions" : ' || ${listAt('functions')} || '}' AS doc
+FROM pg_temp.mg_key k WHERE k.key = ANY($1::text[])`
