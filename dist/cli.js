@@ -15,7 +15,7 @@ import {
   runGate,
   scrub,
   stderrLogger
-} from "./chunks/chunk-5QSF6KG7.js";
+} from "./chunks/chunk-DRBHAKZH.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

@@ -36,7 +36,7 @@ import {
   seconds,
   verdict,
   withCredentialsFrom
-} from "./chunks/chunk-5QSF6KG7.js";
+} from "./chunks/chunk-DRBHAKZH.js";
 import {
   __commonJS,
   __require,

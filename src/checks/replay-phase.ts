@@ -97,7 +97,7 @@ export async function runReplayPhase(input: {
       tool: driver.tool,
       logger,
       irreversible: { severity: config.irreversibleSeverity, allow: config.allowIrreversible },
-      open: () => openDatabase(server, driver, config, watches, resources),
+      open: () => openDatabase(server, driver, config, watches, resources, logger),
       ...(config.modelDrift
         ? {
             atHead: async (session: MigrationSession) => {
@@ -186,6 +186,7 @@ async function openDatabase(
   config: GateConfig,
   watches: { background: BackgroundProcessWatch; dropped: DroppedDatabaseWatch },
   resources: ResourceTracker,
+  logger: Logger,
 ): Promise<ReplayDatabase> {
   const db = await server.createDatabase()
   // Its password may be one the gate made (a cluster's, a url run's own role's): as secret as the user's.
@@ -194,13 +195,14 @@ async function openDatabase(
   let probe
   try {
     session = await driver.open(db.url, { stepTimeoutSeconds: config.stepTimeoutSeconds, resources })
-    probe = await SnapshotProbe.connect(db.url, driver.bookkeepingTables)
+    probe = await SnapshotProbe.connect(db.url, driver.bookkeepingTables, { adminUrl: server.adminUrlFor(db.name) })
   } catch (error) {
     await session?.close()
     await server.dropDatabase(db.name).catch(() => {})
     throw error
   }
   const p = probe
+  const withLog = probe.incremental
   // After every step, a url server checks that the run stayed in its own databases: a migration's
   // own connection to another database is seen while it is open, before the helper's exit closes it.
   const check = server.checkIsolation?.bind(server)
@@ -217,6 +219,13 @@ async function openDatabase(
       if (disposed) return
       disposed = true
       await s.close()
+      const counts = await p.counts().catch(() => null)
+      if (counts) {
+        const how = withLog ? 'with the DDL log' : 'without the DDL log'
+        logger.debug(
+          `catalog probe on ${db.name}: ${counts.captures} captures ${how}, ${counts.whole} read the whole schema`,
+        )
+      }
       await p.close()
       await server.dropDatabase(db.name)
     },

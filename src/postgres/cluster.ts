@@ -221,6 +221,7 @@ async function makeServer(o: {
     createDatabase: (options) => dbs.create(options),
     dropDatabase: (name) => dbs.drop(name),
     urlFor: (name) => dbs.urlFor(name),
+    adminUrlFor: (name) => dbs.urlFor(name),
     stop: async () => {
       unregisterStop()
       await stop()

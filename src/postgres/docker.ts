@@ -94,6 +94,7 @@ export function dockerProvider(options: ProviderOptions): PostgresProvider {
           createDatabase: (o) => dbs.create(o),
           dropDatabase: (n) => dbs.drop(n),
           urlFor: (n) => dbs.urlFor(n),
+          adminUrlFor: (n) => dbs.urlFor(n),
           async stop() {
             unregister()
             await remove()

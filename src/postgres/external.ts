@@ -193,6 +193,7 @@ async function startRun(
     },
     dropDatabase: drop,
     urlFor,
+    adminUrlFor: (name) => dbs.urlFor(name),
     async checkIsolation(step) {
       const escape = await escaped(`after ${step}`)
       if (escape) throw new GateError(`database-url: ${escape}`, 'database-url')

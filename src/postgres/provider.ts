@@ -20,6 +20,11 @@ export interface Server {
   dropDatabase(name: string): Promise<void>
   /** The connection URL of a database this server created. */
   urlFor(name: string): string
+  /**
+   * The same database as the server's own administrator (on a url server, the database-url user, where
+   * urlFor gives the run's own role): for what the gate installs in its scratch databases itself.
+   */
+  adminUrlFor(name: string): string
   /** What the report should say about this server (a url server's isolation), one line each. */
   notes?: string[]
   /**

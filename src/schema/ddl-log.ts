@@ -52,6 +52,9 @@ END
 $do$;
 ALTER EVENT TRIGGER ${EVENTS.end} ENABLE ALWAYS;
 ALTER EVENT TRIGGER ${EVENTS.drop} ENABLE ALWAYS;
+-- The probe may connect as another role than the one that installs the log (a url server's run role).
+GRANT USAGE ON SCHEMA ${DDL_LOG_SCHEMA} TO PUBLIC;
+GRANT SELECT, DELETE ON ${DDL_LOG_SCHEMA}.log TO PUBLIC;
 `
 
 /** Removes the log: the database then holds only what the migrations built (before models are compared). */

@@ -149,8 +149,8 @@ CREATE TEMP TABLE mg_member (classid oid NOT NULL, objid oid NOT NULL, relid oid
 CREATE INDEX ON pg_temp.mg_member (relid);
 CREATE TEMP TABLE mg_key (key text PRIMARY KEY, v int NOT NULL);
 CREATE TEMP TABLE mg_seen (classid oid, objid oid, objsubid int, object_type text, dropped boolean, renames boolean);
-CREATE TEMP TABLE mg_state (v int NOT NULL, signatures text[], fingerprint text);
-INSERT INTO pg_temp.mg_state VALUES (0, NULL, NULL);
+CREATE TEMP TABLE mg_state (v int NOT NULL, signatures text[], fingerprint text, whole int NOT NULL);
+INSERT INTO pg_temp.mg_state VALUES (0, NULL, NULL, 0);
 CREATE FUNCTION pg_temp.mg_capture(p_key text, p_forget text[], p_logged boolean) RETURNS text
 LANGUAGE plpgsql AS $fn$
 DECLARE
@@ -224,11 +224,14 @@ BEGIN
       'hex');
   END IF;
   INSERT INTO pg_temp.mg_key (key, v) VALUES (p_key, v_cur);
-  UPDATE pg_temp.mg_state SET signatures = v_sigs, fingerprint = v_fp;
+  UPDATE pg_temp.mg_state st SET signatures = v_sigs, fingerprint = v_fp, whole = st.whole + v_all::int;
   RETURN v_fp;
 END
 $fn$;
 `
+
+/** One row: how many captures were taken, and how many of them re-read the whole schema. */
+export const CAPTURE_COUNTS_SQL = 'SELECT v AS captures, whole FROM pg_temp.mg_state'
 
 /** `$1` key, `$2` keys to forget, `$3` whether the DDL log is installed: the capture's fingerprint. */
 export const CAPTURE_INCREMENTAL = {

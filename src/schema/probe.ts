@@ -9,7 +9,12 @@ import type { CatalogProbe } from '../checks/replay-context.js'
 import { PREFIX, PROBE_APPLICATION_NAME } from '../postgres/names.js'
 import { INSTALL_DDL_LOG, REMOVE_DDL_LOG } from './ddl-log.js'
 import { diff, type SchemaChange } from './diff.js'
-import { CAPTURE_INCREMENTAL, DOCUMENTS_AT_SQL, SETUP_INCREMENTAL_CAPTURES } from './incremental-capture.js'
+import {
+  CAPTURE_COUNTS_SQL,
+  CAPTURE_INCREMENTAL,
+  DOCUMENTS_AT_SQL,
+  SETUP_INCREMENTAL_CAPTURES,
+} from './incremental-capture.js'
 import { SNAPSHOT_SQL } from './queries.js'
 import { normalize } from './snapshot.js'
 
@@ -22,6 +27,11 @@ export const VERIFY_CAPTURES_ENV = 'MIGRATION_GATE_VERIFY_CAPTURES'
 export interface ProbeOptions {
   /** Install the DDL log where the role may (false: every capture re-reads the whole schema). */
   ddlLog?: boolean
+  /**
+   * The same database as the server's administrator, who installs and removes the DDL log where the
+   * probe's own role may not (a url server's run role). Default: the probe's URL.
+   */
+  adminUrl?: string
 }
 
 export class SnapshotProbe implements CatalogProbe {
@@ -34,6 +44,7 @@ export class SnapshotProbe implements CatalogProbe {
     private readonly excludeTables: string[],
     /** The DDL log is installed in the database: captures may re-read only what changed. */
     private logged: boolean,
+    private readonly admin: Admin,
   ) {}
 
   static async connect(url: string, excludeTables: string[], options: ProbeOptions = {}): Promise<SnapshotProbe> {
@@ -41,18 +52,21 @@ export class SnapshotProbe implements CatalogProbe {
     const client = new pg.Client({ connectionString: url, application_name: PROBE_APPLICATION_NAME })
     client.on('error', () => {}) // a dropped connection surfaces on the next query instead
     let logged = false
+    const admin = adminOf(client, url, options.adminUrl)
     try {
       await client.connect()
       await client.query(SETUP_INCREMENTAL_CAPTURES)
-      if (options.ddlLog !== false) logged = await installDdlLog(client)
-      // The capture's statements do not depend on their parameters' values: plan them once.
-      await client.query('SET plan_cache_mode = force_generic_plan')
+      if (options.ddlLog !== false) logged = await admin((c) => installDdlLog(c))
+      // The capture's statements do not depend on their parameters' values: plan them once. Never JIT
+      // them: a generic plan's estimates over the temporary tables can pass jit_above_cost, and
+      // compiling then cost 100-200 ms a capture where running took under one.
+      await client.query('SET plan_cache_mode = force_generic_plan; SET jit = off')
     } catch (error) {
       // Not left open until the database is dropped: the caller only sees the error.
       await client.end().catch(() => {})
       throw error
     }
-    return new SnapshotProbe(client, excludeTables, logged)
+    return new SnapshotProbe(client, excludeTables, logged, admin)
   }
 
   /** Whether captures re-read only what changed (the DDL log is installed). */
@@ -72,6 +86,12 @@ export class SnapshotProbe implements CatalogProbe {
     if (!fp) throw new Error('schema capture returned no fingerprint')
     if (this.verify) await this.verifyCapture(key)
     return fp
+  }
+
+  /** How many captures were taken, and how many of them re-read the whole schema (the first always does). */
+  async counts(): Promise<{ captures: number; whole: number }> {
+    const r = await this.client.query<{ captures: number; whole: number }>(CAPTURE_COUNTS_SQL)
+    return r.rows[0] ?? { captures: 0, whole: 0 }
   }
 
   async diff(fromKey: string, toKey: string): Promise<string[]> {
@@ -111,7 +131,9 @@ export class SnapshotProbe implements CatalogProbe {
   async release(): Promise<void> {
     if (!this.logged) return
     this.logged = false
-    await this.client.query(REMOVE_DDL_LOG)
+    await this.admin(async (c) => {
+      await c.query(REMOVE_DDL_LOG)
+    })
   }
 
   async close(): Promise<void> {
@@ -140,8 +162,25 @@ export class SnapshotProbe implements CatalogProbe {
   }
 }
 
+/** Runs `work` on a connection as the database's administrator (the probe's own where that is the same URL). */
+type Admin = <T>(work: (client: pg.Client) => Promise<T>) => Promise<T>
+
+function adminOf(probeClient: pg.Client, url: string, adminUrl: string | undefined): Admin {
+  if (!adminUrl || adminUrl === url) return (work) => work(probeClient)
+  return async (work) => {
+    const client = new pg.Client({ connectionString: adminUrl, application_name: PROBE_APPLICATION_NAME })
+    client.on('error', () => {})
+    try {
+      await client.connect()
+      return await work(client)
+    } finally {
+      await client.end().catch(() => {})
+    }
+  }
+}
+
 /**
- * Installs the DDL log where the probe's role is a superuser (event triggers need one): the gate's own
+ * Installs the DDL log where the administrator's role is a superuser (event triggers need one): the gate's own
  * clusters, or a url server whose user is one. False elsewhere: captures then re-read the whole schema.
  */
 async function installDdlLog(client: pg.Client): Promise<boolean> {

@@ -127,4 +127,33 @@ describe('incremental captures', () => {
     await p.close()
     await client.query(`DROP OWNED BY ${role}; DROP ROLE ${role}`)
   })
+
+  it("lets the server's administrator install the log for a role that may not (a url server's run role)", async () => {
+    const { url, client } = await database()
+    const role = `probe_run_${process.pid}`
+    await client.query(`CREATE ROLE ${role} LOGIN PASSWORD 'x'; GRANT CREATE ON SCHEMA public TO ${role}`)
+    const runUrl = new URL(url)
+    runUrl.username = role
+    runUrl.password = 'x'
+    const p = await SnapshotProbe.connect(runUrl.toString(), [], { adminUrl: url })
+    opened.push(p)
+    expect(p.incremental).toBe(true)
+    // The migrations run as the same role: their DDL is logged, and the log read back.
+    const migrations = new pg.Client({ connectionString: runUrl.toString() })
+    await migrations.connect()
+    opened.push(migrations)
+    await p.capture('a')
+    await migrations.query('CREATE TABLE t (id int); CREATE INDEX ix_t ON t (id)')
+    await p.capture('b')
+    await migrations.query('DROP INDEX ix_t')
+    await p.capture('c')
+    expect(await p.counts()).toEqual({ captures: 3, whole: 1 })
+    expect(await p.diff('a', 'c')).toEqual(['table t: present now, absent before'])
+    await p.release()
+    const left = await client.query('SELECT count(*)::int AS n FROM pg_event_trigger')
+    expect(left.rows[0].n).toBe(0)
+    await p.close()
+    await migrations.end()
+    await client.query(`DROP OWNED BY ${role}; DROP ROLE ${role}`)
+  })
 })
