@@ -87,7 +87,10 @@ function pyOp(o: Op): { up: string[]; down: string[] } {
         ],
         down: [
           `    op.drop_table(${q(o.table)})`,
-          ...enums.map((e) => `    sa.Enum(name=${q(e)}).drop(op.get_bind(), checkfirst=False)`),
+          // keepEnumsOnDowngrade: the autogenerate bug (drop_table leaves the type behind).
+          ...(o.keepEnumsOnDowngrade
+            ? []
+            : enums.map((e) => `    sa.Enum(name=${q(e)}).drop(op.get_bind(), checkfirst=False)`)),
         ],
       }
     }
@@ -107,7 +110,7 @@ function pyOp(o: Op): { up: string[]; down: string[] } {
         up: [
           `    op.create_index(op.f(${q(o.name)}), ${q(o.table)}, [${o.columns.map(q).join(', ')}], unique=${o.unique ? 'True' : 'False'}${where})`,
         ],
-        down: [`    op.drop_index(op.f(${q(o.name)}), table_name=${q(o.table)}${where})`],
+        down: o.keepOnDowngrade ? [] : [`    op.drop_index(op.f(${q(o.name)}), table_name=${q(o.table)}${where})`],
       }
     }
     case 'addForeignKey':
@@ -154,6 +157,11 @@ function pyOp(o: Op): { up: string[]; down: string[] } {
     case 'backfill':
       // The downgrade drops the column (the addColumn before it), and its data with it.
       return { up: [`    op.execute(sa.text(${pyText(`UPDATE ${o.table} SET ${o.column} = ${o.expr}`)}))`], down: [] }
+    case 'irreversibleUpdate':
+      return {
+        up: [`    op.execute(sa.text(${pyText(`UPDATE ${o.table} SET ${o.column} = ${o.expr}`)}))`],
+        down: [`    raise NotImplementedError(${pyText(`the old ${o.table}.${o.column} values are lost`)})`],
+      }
   }
 }
 
@@ -166,7 +174,9 @@ function body(ops: Op[], direction: 'up' | 'down'): string {
   const rendered = ops.map(pyOp)
   const lines = direction === 'up' ? rendered.flatMap((r) => r.up) : [...rendered].reverse().flatMap((r) => r.down)
   if (lines.length === 0) return ''
-  const handWritten = ops.some((o) => o.op === 'insertRows' || o.op === 'bumpCounter' || o.op === 'backfill')
+  const handWritten = ops.some(
+    (o) => o.op === 'insertRows' || o.op === 'bumpCounter' || o.op === 'backfill' || o.op === 'irreversibleUpdate',
+  )
   const all = handWritten ? lines : [AUTOGEN[0] as string, ...lines, AUTOGEN[1] as string]
   // The template already indents the first line.
   return all.join('\n').replace(/^ {4}/, '')

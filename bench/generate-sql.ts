@@ -75,7 +75,7 @@ export function sqlOp(o: Op): { up: string[]; down: string[] } {
           ...enums.map((e) => createEnum(e.name, e.values)),
           `CREATE TABLE ${o.table} (\n${items.map((x) => `    ${x}`).join(',\n')}\n);`,
         ],
-        down: [`DROP TABLE ${o.table};`, ...enums.map((e) => `DROP TYPE ${e.name};`)],
+        down: [`DROP TABLE ${o.table};`, ...(o.keepEnumsOnDowngrade ? [] : enums.map((e) => `DROP TYPE ${e.name};`))],
       }
     }
     case 'createEnum':
@@ -90,7 +90,7 @@ export function sqlOp(o: Op): { up: string[]; down: string[] } {
         up: [
           `CREATE ${o.unique ? 'UNIQUE ' : ''}INDEX ${o.name} ON ${o.table} (${o.columns.join(', ')})${o.where ? ` WHERE ${o.where}` : ''};`,
         ],
-        down: [`DROP INDEX ${o.name};`],
+        down: o.keepOnDowngrade ? [] : [`DROP INDEX ${o.name};`],
       }
     case 'addForeignKey':
       return {
@@ -130,6 +130,12 @@ export function sqlOp(o: Op): { up: string[]; down: string[] } {
       }
     case 'backfill':
       return { up: [`UPDATE ${o.table} SET ${o.column} = ${o.expr};`], down: [] }
+    case 'irreversibleUpdate':
+      // A down file cannot raise NotImplementedError: it refuses the way SQL can.
+      return {
+        up: [`UPDATE ${o.table} SET ${o.column} = ${o.expr};`],
+        down: [`DO $$ BEGIN RAISE EXCEPTION 'irreversible: the old ${o.table}.${o.column} values are lost'; END $$;`],
+      }
   }
 }
 

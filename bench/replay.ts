@@ -33,7 +33,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs'
-import { cpus, loadavg, tmpdir } from 'node:os'
+import { cpus, tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs, promisify } from 'node:util'
@@ -48,6 +48,7 @@ import { writeAlembicProject, type AlembicProject } from './generate-alembic.js'
 import { writeSqlProject, type SqlProject } from './generate-sql.js'
 import type { ChildRequest, ChildResult } from './replay-child.js'
 import { planChain } from './synthetic-chain.js'
+import { load, log, median, mib, msf, ratio, Samples, sec } from './stats.js'
 import { ResourceTracker } from '../src/resource-tracker.js'
 
 /** What this file's servers and processes are tracked by, as a run's are by its own. */
@@ -81,44 +82,6 @@ const MODES = (args.modes ?? '').split(',').filter(Boolean) as GateMode[]
 const SEED = args.seed === undefined ? undefined : Number(args.seed)
 /** url: the gate uses the run's server; local: it starts its own, and its postgres phase is subtracted. */
 const GATE_POSTGRES = args['gate-postgres'] === 'local' ? 'local' : 'url'
-
-// -- small helpers -------------------------------------------------------------------------------
-const median = (xs: number[]): number => {
-  if (xs.length === 0) return NaN
-  const s = [...xs].sort((a, b) => a - b)
-  const mid = Math.floor(s.length / 2)
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2
-}
-const sec = (ms: number) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(2)} s` : 'n/a')
-const msf = (ms: number) => (Number.isFinite(ms) ? `${Math.round(ms)} ms` : 'n/a')
-const mib = (kib: number) => (Number.isFinite(kib) ? `${Math.round(kib / 1024)} MiB` : 'n/a')
-const ratio = (a: number, b: number) =>
-  Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}x` : 'n/a'
-const load = () =>
-  loadavg()
-    .map((x) => x.toFixed(2))
-    .join(' ')
-const log = (line = '') => process.stdout.write(`${line}\n`)
-
-/** Figures of one kind of run, one entry per repetition. */
-class Samples {
-  private readonly data = new Map<string, number[]>()
-  push(key: string, value: number | undefined): void {
-    if (value === undefined || !Number.isFinite(value)) return
-    const xs = this.data.get(key) ?? []
-    xs.push(value)
-    this.data.set(key, xs)
-  }
-  med(key: string): number {
-    return median(this.data.get(key) ?? [])
-  }
-  all(key: string): number[] {
-    return this.data.get(key) ?? []
-  }
-  keys(prefix: string): string[] {
-    return [...this.data.keys()].filter((k) => k.startsWith(prefix))
-  }
-}
 
 function removePycache(dir: string): void {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {

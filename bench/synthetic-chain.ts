@@ -38,10 +38,21 @@ export type Op =
       columns: Column[]
       unique: string[]
       foreignKeys: ForeignKey[]
+      /** A realistic defect (autogenerate's): the downgrade drops the table but leaves its enum types behind. */
+      keepEnumsOnDowngrade?: boolean
     }
   | { op: 'createEnum'; name: string; values: string[] }
   | { op: 'addColumn'; table: string; column: Column }
-  | { op: 'createIndex'; table: string; name: string; columns: string[]; unique: boolean; where?: string }
+  | {
+      op: 'createIndex'
+      table: string
+      name: string
+      columns: string[]
+      unique: boolean
+      where?: string
+      /** A realistic defect: the downgrade forgets this index (it stays behind on a table that stays). */
+      keepOnDowngrade?: boolean
+    }
   | { op: 'addForeignKey'; table: string; fk: ForeignKey }
   | { op: 'addCheck'; table: string; name: string; expr: string }
   /** ALTER COLUMN ... SET DEFAULT; the downgrade restores `from` (or drops the default). */
@@ -52,6 +63,8 @@ export type Op =
   | { op: 'bumpCounter'; table: string; column: string; delta: number }
   /** UPDATE table SET column = expr (a column this revision added, so the downgrade drops it with the data). */
   | { op: 'backfill'; table: string; column: string; expr: string }
+  /** UPDATE table SET column = expr whose old values are lost: the downgrade raises NotImplementedError. */
+  | { op: 'irreversibleUpdate'; table: string; column: string; expr: string }
 
 export interface Revision {
   /** 0-based position in the file order. */
@@ -63,7 +76,18 @@ export interface Revision {
   ops: Op[]
   /** An empty revision joining two heads (`alembic merge heads`). */
   merge: boolean
+  /** The defect planted in this revision (realistic chains only); what the gate must find depends on it. */
+  defect?: Defect
+  /** index-residue: the position of the revision that created the index's table (a full downgrade drops it there). */
+  defectTableAt?: number
 }
+
+/**
+ * index-residue: its downgrade forgets one of the two indexes it creates; enum-residue: its
+ * downgrade drops its table but not the table's enum type; irreversible: a data migration whose
+ * downgrade raises NotImplementedError.
+ */
+export type Defect = 'index-residue' | 'enum-residue' | 'irreversible'
 
 export interface ChainPlan {
   revisions: Revision[]
@@ -71,11 +95,33 @@ export interface ChainPlan {
   enums: number
 }
 
+/** How wide the schema at head is: what a catalog capture has to read. */
+export function schemaWidth(plan: ChainPlan): { tables: number; indexes: number; foreignKeys: number; enums: number } {
+  const ops = plan.revisions.flatMap((r) => r.ops)
+  let indexes = 0
+  let foreignKeys = 0
+  for (const o of ops) {
+    // Every table has its primary key and the unique index on code.
+    if (o.op === 'createTable') {
+      indexes += 2
+      foreignKeys += o.foreignKeys.length
+    }
+    if (o.op === 'createIndex') indexes++
+    if (o.op === 'addForeignKey') foreignKeys++
+  }
+  return { tables: plan.tables, indexes, foreignKeys, enums: plan.enums }
+}
+
 export interface PlanOptions {
   /** Seed of the pseudo-random choices (same seed, same chain). */
   seed?: number
   /** A branch of two revisions and their merge every this many revisions; 0 for none. */
   mergeEvery?: number
+  /**
+   * A defective revision every this many revisions (at positions 10, 30, 50, ... for 20), taking
+   * turns: index-residue, enum-residue, irreversible. 0 (the default): every downgrade is exact.
+   */
+  defectEvery?: number
 }
 
 /** mulberry32: small, fast, deterministic. */
@@ -146,6 +192,8 @@ interface TableState {
   indexedColumns: Set<string>
   checks: number
   seeded: number
+  /** Position of the revision that creates it. */
+  createdAt: number
 }
 
 type Kind = 'createTable' | 'addColumn' | 'createIndex' | 'enum' | 'foreignKey' | 'data' | 'alter'
@@ -187,7 +235,7 @@ export function planChain(count: number, options: PlanOptions = {}): ChainPlan {
   }
 
   /** refLimit: only the first refLimit tables may be referenced (a branch must not see its sibling's table). */
-  const createTable = (refLimit = tables.length): { message: string; ops: Op[] } => {
+  const createTable = (refLimit = tables.length, forceEnum = false): { message: string; ops: Op[] } => {
     const name = `${NOUNS[tables.length % NOUNS.length]}_${tables.length}`
     const columns: Column[] = [
       { name: 'code', type: { kind: 'varchar', length: 40 }, nullable: false },
@@ -195,8 +243,16 @@ export function planChain(count: number, options: PlanOptions = {}): ChainPlan {
       { name: 'position', type: { kind: 'int' }, nullable: false, default: { kind: 'literal', sql: '0' } },
     ]
     const ops: Op[] = []
-    const state: TableState = { name, columns, indexes: new Set(), indexedColumns: new Set(), checks: 0, seeded: 0 }
-    if (random() < 0.3) {
+    const state: TableState = {
+      name,
+      columns,
+      indexes: new Set(),
+      indexedColumns: new Set(),
+      checks: 0,
+      seeded: 0,
+      createdAt: revisions.length,
+    }
+    if (random() < 0.3 || forceEnum) {
       const [label, values] = pick(ENUM_SETS)
       const type: ColumnType = { kind: 'enum', name: `${name}_${label}`, values }
       columns.push({ name: label, type, nullable: false, default: { kind: 'literal', sql: `'${values[0]}'` } })
@@ -349,6 +405,45 @@ export function planChain(count: number, options: PlanOptions = {}): ChainPlan {
     }
   }
 
+  /** Two indexes on one table; the downgrade drops only the first (the second stays behind). */
+  const indexResidue = (): { message: string; ops: Op[]; tableAt: number } => {
+    const t = pick(tables)
+    const a = pick(t.columns.filter((c) => c.type.kind !== 'jsonb'))
+    // The forgotten index is on columns the table was created with: only dropping the table removes it.
+    const b = pick(['code', 'name', 'position'].filter((c) => c !== a.name))
+    const second = indexOp(t, [b, 'created_at'])
+    return {
+      message: `index ${t.name} for the listing pages`,
+      ops: [indexOp(t, [a.name]), { ...second, keepOnDowngrade: true } as Op],
+      tableAt: t.createdAt,
+    }
+  }
+
+  /** A table with an enum column whose downgrade forgets the type (the autogenerate bug). */
+  const enumResidue = (): { message: string; ops: Op[] } => {
+    const made = createTable(tables.length, true)
+    const [first, ...rest] = made.ops
+    return { message: made.message, ops: [{ ...(first as Op), keepEnumsOnDowngrade: true } as Op, ...rest] }
+  }
+
+  /** A data migration that cannot be undone (the old values are lost). */
+  const irreversible = (): { message: string; ops: Op[] } => {
+    const t = pick(tables)
+    return {
+      message: `normalize ${t.name} names`,
+      ops: [{ op: 'irreversibleUpdate', table: t.name, column: 'name', expr: 'trim(name)' }],
+    }
+  }
+
+  const DEFECTS: Defect[] = ['index-residue', 'enum-residue', 'irreversible']
+  const defectAt = (n: number): Defect | undefined => {
+    const every = options.defectEvery ?? 0
+    if (every <= 0 || n % every !== Math.floor(every / 2) || tables.length < 3) return undefined
+    return DEFECTS[Math.floor(n / every) % DEFECTS.length]
+  }
+  const defective = (defect: Defect): { message: string; ops: Op[]; tableAt?: number } =>
+    defect === 'index-residue' ? indexResidue() : defect === 'enum-residue' ? enumResidue() : irreversible()
+
   const body = (index: number): { message: string; ops: Op[] } => {
     if (tables.length < 3) return createTable()
     let r = random() * WEIGHTS.reduce((n, [, w]) => n + w, 0)
@@ -379,11 +474,25 @@ export function planChain(count: number, options: PlanOptions = {}): ChainPlan {
 
   const revisions: Revision[] = []
   let head: string | null = null
-  const add = (parents: string[], made: { message: string; ops: Op[] }, merge = false): string => {
+  const add = (
+    parents: string[],
+    made: { message: string; ops: Op[]; tableAt?: number },
+    merge = false,
+    defect?: Defect,
+  ): string => {
     const id = newId()
     // A copy: later revisions change the table state these operations were made from.
     const ops = structuredClone(made.ops)
-    revisions.push({ index: revisions.length, id, parents, message: made.message, ops, merge })
+    revisions.push({
+      index: revisions.length,
+      id,
+      parents,
+      message: made.message,
+      ops,
+      merge,
+      ...(defect ? { defect } : {}),
+      ...(made.tableAt === undefined ? {} : { defectTableAt: made.tableAt }),
+    })
     return id
   }
   while (revisions.length < count) {
@@ -398,7 +507,8 @@ export function planChain(count: number, options: PlanOptions = {}): ChainPlan {
       head = add([a, b], { message: 'merge heads', ops: [] }, true)
       continue
     }
-    head = add(head ? [head] : [], body(n))
+    const defect = defectAt(n)
+    head = add(head ? [head] : [], defect ? defective(defect) : body(n), false, defect)
   }
   return { revisions, tables: tables.length, enums: enumCount }
 }
@@ -410,4 +520,29 @@ export function slugOf(message: string): string {
     .replace(/[^a-z0-9]+/g, '_')
     .replace(/^_+|_+$/g, '')
   return slug.length > 40 ? slug.slice(0, 40).replace(/_[^_]*$/, '') || slug.slice(0, 40) : slug
+}
+
+/**
+ * The same chain with its defects repaired (every downgrade exact again; an irreversible data
+ * migration gets a downgrade that does nothing): the same upgrades, so the naive check and the
+ * peer, which stop at the first broken downgrade, run the whole chain and cost what they would.
+ */
+export function repairPlan(plan: ChainPlan): ChainPlan {
+  const revisions = plan.revisions.map((r) => {
+    const { defect: _defect, defectTableAt: _at, ...rest } = r
+    const ops = r.ops.map((o): Op => {
+      if (o.op === 'createTable') {
+        const { keepEnumsOnDowngrade: _keep, ...op } = o
+        return op
+      }
+      if (o.op === 'createIndex') {
+        const { keepOnDowngrade: _keep, ...op } = o
+        return op
+      }
+      if (o.op === 'irreversibleUpdate') return { op: 'backfill', table: o.table, column: o.column, expr: o.expr }
+      return o
+    })
+    return { ...rest, ops }
+  })
+  return { ...plan, revisions }
 }
