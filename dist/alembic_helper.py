@@ -100,23 +100,35 @@ def announce_loading():
     alembic_util.load_python_file = announced
 
 
-def group_members():
+# The pids /proc listed at the last look: a process started since has a pid not among them (pids
+# are handed out in increasing order and reused only after they wrap around, millions later).
+_listed = None
+
+
+def group_members(only_new=False):
     """Live processes of the helper's own process group, and its own children: pid -> command line.
 
     The gate starts the helper as a group leader, so whatever env.py or a migration starts lands in
     this group, or is at least our child when it made a session of its own. A daemon that forked
     twice belongs to neither and is not seen. Linux /proc only; elsewhere the list is empty.
+    only_new: look only at processes started since the last look. Reading every process's stat after
+    every step cost ~2.5 ms a step on a machine running a hundred processes; the processes a step
+    leaves running are all new, since every earlier one was stopped at the step that started it.
     """
+    global _listed
     me = os.getpid()
     if not hasattr(os, "getpgid") or os.getpgid(0) != me:
         return {}
     try:
-        names = os.listdir("/proc")
+        pids = {int(name) for name in os.listdir("/proc") if name.isdigit()}
     except OSError:
         return {}
+    candidates = pids - _listed if only_new and _listed is not None else pids
+    _listed = pids
     found = {}
-    for name in names:
-        if not name.isdigit() or int(name) == me:
+    for pid in candidates:
+        name = str(pid)
+        if pid == me:
             continue
         try:
             with open("/proc/%s/stat" % name, "rb") as f:
@@ -141,7 +153,7 @@ def stop_background(known):
     """
     import signal
 
-    left = {pid: cmd for pid, cmd in group_members().items() if pid not in known}
+    left = {pid: cmd for pid, cmd in group_members(only_new=True).items() if pid not in known}
     for pid in left:
         try:
             os.kill(pid, signal.SIGKILL)
