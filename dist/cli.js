@@ -15,7 +15,7 @@ import {
   runGate,
   scrub,
   stderrLogger
-} from "./chunks/chunk-DRBHAKZH.js";
+} from "./chunks/chunk-X53BJVJA.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

@@ -36,7 +36,7 @@ import {
   seconds,
   verdict,
   withCredentialsFrom
-} from "./chunks/chunk-DRBHAKZH.js";
+} from "./chunks/chunk-X53BJVJA.js";
 import {
   __commonJS,
   __require,

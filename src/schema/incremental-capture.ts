@@ -35,13 +35,17 @@ const UNLISTED_CATALOGS = ['pg_statistic_ext', 'pg_default_acl']
 const regclasses = (names: string[]) => names.map((n) => `'${n}'::regclass`).join(', ')
 
 /**
- * Cheap sets whose change says what to re-read though no entry said so, in this order: roles (a policy
- * names them), schemas, extensions (both: everything), standalone types, sequences, functions, relations.
+ * Cheap sets whose change says what to re-read though no entry said so. Roles (a policy names them),
+ * schemas and extensions (both: everything) are read at every capture: a role changes without any DDL
+ * event. Standalone types, sequences, functions and relations change only through DDL, so they are
+ * read only when the log has entries (an identity sequence dropped with its column is in none).
  */
-const SIGNATURES = `ARRAY[
+const SIGNATURES_ALWAYS = `ARRAY[
     (SELECT string_agg(oid::text || ':' || rolname, ',' ORDER BY oid) FROM pg_roles),
     (SELECT string_agg(oid::text || ':' || nspname, ',' ORDER BY oid) FROM pg_namespace),
-    (SELECT string_agg(oid::text || ':' || extversion, ',' ORDER BY oid) FROM pg_extension),
+    (SELECT string_agg(oid::text || ':' || extversion, ',' ORDER BY oid) FROM pg_extension)
+  ]`
+const SIGNATURES_AFTER_DDL = `ARRAY[
     (SELECT string_agg(t.oid::text, ',' ORDER BY t.oid) FROM pg_type t WHERE t.oid >= 16384
        AND (t.typtype IN ('e', 'd', 'r') OR (t.typtype = 'c' AND EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = t.typrelid AND c.relkind = 'c')))),
     (SELECT string_agg(seqrelid::text, ',' ORDER BY seqrelid) FROM pg_sequence),
@@ -172,11 +176,16 @@ BEGIN
   DELETE FROM pg_temp.mg_list l WHERE l.v_to IS NOT NULL
      AND NOT EXISTS (SELECT 1 FROM pg_temp.mg_key k WHERE k.v >= l.v_from AND k.v < l.v_to);
   UPDATE pg_temp.mg_state st SET v = st.v + 1 RETURNING st.v, st.signatures, st.fingerprint INTO v_cur, v_old, v_fp;
-  v_sigs := ${SIGNATURES};
   DELETE FROM pg_temp.mg_seen;
   IF p_logged THEN
     WITH d AS (DELETE FROM ${DDL_LOG_SCHEMA}.log RETURNING classid, objid, objsubid, object_type, dropped, renames)
     INSERT INTO pg_temp.mg_seen SELECT * FROM d;
+  END IF;
+  -- Signatures 1-3, then 4-7 (sets of standalone types, sequences, functions, relations).
+  IF v_old IS NULL OR NOT p_logged OR EXISTS (SELECT 1 FROM pg_temp.mg_seen) THEN
+    v_sigs := ${SIGNATURES_ALWAYS} || ${SIGNATURES_AFTER_DDL};
+  ELSE
+    v_sigs := ${SIGNATURES_ALWAYS} || v_old[4:7];
   END IF;
   v_all := NOT p_logged OR v_old IS NULL
     OR v_sigs[1] IS DISTINCT FROM v_old[1] OR v_sigs[2] IS DISTINCT FROM v_old[2] OR v_sigs[3] IS DISTINCT FROM v_old[3]
