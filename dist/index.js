@@ -26,7 +26,7 @@ import {
   runIdOfRole,
   seconds,
   verdict
-} from "./chunks/chunk-SPNBMFNB.js";
+} from "./chunks/chunk-WT4PUX6R.js";
 import {
   clip,
   code,

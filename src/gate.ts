@@ -58,7 +58,11 @@ async function gate(config: GateConfig, deps: RunDeps): Promise<GateReport> {
   const { phases, timed } = phaseTimer()
   const driver = createDriver(config, logger)
   const notes: string[] = []
-  const { graph, findings, crossCheck } = await timed('static', () => runStaticPhase(driver, notes, resources))
+  // Every mode but static starts a server and runs migrations beside the cross-check.
+  const background = config.mode !== 'static'
+  const { graph, findings, crossCheck } = await timed('static', () =>
+    runStaticPhase(driver, notes, resources, { background }),
+  )
   // The git checks run only against a known base: the base-ref input, or the pull request's event.
   const gitPlan = planGit(config, deps.github, logger)
   const git = gitPlan
