@@ -26,7 +26,7 @@ import {
   runIdOfRole,
   seconds,
   verdict
-} from "./chunks/chunk-WT4PUX6R.js";
+} from "./chunks/chunk-ENLRMEMR.js";
 import {
   clip,
   code,
