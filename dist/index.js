@@ -26,7 +26,7 @@ import {
   runIdOfRole,
   seconds,
   verdict
-} from "./chunks/chunk-ENLRMEMR.js";
+} from "./chunks/chunk-POCWO7PH.js";
 import {
   clip,
   code,

@@ -59,8 +59,12 @@ async function gate(config: GateConfig, deps: RunDeps): Promise<GateReport> {
   const { phases, timed } = phaseTimer()
   const driver = createDriver(config, logger)
   const early = EarlyScratchServer.start({ config, timed, logger, resources })
+  // What the replay needs besides the database (Alembic: an interpreter that imports it), checked
+  // beside the server's start too; its error is the replay's to throw, when there is a replay.
+  const prepared = early ? driver.prepare?.() : undefined
+  prepared?.catch(() => undefined)
   try {
-    return await gateWith(config, deps, { started, driver, timed, phases, early })
+    return await gateWith(config, deps, { started, driver, timed, phases, early, prepared })
   } finally {
     // The replay took it, or nothing will: a server started for nothing is stopped before the run ends.
     await early?.discard()
@@ -76,10 +80,11 @@ async function gateWith(
     timed: Timed
     phases: GateReport['timings']['phases']
     early: EarlyScratchServer | undefined
+    prepared: Promise<void> | undefined
   },
 ): Promise<GateReport> {
   const { logger, resources } = deps
-  const { started, driver, timed, phases, early } = run
+  const { started, driver, timed, phases, early, prepared } = run
   const notes: string[] = []
   // Every mode but static starts a server and runs migrations beside the cross-check.
   const background = config.mode !== 'static'
@@ -121,6 +126,8 @@ async function gateWith(
   // mode live judges the live database, not the chain's replay (that is what the pull request's run did).
   const skipped = ['static', 'live'].includes(config.mode) ? 'static' : replaySkipped(findings, graph, driver)
   if (skipped === undefined) {
+    // Before the server is taken: a run that cannot replay (no interpreter) leaves it to discard().
+    await prepared
     const replayed = await runReplayPhase({
       config,
       driver,
@@ -130,6 +137,7 @@ async function gateWith(
       logger,
       resources,
       ...(early ? { server: early.take() } : {}),
+      ...(prepared ? { prepared } : {}),
     })
     report.postgres = replayed.postgres
     report.steps.push(...replayed.steps)

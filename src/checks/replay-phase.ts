@@ -70,10 +70,12 @@ export async function runReplayPhase(input: {
   resources: ResourceTracker
   /** The server, when the run started it early (gate.ts); this phase stops it. */
   server?: Promise<ScratchServer>
+  /** driver.prepare(), when the run started it early beside the server. */
+  prepared?: Promise<void>
 }): Promise<ReplayPhaseResult> {
   const { config, driver, graph, timed, logger, resources } = input
   const out: ReplayOutput = { steps: [], findings: [], notes: [] }
-  await driver.prepare?.()
+  await (input.prepared ?? driver.prepare?.())
   const { server, postgres, notes } = await (input.server ??
     startScratchServer({ config, graph, timed, logger, resources }))
   out.notes.push(...notes)

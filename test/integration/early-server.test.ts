@@ -59,4 +59,22 @@ describe('a server started early and not replayed on', () => {
     expect(clustersOfThisProcess().filter((d) => !before.has(d))).toEqual([])
     for (const dir of started) expect(processesIn(dir)).toEqual([])
   })
+
+  it('is stopped when what the replay needs besides it is missing (no interpreter)', async () => {
+    const before = new Set(clustersOfThisProcess())
+    const missing = join(fixtures, 'no-such-python')
+    const started = new Set<string>()
+    const watch = setInterval(() => {
+      for (const d of clustersOfThisProcess()) if (!before.has(d)) started.add(d)
+    }, 20)
+    try {
+      await expect(
+        runGate(await config('alembic-enum-residue', { python: missing }), { logger: silentLogger }),
+      ).rejects.toThrow(`python: ${missing} does not exist`)
+    } finally {
+      clearInterval(watch)
+    }
+    expect(clustersOfThisProcess().filter((d) => !before.has(d))).toEqual([])
+    for (const dir of started) expect(processesIn(dir)).toEqual([])
+  })
 })
