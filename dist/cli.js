@@ -2,21 +2,18 @@
 import { createRequire as __mgCreateRequire } from 'node:module';import { fileURLToPath as __mgFileURLToPath } from 'node:url';import { dirname as __mgDirname } from 'node:path';const require = __mgCreateRequire(import.meta.url);const __filename = __mgFileURLToPath(import.meta.url);const __dirname = __mgDirname(__filename);
 import {
   EXIT_CODES,
+  describeFailure
+} from "./chunks/chunk-MEAWUBQL.js";
+import {
   GateError,
   INPUTS,
-  describeFailure,
   inertLog,
   interruptedBy,
   oneLine,
-  readConfig,
   registerSecrets,
-  renderJson,
-  renderTerminal,
-  runGate,
-  scrub,
-  stderrLogger
-} from "./chunks/chunk-X53BJVJA.js";
-import "./chunks/chunk-CCJGN5LQ.js";
+  scrub
+} from "./chunks/chunk-OIVVCP25.js";
+import "./chunks/chunk-NNRNKADP.js";
 
 // src/cli.ts
 import { writeFileSync } from "node:fs";
@@ -100,6 +97,7 @@ async function main(argv) {
 `);
     return 0;
   }
+  const { readConfig, runGate, stderrLogger, renderJson, renderTerminal } = await import("./chunks/cli-check-44UBQU6A.js");
   const config = readConfig((name) => args.inputs.get(name));
   const report = await runGate(config, { logger: stderrLogger(args.verbose) });
   if (config.reportJson) writeReportJson(config.reportJson, renderJson(report));

@@ -1,13 +1,13 @@
 import { createRequire as __mgCreateRequire } from 'node:module';import { fileURLToPath as __mgFileURLToPath } from 'node:url';import { dirname as __mgDirname } from 'node:path';const require = __mgCreateRequire(import.meta.url);const __filename = __mgFileURLToPath(import.meta.url);const __dirname = __mgDirname(__filename);
 import {
+  describeFailure
+} from "./chunks/chunk-MEAWUBQL.js";
+import {
   CLUSTER_DIR_PREFIX,
   FINDINGS_HEADER,
   PREFIX,
   ResourceTracker,
   boundReport,
-  clip,
-  code,
-  describeFailure,
   destroyClusterSync,
   esm_default,
   facts,
@@ -15,33 +15,38 @@ import {
   fitParts,
   gitLines,
   ident,
-  inertCommandText,
-  inertLog,
   liveSummaryParts,
-  md,
-  mermaidText,
-  oneLine,
   planAnnotations,
   plural,
-  readActionInputs,
-  readConfig,
   readLedger,
-  registerSecrets,
   removeContainer,
   renderJson,
   renderTerminal,
   runGate,
   runIdOfRole,
-  scrub,
   seconds,
-  verdict,
+  verdict
+} from "./chunks/chunk-3VC7PFGG.js";
+import {
+  clip,
+  code,
+  inertCommandText,
+  inertLog,
+  md,
+  mermaidText,
+  oneLine,
+  readActionInputs,
+  readConfig,
+  registerSecrets,
+  scrub,
   withCredentialsFrom
-} from "./chunks/chunk-X53BJVJA.js";
+} from "./chunks/chunk-OIVVCP25.js";
+import "./chunks/chunk-PO73KUUA.js";
 import {
   __commonJS,
   __require,
   __toESM
-} from "./chunks/chunk-CCJGN5LQ.js";
+} from "./chunks/chunk-NNRNKADP.js";
 
 // node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({

@@ -4,12 +4,7 @@ import { writeFileSync } from 'node:fs'
 import { parseArgs, usage } from './cli-args.js'
 import { GateError, oneLine } from './errors.js'
 import { describeFailure, EXIT_CODES } from './failure.js'
-import { runGate } from './gate.js'
-import { readConfig } from './inputs.js'
-import { stderrLogger } from './logger.js'
 import { inertLog } from './render/escape.js'
-import { renderJson } from './render/json.js'
-import { renderTerminal } from './render/terminal.js'
 import { registerSecrets, scrub } from './scrub.js'
 import { interruptedBy } from './signal-cleanup.js'
 import { VERSION } from './version.js'
@@ -31,6 +26,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${VERSION}\n`)
     return 0
   }
+  // The gate itself loads only for a check: --version and --help answer without parsing it.
+  const { readConfig, runGate, stderrLogger, renderJson, renderTerminal } = await import('./cli-check.js')
   const config = readConfig((name) => args.inputs.get(name))
   const report = await runGate(config, { logger: stderrLogger(args.verbose) })
   // Where the up-front check cannot tell (a pseudo-filesystem passes access() yet refuses new files).

@@ -4,17 +4,18 @@ import { judgeFindings } from './checks/judge-phase.js'
 import { loadedOnline } from './checks/loaded-online.js'
 import { replaySkipped, runReplayPhase } from './checks/replay-phase.js'
 import { inRepository } from './checks/repo-paths.js'
+import { EarlyScratchServer } from './checks/scratch-server.js'
 import { runStaticPhase } from './checks/static-phase.js'
 import { bases, heads } from './checks/topo.js'
 import { createDriver } from './drivers/detect.js'
-import type { ModelDrift } from './drivers/driver.js'
+import type { MigrationDriver, ModelDrift } from './drivers/driver.js'
 import { requireDirectory } from './errors.js'
 import { planGit, runGitPhase } from './git/phase.js'
 import type { GitHubContext } from './github/context.js'
 import type { GateConfig } from './inputs.js'
 import { runLivePhase } from './live/phase.js'
 import type { Logger } from './logger.js'
-import { phaseTimer } from './phase-timer.js'
+import { phaseTimer, type Timed } from './phase-timer.js'
 import { resultOf, type GateReport } from './report.js'
 import { ResourceTracker } from './resource-tracker.js'
 import { registerSecrets, scrubbedLogger, scrubDeep, scrubError } from './scrub.js'
@@ -57,8 +58,39 @@ async function gate(config: GateConfig, deps: RunDeps): Promise<GateReport> {
   requireDirectory(config.projectDir, 'working-directory')
   const { phases, timed } = phaseTimer()
   const driver = createDriver(config, logger)
+  const early = EarlyScratchServer.start({ config, timed, logger, resources })
+  // What the replay needs besides the database (Alembic: an interpreter that imports it), checked
+  // beside the server's start too; its error is the replay's to throw, when there is a replay.
+  const prepared = early ? driver.prepare?.() : undefined
+  prepared?.catch(() => undefined)
+  try {
+    return await gateWith(config, deps, { started, driver, timed, phases, early, prepared })
+  } finally {
+    // The replay took it, or nothing will: a server started for nothing is stopped before the run ends.
+    await early?.discard()
+  }
+}
+
+async function gateWith(
+  config: GateConfig,
+  deps: RunDeps,
+  run: {
+    started: number
+    driver: MigrationDriver
+    timed: Timed
+    phases: GateReport['timings']['phases']
+    early: EarlyScratchServer | undefined
+    prepared: Promise<void> | undefined
+  },
+): Promise<GateReport> {
+  const { logger, resources } = deps
+  const { started, driver, timed, phases, early, prepared } = run
   const notes: string[] = []
-  const { graph, findings, crossCheck } = await timed('static', () => runStaticPhase(driver, notes, resources))
+  // Every mode but static starts a server and runs migrations beside the cross-check.
+  const background = config.mode !== 'static'
+  const { graph, findings, crossCheck } = await timed('static', () =>
+    runStaticPhase(driver, notes, resources, { background }),
+  )
   // The git checks run only against a known base: the base-ref input, or the pull request's event.
   const gitPlan = planGit(config, deps.github, logger)
   const git = gitPlan
@@ -94,7 +126,19 @@ async function gate(config: GateConfig, deps: RunDeps): Promise<GateReport> {
   // mode live judges the live database, not the chain's replay (that is what the pull request's run did).
   const skipped = ['static', 'live'].includes(config.mode) ? 'static' : replaySkipped(findings, graph, driver)
   if (skipped === undefined) {
-    const replayed = await runReplayPhase({ config, driver, graph, known: findings, timed, logger, resources })
+    // Before the server is taken: a run that cannot replay (no interpreter) leaves it to discard().
+    await prepared
+    const replayed = await runReplayPhase({
+      config,
+      driver,
+      graph,
+      known: findings,
+      timed,
+      logger,
+      resources,
+      ...(early ? { server: early.take() } : {}),
+      ...(prepared ? { prepared } : {}),
+    })
     report.postgres = replayed.postgres
     report.steps.push(...replayed.steps)
     findings.push(...replayed.findings)

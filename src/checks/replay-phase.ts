@@ -10,7 +10,7 @@ import { runRoundtrip } from './replay-roundtrip.js'
 import { autoWorkers } from './replay-slices.js'
 import { runStairway } from './replay-stairway.js'
 import { findServerWideStatement, workersGiven, type ServerWideStatement } from './shared-objects.js'
-import { startScratchServer } from './scratch-server.js'
+import { startScratchServer, type ScratchServer } from './scratch-server.js'
 import { watchSteps } from './step-watch.js'
 import { topologicalOrder } from './topo.js'
 import type { MigrationDriver, MigrationSession, ModelDrift, RevisionGraph } from '../drivers/driver.js'
@@ -68,11 +68,16 @@ export async function runReplayPhase(input: {
   logger: Logger
   /** The run's: the server, its databases and the sessions' processes are cleaned through it. */
   resources: ResourceTracker
+  /** The server, when the run started it early (gate.ts); this phase stops it. */
+  server?: Promise<ScratchServer>
+  /** driver.prepare(), when the run started it early beside the server. */
+  prepared?: Promise<void>
 }): Promise<ReplayPhaseResult> {
   const { config, driver, graph, timed, logger, resources } = input
   const out: ReplayOutput = { steps: [], findings: [], notes: [] }
-  await driver.prepare?.()
-  const { server, postgres, notes } = await startScratchServer({ config, graph, timed, logger, resources })
+  await (input.prepared ?? driver.prepare?.())
+  const { server, postgres, notes } = await (input.server ??
+    startScratchServer({ config, graph, timed, logger, resources }))
   out.notes.push(...notes)
   let drift: ModelDrift | undefined
   try {

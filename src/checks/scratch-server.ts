@@ -21,7 +21,8 @@ export interface ScratchServer {
 
 export async function startScratchServer(input: {
   config: GateConfig
-  graph: RevisionGraph
+  /** For a url server's run role (whether the migrations manage roles); no other provider reads it. */
+  graph?: RevisionGraph
   timed: Timed
   logger: Logger
   /** The run's: the server and its databases are cleaned through it. */
@@ -35,7 +36,7 @@ export async function startScratchServer(input: {
       ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
       ...(config.pgBin ? { pgBin: config.pgBin } : {}),
       image: config.postgresImage,
-      roleStatement: () => findRoleStatement(config.projectDir, graph),
+      ...(graph ? { roleStatement: () => findRoleStatement(config.projectDir, graph) } : {}),
     },
     logger,
   )
@@ -45,5 +46,42 @@ export async function startScratchServer(input: {
     server,
     postgres: { provider: server.provider, serverVersion: server.serverVersion, startMs: server.startMs },
     notes: [...(server.notes ?? [])],
+  }
+}
+
+/**
+ * A replay's scratch server started at the beginning of the run: starting it (initdb, a container)
+ * needs nothing of the chain, so it runs beside the static and git phases and the interpreter's
+ * check instead of after them. Only where no url server is possible (a url server's run role reads
+ * the chain first). The replay takes it and stops it; a run that takes it not (the replay skipped,
+ * an error before) discards it, waiting for the start to end: nothing it started outlives the run.
+ */
+export class EarlyScratchServer {
+  private taken = false
+
+  private constructor(private readonly starting: Promise<ScratchServer>) {
+    // Its failure is the replay's to report, when it takes the server; unheard otherwise.
+    starting.catch(() => undefined)
+  }
+
+  static start(input: Omit<Parameters<typeof startScratchServer>[0], 'graph'>): EarlyScratchServer | undefined {
+    const { config } = input
+    if (!['roundtrip', 'stairway'].includes(config.mode) || config.databaseUrl || config.postgres === 'url')
+      return undefined
+    return new EarlyScratchServer(startScratchServer(input))
+  }
+
+  /** The server, for the phase that stops it. */
+  take(): Promise<ScratchServer> {
+    this.taken = true
+    return this.starting
+  }
+
+  /** Stops it unless taken; never throws (a start that failed has nothing to stop). */
+  async discard(): Promise<void> {
+    if (this.taken) return
+    this.taken = true
+    const started = await this.starting.catch(() => undefined)
+    await started?.server.stop().catch(() => undefined)
   }
 }

@@ -103,6 +103,11 @@ export interface MigrationSession {
   close(): Promise<void>
 }
 
+/** The tool's own reading under way (MigrationDriver.startCrossCheck). */
+export interface CrossCheck {
+  judge(staticHeads: string[], staticFindings: Finding[]): Promise<Finding[]>
+}
+
 export interface MigrationDriver {
   tool: string
   /** Static read of the revisions: no database, no import of user code. */
@@ -123,10 +128,12 @@ export interface MigrationDriver {
    */
   replayDespite?: FindingId[]
   /**
-   * Compares the static reading with the tool's own view, where the tool can run here; what it
-   * starts is stopped through the run's `resources` on every path out.
+   * Starts the tool's own reading of the chain, where the tool can run here, before the static
+   * reading (it needs nothing of it, so the two run side by side); `judge` compares the two. What it
+   * starts is stopped through the run's `resources` on every path out. `background`: at a lower
+   * priority, beside a replay that needs the cores more.
    */
-  crossCheck?(staticHeads: string[], staticFindings: Finding[], resources: ResourceTracker): Promise<Finding[]>
+  startCrossCheck?(resources: ResourceTracker, how: { background: boolean }): CrossCheck
   /** What the git checks need to know about the project (MigrationLayout, below); Alembic's is drivers/alembic/git-layout.ts. */
   gitLayout?(): MigrationLayout
   /**

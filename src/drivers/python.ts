@@ -20,6 +20,13 @@ async function canImport(python: string, module: string): Promise<boolean> {
   }
 }
 
+/** The interpreters tried, in order, when the `python` input is empty. */
+export function pythonCandidates(cwd: string): string[] {
+  // A project virtualenv is the most likely home of the project's own dependencies.
+  const venvs = ['.venv/bin/python', 'venv/bin/python'].map((p) => `${cwd}/${p}`)
+  return [...venvs, ...CANDIDATES]
+}
+
 export async function findPython(module: string, cwd: string, explicit?: string): Promise<string> {
   if (explicit) {
     if (explicit.includes('/') && !existsSync(explicit))
@@ -30,9 +37,7 @@ export async function findPython(module: string, cwd: string, explicit?: string)
       'python',
     )
   }
-  // A project virtualenv is the most likely home of the project's own dependencies.
-  const venvs = ['.venv/bin/python', 'venv/bin/python'].map((p) => `${cwd}/${p}`)
-  for (const candidate of [...venvs, ...CANDIDATES]) {
+  for (const candidate of pythonCandidates(cwd)) {
     if (await canImport(candidate, module)) return candidate
   }
   throw new GateError(

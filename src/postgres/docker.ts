@@ -8,8 +8,9 @@ import { GateDatabases, majorOf, serverVersion } from './databases.js'
 import { newRunPassword } from './cluster-auth.js'
 import { PREFIX } from './names.js'
 import type { PostgresProvider, ProviderOptions, Server } from './provider.js'
+import { DEFAULT_POSTGRES_IMAGE } from './default-image.js'
 
-export const DEFAULT_POSTGRES_IMAGE = 'postgres:18-alpine'
+export { DEFAULT_POSTGRES_IMAGE }
 
 async function runtimeReason(): Promise<string | null> {
   try {

@@ -1,16 +1,17 @@
 // Runs the gate once in a fresh Node process and prints what the process still waits on afterwards
 // (timers, sockets, child processes) beside what it waited on before the run. A user waits for the
 // process, not for runGate: anything left pending keeps the CLI alive after it printed its verdict.
-// argv: PROJECT_DIR POSTGRES [PYTHON]
+// argv: PROJECT_DIR POSTGRES [PYTHON] [MODE]
 import { readConfig } from '../../src/inputs.js'
 import { runGate } from '../../src/gate.js'
 import { silentLogger } from '../../src/logger.js'
 
-const [projectDir, postgres, python] = process.argv.slice(2)
+const [projectDir, postgres, python, mode] = process.argv.slice(2)
 const inputs = new Map<string, string>([
   ['working-directory', projectDir ?? ''],
   ['postgres', postgres ?? 'auto'],
   ...(python ? [['python', python] as [string, string]] : []),
+  ...(mode ? [['mode', mode] as [string, string]] : []),
 ])
 const before = process.getActiveResourcesInfo()
 const report = await runGate(

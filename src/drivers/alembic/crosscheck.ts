@@ -21,14 +21,22 @@ export const LOADED_ONLINE_WORDING = {
   shown: 'while the replay, running env.py online, loaded it',
 }
 
-export interface CrossCheckOptions {
-  /** The interpreter (the `python` input); only one that can import alembic gives an answer. */
-  python: string
-  config: AlembicConfig
+export interface CrossCheckOptions extends CrossCheckStart {
   /** Heads of the static graph. */
   staticHeads: string[]
   /** The static findings (graph problems and chain findings); read again when not given. */
   staticFindings?: Finding[]
+}
+
+/** What the Python side needs: nothing of the static reading, so it can start before that reading. */
+export interface CrossCheckStart {
+  /**
+   * The interpreter (the `python` input), or the candidates in order of preference: the first that
+   * can import alembic (flask_migrate for Flask-Migrate) answers. Trying them with the cross-check
+   * itself spares a separate probe process importing alembic first.
+   */
+  python: string | readonly string[]
+  config: AlembicConfig
   /** Default 30 s: ~0.3 s is usual, a large history a few seconds, on a runner busy with the replay more. */
   timeoutMs?: number
   /** Load inside the Flask app's context (Flask-Migrate), as `flask db heads` does. */
@@ -40,6 +48,22 @@ export interface CrossCheckOptions {
   environment?: Record<string, string>
   /** The run's tracker: the Python process is killed, its process group and all, on every path out. */
   resources: ResourceTracker
+  /**
+   * At a lower priority (default): beside a replay, which needs the cores more. A static run waits
+   * for the cross-check alone, so it runs at the gate's own priority there.
+   */
+  background?: boolean
+  /**
+   * Where compiled revision files are kept between runs (each used only where its source's hash
+   * matches, so an edited file is never run stale); none: compiled every run. Compiling is about
+   * half of loading a long history.
+   */
+  pycCache?: string
+}
+
+/** The cross-check's Python side under way; `judge` compares its answer with the static reading. */
+export interface CrossCheckRun {
+  judge(staticHeads: string[], staticFindings: Finding[]): Promise<CrossCheckResult>
 }
 
 export interface CrossCheckResult {
@@ -77,6 +101,8 @@ saved = list(sys.path)
 sys.path[:] = [p for p in sys.path if p not in ("", ".", os.getcwd())]
 try:
     import alembic
+    if sys.argv[3] == "flask":
+        import flask_migrate
     from alembic.config import Config
     from alembic.runtime.environment import EnvironmentContext
     from alembic.script import ScriptDirectory
@@ -89,6 +115,78 @@ if os.getcwd() not in sys.path:
 # Which file Alembic is loading, announced before each: a load that raises is placed at its file and
 # line, one that ends the process (os._exit) at the last file announced on stderr.
 loading = {"file": None}
+# Compiled revision files kept between runs, in one file per project: each entry is used only when
+# the source's hash matches, so an edited file is compiled afresh, never run stale. Creating a .pyc
+# file for each of thousands of revisions costs more than compiling them; one file read does not.
+pyc_cache = os.environ.get("MIGRATION_GATE_PYC_CACHE") or None
+compiled = {"old": {}, "new": {}, "changed": False}
+def compiled_file():
+    import hashlib, importlib.util
+    key = "|".join([os.path.abspath(sys.argv[1]), sys.argv[2], str(sys.flags.optimize)])
+    return os.path.join(pyc_cache, hashlib.sha256(key.encode() + importlib.util.MAGIC_NUMBER).hexdigest()[:32] + ".marshal")
+def read_compiled():
+    import importlib.util, marshal
+    try:
+        with open(compiled_file(), "rb") as f:
+            if f.read(len(importlib.util.MAGIC_NUMBER)) == importlib.util.MAGIC_NUMBER:
+                data = marshal.load(f)
+                if isinstance(data, dict):
+                    compiled["old"] = data
+    except Exception:
+        pass
+def write_compiled():
+    if pyc_cache is None or (not compiled["changed"] and set(compiled["new"]) == set(compiled["old"])):
+        return
+    import importlib.util, marshal, tempfile
+    tmp = None
+    try:
+        os.makedirs(pyc_cache, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=pyc_cache, suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            f.write(importlib.util.MAGIC_NUMBER)
+            marshal.dump(compiled["new"], f)
+        os.replace(tmp, compiled_file())
+    except Exception:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+try:
+    if pyc_cache is None:
+        raise ImportError("no cache")
+    import importlib.machinery, importlib.util, marshal
+    import alembic.util.pyfiles as _pyfiles
+    class CachedSourceLoader(importlib.machinery.SourceFileLoader):
+        # Alembic's own loader (a SourceFileLoader from spec_from_file_location) but for where the
+        # code comes from.
+        def get_code(self, fullname):
+            path = self.get_filename(fullname)
+            source = self.get_data(path)
+            digest = importlib.util.source_hash(source)
+            key = os.path.abspath(path)
+            entry = compiled["new"].get(key) or compiled["old"].get(key)
+            if entry is not None and entry[0] == digest:
+                code = marshal.loads(entry[1])
+            else:
+                code = self.source_to_code(source, path)
+                entry = (digest, marshal.dumps(code))
+                compiled["changed"] = True
+            compiled["new"][key] = entry
+            return code
+    _load_module_py = _pyfiles.load_module_py
+    def _cached_load_module_py(module_id, path):
+        if not path.endswith(".py"):
+            return _load_module_py(module_id, path)
+        loader = CachedSourceLoader(module_id, path)
+        spec = importlib.util.spec_from_file_location(module_id, path, loader=loader)
+        module = importlib.util.module_from_spec(spec)
+        loader.exec_module(module)
+        return module
+    read_compiled()
+    _pyfiles.load_module_py = _cached_load_module_py
+except Exception:
+    pyc_cache = None
 try:
     import alembic.util as _util
     _load_python_file = _util.load_python_file
@@ -157,6 +255,7 @@ try:
             answer(heads=heads, version=alembic.__version__, where="env.py")
 except BaseException as e:
     answer(error=one_line(e), version=alembic.__version__)
+write_compiled()
 `
 
 interface Answer {
@@ -172,32 +271,90 @@ interface Answer {
 }
 
 export async function crossCheckHeads(opts: CrossCheckOptions): Promise<CrossCheckResult> {
-  const started = performance.now()
-  const done = (r: Omit<CrossCheckResult, 'ms'>): CrossCheckResult => ({
-    ...r,
-    ms: Math.round(performance.now() - started),
-  })
-  const { config } = opts
   // Alembic would wait forever on a revision "file" that is a named pipe; the static reading names it.
-  if (opts.staticFindings?.some((f) => breaksAlembic(f) && f.message.includes(' is a named pipe, '))) {
-    return done({ findings: [], reason: 'a revision file is a named pipe, which Alembic would wait on' })
+  if (opts.staticFindings?.some(namedPipe)) {
+    return { findings: [], reason: NAMED_PIPE, ms: 0 }
   }
-  const ran = await runPython(
-    opts.python,
-    [config.iniPath, config.scriptLocationOverride ?? '', opts.flask ? 'flask' : ''],
-    config.projectDir,
-    opts.timeoutMs ?? 30_000,
-    opts.environment ?? {},
-    opts.resources,
-  )
-  if ('reason' in ran) return done({ findings: [], reason: ran.reason })
+  return startCrossCheck(opts).judge(opts.staticHeads, opts.staticFindings ?? (await staticView(opts.config)))
+}
+
+const NAMED_PIPE = 'a revision file is a named pipe, which Alembic would wait on'
+const namedPipe = (f: Finding): boolean => breaksAlembic(f) && f.message.includes(' is a named pipe, ')
+
+/**
+ * Starts Alembic's own load now, before the static reading is done (it needs nothing of it): the
+ * two run side by side. `judge` waits for both; a static reading that names a revision file that is
+ * a named pipe (which Alembic would wait on forever) stops the load instead.
+ */
+export function startCrossCheck(opts: CrossCheckStart): CrossCheckRun {
+  const started = performance.now()
+  const abort = new AbortController()
+  const ran = loadWithAlembic(opts, abort.signal)
+  // Judged or not (the static reading failed), the load's outcome is read: never an unhandled rejection.
+  ran.catch(() => undefined)
+  return {
+    async judge(staticHeads, staticFindings) {
+      const done = (r: Omit<CrossCheckResult, 'ms'>): CrossCheckResult => ({
+        ...r,
+        ms: Math.round(performance.now() - started),
+      })
+      if (staticFindings.some(namedPipe)) {
+        abort.abort()
+        await ran.catch(() => undefined)
+        return done({ findings: [], reason: NAMED_PIPE })
+      }
+      return done(judgeAnswer(await ran, { ...opts, staticHeads, staticFindings }))
+    },
+  }
+}
+
+/** Each candidate interpreter in turn, until one can import alembic (the script says when it cannot). */
+async function loadWithAlembic(opts: CrossCheckStart, signal: AbortSignal): Promise<Ran> {
+  const { config } = opts
+  const candidates = typeof opts.python === 'string' ? [opts.python] : [...opts.python]
+  const reasons: string[] = []
+  for (const python of candidates) {
+    const ran = await runPython(
+      python,
+      [config.iniPath, config.scriptLocationOverride ?? '', opts.flask ? 'flask' : ''],
+      config.projectDir,
+      {
+        timeoutMs: opts.timeoutMs ?? 30_000,
+        environment: {
+          ...(opts.environment ?? {}),
+          ...(opts.pycCache ? { MIGRATION_GATE_PYC_CACHE: opts.pycCache } : {}),
+        },
+        resources: opts.resources,
+        background: opts.background ?? true,
+        signal,
+      },
+    )
+    if ('reason' in ran) reasons.push(ran.reason)
+    else if ('answer' in ran && ran.answer.unavailable !== undefined)
+      reasons.push(
+        `${python} cannot import ${opts.flask ? 'alembic and flask_migrate' : 'alembic'} (${ran.answer.unavailable})`,
+      )
+    else return { ...ran, python }
+    if (signal.aborted) break
+  }
+  return { reason: reasons.join('; ') || 'no interpreter to try' }
+}
+
+type Ran = { reason: string } | ({ python: string } & ({ answer: Answer } | { failed: string; loading?: string }))
+
+function judgeAnswer(
+  ran: Ran,
+  opts: CrossCheckStart & { staticHeads: string[]; staticFindings: Finding[] },
+): Omit<CrossCheckResult, 'ms'> {
+  const { config, staticFindings } = opts
+  if ('reason' in ran) return { findings: [], reason: ran.reason }
   if ('failed' in ran) {
     // The static reading already says why it breaks (a revision file that is a named pipe).
-    if ((opts.staticFindings ?? (await staticView(config))).some(expectedToBreakAlembic)) return done({ findings: [] })
+    if (staticFindings.some(expectedToBreakAlembic)) return { findings: [] }
     // Alembic was importable (the script says so itself when it is not): the project's own code
     // ended or stalled the load (os._exit at import, a revision file that is a pipe), and `alembic
     // heads` meets the same.
-    return done({
+    return {
       findings: [
         toolCouldNotLoad(
           {
@@ -211,14 +368,12 @@ export async function crossCheckHeads(opts: CrossCheckOptions): Promise<CrossChe
             : { file: relativeIni(config), line: 1 },
         ),
       ],
-    })
+    }
   }
-  const answer = ran.answer
-  if (answer.unavailable !== undefined)
-    return done({ findings: [], reason: `${opts.python} cannot import alembic (${answer.unavailable})` })
+  const { python, answer } = ran
+  const done = (r: Omit<CrossCheckResult, 'ms'>) => r
   const version = answer.version !== undefined ? { alembicVersion: answer.version } : {}
 
-  const staticFindings = opts.staticFindings ?? (await staticView(config))
   const ids = (list: string[]): string => (list.length > 0 ? list.join(', ') : 'none')
   const location = { file: relativeIni(config), line: 1 }
 
@@ -243,7 +398,7 @@ export async function crossCheckHeads(opts: CrossCheckOptions): Promise<CrossChe
             staticHeads: ids(opts.staticHeads),
             headsCommand: alembicCommand(config, 'heads'),
             historyCommand: alembicCommand(config, 'history'),
-            python: opts.python,
+            python,
             unshown: LOADED_ONLINE_WORDING.unshown,
           },
           failedAt(answer.file, answer.line),
@@ -319,22 +474,26 @@ async function runPython(
   python: string,
   args: string[],
   cwd: string,
-  timeoutMs: number,
-  environment: Record<string, string>,
-  resources: ResourceTracker,
+  how: {
+    timeoutMs: number
+    environment: Record<string, string>
+    resources: ResourceTracker
+    background: boolean
+    signal: AbortSignal
+  },
 ): Promise<{ answer: Answer } | { reason: string } | { failed: string; loading?: string }> {
-  // A check on the side, run while the replay starts: the replay's databases and helpers need the
-  // cores more (it finishes long before the replay either way).
+  const { timeoutMs } = how
   const ran = await runPythonScript({
     python,
     script: SCRIPT,
     args,
     cwd,
-    environment,
+    environment: how.environment,
     timeoutMs,
     name: 'alembic cross-check',
-    resources,
-    background: true,
+    resources: how.resources,
+    background: how.background,
+    signal: how.signal,
   })
   const answer = markedAnswers<Answer>(ran.stdout, MARK).at(-1)
   if (answer) return { answer }

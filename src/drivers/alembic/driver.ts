@@ -6,6 +6,7 @@ import type { Logger } from '../../logger.js'
 import {
   SessionStartTimeout,
   type ChainWording,
+  type CrossCheck,
   type LiveReader,
   type LiveState,
   type LiveWording,
@@ -18,11 +19,11 @@ import {
   type RevisionGraph,
   type SessionOptions,
 } from '../driver.js'
-import { findPython } from '../python.js'
-import type { Finding } from '../../report.js'
+import { findPython, pythonCandidates } from '../python.js'
+import { pycCacheDir } from '../../cache-dir.js'
 import type { ResourceTracker } from '../../resource-tracker.js'
 import { readAlembicConfig, type AlembicConfig } from './config.js'
-import { crossCheckHeads, LOADED_ONLINE_WORDING } from './crosscheck.js'
+import { LOADED_ONLINE_WORDING, startCrossCheck } from './crosscheck.js'
 import { alembicLayout } from './git-layout.js'
 import { alembicLiveWording, readAlembicLiveState } from './live.js'
 import { alembicVersionTable } from './version-table.js'
@@ -108,21 +109,27 @@ export class AlembicDriver implements MigrationDriver {
     return alembicLayout(this.config)
   }
 
-  /** Alembic's own heads, where an interpreter with alembic exists; silent where none does. */
-  async crossCheck(staticHeads: string[], staticFindings: Finding[], resources: ResourceTracker): Promise<Finding[]> {
-    const python = await this.interpreter().catch(() => undefined)
-    if (!python) return []
-    const result = await crossCheckHeads({
-      python,
+  /**
+   * Alembic's own heads, where an interpreter with alembic exists; silent where none does. The
+   * candidates are tried by the cross-check itself (no separate probe importing alembic first).
+   */
+  startCrossCheck(resources: ResourceTracker, how: { background: boolean }): CrossCheck {
+    const run = startCrossCheck({
+      python: this.options.python || pythonCandidates(this.config.projectDir),
       config: this.config,
-      staticHeads,
-      staticFindings,
       flask: this.config.flaskMigrate,
       environment: unreachableDatabaseEnv(this.options.databaseUrlEnv, this.options.databasePartsEnv),
       resources,
+      background: how.background,
+      pycCache: pycCacheDir(),
     })
-    if (result.reason) this.options.logger.debug(`cross-check skipped: ${result.reason}`)
-    return result.findings
+    return {
+      judge: async (staticHeads, staticFindings) => {
+        const result = await run.judge(staticHeads, staticFindings)
+        if (result.reason) this.options.logger.debug(`cross-check skipped: ${result.reason}`)
+        return result.findings
+      },
+    }
   }
 
   /** mode live: the live database's alembic_version (as env.py names it). */

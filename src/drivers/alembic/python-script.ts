@@ -47,6 +47,8 @@ export interface PythonScriptOptions {
   resources: ResourceTracker
   /** Run at a lower priority: a check on the side of the replay. */
   background?: boolean
+  /** Stops the script (its process group) when it fires: its answer is no longer wanted. */
+  signal?: AbortSignal
 }
 
 export interface PythonScriptRun {
@@ -110,6 +112,7 @@ export function runPythonScript(opts: PythonScriptOptions): Promise<PythonScript
       clearTimeout(timer)
       killGroup()
       unregister()
+      opts.signal?.removeEventListener('abort', killGroup)
       for (const stream of child.stdio) stream?.destroy()
       resolve({
         stdout,
@@ -127,6 +130,8 @@ export function runPythonScript(opts: PythonScriptOptions): Promise<PythonScript
     // 'close' waits for stdout to end, so the answer is complete; a process env.py started that keeps
     // the pipe open is killed with the group at the timeout.
     child.once('close', (code, signal) => finish({ exit: signal ?? `code ${code}` }))
+    if (opts.signal?.aborted) killGroup()
+    else opts.signal?.addEventListener('abort', killGroup, { once: true })
     if (opts.background) {
       try {
         if (child.pid) setPriority(child.pid, 10)

@@ -1,0 +1,7 @@
+// What `migration-gate check` needs beyond the arguments, loaded by cli.ts only for a check (its own
+// chunk in the bundle): --version and --help do not pay for parsing the gate.
+export { runGate } from './gate.js'
+export { readConfig } from './inputs.js'
+export { stderrLogger } from './logger.js'
+export { renderJson } from './render/json.js'
+export { renderTerminal } from './render/terminal.js'
