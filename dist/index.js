@@ -26,7 +26,7 @@ import {
   runIdOfRole,
   seconds,
   verdict
-} from "./chunks/chunk-3VC7PFGG.js";
+} from "./chunks/chunk-SY3Y7C3C.js";
 import {
   clip,
   code,

@@ -1,12 +1,13 @@
 // Captures that re-read only what a step touched. The probe's session keeps the schema as rows, one
-// per relation plus one per other list of the document (schemas, extensions, types, sequences,
-// functions), each row valid from one capture to another, so every capture still kept can be put
+// per relation and per sequence, plus one per other list of the document (schemas, extensions,
+// types, functions), each row valid from one capture to another, so every capture still kept can be put
 // back together as the exact document SNAPSHOT_SQL reads (documentAtSql). A capture reads the DDL log
 // (ddl-log.ts) and re-reads:
 //   - the relations that own what the log names (a dropped index through what the last read knew of it),
 //     and relations that appeared or went without an entry (checked on the set of their oids);
-//   - another list when the log names one of its kinds, or the set of its objects changed (an identity
-//     sequence dropped with its column is in no entry);
+//   - the sequences the log names, and those that appeared or went without an entry (an identity
+//     sequence dropped with its column is in none);
+//   - another list when the log names one of its kinds, or the set of its objects changed;
 //   - everything, when the log cannot be trusted: no log (a server where the gate may not create event
 //     triggers), a rename or SET SCHEMA (other objects' text names the renamed one), a schema, extension
 //     or role that changed, an entry of a kind this file does not map, an inheritance tree (a partition
@@ -14,9 +15,10 @@
 // The fingerprint hashes the rows' hashes in document order: equal fingerprints, equal documents.
 // Everything here lives in the probe's own temporary schema, which snapshots leave out.
 import { DDL_LOG_SCHEMA, DDL_LOG_TRIGGERS } from './ddl-log.js'
-import { listSql, OTHER_LISTS, relationRowsSql, type OtherList } from './queries.js'
+import { listSql, OTHER_LISTS, relationRowsSql, sequenceRowsSql, type OtherList } from './queries.js'
 
-const LISTS = Object.keys(OTHER_LISTS) as OtherList[]
+/** The lists kept whole, one row each: sequences are kept one row per sequence, like relations. */
+const LISTS = (Object.keys(OTHER_LISTS) as OtherList[]).filter((l) => l !== 'sequences')
 
 /** Catalogs whose entries the capture maps to relations or lists; NULL (GRANT) and these never matter. */
 const MAPPED_CATALOGS = [
@@ -72,6 +74,36 @@ const refreshRelations = (filter: string) => `
     GET DIAGNOSTICS v_rows = ROW_COUNT;
     v_changed := v_changed OR v_rows > 0
       OR EXISTS (SELECT 1 FROM pg_temp.mg_rel c WHERE c.v_to = v_cur);`
+
+/** Sequence rows re-read: all, or those in v_seqs. */
+const refreshSequences = (some: boolean) => `
+    WITH fresh AS (${sequenceRowsSql((oid) => (some ? ` AND ${oid} = ANY(v_seqs)` : ''))}),
+    closed AS (
+      UPDATE pg_temp.mg_seq q SET v_to = v_cur
+       WHERE q.v_to IS NULL ${some ? 'AND q.oid = ANY(v_seqs)' : ''}
+         AND NOT EXISTS (SELECT 1 FROM fresh f WHERE f.oid = q.oid AND f.doc = q.doc)
+      RETURNING q.oid)
+    INSERT INTO pg_temp.mg_seq (oid, nsp, name, doc, hash, v_from)
+    SELECT f.oid, f.nsp, f.name, f.doc, sha256(convert_to(f.doc, 'UTF8')), v_cur
+      FROM fresh f
+     WHERE NOT EXISTS (SELECT 1 FROM pg_temp.mg_seq q WHERE q.v_to IS NULL AND q.oid = f.oid AND q.doc = f.doc);
+    GET DIAGNOSTICS v_rows = ROW_COUNT;
+    v_changed := v_changed OR v_rows > 0
+      OR EXISTS (SELECT 1 FROM pg_temp.mg_seq q WHERE q.v_to = v_cur);`
+
+/** Sequences the log names (created, altered, dropped), and those that appeared or went without an entry. */
+const TOUCHED_SEQUENCES = `
+    v_seqs := ARRAY(
+      SELECT DISTINCT s.objid FROM pg_temp.mg_seen s
+       WHERE s.classid = 'pg_class'::regclass
+         AND (s.object_type LIKE 'sequence%'
+              OR EXISTS (SELECT 1 FROM pg_temp.mg_seq q WHERE q.oid = s.objid AND q.v_to IS NULL)));
+    IF v_sigs[5] IS DISTINCT FROM v_old[5] THEN
+      v_seqs := ARRAY(SELECT DISTINCT unnest(v_seqs || ARRAY(
+        (SELECT q.seqrelid FROM pg_sequence q EXCEPT SELECT r.oid FROM pg_temp.mg_seq r WHERE r.v_to IS NULL)
+        UNION
+        (SELECT r.oid FROM pg_temp.mg_seq r WHERE r.v_to IS NULL EXCEPT SELECT q.seqrelid FROM pg_sequence q))));
+    END IF;`
 
 /** One list re-read, stored as a new row when it changed. */
 const refreshList = (name: OtherList) => `
@@ -148,6 +180,9 @@ CREATE TEMP TABLE mg_rel (oid oid NOT NULL, nsp name NOT NULL, rel name NOT NULL
                           hash bytea NOT NULL, inh boolean NOT NULL, v_from int NOT NULL, v_to int);
 CREATE INDEX ON pg_temp.mg_rel (oid) WHERE v_to IS NULL;
 ALTER TABLE pg_temp.mg_rel ALTER COLUMN doc SET STORAGE EXTERNAL;
+CREATE TEMP TABLE mg_seq (oid oid NOT NULL, nsp name NOT NULL, name name NOT NULL, doc text NOT NULL,
+                          hash bytea NOT NULL, v_from int NOT NULL, v_to int);
+CREATE INDEX ON pg_temp.mg_seq (oid) WHERE v_to IS NULL;
 CREATE TEMP TABLE mg_list (name text NOT NULL, doc text NOT NULL, hash bytea NOT NULL, v_from int NOT NULL, v_to int);
 CREATE TEMP TABLE mg_member (classid oid NOT NULL, objid oid NOT NULL, relid oid NOT NULL, PRIMARY KEY (classid, objid));
 CREATE INDEX ON pg_temp.mg_member (relid);
@@ -161,6 +196,7 @@ DECLARE
   v_cur int;
   v_all boolean;
   v_touched oid[] := '{}';
+  v_seqs oid[] := '{}';
   v_lists text[] := '{}';
   v_sigs text[];
   v_old text[];
@@ -173,6 +209,8 @@ BEGIN
   -- Rows no kept capture still needs.
   DELETE FROM pg_temp.mg_rel r WHERE r.v_to IS NOT NULL
      AND NOT EXISTS (SELECT 1 FROM pg_temp.mg_key k WHERE k.v >= r.v_from AND k.v < r.v_to);
+  DELETE FROM pg_temp.mg_seq q WHERE q.v_to IS NOT NULL
+     AND NOT EXISTS (SELECT 1 FROM pg_temp.mg_key k WHERE k.v >= q.v_from AND k.v < q.v_to);
   DELETE FROM pg_temp.mg_list l WHERE l.v_to IS NOT NULL
      AND NOT EXISTS (SELECT 1 FROM pg_temp.mg_key k WHERE k.v >= l.v_from AND k.v < l.v_to);
   UPDATE pg_temp.mg_state st SET v = st.v + 1 RETURNING st.v, st.signatures, st.fingerprint INTO v_cur, v_old, v_fp;
@@ -207,11 +245,12 @@ BEGIN
   IF v_all THEN
     v_lists := ARRAY[${LISTS.map((l) => `'${l}'`).join(', ')}];
     ${refreshRelations('')}
+    ${refreshSequences(false)}
   ELSE
     IF ${TYPES_TOUCHED} THEN v_lists := v_lists || 'types'::text; END IF;
-    IF v_sigs[5] IS DISTINCT FROM v_old[5]
-       OR EXISTS (SELECT 1 FROM pg_temp.mg_seen s WHERE s.object_type LIKE 'sequence%') THEN
-      v_lists := v_lists || 'sequences'::text;
+    ${TOUCHED_SEQUENCES}
+    IF cardinality(v_seqs) > 0 THEN
+      ${refreshSequences(true)}
     END IF;
     IF v_sigs[6] IS DISTINCT FROM v_old[6]
        OR EXISTS (SELECT 1 FROM pg_temp.mg_seen s WHERE s.classid = 'pg_proc'::regclass) THEN
@@ -229,6 +268,7 @@ BEGIN
     v_fp := encode(sha256(
       coalesce((SELECT string_agg(l.hash, ''::bytea ORDER BY array_position(ARRAY[${LISTS.map((l) => `'${l}'`).join(', ')}], l.name))
                   FROM pg_temp.mg_list l WHERE l.v_to IS NULL), ''::bytea)
+      || coalesce((SELECT string_agg(q.hash, ''::bytea ORDER BY q.nsp, q.name) FROM pg_temp.mg_seq q WHERE q.v_to IS NULL), ''::bytea)
       || coalesce((SELECT string_agg(r.hash, ''::bytea ORDER BY r.nsp, r.rel) FROM pg_temp.mg_rel r WHERE r.v_to IS NULL), ''::bytea)),
       'hex');
   END IF;
@@ -253,8 +293,10 @@ const listAt = (name: OtherList) =>
 
 /** `$1` a key array: one row per captured key, its document as SNAPSHOT_SQL would have read it then. */
 export const DOCUMENTS_AT_SQL = `SELECT k.key, '{"schemas" : ' || ${listAt('schemas')} || ', "extensions" : ' || ${listAt('extensions')}
-  || ', "types" : ' || ${listAt('types')} || ', "sequences" : ' || ${listAt('sequences')}
-  || ', "relations" : [' || coalesce((SELECT string_agg(r.doc, ', ' ORDER BY r.nsp, r.rel) FROM pg_temp.mg_rel r
+  || ', "types" : ' || ${listAt('types')}
+  || ', "sequences" : [' || coalesce((SELECT string_agg(q.doc, ', ' ORDER BY q.nsp, q.name) FROM pg_temp.mg_seq q
+                                      WHERE q.v_from <= k.v AND (q.v_to IS NULL OR q.v_to > k.v)), '')
+  || '], "relations" : [' || coalesce((SELECT string_agg(r.doc, ', ' ORDER BY r.nsp, r.rel) FROM pg_temp.mg_rel r
                                       WHERE r.v_from <= k.v AND (r.v_to IS NULL OR r.v_to > k.v)), '')
   || '], "functions" : ' || ${listAt('functions')} || '}' AS doc
 FROM pg_temp.mg_key k WHERE k.key = ANY($1::text[])`

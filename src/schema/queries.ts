@@ -271,31 +271,31 @@ const RELATION_JOINS = `  FROM rel r
   LEFT JOIN rul ON rul.relid = r.oid
   LEFT JOIN inh ON inh.relid = r.oid`
 
-const SEQUENCES_CTE = `sequences AS (
-  SELECT ${arr(
-    `string_agg(${obj([
-      ['schema', val('n.nspname')],
-      ['name', val('c.relname')],
-      ['type', val('format_type(s.seqtypid, NULL)')],
-      ['start', val('s.seqstart::text')],
-      ['increment', val('s.seqincrement::text')],
-      ['min', val('s.seqmin::text')],
-      ['max', val('s.seqmax::text')],
-      ['cache', val('s.seqcache::text')],
-      ['cycle', bool('s.seqcycle')],
-      ['persistence', pick('c.relpersistence', { u: 'unlogged' }, 'permanent')],
-      [
-        'ownedBy',
-        `CASE WHEN ow.objid IS NULL THEN 'null' ELSE ${obj([
-          ['schema', val('ow.nspname')],
-          ['name', val('ow.relname')],
-          ['column', val('ow.attname')],
-        ])} END`,
-      ],
-      ['comment', val(userComment('c.oid', 'pg_class'))],
-    ])}, ', ' ORDER BY n.nspname, c.relname)`,
-  )} AS j
-  FROM pg_sequence s
+/** One sequence as a JSON object, from `pg_sequence s`, `pg_class c`, `nsp n` and its owner `ow` (sequenceFrom). */
+const SEQUENCE_OBJECT = obj([
+  ['schema', val('n.nspname')],
+  ['name', val('c.relname')],
+  ['type', val('format_type(s.seqtypid, NULL)')],
+  ['start', val('s.seqstart::text')],
+  ['increment', val('s.seqincrement::text')],
+  ['min', val('s.seqmin::text')],
+  ['max', val('s.seqmax::text')],
+  ['cache', val('s.seqcache::text')],
+  ['cycle', bool('s.seqcycle')],
+  ['persistence', pick('c.relpersistence', { u: 'unlogged' }, 'permanent')],
+  [
+    'ownedBy',
+    `CASE WHEN ow.objid IS NULL THEN 'null' ELSE ${obj([
+      ['schema', val('ow.nspname')],
+      ['name', val('ow.relname')],
+      ['column', val('ow.attname')],
+    ])} END`,
+  ],
+  ['comment', val(userComment('c.oid', 'pg_class'))],
+])
+
+/** `only(oidExpr)`: SQL appended to the WHERE clauses that pick sequences (` AND oid = ANY(...)`), or nothing. */
+const sequenceFrom = (only: (oid: string) => string) => `  FROM pg_sequence s
   JOIN pg_class c ON c.oid = s.seqrelid
   JOIN nsp n ON n.oid = c.relnamespace
   -- deptype 'a' is OWNED BY (serial), 'i' an identity column's sequence; a sequence has at most one owner.
@@ -306,10 +306,20 @@ const SEQUENCES_CTE = `sequences AS (
              JOIN pg_class tc ON tc.oid = d.refobjid
              JOIN pg_namespace tn ON tn.oid = tc.relnamespace
              JOIN pg_attribute ta ON ta.attrelid = d.refobjid AND ta.attnum = d.refobjsubid
-             WHERE d.refclassid = 'pg_class'::regclass AND d.refobjsubid > 0 AND d.deptype IN ('a', 'i')
+             WHERE d.refclassid = 'pg_class'::regclass AND d.refobjsubid > 0 AND d.deptype IN ('a', 'i')${only('os.seqrelid')}
              ORDER BY d.objid) ow ON ow.objid = c.oid
-  WHERE ${notExtensionMember('pg_class', 'c.oid')}
+  WHERE ${notExtensionMember('pg_class', 'c.oid')}${only('c.oid')}`
+
+const SEQUENCES_CTE = `sequences AS (
+  SELECT ${arr(`string_agg(${SEQUENCE_OBJECT}, ', ' ORDER BY n.nspname, c.relname)`)} AS j
+${sequenceFrom(() => '')}
 )`
+
+/** One row per sequence (outside system schemas and extensions): oid, schema, name and JSON object. */
+export const sequenceRowsSql = (only: (oid: string) => string) => `WITH
+${NSP}
+SELECT c.oid, n.nspname AS nsp, c.relname AS name, ${SEQUENCE_OBJECT} AS doc
+${sequenceFrom(only)}`
 
 const TYPES_CTE = `types AS (
   SELECT ${arr(
