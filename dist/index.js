@@ -26,7 +26,7 @@ import {
   runIdOfRole,
   seconds,
   verdict
-} from "./chunks/chunk-SY3Y7C3C.js";
+} from "./chunks/chunk-K2LSOI2S.js";
 import {
   clip,
   code,

@@ -199,10 +199,13 @@ async function openDatabase(
   let session
   let probe
   try {
-    session = await driver.open(db.url, { stepTimeoutSeconds: config.stepTimeoutSeconds, resources })
+    // The probe first: its DDL log must exist before the tool's session opens a transaction, which
+    // may stay open through the first step (SQLAlchemy 2.x) and would not see event triggers made after.
     probe = await SnapshotProbe.connect(db.url, driver.bookkeepingTables, { adminUrl: server.adminUrlFor(db.name) })
+    session = await driver.open(db.url, { stepTimeoutSeconds: config.stepTimeoutSeconds, resources })
   } catch (error) {
     await session?.close()
+    await probe?.close()
     await server.dropDatabase(db.name).catch(() => {})
     throw error
   }

@@ -176,8 +176,10 @@ try:
             return code
     _load_module_py = _pyfiles.load_module_py
     def _cached_load_module_py(module_id, path):
-        if not path.endswith(".py"):
+        # Alembic 1.15 and later pass a pathlib.Path.
+        if not os.fspath(path).endswith(".py"):
             return _load_module_py(module_id, path)
+        path = os.fspath(path)
         loader = CachedSourceLoader(module_id, path)
         spec = importlib.util.spec_from_file_location(module_id, path, loader=loader)
         module = importlib.util.module_from_spec(spec)
