@@ -15,7 +15,7 @@ import {
   runGate,
   scrub,
   stderrLogger
-} from "./chunks/chunk-ILLKPMSI.js";
+} from "./chunks/chunk-QESFPQNU.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

@@ -36,7 +36,7 @@ import {
   seconds,
   verdict,
   withCredentialsFrom
-} from "./chunks/chunk-ILLKPMSI.js";
+} from "./chunks/chunk-QESFPQNU.js";
 import {
   __commonJS,
   __require,

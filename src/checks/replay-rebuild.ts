@@ -4,40 +4,63 @@
 // the merge of slices (replay-stairway.ts), which reports a rebuild that failed.
 import type { StepResult } from '../drivers/driver.js'
 import { ReplayLog, stepFailure, type ReplayContext, type ReplayDatabase } from './replay-context.js'
+import type { RebuildCheckpoints } from './replay-checkpoints.js'
 
 /** The database a slice replays on, and the revisions applied to it in order (what a rebuild upgrades again). */
 export interface SliceDatabase {
   /** Swapped by a rebuild; the slice disposes whichever is current when it ends. */
   db: ReplayDatabase
   applied: string[]
+  /** Template copies rebuilds start from, shared by the run's slices; none: every rebuild upgrades from base. */
+  checkpoints?: RebuildCheckpoints
+  /**
+   * Set where later slices replay this one's revisions unchecked: told at once when a comparison
+   * makes this database rebuild (those slices must rebuild there too, and cannot see why).
+   */
+  compared?(revision: string): void
 }
+
+/** Why a database is rebuilt: a re-upgrade failed, a comparison said so, or another slice's comparison did. */
+export type RebuildReason = 'failed' | 'compared' | 'told'
 
 export const FRESH_DATABASE =
   'this upgrade fails on a fresh database upgraded from base, although it ran in the stairway after the earlier revisions were downgraded and upgraded again: a deploy to an empty database stops here'
 
 /**
- * Puts the database back in the state "these revisions applied": a fresh database, upgraded one
- * revision at a time. Used only after a revision left the database in a state no revision describes.
- * The fresh database has its own probe: earlier captures went with the old one.
+ * Puts the database back in the state "these revisions applied": a fresh database (a copy of the
+ * newest checkpoint on the way, replay-checkpoints.ts), upgraded one revision at a time. Used only
+ * after a revision left the database in a state no revision describes. The new database has its own
+ * probe: earlier captures went with the old one. Sets `database.db`, also when an upgrade fails.
  */
 export async function rebuild(
   ctx: ReplayContext,
-  old: ReplayDatabase,
-  applied: string[],
-): Promise<{ db: ReplayDatabase; failed?: { revision: string; result: StepResult } }> {
-  await old.dispose() // idempotent: the caller's finally may dispose it again if open() throws
-  const db = await ctx.open()
-  ctx.logger.debug(`stairway: rebuilding the database up to ${applied.at(-1) ?? 'base'}`)
-  try {
-    for (const revision of applied) {
-      const result = await db.session.upgrade(revision)
-      if (!result.ok) return { db, failed: { revision, result } }
-    }
-  } catch (error) {
-    await db.dispose()
-    throw error
+  database: SliceDatabase,
+  why: RebuildReason,
+): Promise<{ failed?: { revision: string; result: StepResult } }> {
+  const { applied, checkpoints } = database
+  if (why === 'compared') database.compared?.(applied.at(-1) ?? '')
+  await database.db.dispose() // idempotent: the caller's finally may dispose it again if open() throws
+  const from = checkpoints?.newest(applied)
+  const copy = from ? await checkpoints?.copy(from) : undefined
+  const done = copy && from ? from.applied.length : 0
+  const start = copy ? ` from the checkpoint at ${from?.applied.at(-1)}` : ''
+  ctx.logger.debug(`stairway: rebuilding the database up to ${applied.at(-1) ?? 'base'}${start}`)
+  const opening = performance.now()
+  database.db = await ctx.open(copy)
+  const openMs = performance.now() - opening
+  const upgrading = performance.now()
+  for (const revision of applied.slice(done)) {
+    const result = await database.db.session.upgrade(revision)
+    if (!result.ok) return { failed: { revision, result } }
   }
-  return { db }
+  // A checkpoint costs a copy and opening the session again: kept where the upgrades it saves the next
+  // rebuild took longer than that, or where a later slice will rebuild at the same revision.
+  const worth =
+    performance.now() - upgrading > openMs || (why === 'compared' && !!database.compared) || !!checkpoints?.always
+  if (checkpoints?.enabled && done < applied.length && worth) {
+    database.db = await checkpoints.save(ctx, database.db, applied)
+  }
+  return {}
 }
 
 /** A plain upgrade that failed while a database was being (re)built: its step, its finding, and where it happened. */

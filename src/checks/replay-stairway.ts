@@ -11,6 +11,8 @@ import { FRESH_DATABASE, rebuildFailed, type SliceDatabase } from './replay-rebu
 import { replayRevisionsChecked } from './replay-slice-checked.js'
 import { replayPrefixUnchecked, type BlockedStep, type PrefixFailure } from './replay-slice-prefix.js'
 import { planSlices, type Slice } from './replay-slices.js'
+import { RebuildCheckpoints } from './replay-checkpoints.js'
+import { ComparedRebuilds, SliceRestart, type SliceRun } from './replay-slice-runs.js'
 
 /** What one slice found, and whether the stairway may go on after it. */
 interface SliceOutcome {
@@ -21,11 +23,6 @@ interface SliceOutcome {
   blocked?: BlockedStep
   /** Time spent opening the database and upgrading through the prefix. */
   prefixMs: number
-  /**
-   * Revisions after which this slice rebuilt its database because a comparison said so (a second
-   * upgrade that built another schema): the one thing a later slice's unchecked replay cannot see.
-   */
-  rebuiltAt: string[]
   /** Steps of the unchecked replay that failed (checked against the slice that owns them when merging). */
   prefixFailures: PrefixFailure[]
 }
@@ -36,35 +33,35 @@ export async function runStairway(ctx: ReplayContext): Promise<ReplayOutcome> {
     const ranges = slices.map((s) => `${s.prefix.length + 1}-${s.prefix.length + s.revisions.length}`).join(', ')
     ctx.logger.info(`stairway: ${ctx.order.length} revisions on ${slices.length} databases side by side (${ranges})`)
   }
+  const checkpoints = new RebuildCheckpoints(ctx.copies, ctx.logger)
+  try {
+    return await runSlices(ctx, slices, checkpoints)
+  } finally {
+    await checkpoints.dropAll()
+  }
+}
+
+async function runSlices(ctx: ReplayContext, slices: Slice[], checkpoints: RebuildCheckpoints): Promise<ReplayOutcome> {
+  const board = new ComparedRebuilds(slices.length, ctx.logger)
   const runs: Promise<SliceOutcome>[] = []
-  for (const [i, slice] of slices.entries()) {
-    // Model drift runs on the last slice's database at head, but only once every earlier slice went
-    // through and none rebuilt where this slice's unchecked replay could not (it then runs again).
+  for (const i of slices.keys()) {
     const earlier = [...runs]
+    // Model drift runs on the last slice's database at head, but only once every earlier slice went
+    // through and this run rebuilt exactly where they did.
     const mayReachHead =
       i === slices.length - 1
-        ? async () => (await wentThrough(earlier)) && !mustReplayAgain(slice, await Promise.all(earlier))
+        ? async (run: SliceRun) => (await wentThrough(earlier)) && run.agreesWith(board.before(i))
         : undefined
-    runs.push(timedSlice(ctx, slices, i, new Set(), mayReachHead))
+    runs.push(sliceUntilAgreed(ctx, slices, i, { board, checkpoints, earlier, mayReachHead }))
   }
   // Every slice finishes (and drops its database) before anything is reported or thrown.
   const settled = await Promise.allSettled(runs)
 
   const log = new ReplayLog(ctx.graph, ctx.logger)
   const notes: string[] = []
-  const kept: SliceOutcome[] = []
-  for (const [i, first] of settled.entries()) {
-    if (first.status === 'rejected') throw first.reason
-    let outcome = first.value
-    const slice = slices[i] as Slice
-    if (mustReplayAgain(slice, kept)) {
-      // An earlier slice rebuilt its database after a revision this slice replayed unchecked: replay
-      // this slice again, rebuilding where that one did, so it stands where one database would.
-      const at = rebuildPoints(kept)
-      ctx.logger.debug(`stairway slice ${i + 1}: again, rebuilding after ${[...at].join(', ')}`)
-      outcome = await timedSlice(ctx, slices, i, at, i === slices.length - 1 ? async () => true : undefined)
-    }
-    kept.push(outcome)
+  for (const result of settled) {
+    if (result.status === 'rejected') throw result.reason
+    const outcome = result.value
     notes.push(...disagreements(outcome, log))
     const { blocked, ended } = outcome
     if (blocked) {
@@ -81,33 +78,70 @@ export async function runStairway(ctx: ReplayContext): Promise<ReplayOutcome> {
   return { findings: log.findings, steps: log.steps, ...(notes.length ? { notes } : {}) }
 }
 
+interface SliceShared {
+  board: ComparedRebuilds
+  checkpoints: RebuildCheckpoints
+  /** The slices before this one. */
+  earlier: Promise<SliceOutcome>[]
+  mayReachHead: ((run: SliceRun) => Promise<boolean>) | undefined
+}
+
+/**
+ * One slice, run again until it rebuilt exactly where the slices before it (as they finally ran) say
+ * one database rebuilds. A run is stopped as soon as a point published by an earlier slice
+ * contradicts it, also after it finished: it then starts again at once, while the earlier slices
+ * still run, and its rebuilds start from the checkpoints they left.
+ */
+async function sliceUntilAgreed(
+  ctx: ReplayContext,
+  slices: Slice[],
+  i: number,
+  shared: SliceShared,
+): Promise<SliceOutcome> {
+  const { board, earlier } = shared
+  for (let attempt = 1; ; attempt++) {
+    const run = board.begin(i)
+    if (attempt > 1) ctx.logger.debug(`stairway slice ${i + 1}: run ${attempt}`)
+    let outcome: SliceOutcome
+    try {
+      outcome = await timedSlice(ctx, slices, i, run, shared)
+    } catch (error) {
+      if (error instanceof SliceRestart) continue
+      throw error
+    }
+    const agreed = await Promise.race([
+      Promise.allSettled(earlier).then(() => run.agreesWith(board.before(i))),
+      run.invalidated.then(() => false),
+    ])
+    if (agreed) return outcome
+  }
+}
+
 /** One slice, with its wall time logged where there are several (what the planner's model is tuned on). */
 function timedSlice(
   ctx: ReplayContext,
   slices: Slice[],
   i: number,
-  rebuildAt: ReadonlySet<string>,
-  mayReachHead?: () => Promise<boolean>,
+  run: SliceRun,
+  shared: SliceShared,
 ): Promise<SliceOutcome> {
   const slice = slices[i] as Slice
   const started = performance.now()
-  const run = runSlice(ctx, slice, rebuildAt, mayReachHead)
+  const { board, checkpoints, mayReachHead } = shared
+  // Opened by runSlice; a rebuild swaps it.
+  const database = { applied: [], checkpoints } as unknown as SliceDatabase
+  // Later slices replay this one's revisions unchecked: they hear of its comparison rebuilds at once.
+  if (i < slices.length - 1) database.compared = (revision) => board.add(i, revision)
+  const told = { has: run.told(() => board.before(i)) }
+  const out = runSlice(run.context(ctx), slice, told, database, mayReachHead && (() => mayReachHead(run)))
   if (slices.length > 1) {
     const name = `stairway slice ${i + 1}/${slices.length} (${slice.revisions.length} revisions after ${slice.prefix.length} replayed unchecked)`
-    run.then(
+    out.then(
       (o) => ctx.logger.debug(`${name}: ${Math.round(performance.now() - started)} ms, prefix ${o.prefixMs} ms`),
       () => {},
     )
   }
-  return run
-}
-
-const rebuildPoints = (outcomes: SliceOutcome[]) => new Set(outcomes.flatMap((o) => o.rebuiltAt))
-
-/** True when an earlier slice rebuilt after a revision this slice's first run replayed without rebuilding. */
-function mustReplayAgain(slice: Slice, earlier: SliceOutcome[]): boolean {
-  const at = rebuildPoints(earlier)
-  return slice.prefix.some((r) => at.has(r))
+  return out
 }
 
 /** Notes for unchecked steps that failed where the slice that checked them passed (mostly timeouts under load). */
@@ -165,23 +199,24 @@ async function wentThrough(slices: Promise<SliceOutcome>[]): Promise<boolean> {
 async function runSlice(
   ctx: ReplayContext,
   slice: Slice,
-  rebuildAt: ReadonlySet<string>,
+  rebuildAt: Pick<ReadonlySet<string>, 'has'>,
+  database: SliceDatabase,
   mayReachHead?: () => Promise<boolean>,
 ): Promise<SliceOutcome> {
   const log = new ReplayLog(ctx.graph, ctx.logger)
   const started = performance.now()
-  const database: SliceDatabase = { db: await ctx.open(), applied: [] }
+  database.db = await ctx.open()
   try {
     const prefix = await replayPrefixUnchecked(ctx, slice.prefix, rebuildAt, database)
     if (prefix.blocked) {
-      return { log, ended: true, blocked: prefix.blocked, prefixMs: 0, rebuiltAt: [], prefixFailures: prefix.failures }
+      return { log, ended: true, blocked: prefix.blocked, prefixMs: 0, prefixFailures: prefix.failures }
     }
     const prefixMs = Math.round(performance.now() - started)
-    const { ended, rebuiltAt } = await replayRevisionsChecked(ctx, slice.revisions, database, log)
+    const { ended } = await replayRevisionsChecked(ctx, slice.revisions, database, log)
     if (!ended && database.applied.length === ctx.order.length && (await (mayReachHead?.() ?? true))) {
       await ctx.atHead?.(database.db.session)
     }
-    return { log, ended, prefixMs, rebuiltAt, prefixFailures: prefix.failures }
+    return { log, ended, prefixMs, prefixFailures: prefix.failures }
   } finally {
     await database.db.dispose()
   }
