@@ -27,7 +27,7 @@ interface Revision {
 }
 
 /** Plain tables, columns and indexes, and every `every` revisions a bad downgrade (two kinds by turns). */
-function planRebuildChain(count: number, every: number): Revision[] {
+export function planRebuildChain(count: number, every: number): Revision[] {
   const revisions: Revision[] = [
     { up: ['CREATE TABLE accounts (id serial PRIMARY KEY, name text NOT NULL)'], down: ['DROP TABLE accounts'] },
   ]
@@ -83,7 +83,7 @@ function planRebuildChain(count: number, every: number): Revision[] {
 
 const id = (i: number) => `r${String(i).padStart(11, '0')}`
 
-function writeSql(dir: string, chain: Revision[]): void {
+export function writeSql(dir: string, chain: Revision[]): void {
   const migrations = path.join(dir, 'migrations')
   mkdirSync(migrations, { recursive: true })
   for (const [k, r] of chain.entries()) {
@@ -93,7 +93,7 @@ function writeSql(dir: string, chain: Revision[]): void {
   }
 }
 
-function writeAlembic(dir: string, chain: Revision[]): void {
+export function writeAlembic(dir: string, chain: Revision[]): void {
   const versions = path.join(dir, 'alembic', 'versions')
   mkdirSync(versions, { recursive: true })
   writeFileSync(
@@ -151,6 +151,14 @@ async function replayMs(dir: string, tool: string, python: string, workers: stri
   )
   const bad = report.findings.filter((f) => f.revision).length
   return { ms: report.timings.phases.replay ?? NaN, findings: bad }
+}
+
+if (process.env.REBUILDS_BENCH_GENERATE) {
+  const [count, every, tool, dir] = process.env.REBUILDS_BENCH_GENERATE.split(':')
+  const chain = planRebuildChain(Number(count), Number(every))
+  if (tool === 'sql') writeSql(dir as string, chain)
+  else writeAlembic(dir as string, chain)
+  process.exit(0)
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number

@@ -4,6 +4,7 @@
 // keeps a checkpoint at every rebuild, so small fixtures take every path. Real PostgreSQL, the real
 // SQL driver and Alembic, real fixtures with several bad downgrades each.
 import { join } from 'node:path'
+import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runGate } from '../../src/gate.js'
 import { readConfig } from '../../src/inputs.js'
@@ -126,6 +127,33 @@ describe('rebuilds from checkpoints', () => {
     expect(slice1Ended).toBeGreaterThan(-1)
     const startsAgain = /^stairway slice 2: (again|run \d|starting again)/
     expect(debug.slice(slice1Ended).filter((m) => startsAgain.test(m))).toEqual([])
+  })
+
+  // A CREATEDB user owns the scratch databases; with CREATEROLE the migrations run as a per-run role
+  // that owns them (src/postgres/run-role.ts). Either way the user copies them, and drops every copy.
+  it.each([
+    ['CREATEDB', 'gate_copy_createdb', { copied: 5, failed: 0 }],
+    ['CREATEDB CREATEROLE', 'gate_copy_createrole', { copied: 5, failed: 0 }],
+  ])('as a %s user of a url server: the same report, and nothing left behind', async (rights, role, expected) => {
+    const admin = new pg.Client({ connectionString: server.urlFor('postgres') })
+    await admin.connect()
+    try {
+      await admin.query(`CREATE ROLE ${role} LOGIN ${rights} PASSWORD 'sekret-pw'`)
+      const u = new URL(server.urlFor('postgres'))
+      u.username = role
+      u.password = 'sekret-pw'
+      const asUser = { 'database-url': u.toString(), 'replay-workers': '1' }
+      const without = await gate('sql-golang-many-rebuilds', 'off', asUser)
+      const withCheckpoints = await gate('sql-golang-many-rebuilds', 'always', asUser)
+      expect(said(withCheckpoints.report)).toEqual(said(without.report))
+      expect({
+        copied: fromCheckpoint(withCheckpoints.debug).length,
+        failed: withCheckpoints.debug.filter((m) => m.includes('a template copy failed')).length,
+      }).toEqual(expected)
+      expect(await gateDatabasesOn(server.urlFor('postgres'))).toEqual([])
+    } finally {
+      await admin.query(`DROP ROLE IF EXISTS ${role}`).finally(() => admin.end())
+    }
   })
 
   it('copies with STRATEGY FILE_COPY on a server of its own, with the same report', async () => {
