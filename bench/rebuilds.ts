@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util'
 import { autoWorkers } from '../src/checks/replay-slices.js'
 import { runGate } from '../src/gate.js'
 import { readConfig } from '../src/inputs.js'
-import { silentLogger } from '../src/logger.js'
+import type { Logger } from '../src/logger.js'
 
 interface Revision {
   up: string[]
@@ -135,7 +135,29 @@ export function writeAlembic(dir: string, chain: Revision[]): void {
   }
 }
 
-async function replayMs(dir: string, tool: string, python: string, workers: string, checkpoints: string) {
+/**
+ * Upgrades the rebuilds ran, from the gate's debug lines: a rebuild up to X (from the checkpoint at
+ * Y) upgrades the revisions after Y through X. The work figure, which load on the machine does not move.
+ */
+function rebuildUpgrades(debug: string[], chain: Revision[]): number {
+  const position = (revision: string) =>
+    chain.findIndex((_, k) => id(k + 1) === revision || String(k + 1) === revision) + 1
+  let upgrades = 0
+  for (const m of debug) {
+    const r = /^stairway: rebuilding the database up to (\S+)(?: from the checkpoint at (\S+))?$/.exec(m)
+    if (r) upgrades += position(r[1] as string) - (r[2] ? position(r[2]) : 0)
+  }
+  return upgrades
+}
+
+async function replay(
+  dir: string,
+  chain: Revision[],
+  tool: string,
+  python: string,
+  workers: string,
+  checkpoints: string,
+) {
   const inputs: Record<string, string> = {
     'working-directory': dir,
     tool,
@@ -145,12 +167,15 @@ async function replayMs(dir: string, tool: string, python: string, workers: stri
     'model-drift': 'false',
   }
   process.env.MIGRATION_GATE_REBUILD_CHECKPOINTS = checkpoints
+  const debug: string[] = []
+  const logger: Logger = { info() {}, warn() {}, debug: (m) => debug.push(m) }
   const report = await runGate(
     readConfig((name) => inputs[name]),
-    { logger: silentLogger },
+    { logger },
   )
-  const bad = report.findings.filter((f) => f.revision).length
-  return { ms: report.timings.phases.replay ?? NaN, findings: bad }
+  const findings = report.findings.filter((f) => f.revision).length
+  const restarts = debug.filter((m) => /^stairway slice \d+: run \d+$/.test(m)).length
+  return { ms: report.timings.phases.replay ?? NaN, findings, upgrades: rebuildUpgrades(debug, chain), restarts }
 }
 
 if (process.env.REBUILDS_BENCH_GENERATE) {
@@ -194,23 +219,29 @@ for (const size of sizes) {
     if (values.tool === 'sql') writeSql(dir, chain)
     else writeAlembic(dir, chain)
     const times = variants.map(() => [] as number[])
+    const work = variants.map(() => '')
     for (let rep = 0; rep < reps; rep++) {
       for (const [v, variant] of variants.entries()) {
-        const r = await replayMs(dir, values.tool, values.python, variant.workers, variant.checkpoints)
+        const r = await replay(dir, chain, values.tool, values.python, variant.workers, variant.checkpoints)
         times[v]?.push(r.ms)
-        console.log(`  ${size} revisions, ${variant.name}: ${Math.round(r.ms)} ms (${r.findings} findings)`)
+        work[v] = `${r.upgrades} | ${r.restarts}`
+        console.log(
+          `  ${size} revisions, ${variant.name}: ${Math.round(r.ms)} ms (${r.findings} findings, ${r.upgrades} upgrades in rebuilds, ${r.restarts} slice restarts)`,
+        )
       }
     }
     const bad = chain.filter((r) => r.bad).length
     for (const [v, variant] of variants.entries()) {
       const t = median(times[v] ?? [])
       const w = variant.workers === 'auto' ? ` (${autoWorkers(size, availableParallelism())} databases)` : ''
-      rows.push(`| ${size} | ${bad} | ${variant.name}${w} | ${(t / 1000).toFixed(2)} s |`)
+      rows.push(`| ${size} | ${bad} | ${variant.name}${w} | ${(t / 1000).toFixed(2)} s | ${work[v]} |`)
     }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
 }
 delete process.env.MIGRATION_GATE_REBUILD_CHECKPOINTS
-console.log('\n| revisions | bad downgrades | variant | replay, median |\n|---|---|---|---|')
+console.log(
+  '\n| revisions | bad downgrades | variant | replay, median | upgrades in rebuilds (last run) | slice restarts (last run) |\n|---|---|---|---|---|---|',
+)
 for (const row of rows) console.log(row)

@@ -15,7 +15,7 @@ import {
   runGate,
   scrub,
   stderrLogger
-} from "./chunks/chunk-QESFPQNU.js";
+} from "./chunks/chunk-XLPGOEXH.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

@@ -36,7 +36,7 @@ import {
   seconds,
   verdict,
   withCredentialsFrom
-} from "./chunks/chunk-QESFPQNU.js";
+} from "./chunks/chunk-XLPGOEXH.js";
 import {
   __commonJS,
   __require,

@@ -15,6 +15,11 @@ export interface Checkpoint {
   name: string
   /** Revisions upgraded, in order, on a fresh database to make it. */
   applied: readonly string[]
+  /**
+   * Made by the first slice (or the only database), which never runs again: one database rebuilds
+   * after its last revision too, so a later slice may start its prefix replay from here.
+   */
+  trusted: boolean
 }
 
 export class RebuildCheckpoints {
@@ -36,6 +41,16 @@ export class RebuildCheckpoints {
     return best
   }
 
+  /** The newest trusted checkpoint within `prefix` (its revisions a prefix of it), if any. */
+  newestTrusted(prefix: readonly string[]): Checkpoint | undefined {
+    let best: Checkpoint | undefined
+    for (const c of this.saved) {
+      if (!c.trusted || c.applied.length > prefix.length || (best && c.applied.length <= best.applied.length)) continue
+      if (c.applied.every((r, i) => prefix[i] === r)) best = c
+    }
+    return best
+  }
+
   /** A new database copied from `checkpoint`; undefined when copies cannot be made here. */
   async copy(checkpoint: Checkpoint): Promise<string | undefined> {
     if (!this.copies || this.off) return undefined
@@ -52,11 +67,16 @@ export class RebuildCheckpoints {
    * checkpoint: its session and probe are closed for the copy (PostgreSQL copies only a database
    * nobody is connected to), then opened again on it. Returns the database to go on with.
    */
-  async save(ctx: ReplayContext, db: ReplayDatabase, applied: readonly string[]): Promise<ReplayDatabase> {
+  async save(
+    ctx: ReplayContext,
+    db: ReplayDatabase,
+    applied: readonly string[],
+    trusted: boolean,
+  ): Promise<ReplayDatabase> {
     if (!this.copies || this.off || !db.detach) return db
     const name = await db.detach()
     try {
-      this.saved.push({ name: await this.copies.copy(name), applied: [...applied] })
+      this.saved.push({ name: await this.copies.copy(name), applied: [...applied], trusted })
       ctx.logger.debug(`stairway: checkpoint kept at ${applied.at(-1) ?? 'base'} (${applied.length} revisions)`)
     } catch (error) {
       this.turnOff(error)

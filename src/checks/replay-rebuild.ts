@@ -18,6 +18,8 @@ export interface SliceDatabase {
    * makes this database rebuild (those slices must rebuild there too, and cannot see why).
    */
   compared?(revision: string): void
+  /** The first of several slices: what it rebuilds, one database rebuilds too (replay-checkpoints.ts). */
+  trusted?: boolean
 }
 
 /** Why a database is rebuilt: a re-upgrade failed, a comparison said so, or another slice's comparison did. */
@@ -38,7 +40,6 @@ export async function rebuild(
   why: RebuildReason,
 ): Promise<{ failed?: { revision: string; result: StepResult } }> {
   const { applied, checkpoints } = database
-  if (why === 'compared') database.compared?.(applied.at(-1) ?? '')
   await database.db.dispose() // idempotent: the caller's finally may dispose it again if open() throws
   const from = checkpoints?.newest(applied)
   const copy = from ? await checkpoints?.copy(from) : undefined
@@ -49,17 +50,24 @@ export async function rebuild(
   database.db = await ctx.open(copy)
   const openMs = performance.now() - opening
   const upgrading = performance.now()
+  // Later slices hear of a comparison rebuild once its checkpoint is kept: one that must start again
+  // then starts from it.
+  const publish = () => why === 'compared' && database.compared?.(applied.at(-1) ?? '')
   for (const revision of applied.slice(done)) {
     const result = await database.db.session.upgrade(revision)
-    if (!result.ok) return { failed: { revision, result } }
+    if (!result.ok) {
+      publish()
+      return { failed: { revision, result } }
+    }
   }
   // A checkpoint costs a copy and opening the session again: kept where the upgrades it saves the next
   // rebuild took longer than that, or where a later slice will rebuild at the same revision.
   const worth =
     performance.now() - upgrading > openMs || (why === 'compared' && !!database.compared) || !!checkpoints?.always
   if (checkpoints?.enabled && done < applied.length && worth) {
-    database.db = await checkpoints.save(ctx, database.db, applied)
+    database.db = await checkpoints.save(ctx, database.db, applied, !!database.trusted)
   }
+  publish()
   return {}
 }
 

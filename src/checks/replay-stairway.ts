@@ -132,6 +132,7 @@ function timedSlice(
   const database = { applied: [], checkpoints } as unknown as SliceDatabase
   // Later slices replay this one's revisions unchecked: they hear of its comparison rebuilds at once.
   if (i < slices.length - 1) database.compared = (revision) => board.add(i, revision)
+  if (i === 0) database.trusted = true
   const told = { has: run.told(() => board.before(i)) }
   const out = runSlice(run.context(ctx), slice, told, database, mayReachHead && (() => mayReachHead(run)))
   if (slices.length > 1) {
@@ -205,9 +206,18 @@ async function runSlice(
 ): Promise<SliceOutcome> {
   const log = new ReplayLog(ctx.graph, ctx.logger)
   const started = performance.now()
-  database.db = await ctx.open()
+  // Where the first slice already rebuilt within this prefix, start from its checkpoint there: one
+  // database stands exactly so after that rebuild, whatever came before it.
+  const from = slice.prefix.length ? database.checkpoints?.newestTrusted(slice.prefix) : undefined
+  const copy = from ? await database.checkpoints?.copy(from) : undefined
+  database.db = await ctx.open(copy)
+  if (copy && from) {
+    database.applied.push(...from.applied)
+    ctx.logger.debug(`stairway: a slice starts from the checkpoint at ${from.applied.at(-1)}`)
+  }
   try {
-    const prefix = await replayPrefixUnchecked(ctx, slice.prefix, rebuildAt, database)
+    const rest = slice.prefix.slice(database.applied.length)
+    const prefix = await replayPrefixUnchecked(ctx, rest, rebuildAt, database)
     if (prefix.blocked) {
       return { log, ended: true, blocked: prefix.blocked, prefixMs: 0, prefixFailures: prefix.failures }
     }

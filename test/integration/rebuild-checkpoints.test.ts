@@ -127,6 +127,14 @@ describe('rebuilds from checkpoints', () => {
     expect(slice1Ended).toBeGreaterThan(-1)
     const startsAgain = /^stairway slice 2: (again|run \d|starting again)/
     expect(debug.slice(slice1Ended).filter((m) => startsAgain.test(m))).toEqual([])
+    // A run that starts again starts from the checkpoint slice 1 kept where it rebuilt, not from base.
+    const lines = debug.filter((m) =>
+      /^stairway slice 2: run \d|^stairway: a slice starts from the checkpoint at /.test(m),
+    )
+    for (const [k, m] of lines.entries()) {
+      if (m.startsWith('stairway slice 2: run'))
+        expect(lines[k + 1]).toMatch(/^stairway: a slice starts from the checkpoint at (6|12)$/)
+    }
   })
 
   // A CREATEDB user owns the scratch databases; with CREATEROLE the migrations run as a per-run role
