@@ -36,7 +36,7 @@ import {
   seconds,
   verdict,
   withCredentialsFrom
-} from "./chunks/chunk-XLPGOEXH.js";
+} from "./chunks/chunk-XK6DLU7H.js";
 import {
   __commonJS,
   __require,

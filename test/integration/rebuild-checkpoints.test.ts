@@ -125,8 +125,12 @@ describe('rebuilds from checkpoints', () => {
     expect(said(report)).toEqual(said(one.report))
     const slice1Ended = debug.findIndex((m) => m.startsWith('stairway slice 1/2 ('))
     expect(slice1Ended).toBeGreaterThan(-1)
-    const startsAgain = /^stairway slice 2: (again|run \d|starting again)/
-    expect(debug.slice(slice1Ended).filter((m) => startsAgain.test(m))).toEqual([])
+    // Each new run of slice 2 was decided while slice 1 still ran, the moment it rebuilt; none waited
+    // for slice 1's end (which used to say "stairway slice 2: again, rebuilding after 6, 12").
+    const decided = debug.slice(0, slice1Ended).filter((m) => m.startsWith('stairway slice 2: starting again now'))
+    const runs = debug.filter((m) => /^stairway slice 2: run \d+$/.test(m))
+    expect(runs).toHaveLength(decided.length)
+    expect(debug.filter((m) => m.startsWith('stairway slice 2: again'))).toEqual([])
     // A run that starts again starts from the checkpoint slice 1 kept where it rebuilt, not from base.
     const lines = debug.filter((m) =>
       /^stairway slice 2: run \d|^stairway: a slice starts from the checkpoint at /.test(m),
@@ -161,6 +165,20 @@ describe('rebuilds from checkpoints', () => {
       expect(await gateDatabasesOn(server.urlFor('postgres'))).toEqual([])
     } finally {
       await admin.query(`DROP ROLE IF EXISTS ${role}`).finally(() => admin.end())
+    }
+  })
+
+  it('copies a database a straggling session still sits in (a helper that just quit): the session is ended', async () => {
+    const source = await server.createDatabase()
+    const straggler = new pg.Client({ connectionString: server.urlFor(source.name) })
+    straggler.on('error', () => {}) // its end is the point
+    await straggler.connect()
+    try {
+      const copy = await server.createDatabase({ template: source.name })
+      await server.dropDatabase(copy.name)
+    } finally {
+      await straggler.end().catch(() => {})
+      await server.dropDatabase(source.name)
     }
   })
 
