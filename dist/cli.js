@@ -15,7 +15,7 @@ import {
   runGate,
   scrub,
   stderrLogger
-} from "./chunks/chunk-XK6DLU7H.js";
+} from "./chunks/chunk-ZCKX6WJH.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

@@ -36,7 +36,7 @@ import {
   seconds,
   verdict,
   withCredentialsFrom
-} from "./chunks/chunk-XK6DLU7H.js";
+} from "./chunks/chunk-ZCKX6WJH.js";
 import {
   __commonJS,
   __require,

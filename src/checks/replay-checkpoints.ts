@@ -25,6 +25,8 @@ export interface Checkpoint {
 export class RebuildCheckpoints {
   private readonly saved: Checkpoint[] = []
   private off = false
+  /** What keeping the last checkpoint took (closing the session, the copy, opening it again). */
+  saveMs: number | undefined
 
   constructor(
     private readonly copies: DatabaseCopies | undefined,
@@ -74,6 +76,7 @@ export class RebuildCheckpoints {
     trusted: boolean,
   ): Promise<ReplayDatabase> {
     if (!this.copies || this.off || !db.detach) return db
+    const started = performance.now()
     const name = await db.detach()
     try {
       this.saved.push({ name: await this.copies.copy(name), applied: [...applied], trusted })
@@ -81,7 +84,9 @@ export class RebuildCheckpoints {
     } catch (error) {
       this.turnOff(error)
     }
-    return ctx.open(name)
+    const reopened = await ctx.open(name)
+    this.saveMs = performance.now() - started
+    return reopened
   }
 
   get enabled(): boolean {

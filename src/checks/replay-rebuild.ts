@@ -60,13 +60,17 @@ export async function rebuild(
       return { failed: { revision, result } }
     }
   }
-  // A checkpoint costs a copy and opening the session again: kept where the upgrades it saves the next
-  // rebuild took longer than that, or where a later slice will rebuild at the same revision.
+  // A checkpoint costs closing the session, a copy and opening it again: kept where the upgrades it
+  // saves the next rebuild took longer than that (the last one measured, else one open), or where a
+  // later slice will rebuild at the same revision.
+  const upgradeMs = performance.now() - upgrading
   const worth =
-    performance.now() - upgrading > openMs || (why === 'compared' && !!database.compared) || !!checkpoints?.always
-  if (checkpoints?.enabled && done < applied.length && worth) {
-    database.db = await checkpoints.save(ctx, database.db, applied, !!database.trusted)
-  }
+    upgradeMs > (checkpoints?.saveMs ?? openMs) || (why === 'compared' && !!database.compared) || !!checkpoints?.always
+  const kept = checkpoints?.enabled && done < applied.length && worth
+  if (kept) database.db = await checkpoints.save(ctx, database.db, applied, !!database.trusted)
+  ctx.logger.debug(
+    `stairway: rebuilt up to ${applied.at(-1) ?? 'base'}: open ${Math.round(openMs)} ms, ${applied.length - done} upgrades ${Math.round(upgradeMs)} ms${kept ? `, checkpoint ${Math.round(checkpoints?.saveMs ?? 0)} ms` : ''}`,
+  )
   publish()
   return {}
 }
