@@ -15,7 +15,7 @@ import {
   runGate,
   scrub,
   stderrLogger
-} from "./chunks/chunk-ZCKX6WJH.js";
+} from "./chunks/chunk-6HXKB5PL.js";
 import "./chunks/chunk-CCJGN5LQ.js";
 
 // src/cli.ts

@@ -36,7 +36,7 @@ import {
   seconds,
   verdict,
   withCredentialsFrom
-} from "./chunks/chunk-ZCKX6WJH.js";
+} from "./chunks/chunk-6HXKB5PL.js";
 import {
   __commonJS,
   __require,

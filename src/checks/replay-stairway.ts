@@ -25,6 +25,8 @@ interface SliceOutcome {
   prefixMs: number
   /** Steps of the unchecked replay that failed (checked against the slice that owns them when merging). */
   prefixFailures: PrefixFailure[]
+  /** The slice's revisions were handed to the slice before it (Handovers): nothing of its own to merge. */
+  handedOver?: boolean
 }
 
 export async function runStairway(ctx: ReplayContext): Promise<ReplayOutcome> {
@@ -43,16 +45,14 @@ export async function runStairway(ctx: ReplayContext): Promise<ReplayOutcome> {
 
 async function runSlices(ctx: ReplayContext, slices: Slice[], checkpoints: RebuildCheckpoints): Promise<ReplayOutcome> {
   const board = new ComparedRebuilds(slices.length, ctx.logger)
+  const handovers = new Handovers()
   const runs: Promise<SliceOutcome>[] = []
   for (const i of slices.keys()) {
     const earlier = [...runs]
-    // Model drift runs on the last slice's database at head, but only once every earlier slice went
-    // through and this run rebuilt exactly where they did.
-    const mayReachHead =
-      i === slices.length - 1
-        ? async (run: SliceRun) => (await wentThrough(earlier)) && run.agreesWith(board.before(i))
-        : undefined
-    runs.push(sliceUntilAgreed(ctx, slices, i, { board, checkpoints, earlier, mayReachHead }))
+    // Model drift runs on the database that reaches head (the last slice's, or the one it was handed
+    // to), but only once every earlier slice went through and this run rebuilt exactly where they did.
+    const mayReachHead = async (run: SliceRun) => (await wentThrough(earlier)) && run.agreesWith(board.before(i))
+    runs.push(sliceUntilAgreed(ctx, slices, i, { board, handovers, checkpoints, earlier, mayReachHead }))
   }
   // Every slice finishes (and drops its database) before anything is reported or thrown.
   const settled = await Promise.allSettled(runs)
@@ -62,6 +62,7 @@ async function runSlices(ctx: ReplayContext, slices: Slice[], checkpoints: Rebui
   for (const result of settled) {
     if (result.status === 'rejected') throw result.reason
     const outcome = result.value
+    if (outcome.handedOver) continue // its steps and findings are in the slice before it, in order
     notes.push(...disagreements(outcome, log))
     const { blocked, ended } = outcome
     if (blocked) {
@@ -80,10 +81,36 @@ async function runSlices(ctx: ReplayContext, slices: Slice[], checkpoints: Rebui
 
 interface SliceShared {
   board: ComparedRebuilds
+  handovers: Handovers
   checkpoints: RebuildCheckpoints
   /** The slices before this one. */
   earlier: Promise<SliceOutcome>[]
-  mayReachHead: ((run: SliceRun) => Promise<boolean>) | undefined
+  mayReachHead: (run: SliceRun) => Promise<boolean>
+}
+
+/**
+ * Slices handed to the slice before them. A slice that must start again (an earlier slice rebuilt
+ * where it did not) has lost what it did: rather than repeat it, it hands its revisions to the slice
+ * before it, which checks them after its own on its database, as one database would. Slicing then
+ * costs no more than one database; a slice that can no longer be handed over (the one before it has
+ * finished, or was handed over itself) starts again.
+ */
+class Handovers {
+  private readonly handed = new Set<number>()
+  private readonly closed = new Set<number>()
+
+  handOver(slice: number): boolean {
+    if (slice === 0 || this.closed.has(slice - 1) || this.handed.has(slice - 1)) return false
+    this.handed.add(slice)
+    return true
+  }
+
+  /** Slice `slice` checked its own revisions: the next slice, if it was handed over (else none will be). */
+  next(slice: number): number | undefined {
+    if (this.handed.has(slice + 1)) return slice + 1
+    this.closed.add(slice)
+    return undefined
+  }
 }
 
 /**
@@ -98,8 +125,20 @@ async function sliceUntilAgreed(
   i: number,
   shared: SliceShared,
 ): Promise<SliceOutcome> {
-  const { board, earlier } = shared
+  const { board, earlier, handovers } = shared
   for (let attempt = 1; ; attempt++) {
+    if (attempt > 1 && handovers.handOver(i)) {
+      ctx.logger.debug(
+        `stairway slice ${i + 1}: handed to slice ${i}, which checks its revisions after its own (starting again would repeat what one database does once)`,
+      )
+      return {
+        log: new ReplayLog(ctx.graph, ctx.logger),
+        ended: false,
+        prefixMs: 0,
+        prefixFailures: [],
+        handedOver: true,
+      }
+    }
     const run = board.begin(i)
     if (attempt > 1) ctx.logger.debug(`stairway slice ${i + 1}: run ${attempt}`)
     let outcome: SliceOutcome
@@ -134,7 +173,11 @@ function timedSlice(
   if (i < slices.length - 1) database.compared = (revision) => board.add(i, revision)
   if (i === 0) database.trusted = true
   const told = { has: run.told(() => board.before(i)) }
-  const out = runSlice(run.context(ctx), slice, told, database, mayReachHead && (() => mayReachHead(run)))
+  const handed = () => {
+    const next = shared.handovers.next(i)
+    return next === undefined ? undefined : slices[next]?.revisions
+  }
+  const out = runSlice(run.context(ctx), slice, told, database, () => mayReachHead(run), handed)
   if (slices.length > 1) {
     const name = `stairway slice ${i + 1}/${slices.length} (${slice.revisions.length} revisions after ${slice.prefix.length} replayed unchecked)`
     out.then(
@@ -203,6 +246,8 @@ async function runSlice(
   rebuildAt: Pick<ReadonlySet<string>, 'has'>,
   database: SliceDatabase,
   mayReachHead?: () => Promise<boolean>,
+  /** The revisions of the next slice when it was handed to this one (asked once this slice's are checked). */
+  handed?: () => string[] | undefined,
 ): Promise<SliceOutcome> {
   const log = new ReplayLog(ctx.graph, ctx.logger)
   const started = performance.now()
@@ -222,7 +267,9 @@ async function runSlice(
       return { log, ended: true, blocked: prefix.blocked, prefixMs: 0, prefixFailures: prefix.failures }
     }
     const prefixMs = Math.round(performance.now() - started)
-    const { ended } = await replayRevisionsChecked(ctx, slice.revisions, database, log)
+    let { ended } = await replayRevisionsChecked(ctx, slice.revisions, database, log)
+    const more = ended ? undefined : handed?.()
+    if (more) ({ ended } = await replayRevisionsChecked(ctx, more, database, log))
     if (!ended && database.applied.length === ctx.order.length && (await (mayReachHead?.() ?? true))) {
       await ctx.atHead?.(database.db.session)
     }
