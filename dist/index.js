@@ -26,7 +26,7 @@ import {
   runIdOfRole,
   seconds,
   verdict
-} from "./chunks/chunk-K2LSOI2S.js";
+} from "./chunks/chunk-D3SHVZ4I.js";
 import {
   clip,
   code,

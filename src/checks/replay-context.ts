@@ -39,6 +39,20 @@ export interface ReplayDatabase {
   probe: CatalogProbe
   /** Closes the session and drops the database; a second call does nothing. */
   dispose(): Promise<void>
+  /**
+   * Closes the session and the probe but keeps the database, whose name it returns (the caller then
+   * owns it: a template copy needs a database nobody is connected to). Dispose then drops nothing.
+   */
+  detach?(): Promise<string>
+}
+
+/** Copies of the gate's own databases (CREATE DATABASE ... TEMPLATE): what stairway rebuilds start from. */
+export interface DatabaseCopies {
+  /** A new database copied from `template`, which the gate created and nobody is connected to. */
+  copy(template: string): Promise<string>
+  drop(name: string): Promise<void>
+  /** Keep a checkpoint at every rebuild, not only where it pays (tests: every path taken on small fixtures). */
+  always?: boolean
 }
 
 export interface IrreversiblePolicy {
@@ -52,8 +66,13 @@ export interface ReplayContext {
   graph: RevisionGraph
   /** Revision ids, parents before children. */
   order: string[]
-  /** A fresh, empty database with a session and a probe (a rebuild after a broken state uses it too). */
-  open(): Promise<ReplayDatabase>
+  /**
+   * A fresh, empty database with a session and a probe (a rebuild after a broken state uses it too);
+   * `existing`: the session and probe on a database the gate already created (a copy), instead.
+   */
+  open(existing?: string): Promise<ReplayDatabase>
+  /** Template copies for rebuilds (replay-checkpoints.ts); absent: every rebuild upgrades from base. */
+  copies?: DatabaseCopies
   irreversible: IrreversiblePolicy
   /** Called once with the database at head, when every revision upgraded (model drift runs here). */
   atHead?(session: MigrationSession): Promise<void>

@@ -5,7 +5,7 @@
 import { availableParallelism } from 'node:os'
 import { BackgroundProcessWatch } from './background.js'
 import { DroppedDatabaseWatch } from './dropped-databases.js'
-import { startTimeoutOutcome, type ReplayContext, type ReplayDatabase } from './replay-context.js'
+import { startTimeoutOutcome, type DatabaseCopies, type ReplayContext, type ReplayDatabase } from './replay-context.js'
 import { runRoundtrip } from './replay-roundtrip.js'
 import { autoWorkers } from './replay-slices.js'
 import { runStairway } from './replay-stairway.js'
@@ -102,7 +102,8 @@ export async function runReplayPhase(input: {
       tool: driver.tool,
       logger,
       irreversible: { severity: config.irreversibleSeverity, allow: config.allowIrreversible },
-      open: () => openDatabase(server, driver, config, watches, resources, logger),
+      open: (existing) => openDatabase(server, driver, config, watches, resources, logger, existing),
+      ...(rebuildCheckpoints() !== 'off' ? { copies: databaseCopies(server, rebuildCheckpoints() === 'always') } : {}),
       ...(config.modelDrift
         ? {
             atHead: async (session: MigrationSession) => {
@@ -192,8 +193,10 @@ async function openDatabase(
   watches: { background: BackgroundProcessWatch; dropped: DroppedDatabaseWatch },
   resources: ResourceTracker,
   logger: Logger,
+  /** A database the gate already created (a template copy, replay-checkpoints.ts); none: a new, empty one. */
+  existing?: string,
 ): Promise<ReplayDatabase> {
-  const db = await server.createDatabase()
+  const db = existing ? { name: existing, url: server.urlFor(existing) } : await server.createDatabase()
   // Its password may be one the gate made (a cluster's, a url run's own role's): as secret as the user's.
   registerSecrets(db.url)
   let session
@@ -219,23 +222,49 @@ async function openDatabase(
     : session
   const s = watches.dropped.watch(watches.background.watch(isolated), () => p.otherDatabases())
   let disposed = false
+  let detached = false
+  // Idempotent: a stairway rebuild disposes a database that its slice's cleanup may dispose again.
+  const dispose = async () => {
+    if (disposed) return
+    disposed = true
+    await s.close()
+    const counts = await p.counts().catch(() => null)
+    if (counts) {
+      const how = withLog ? 'with the DDL log' : 'without the DDL log'
+      logger.debug(
+        `catalog probe on ${db.name}: ${counts.captures} captures ${how}, ${counts.whole} read the whole schema`,
+      )
+    }
+    await p.close()
+    if (!detached) await server.dropDatabase(db.name)
+  }
   return {
     session: s,
     probe: p,
-    // Idempotent: a stairway rebuild disposes a database that its slice's cleanup may dispose again.
-    async dispose() {
-      if (disposed) return
-      disposed = true
-      await s.close()
-      const counts = await p.counts().catch(() => null)
-      if (counts) {
-        const how = withLog ? 'with the DDL log' : 'without the DDL log'
-        logger.debug(
-          `catalog probe on ${db.name}: ${counts.captures} captures ${how}, ${counts.whole} read the whole schema`,
-        )
-      }
-      await p.close()
-      await server.dropDatabase(db.name)
+    dispose,
+    async detach() {
+      detached = true
+      await dispose()
+      return db.name
     },
   }
+}
+
+/** Template copies of the gate's databases, for stairway rebuilds (replay-checkpoints.ts). */
+function databaseCopies(server: Server, always: boolean): DatabaseCopies {
+  return {
+    always,
+    copy: async (template) => (await server.createDatabase({ template })).name,
+    drop: (name) => server.dropDatabase(name),
+  }
+}
+
+/**
+ * MIGRATION_GATE_REBUILD_CHECKPOINTS, an internal switch so the tests can prove a report with
+ * checkpoints equals one without, and the bench can time both: off (rebuilds upgrade from base),
+ * always (a checkpoint at every rebuild, however cheap its upgrades), else the gate decides.
+ */
+function rebuildCheckpoints(): 'off' | 'always' | 'auto' {
+  const v = process.env.MIGRATION_GATE_REBUILD_CHECKPOINTS
+  return v === 'off' || v === 'always' ? v : 'auto'
 }

@@ -4,40 +4,75 @@
 // the merge of slices (replay-stairway.ts), which reports a rebuild that failed.
 import type { StepResult } from '../drivers/driver.js'
 import { ReplayLog, stepFailure, type ReplayContext, type ReplayDatabase } from './replay-context.js'
+import type { RebuildCheckpoints } from './replay-checkpoints.js'
 
 /** The database a slice replays on, and the revisions applied to it in order (what a rebuild upgrades again). */
 export interface SliceDatabase {
   /** Swapped by a rebuild; the slice disposes whichever is current when it ends. */
   db: ReplayDatabase
   applied: string[]
+  /** Template copies rebuilds start from, shared by the run's slices; none: every rebuild upgrades from base. */
+  checkpoints?: RebuildCheckpoints
+  /**
+   * Set where later slices replay this one's revisions unchecked: told at once when a comparison
+   * makes this database rebuild (those slices must rebuild there too, and cannot see why).
+   */
+  compared?(revision: string): void
+  /** The first of several slices: what it rebuilds, one database rebuilds too (replay-checkpoints.ts). */
+  trusted?: boolean
 }
+
+/** Why a database is rebuilt: a re-upgrade failed, a comparison said so, or another slice's comparison did. */
+export type RebuildReason = 'failed' | 'compared' | 'told'
 
 export const FRESH_DATABASE =
   'this upgrade fails on a fresh database upgraded from base, although it ran in the stairway after the earlier revisions were downgraded and upgraded again: a deploy to an empty database stops here'
 
 /**
- * Puts the database back in the state "these revisions applied": a fresh database, upgraded one
- * revision at a time. Used only after a revision left the database in a state no revision describes.
- * The fresh database has its own probe: earlier captures went with the old one.
+ * Puts the database back in the state "these revisions applied": a fresh database (a copy of the
+ * newest checkpoint on the way, replay-checkpoints.ts), upgraded one revision at a time. Used only
+ * after a revision left the database in a state no revision describes. The new database has its own
+ * probe: earlier captures went with the old one. Sets `database.db`, also when an upgrade fails.
  */
 export async function rebuild(
   ctx: ReplayContext,
-  old: ReplayDatabase,
-  applied: string[],
-): Promise<{ db: ReplayDatabase; failed?: { revision: string; result: StepResult } }> {
-  await old.dispose() // idempotent: the caller's finally may dispose it again if open() throws
-  const db = await ctx.open()
-  ctx.logger.debug(`stairway: rebuilding the database up to ${applied.at(-1) ?? 'base'}`)
-  try {
-    for (const revision of applied) {
-      const result = await db.session.upgrade(revision)
-      if (!result.ok) return { db, failed: { revision, result } }
+  database: SliceDatabase,
+  why: RebuildReason,
+): Promise<{ failed?: { revision: string; result: StepResult } }> {
+  const { applied, checkpoints } = database
+  await database.db.dispose() // idempotent: the caller's finally may dispose it again if open() throws
+  const from = checkpoints?.newest(applied)
+  const copy = from ? await checkpoints?.copy(from) : undefined
+  const done = copy && from ? from.applied.length : 0
+  const start = copy ? ` from the checkpoint at ${from?.applied.at(-1)}` : ''
+  ctx.logger.debug(`stairway: rebuilding the database up to ${applied.at(-1) ?? 'base'}${start}`)
+  const opening = performance.now()
+  database.db = await ctx.open(copy)
+  const openMs = performance.now() - opening
+  const upgrading = performance.now()
+  // Later slices hear of a comparison rebuild once its checkpoint is kept: one that must start again
+  // then starts from it.
+  const publish = () => why === 'compared' && database.compared?.(applied.at(-1) ?? '')
+  for (const revision of applied.slice(done)) {
+    const result = await database.db.session.upgrade(revision)
+    if (!result.ok) {
+      publish()
+      return { failed: { revision, result } }
     }
-  } catch (error) {
-    await db.dispose()
-    throw error
   }
-  return { db }
+  // A checkpoint costs closing the session, a copy and opening it again: kept where the upgrades it
+  // saves the next rebuild took longer than that (the last one measured, else one open), or where a
+  // later slice will rebuild at the same revision.
+  const upgradeMs = performance.now() - upgrading
+  const worth =
+    upgradeMs > (checkpoints?.saveMs ?? openMs) || (why === 'compared' && !!database.compared) || !!checkpoints?.always
+  const kept = checkpoints?.enabled && done < applied.length && worth
+  if (kept) database.db = await checkpoints.save(ctx, database.db, applied, !!database.trusted)
+  ctx.logger.debug(
+    `stairway: rebuilt up to ${applied.at(-1) ?? 'base'}: open ${Math.round(openMs)} ms, ${applied.length - done} upgrades ${Math.round(upgradeMs)} ms${kept ? `, checkpoint ${Math.round(checkpoints?.saveMs ?? 0)} ms` : ''}`,
+  )
+  publish()
+  return {}
 }
 
 /** A plain upgrade that failed while a database was being (re)built: its step, its finding, and where it happened. */

@@ -10,7 +10,7 @@ import {
   stepFailure,
   type ReplayContext,
 } from './replay-context.js'
-import { FRESH_DATABASE, rebuild, rebuildFailed, type SliceDatabase } from './replay-rebuild.js'
+import { FRESH_DATABASE, rebuild, rebuildFailed, type RebuildReason, type SliceDatabase } from './replay-rebuild.js'
 import { reupgradeDiffers, reupgradeFails } from '../findings/reupgrade-mismatch.js'
 
 export interface CheckedOutcome {
@@ -36,9 +36,8 @@ export async function replayRevisionsChecked(
    * the same revision upgraded during the stairway (it depends on what earlier downgrades and upgrades
    * left behind): said as a finding, and the stairway ends.
    */
-  const rebuildChecked = async (): Promise<boolean> => {
-    const rebuilt = await rebuild(ctx, database.db, database.applied)
-    database.db = rebuilt.db
+  const rebuildChecked = async (why: RebuildReason): Promise<boolean> => {
+    const rebuilt = await rebuild(ctx, database, why)
     if (!rebuilt.failed) return true
     const { revision, result } = rebuilt.failed
     rebuildFailed(log, revision, result, ctx, result.error?.kind === 'timeout' ? null : FRESH_DATABASE)
@@ -112,7 +111,7 @@ export async function replayRevisionsChecked(
           re.error,
         )
       }
-      if (!(await rebuildChecked())) return { ended: true, rebuiltAt }
+      if (!(await rebuildChecked('failed'))) return { ended: true, rebuiltAt }
       curKey = 'rebuilt'
       curFp = await database.db.probe.capture(curKey)
       continue
@@ -127,7 +126,7 @@ export async function replayRevisionsChecked(
       }
       // Either way the database is not in the state the next revision expects: rebuild it.
       rebuiltAt.push(revision)
-      if (!(await rebuildChecked())) return { ended: true, rebuiltAt }
+      if (!(await rebuildChecked('compared'))) return { ended: true, rebuiltAt }
       curKey = 'rebuilt'
       curFp = await database.db.probe.capture(curKey)
       continue

@@ -32,12 +32,13 @@ export interface PrefixOutcome {
 /**
  * Replays `prefix` unchecked on `database`. Where one database would rebuild after a failed
  * re-upgrade, so does this. Where it rebuilt because a comparison said so, this can only know from
- * the slice that compared (`rebuildAt`, on a second run of this slice; see runStairway).
+ * the slice that compared (`rebuildAt`, asked only where the re-upgrade passed, as those slices
+ * publish them; see replay-slice-runs.ts).
  */
 export async function replayPrefixUnchecked(
   ctx: ReplayContext,
   prefix: string[],
-  rebuildAt: ReadonlySet<string>,
+  rebuildAt: Pick<ReadonlySet<string>, 'has'>,
   database: SliceDatabase,
 ): Promise<PrefixOutcome> {
   const failures: PrefixFailure[] = []
@@ -53,8 +54,7 @@ export async function replayPrefixUnchecked(
     const re = await database.db.session.upgrade(revision)
     if (!re.ok) failures.push({ revision, direction: 'upgrade', phase: 're' })
     if (re.ok && !rebuildAt.has(revision)) continue
-    const rebuilt = await rebuild(ctx, database.db, database.applied)
-    database.db = rebuilt.db
+    const rebuilt = await rebuild(ctx, database, re.ok ? 'told' : 'failed')
     if (rebuilt.failed) return { failures, blocked: { ...rebuilt.failed, fresh: true } }
   }
   return { failures }

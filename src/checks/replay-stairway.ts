@@ -11,6 +11,8 @@ import { FRESH_DATABASE, rebuildFailed, type SliceDatabase } from './replay-rebu
 import { replayRevisionsChecked } from './replay-slice-checked.js'
 import { replayPrefixUnchecked, type BlockedStep, type PrefixFailure } from './replay-slice-prefix.js'
 import { planSlices, type Slice } from './replay-slices.js'
+import { RebuildCheckpoints } from './replay-checkpoints.js'
+import { ComparedRebuilds, SliceRestart, type SliceRun } from './replay-slice-runs.js'
 
 /** What one slice found, and whether the stairway may go on after it. */
 interface SliceOutcome {
@@ -21,13 +23,10 @@ interface SliceOutcome {
   blocked?: BlockedStep
   /** Time spent opening the database and upgrading through the prefix. */
   prefixMs: number
-  /**
-   * Revisions after which this slice rebuilt its database because a comparison said so (a second
-   * upgrade that built another schema): the one thing a later slice's unchecked replay cannot see.
-   */
-  rebuiltAt: string[]
   /** Steps of the unchecked replay that failed (checked against the slice that owns them when merging). */
   prefixFailures: PrefixFailure[]
+  /** The slice's revisions were handed to the slice before it (Handovers): nothing of its own to merge. */
+  handedOver?: boolean
 }
 
 export async function runStairway(ctx: ReplayContext): Promise<ReplayOutcome> {
@@ -36,35 +35,34 @@ export async function runStairway(ctx: ReplayContext): Promise<ReplayOutcome> {
     const ranges = slices.map((s) => `${s.prefix.length + 1}-${s.prefix.length + s.revisions.length}`).join(', ')
     ctx.logger.info(`stairway: ${ctx.order.length} revisions on ${slices.length} databases side by side (${ranges})`)
   }
+  const checkpoints = new RebuildCheckpoints(ctx.copies, ctx.logger)
+  try {
+    return await runSlices(ctx, slices, checkpoints)
+  } finally {
+    await checkpoints.dropAll()
+  }
+}
+
+async function runSlices(ctx: ReplayContext, slices: Slice[], checkpoints: RebuildCheckpoints): Promise<ReplayOutcome> {
+  const board = new ComparedRebuilds(slices.length, ctx.logger)
+  const handovers = new Handovers()
   const runs: Promise<SliceOutcome>[] = []
-  for (const [i, slice] of slices.entries()) {
-    // Model drift runs on the last slice's database at head, but only once every earlier slice went
-    // through and none rebuilt where this slice's unchecked replay could not (it then runs again).
+  for (const i of slices.keys()) {
     const earlier = [...runs]
-    const mayReachHead =
-      i === slices.length - 1
-        ? async () => (await wentThrough(earlier)) && !mustReplayAgain(slice, await Promise.all(earlier))
-        : undefined
-    runs.push(timedSlice(ctx, slices, i, new Set(), mayReachHead))
+    // Model drift runs on the database that reaches head (the last slice's, or the one it was handed
+    // to), but only once every earlier slice went through and this run rebuilt exactly where they did.
+    const mayReachHead = async (run: SliceRun) => (await wentThrough(earlier)) && run.agreesWith(board.before(i))
+    runs.push(sliceUntilAgreed(ctx, slices, i, { board, handovers, checkpoints, earlier, mayReachHead }))
   }
   // Every slice finishes (and drops its database) before anything is reported or thrown.
   const settled = await Promise.allSettled(runs)
 
   const log = new ReplayLog(ctx.graph, ctx.logger)
   const notes: string[] = []
-  const kept: SliceOutcome[] = []
-  for (const [i, first] of settled.entries()) {
-    if (first.status === 'rejected') throw first.reason
-    let outcome = first.value
-    const slice = slices[i] as Slice
-    if (mustReplayAgain(slice, kept)) {
-      // An earlier slice rebuilt its database after a revision this slice replayed unchecked: replay
-      // this slice again, rebuilding where that one did, so it stands where one database would.
-      const at = rebuildPoints(kept)
-      ctx.logger.debug(`stairway slice ${i + 1}: again, rebuilding after ${[...at].join(', ')}`)
-      outcome = await timedSlice(ctx, slices, i, at, i === slices.length - 1 ? async () => true : undefined)
-    }
-    kept.push(outcome)
+  for (const result of settled) {
+    if (result.status === 'rejected') throw result.reason
+    const outcome = result.value
+    if (outcome.handedOver) continue // its steps and findings are in the slice before it, in order
     notes.push(...disagreements(outcome, log))
     const { blocked, ended } = outcome
     if (blocked) {
@@ -81,33 +79,113 @@ export async function runStairway(ctx: ReplayContext): Promise<ReplayOutcome> {
   return { findings: log.findings, steps: log.steps, ...(notes.length ? { notes } : {}) }
 }
 
+interface SliceShared {
+  board: ComparedRebuilds
+  handovers: Handovers
+  checkpoints: RebuildCheckpoints
+  /** The slices before this one. */
+  earlier: Promise<SliceOutcome>[]
+  mayReachHead: (run: SliceRun) => Promise<boolean>
+}
+
+/**
+ * Slices handed to the slice before them. A slice that must start again (an earlier slice rebuilt
+ * where it did not) has lost what it did: rather than repeat it, it hands its revisions to the slice
+ * before it, which checks them after its own on its database, as one database would. Slicing then
+ * costs no more than one database; a slice that can no longer be handed over (the one before it has
+ * finished, or was handed over itself) starts again.
+ */
+class Handovers {
+  private readonly handed = new Set<number>()
+  private readonly closed = new Set<number>()
+
+  handOver(slice: number): boolean {
+    if (slice === 0 || this.closed.has(slice - 1) || this.handed.has(slice - 1)) return false
+    this.handed.add(slice)
+    return true
+  }
+
+  /** Slice `slice` checked its own revisions: the next slice, if it was handed over (else none will be). */
+  next(slice: number): number | undefined {
+    if (this.handed.has(slice + 1)) return slice + 1
+    this.closed.add(slice)
+    return undefined
+  }
+}
+
+/**
+ * One slice, run again until it rebuilt exactly where the slices before it (as they finally ran) say
+ * one database rebuilds. A run is stopped as soon as a point published by an earlier slice
+ * contradicts it, also after it finished: it then starts again at once, while the earlier slices
+ * still run, and its rebuilds start from the checkpoints they left.
+ */
+async function sliceUntilAgreed(
+  ctx: ReplayContext,
+  slices: Slice[],
+  i: number,
+  shared: SliceShared,
+): Promise<SliceOutcome> {
+  const { board, earlier, handovers } = shared
+  for (let attempt = 1; ; attempt++) {
+    if (attempt > 1 && handovers.handOver(i)) {
+      ctx.logger.debug(
+        `stairway slice ${i + 1}: handed to slice ${i}, which checks its revisions after its own (starting again would repeat what one database does once)`,
+      )
+      return {
+        log: new ReplayLog(ctx.graph, ctx.logger),
+        ended: false,
+        prefixMs: 0,
+        prefixFailures: [],
+        handedOver: true,
+      }
+    }
+    const run = board.begin(i)
+    if (attempt > 1) ctx.logger.debug(`stairway slice ${i + 1}: run ${attempt}`)
+    let outcome: SliceOutcome
+    try {
+      outcome = await timedSlice(ctx, slices, i, run, shared)
+    } catch (error) {
+      if (error instanceof SliceRestart) continue
+      throw error
+    }
+    const agreed = await Promise.race([
+      Promise.allSettled(earlier).then(() => run.agreesWith(board.before(i))),
+      run.invalidated.then(() => false),
+    ])
+    if (agreed) return outcome
+  }
+}
+
 /** One slice, with its wall time logged where there are several (what the planner's model is tuned on). */
 function timedSlice(
   ctx: ReplayContext,
   slices: Slice[],
   i: number,
-  rebuildAt: ReadonlySet<string>,
-  mayReachHead?: () => Promise<boolean>,
+  run: SliceRun,
+  shared: SliceShared,
 ): Promise<SliceOutcome> {
   const slice = slices[i] as Slice
   const started = performance.now()
-  const run = runSlice(ctx, slice, rebuildAt, mayReachHead)
+  const { board, checkpoints, mayReachHead } = shared
+  // Opened by runSlice; a rebuild swaps it.
+  const database = { applied: [], checkpoints } as unknown as SliceDatabase
+  // Later slices replay this one's revisions unchecked: they hear of its comparison rebuilds at once.
+  if (i < slices.length - 1) database.compared = (revision) => board.add(i, revision)
+  if (i === 0) database.trusted = true
+  const told = { has: run.told(() => board.before(i)) }
+  const handed = () => {
+    const next = shared.handovers.next(i)
+    return next === undefined ? undefined : slices[next]?.revisions
+  }
+  const out = runSlice(run.context(ctx), slice, told, database, () => mayReachHead(run), handed)
   if (slices.length > 1) {
     const name = `stairway slice ${i + 1}/${slices.length} (${slice.revisions.length} revisions after ${slice.prefix.length} replayed unchecked)`
-    run.then(
+    out.then(
       (o) => ctx.logger.debug(`${name}: ${Math.round(performance.now() - started)} ms, prefix ${o.prefixMs} ms`),
       () => {},
     )
   }
-  return run
-}
-
-const rebuildPoints = (outcomes: SliceOutcome[]) => new Set(outcomes.flatMap((o) => o.rebuiltAt))
-
-/** True when an earlier slice rebuilt after a revision this slice's first run replayed without rebuilding. */
-function mustReplayAgain(slice: Slice, earlier: SliceOutcome[]): boolean {
-  const at = rebuildPoints(earlier)
-  return slice.prefix.some((r) => at.has(r))
+  return out
 }
 
 /** Notes for unchecked steps that failed where the slice that checked them passed (mostly timeouts under load). */
@@ -165,26 +243,40 @@ async function wentThrough(slices: Promise<SliceOutcome>[]): Promise<boolean> {
 async function runSlice(
   ctx: ReplayContext,
   slice: Slice,
-  rebuildAt: ReadonlySet<string>,
+  rebuildAt: Pick<ReadonlySet<string>, 'has'>,
+  database: SliceDatabase,
   mayReachHead?: () => Promise<boolean>,
+  /** The revisions of the next slice when it was handed to this one (asked once this slice's are checked). */
+  handed?: () => string[] | undefined,
 ): Promise<SliceOutcome> {
   const log = new ReplayLog(ctx.graph, ctx.logger)
   const started = performance.now()
-  const database: SliceDatabase = { db: await ctx.open(), applied: [] }
+  // Where the first slice already rebuilt within this prefix, start from its checkpoint there: one
+  // database stands exactly so after that rebuild, whatever came before it.
+  const from = slice.prefix.length ? database.checkpoints?.newestTrusted(slice.prefix) : undefined
+  const copy = from ? await database.checkpoints?.copy(from) : undefined
+  database.db = await ctx.open(copy)
+  if (copy && from) {
+    database.applied.push(...from.applied)
+    ctx.logger.debug(`stairway: a slice starts from the checkpoint at ${from.applied.at(-1)}`)
+  }
   try {
-    const prefix = await replayPrefixUnchecked(ctx, slice.prefix, rebuildAt, database)
+    const rest = slice.prefix.slice(database.applied.length)
+    const prefix = await replayPrefixUnchecked(ctx, rest, rebuildAt, database)
     if (prefix.blocked) {
-      return { log, ended: true, blocked: prefix.blocked, prefixMs: 0, rebuiltAt: [], prefixFailures: prefix.failures }
+      return { log, ended: true, blocked: prefix.blocked, prefixMs: 0, prefixFailures: prefix.failures }
     }
     const prefixMs = Math.round(performance.now() - started)
-    const { ended, rebuiltAt } = await replayRevisionsChecked(ctx, slice.revisions, database, log)
+    let { ended } = await replayRevisionsChecked(ctx, slice.revisions, database, log)
+    const more = ended ? undefined : handed?.()
+    if (more) ({ ended } = await replayRevisionsChecked(ctx, more, database, log))
     if (!ended && database.applied.length === ctx.order.length && (await (mayReachHead?.() ?? true))) {
       if (ctx.atHead) {
         await database.db.probe.release()
         await ctx.atHead(database.db.session)
       }
     }
-    return { log, ended, prefixMs, rebuiltAt, prefixFailures: prefix.failures }
+    return { log, ended, prefixMs, prefixFailures: prefix.failures }
   } finally {
     await database.db.dispose()
   }

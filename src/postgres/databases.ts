@@ -45,6 +45,17 @@ export class GateDatabases {
       throw new Error(`template database ${options.template} was not created by the gate`)
     }
     await this.admin(async (client) => {
+      if (options.template) {
+        // PostgreSQL copies only a database nobody is connected to, and waits 5 s for stragglers
+        // before it refuses: a helper that just quit may not have left yet. The template is the
+        // gate's own; whatever still sits in it is the gate's too.
+        await client
+          .query(
+            'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+            [options.template],
+          )
+          .catch(() => {})
+      }
       const strategy = this.fileCopy ? ' STRATEGY FILE_COPY' : ''
       const owner = this.owner ? ` OWNER ${ident(this.owner)}` : ''
       await client.query(`CREATE DATABASE ${ident(name)}${owner} TEMPLATE ${ident(template)}${strategy}`)

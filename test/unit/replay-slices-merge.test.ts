@@ -165,7 +165,7 @@ describe('stairway slices, merged', () => {
     expect(c.atHead()).toBe(0)
   })
 
-  it('replays a slice again where an earlier one rebuilt after a re-upgrade that built another schema', async () => {
+  it('hands a slice to the one before it where that one rebuilt after a re-upgrade that built another schema', async () => {
     // One database: r2's second upgrade leaves x (reupgrade-mismatch), the database is rebuilt
     // without x, and r5 passes. A slice whose unchecked replay kept x would fail r5 instead.
     const quirks = { secondUpgradeLeaves: 'r2', failsWithX: 'r5' }
@@ -178,7 +178,9 @@ describe('stairway slices, merged', () => {
     expect(sliced.findings).toEqual(one.findings)
     expect(sliced.steps).toEqual(one.steps)
     expect(c.atHead()).toBe(1)
-    expect(c.opened()).toBeGreaterThan(3) // the second slice ran again
+    // The second slice, which went past r2 without rebuilding, was handed to the first (which
+    // checked its revisions after its own) instead of opening a database again.
+    expect(c.opened()).toBe(3)
   })
 
   it('says once, with where it happened, a step that timed out only while a slice was being reached', async () => {
