@@ -26,7 +26,7 @@ import {
   runIdOfRole,
   seconds,
   verdict
-} from "./chunks/chunk-D3SHVZ4I.js";
+} from "./chunks/chunk-62JXCL6S.js";
 import {
   clip,
   code,

@@ -33,22 +33,16 @@ export class RebuildCheckpoints {
     private readonly logger: Logger,
   ) {}
 
-  /** The newest checkpoint a rebuild up to `applied` can start from, if any. */
-  newest(applied: readonly string[]): Checkpoint | undefined {
+  /**
+   * The newest checkpoint whose revisions are a prefix of `applied`, if any: where a rebuild up to
+   * `applied` can start. `trustedOnly`: only those the first slice made (a later slice's prefix replay).
+   */
+  newest(applied: readonly string[], trustedOnly = false): Checkpoint | undefined {
     let best: Checkpoint | undefined
     for (const c of this.saved) {
+      if (trustedOnly && !c.trusted) continue
       if (c.applied.length > applied.length || (best && c.applied.length <= best.applied.length)) continue
       if (c.applied.every((r, i) => applied[i] === r)) best = c
-    }
-    return best
-  }
-
-  /** The newest trusted checkpoint within `prefix` (its revisions a prefix of it), if any. */
-  newestTrusted(prefix: readonly string[]): Checkpoint | undefined {
-    let best: Checkpoint | undefined
-    for (const c of this.saved) {
-      if (!c.trusted || c.applied.length > prefix.length || (best && c.applied.length <= best.applied.length)) continue
-      if (c.applied.every((r, i) => prefix[i] === r)) best = c
     }
     return best
   }

@@ -253,7 +253,7 @@ async function runSlice(
   const started = performance.now()
   // Where the first slice already rebuilt within this prefix, start from its checkpoint there: one
   // database stands exactly so after that rebuild, whatever came before it.
-  const from = slice.prefix.length ? database.checkpoints?.newestTrusted(slice.prefix) : undefined
+  const from = slice.prefix.length ? database.checkpoints?.newest(slice.prefix, true) : undefined
   const copy = from ? await database.checkpoints?.copy(from) : undefined
   database.db = await ctx.open(copy)
   if (copy && from) {
