@@ -849,10 +849,13 @@ def main():
     parser.add_argument("--flask", action="store_true", help="run inside the Flask app's context")
     parser.add_argument("--watchdog-fd", type=int, default=-1,
                         help="a pipe the gate holds open: when it closes, the helper's process group ends")
+    parser.add_argument("--await-url", action="store_true",
+                        help="a spare: import Alembic, then wait for a first stdin line "
+                             '{"url": ..., "appname": ...} before anything of the project runs')
     args = parser.parse_args()
     if args.watchdog_fd >= 0:
         watch_gate(args.watchdog_fd)
-    if not args.url:
+    if not args.url and not args.await_url:
         parser.error("--url or MIGRATION_GATE_URL is required")
     # Import Alembic before the project joins sys.path: projects often name their script
     # directory "alembic/", which would otherwise shadow the real package.
@@ -862,6 +865,18 @@ def main():
     import alembic.script  # noqa: F401
 
     announce_loading()
+    if args.await_url:
+        # Interpreter start and these imports are most of a helper's start (~0.25 s): a spare pays
+        # them while the gate still works on another database, and gets its database when one is
+        # needed (a stairway rebuild). Nothing of the project has run yet, so the URL reaches it as
+        # it reaches a helper started for it: in the environment, before env.py or the app reads it.
+        sqlalchemy_url("postgresql://spare", False)  # imports the installed driver (psycopg2...) now
+        first = read_command()
+        if not first.get("url"):
+            return 0  # the gate ended, or never needed this spare
+        args.url = first["url"]
+        if first.get("appname"):
+            os.environ["PGAPPNAME"] = first["appname"]
     os.chdir(args.project)
     if args.project not in sys.path:
         sys.path.insert(0, args.project)

@@ -3,7 +3,7 @@ import { createRequire as __mgCreateRequire } from 'node:module';import { fileUR
 import {
   EXIT_CODES,
   describeFailure
-} from "./chunks/chunk-MEAWUBQL.js";
+} from "./chunks/chunk-RS3KRP6S.js";
 import {
   GateError,
   INPUTS,
@@ -12,7 +12,7 @@ import {
   oneLine,
   registerSecrets,
   scrub
-} from "./chunks/chunk-OIVVCP25.js";
+} from "./chunks/chunk-GGNSC5TN.js";
 import "./chunks/chunk-NNRNKADP.js";
 
 // src/cli.ts
@@ -97,7 +97,7 @@ async function main(argv) {
 `);
     return 0;
   }
-  const { readConfig, runGate, stderrLogger, renderJson, renderTerminal } = await import("./chunks/cli-check-KYMJGJQI.js");
+  const { readConfig, runGate, stderrLogger, renderJson, renderTerminal } = await import("./chunks/cli-check-ASHYHT5Z.js");
   const config = readConfig((name) => args.inputs.get(name));
   const report = await runGate(config, { logger: stderrLogger(args.verbose) });
   if (config.reportJson) writeReportJson(config.reportJson, renderJson(report));

@@ -1,7 +1,7 @@
 import { createRequire as __mgCreateRequire } from 'node:module';import { fileURLToPath as __mgFileURLToPath } from 'node:url';import { dirname as __mgDirname } from 'node:path';const require = __mgCreateRequire(import.meta.url);const __filename = __mgFileURLToPath(import.meta.url);const __dirname = __mgDirname(__filename);
 import {
   describeFailure
-} from "./chunks/chunk-MEAWUBQL.js";
+} from "./chunks/chunk-RS3KRP6S.js";
 import {
   CLUSTER_DIR_PREFIX,
   FINDINGS_HEADER,
@@ -26,7 +26,7 @@ import {
   runIdOfRole,
   seconds,
   verdict
-} from "./chunks/chunk-62JXCL6S.js";
+} from "./chunks/chunk-H7WCHIZJ.js";
 import {
   clip,
   code,
@@ -40,7 +40,7 @@ import {
   registerSecrets,
   scrub,
   withCredentialsFrom
-} from "./chunks/chunk-OIVVCP25.js";
+} from "./chunks/chunk-GGNSC5TN.js";
 import "./chunks/chunk-PO73KUUA.js";
 import {
   __commonJS,

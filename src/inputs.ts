@@ -207,7 +207,7 @@ export const INPUTS: readonly InputSpec[] = [
   {
     name: 'replay-workers',
     description:
-      'Databases the stairway runs on side by side (at most 8), each checking one contiguous slice of the chain after replaying the steps before it unchecked. auto: one per CPU core, at most 4, only for chains of at least 50 revisions per database, and one database when the migrations create roles, tablespaces or databases (objects every database of the server shares); 1: a single database.',
+      'Databases the stairway runs on side by side (at most 8), each checking one contiguous slice of the chain after replaying the steps before it unchecked. auto: one per two CPU cores (a database keeps a Python process and a PostgreSQL backend busy), at most 4, only for chains of at least 50 revisions per database, and one database when the migrations create roles, tablespaces or databases (objects every database of the server shares); 1: a single database.',
     default: 'auto',
   },
   {

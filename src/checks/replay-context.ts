@@ -32,6 +32,11 @@ export interface CatalogProbe {
   forget(key: string): Promise<void>
   /** Removes what the probe installed in the database, before the models are compared with it. */
   release(): Promise<void>
+  /**
+   * Runs statements of the gate's own in the database (removing what a downgrade left behind), in one
+   * transaction: all of them or, when one fails, none (it throws).
+   */
+  undo(statements: string[]): Promise<void>
 }
 
 export interface ReplayDatabase {
@@ -73,6 +78,8 @@ export interface ReplayContext {
   open(existing?: string): Promise<ReplayDatabase>
   /** Template copies for rebuilds (replay-checkpoints.ts); absent: every rebuild upgrades from base. */
   copies?: DatabaseCopies
+  /** False: residue is never removed in place (replay-repair.ts), every broken state rebuilds. */
+  repair?: boolean
   irreversible: IrreversiblePolicy
   /** Called once with the database at head, when every revision upgraded (model drift runs here). */
   atHead?(session: MigrationSession): Promise<void>

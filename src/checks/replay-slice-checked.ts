@@ -12,6 +12,7 @@ import {
 } from './replay-context.js'
 import { FRESH_DATABASE, rebuild, rebuildFailed, type RebuildReason, type SliceDatabase } from './replay-rebuild.js'
 import { reupgradeDiffers, reupgradeFails } from '../findings/reupgrade-mismatch.js'
+import { repairAfterFailedUpgrade } from './replay-repair.js'
 
 export interface CheckedOutcome {
   /** A first upgrade failed, or a rebuild did: the stairway ends here. */
@@ -93,11 +94,11 @@ export async function replayRevisionsChecked(
     const re = await session.upgrade(revision)
     log.step(revision, 'upgrade', 're', re)
     if (!re.ok) {
-      const residue = log.findings.at(-1)
-      if (broken && residue?.revision === revision) {
+      const found = log.findings.at(-1)
+      if (broken && found?.revision === revision) {
         // The usual cause: the residue itself ("type ... already exists"). Say so on the residue.
-        residue.details = [
-          ...(residue.details ?? []),
+        found.details = [
+          ...(found.details ?? []),
           `upgrading again then fails: ${re.error?.message ?? 'unknown error'}`,
         ]
       } else if (re.error?.kind === 'timeout') {
@@ -111,7 +112,19 @@ export async function replayRevisionsChecked(
           re.error,
         )
       }
-      if (!(await rebuildChecked('failed'))) return { ended: true, rebuiltAt }
+      // Objects the downgrade left (what blocked the upgrade) are removed in place where that restores the
+      // schema; a later slice's prefix does the same from the same captures (replay-repair.ts).
+      const repaired = await repairAfterFailedUpgrade(ctx, database, revision, { key: curKey, fingerprint: curFp })
+      if (repaired && repaired.fingerprint === upFp) {
+        for (const k of [curKey, downKey, upKey]) await probe.forget(k)
+        curKey = repaired.key
+        curFp = repaired.fingerprint
+        continue
+      }
+      // Repaired, but the upgrade then built another schema: as any second upgrade that does, a rebuild
+      // later slices are told of. Not repaired: a rebuild, which they see for themselves.
+      if (repaired) rebuiltAt.push(revision)
+      if (!(await rebuildChecked(repaired ? 'compared' : 'failed'))) return { ended: true, rebuiltAt }
       curKey = 'rebuilt'
       curFp = await database.db.probe.capture(curKey)
       continue

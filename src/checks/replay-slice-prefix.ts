@@ -8,6 +8,7 @@
 import type { StepResult } from '../drivers/driver.js'
 import type { ReplayContext } from './replay-context.js'
 import { rebuild, type SliceDatabase } from './replay-rebuild.js'
+import { repairAfterFailedUpgrade } from './replay-repair.js'
 
 /** A step of the prefix that failed; the slice that checks the revision is asked how it went there. */
 export interface PrefixFailure {
@@ -30,7 +31,7 @@ export interface PrefixOutcome {
 }
 
 /**
- * Replays `prefix` unchecked on `database`. Where one database would rebuild after a failed
+ * Replays `prefix` unchecked on `database`. Where one database would repair or rebuild after a failed
  * re-upgrade, so does this. Where it rebuilt because a comparison said so, this can only know from
  * the slice that compared (`rebuildAt`, asked only where the re-upgrade passed, as those slices
  * publish them; see replay-slice-runs.ts).
@@ -42,7 +43,11 @@ export async function replayPrefixUnchecked(
   database: SliceDatabase,
 ): Promise<PrefixOutcome> {
   const failures: PrefixFailure[] = []
+  // The schema before each revision: what a failed re-upgrade is repaired against, as the slice that
+  // checks the revision repairs it (replay-repair.ts). The one capture a revision costs here.
+  const beforeKey = 'prefix:before'
   for (const revision of prefix) {
+    const before = { key: beforeKey, fingerprint: await database.db.probe.capture(beforeKey) }
     const up = await database.db.session.upgrade(revision)
     if (!up.ok) return { failures, blocked: { revision, result: up, fresh: false } }
     database.applied.push(revision)
@@ -53,8 +58,10 @@ export async function replayPrefixUnchecked(
     }
     const re = await database.db.session.upgrade(revision)
     if (!re.ok) failures.push({ revision, direction: 'upgrade', phase: 're' })
-    if (re.ok && !rebuildAt.has(revision)) continue
-    const rebuilt = await rebuild(ctx, database, re.ok ? 'told' : 'failed')
+    const repaired = re.ok ? null : await repairAfterFailedUpgrade(ctx, database, revision, before)
+    if (repaired) await database.db.probe.forget(repaired.key)
+    if ((re.ok || repaired) && !rebuildAt.has(revision)) continue
+    const rebuilt = await rebuild(ctx, database, re.ok || repaired ? 'told' : 'failed')
     if (rebuilt.failed) return { failures, blocked: { ...rebuilt.failed, fresh: true } }
   }
   return { failures }

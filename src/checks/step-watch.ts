@@ -38,3 +38,50 @@ export function stepLocation(node: RevisionNode | undefined, direction: Directio
   const line = atDown ? node?.downgradeLine : node?.line
   return { ...(file ? { file } : {}), ...(line ? { line } : {}) }
 }
+
+/**
+ * The session, with `check` started once each step returned and awaited only before the next step
+ * (or any other command, or close): the check (a url server's look for sessions in other databases,
+ * ~1 ms) then overlaps the catalog capture that follows every step instead of adding to it. It still
+ * starts the moment the step returned, while the connections that step left open are open. What it
+ * throws is thrown by the next command, or by close() once the session is closed.
+ */
+export function checkAfterStepsInBackground(
+  session: MigrationSession,
+  check: (revision: string, direction: Direction) => Promise<void>,
+): MigrationSession {
+  let pending: Promise<unknown> | undefined
+  const settle = async () => {
+    const p = pending
+    pending = undefined
+    const outcome = await p
+    if (outcome instanceof Failed) throw outcome.error
+  }
+  const step = async (revision: string, direction: Direction, run: () => Promise<StepResult>) => {
+    await settle()
+    const result = await run()
+    pending = check(revision, direction).then(
+      () => undefined,
+      (error: unknown) => new Failed(error),
+    )
+    return result
+  }
+  return {
+    upgrade: (target) => step(target, 'upgrade', () => session.upgrade(target)),
+    downgrade: (revision) => step(revision, 'downgrade', () => session.downgrade(revision)),
+    current: async () => (await settle(), session.current()),
+    close: async () => {
+      try {
+        await settle()
+      } finally {
+        await session.close()
+      }
+    },
+    ...(session.modelDrift ? { modelDrift: async (options) => (await settle(), session.modelDrift!(options)) } : {}),
+  }
+}
+
+/** A check's error, held as a value until it is thrown (a rejected promise nobody awaits yet would be unhandled). */
+class Failed {
+  constructor(readonly error: unknown) {}
+}

@@ -115,6 +115,8 @@ export interface MigrationDriver {
   /** Tables the tool keeps for itself (alembic_version), left out of snapshots. */
   bookkeepingTables: string[]
   open(databaseUrl: string, options: SessionOptions): Promise<MigrationSession>
+  /** Ends what the driver keeps ready between sessions (a spare process); called when the replay ends. */
+  release?(): Promise<void>
   /**
    * Checks what a replay needs besides the database (Alembic: an interpreter that imports it), before
    * a server is started for nothing; throws a GateError naming the input.

@@ -61,6 +61,13 @@ export class GateDatabases {
       await client.query(`CREATE DATABASE ${ident(name)}${owner} TEMPLATE ${ident(template)}${strategy}`)
       this.created.add(name)
       if (this.owner) await client.query(`REVOKE CONNECT, TEMPORARY ON DATABASE ${ident(name)} FROM PUBLIC`)
+      // A user's server is durable: every step commits, and each commit would wait for its WAL to reach
+      // the disk (a flush per step, where the naive check flushes once). The database is thrown away, so
+      // its sessions need not wait; the gate's own servers run without durability already. Speed only:
+      // a server that refuses (the admin user may not own the database) changes no result.
+      if (!this.ownServer) {
+        await client.query(`ALTER DATABASE ${ident(name)} SET synchronous_commit = off`).catch(() => {})
+      }
     })
     return { name, url: this.urlFor(name) }
   }

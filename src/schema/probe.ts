@@ -120,6 +120,17 @@ export class SnapshotProbe implements CatalogProbe {
     return r.rows.map((row) => row.datname)
   }
 
+  async undo(statements: string[]): Promise<void> {
+    await this.client.query('BEGIN')
+    try {
+      for (const statement of statements) await this.client.query(statement)
+      await this.client.query('COMMIT')
+    } catch (error) {
+      await this.client.query('ROLLBACK').catch(() => {})
+      throw error
+    }
+  }
+
   async forget(key: string): Promise<void> {
     this.forgotten.add(key)
   }

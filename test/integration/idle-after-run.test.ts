@@ -9,7 +9,7 @@ import { pythonWithAlembic } from '../support/python.js'
 const root = join(import.meta.dirname, '..', '..')
 const fixtures = join(root, 'test', 'fixtures')
 
-function leftAfterRun(fixture: string, postgres: string, python?: string, mode?: string) {
+function leftAfterRun(fixture: string, postgres: string, python?: string, mode?: string, env?: Record<string, string>) {
   const r = spawnSync(
     process.execPath,
     [
@@ -21,7 +21,7 @@ function leftAfterRun(fixture: string, postgres: string, python?: string, mode?:
       ...(python ? [python] : []),
       ...(mode ? [mode] : []),
     ],
-    { encoding: 'utf8', timeout: 120_000 },
+    { encoding: 'utf8', timeout: 120_000, env: { ...process.env, ...env } },
   )
   expect(r.status, r.stderr).toBe(0)
   const out = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}') as {
@@ -50,6 +50,15 @@ describe('the process has nothing left to wait for after a run', () => {
 
   it('an Alembic stairway (the Python helper, the cross-check) on the local provider', async () => {
     const run = leftAfterRun('alembic-enum-residue', 'local', await pythonWithAlembic())
+    expect(run.result).toBe('fail')
+    expect(run.left).toEqual([])
+  })
+
+  it('an Alembic stairway that rebuilds (a spare helper is started ahead of the next database)', async () => {
+    const run = leftAfterRun('alembic-enum-residue', 'local', await pythonWithAlembic(), undefined, {
+      MIGRATION_GATE_RESIDUE_REPAIR: 'off',
+      MIGRATION_GATE_REBUILD_CHECKPOINTS: 'always',
+    })
     expect(run.result).toBe('fail')
     expect(run.left).toEqual([])
   })

@@ -1,7 +1,8 @@
 // Stairway rebuilds that start from template copies (src/checks/replay-checkpoints.ts) must report
 // exactly what rebuilds from base report: the same findings and steps in the same order, on one
 // database and on slices. MIGRATION_GATE_REBUILD_CHECKPOINTS=off is the rebuild from base, `always`
-// keeps a checkpoint at every rebuild, so small fixtures take every path. Real PostgreSQL, the real
+// keeps a checkpoint at every rebuild, so small fixtures take every path; MIGRATION_GATE_RESIDUE_REPAIR=off
+// rebuilds where the residue would be removed in place, with the same report. Real PostgreSQL, the real
 // SQL driver and Alembic, real fixtures with several bad downgrades each.
 import { join } from 'node:path'
 import pg from 'pg'
@@ -31,6 +32,8 @@ async function gate(
   fixture: string,
   mode: 'off' | 'always' | 'auto',
   inputs: Record<string, string>,
+  /** Other internal switches (MIGRATION_GATE_RESIDUE_REPAIR), set for this run only. */
+  switches: Record<string, string> = {},
 ): Promise<{ report: GateReport; debug: string[] }> {
   const debug: string[] = []
   const logger: Logger = { info: (m) => debug.push(m), warn() {}, debug: (m) => debug.push(m) }
@@ -41,8 +44,9 @@ async function gate(
     python,
     ...inputs,
   }
-  const before = process.env.MIGRATION_GATE_REBUILD_CHECKPOINTS
-  process.env.MIGRATION_GATE_REBUILD_CHECKPOINTS = mode
+  const set = { MIGRATION_GATE_REBUILD_CHECKPOINTS: mode, ...switches }
+  const before = Object.fromEntries(Object.keys(set).map((k) => [k, process.env[k]]))
+  Object.assign(process.env, set)
   try {
     return {
       report: await runGate(
@@ -52,8 +56,10 @@ async function gate(
       debug,
     }
   } finally {
-    if (before === undefined) delete process.env.MIGRATION_GATE_REBUILD_CHECKPOINTS
-    else process.env.MIGRATION_GATE_REBUILD_CHECKPOINTS = before
+    for (const [k, v] of Object.entries(before)) {
+      if (v === undefined) delete process.env[k]
+      else process.env[k] = v
+    }
   }
 }
 
@@ -90,6 +96,14 @@ describe('rebuilds from checkpoints', () => {
             said(without.report),
           )
         }
+        // Residue removed in place (replay-repair.ts) reports what rebuilding after it reports.
+        const rebuildOnly = await gate(
+          fixture,
+          'off',
+          { 'replay-workers': workers },
+          { MIGRATION_GATE_RESIDUE_REPAIR: 'off' },
+        )
+        expect(said(rebuildOnly.report), `replay-workers: ${workers}, no repair`).toEqual(said(without.report))
       }
     },
   )
@@ -104,8 +118,29 @@ describe('rebuilds from checkpoints', () => {
       'reupgrade-mismatch@12',
       'downgrade-residue@14',
     ])
-    // The first rebuild (after 3) starts from base; every later one from the checkpoint the one before kept.
+    // The enum types and the index the downgrades of 3, 8 and 14 left are removed in place; the rows 10's
+    // downgrade kept and the sequences 6 and 12 build differently again cannot be: those rebuild.
+    expect(debug.map((m) => /^stairway: repaired (\S+) in place/.exec(m)?.[1]).filter(Boolean)).toEqual([
+      '3',
+      '8',
+      '14',
+    ])
+    // The first rebuild (after 6) starts from base; every later one from the checkpoint the one before kept.
     expect(debug.filter((m) => m.startsWith('stairway: rebuilding'))).toEqual([
+      'stairway: rebuilding the database up to 6',
+      'stairway: rebuilding the database up to 10 from the checkpoint at 6',
+      'stairway: rebuilding the database up to 12 from the checkpoint at 10',
+    ])
+    // Without the repair, every residue rebuilds: 3, 8 and 14 too, each from the checkpoint before it.
+    const rebuildOnly = await gate(
+      'sql-golang-many-rebuilds',
+      'always',
+      { 'replay-workers': '1' },
+      {
+        MIGRATION_GATE_RESIDUE_REPAIR: 'off',
+      },
+    )
+    expect(rebuildOnly.debug.filter((m) => m.startsWith('stairway: rebuilding'))).toEqual([
       'stairway: rebuilding the database up to 3',
       'stairway: rebuilding the database up to 6 from the checkpoint at 3',
       'stairway: rebuilding the database up to 8 from the checkpoint at 6',
@@ -113,6 +148,25 @@ describe('rebuilds from checkpoints', () => {
       'stairway: rebuilding the database up to 12 from the checkpoint at 10',
       'stairway: rebuilding the database up to 14 from the checkpoint at 12',
     ])
+    expect(said(rebuildOnly.report)).toEqual(said(report))
+    expect(await gateDatabasesOn(server.urlFor('postgres'))).toEqual([])
+  })
+
+  it('starts the helper of a rebuilt database ahead of need, once the run has rebuilt, and stops the one left', async () => {
+    // No repair: the enum type left behind rebuilds the database; a checkpoint is then kept (closing and
+    // opening its session again), and that open takes the spare the rebuild's open started.
+    const { report, debug } = await gate(
+      'alembic-enum-residue',
+      'always',
+      { 'replay-workers': '1' },
+      {
+        MIGRATION_GATE_RESIDUE_REPAIR: 'off',
+      },
+    )
+    expect(report.findings.map((f) => f.id)).toEqual(['downgrade-residue'])
+    const opens = debug.filter((m) => /^alembic \d/.test(m))
+    expect(opens).toHaveLength(3) // the first database, the rebuild, the checkpoint's reopen
+    expect(opens.map((m) => m.endsWith('(a spare helper, started ahead)'))).toEqual([false, false, true])
     expect(await gateDatabasesOn(server.urlFor('postgres'))).toEqual([])
   })
 
@@ -145,8 +199,8 @@ describe('rebuilds from checkpoints', () => {
   // A CREATEDB user owns the scratch databases; with CREATEROLE the migrations run as a per-run role
   // that owns them (src/postgres/run-role.ts). Either way the user copies them, and drops every copy.
   it.each([
-    ['CREATEDB', 'gate_copy_createdb', { copied: 5, failed: 0 }],
-    ['CREATEDB CREATEROLE', 'gate_copy_createrole', { copied: 5, failed: 0 }],
+    ['CREATEDB', 'gate_copy_createdb', { copied: 2, failed: 0 }],
+    ['CREATEDB CREATEROLE', 'gate_copy_createrole', { copied: 2, failed: 0 }],
   ])('as a %s user of a url server: the same report, and nothing left behind', async (rights, role, expected) => {
     const admin = new pg.Client({ connectionString: server.urlFor('postgres') })
     await admin.connect()
@@ -187,7 +241,7 @@ describe('rebuilds from checkpoints', () => {
     const own = { postgres: 'local', 'replay-workers': '1' }
     const without = await gate('sql-golang-many-rebuilds', 'off', own)
     const withCheckpoints = await gate('sql-golang-many-rebuilds', 'always', own)
-    expect(fromCheckpoint(withCheckpoints.debug)).toHaveLength(5)
+    expect(fromCheckpoint(withCheckpoints.debug)).toHaveLength(2)
     expect(said(withCheckpoints.report)).toEqual(said(without.report))
   })
 })

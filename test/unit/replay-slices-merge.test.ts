@@ -99,6 +99,10 @@ function context(fail: Failure, options: Quirks = {}) {
                 ],
           forget: async () => {},
           release: async () => {},
+          // The scripted changes are 'changed', never 'added': no repair is tried, every residue rebuilds.
+          undo: async () => {
+            throw new Error('the scripted probe has nothing to undo')
+          },
         },
         async dispose() {
           disposed.push(n)

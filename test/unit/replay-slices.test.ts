@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { autoWorkers, MAX_AUTO_WORKERS, MIN_REVISIONS_PER_WORKER, planSlices } from '../../src/checks/replay-slices.js'
+import {
+  autoWorkers,
+  CORES_PER_DATABASE,
+  MAX_AUTO_WORKERS,
+  MIN_REVISIONS_PER_WORKER,
+  planSlices,
+} from '../../src/checks/replay-slices.js'
 
 const chain = (n: number) => Array.from({ length: n }, (_, i) => `r${i + 1}`)
 
@@ -47,10 +53,13 @@ describe('autoWorkers', () => {
     expect(autoWorkers(2 * MIN_REVISIONS_PER_WORKER - 1, 8)).toBe(1)
   })
 
-  it('uses one per core for long chains, at most MAX_AUTO_WORKERS', () => {
-    expect(autoWorkers(200, 2)).toBe(2)
+  it('uses one per CORES_PER_DATABASE cores for long chains, at most MAX_AUTO_WORKERS', () => {
+    expect(autoWorkers(200, 2)).toBe(1)
+    expect(autoWorkers(200, 3)).toBe(1)
+    expect(autoWorkers(200, 4)).toBe(2)
     expect(autoWorkers(1000, 64)).toBe(MAX_AUTO_WORKERS)
     expect(autoWorkers(1000, 1)).toBe(1)
     expect(autoWorkers(3 * MIN_REVISIONS_PER_WORKER, 8)).toBe(3)
+    expect(autoWorkers(3 * MIN_REVISIONS_PER_WORKER, 3 * CORES_PER_DATABASE)).toBe(3)
   })
 })

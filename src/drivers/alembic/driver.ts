@@ -31,7 +31,8 @@ import { readAlembicGraph } from './graph.js'
 import { envVarsReadByEnvPy } from './env-vars.js'
 import { alembicModelsWording } from './models-wording.js'
 import { alembicOfflineSql } from './offline-sql.js'
-import { AlembicSession, EnvironmentLoadError } from './session.js'
+import { SpareHelpers } from './spare-helper.js'
+import { AlembicSession, EnvironmentLoadError, type HelperProcess } from './session.js'
 import { explainStartFailure } from './start-failure.js'
 import { alembicWordingFor } from './wording.js'
 
@@ -74,6 +75,8 @@ export class AlembicDriver implements MigrationDriver {
   readonly loadedOnlineWording = LOADED_ONLINE_WORDING
   readonly liveWording: LiveWording
   private python: Promise<string> | undefined
+  /** A helper started ahead of the next session, once databases are being rebuilt. */
+  private readonly spares = new SpareHelpers<HelperProcess>()
 
   constructor(private readonly options: AlembicDriverOptions) {
     this.config = readAlembicConfig(options.projectDir, options.config)
@@ -159,6 +162,10 @@ export class AlembicDriver implements MigrationDriver {
     })
   }
 
+  release(): Promise<void> {
+    return this.spares.stop()
+  }
+
   async open(databaseUrl: string, options: SessionOptions): Promise<MigrationSession> {
     const session = new AlembicSession(
       {
@@ -173,6 +180,7 @@ export class AlembicDriver implements MigrationDriver {
         resources: options.resources,
       },
       databaseUrl,
+      this.spares,
     )
     try {
       await session.start()
@@ -202,7 +210,8 @@ export class AlembicDriver implements MigrationDriver {
         envVarsRead: () => envVarsReadByEnvPy(this.config),
       })
     }
-    this.options.logger.debug(`alembic ${session.info?.alembic}, SQLAlchemy ${session.info?.sqlalchemy}`)
+    const spare = session.fromSpare ? ' (a spare helper, started ahead)' : ''
+    this.options.logger.debug(`alembic ${session.info?.alembic}, SQLAlchemy ${session.info?.sqlalchemy}${spare}`)
     return session
   }
 }

@@ -15,6 +15,7 @@ import type { UrlPart } from '../../inputs.js'
 import type { DriftItem, MigrationSession, ModelDrift, StepError, StepResult } from '../driver.js'
 import { migrationApplicationName, PROBE_APPLICATION_NAME } from '../../postgres/names.js'
 import type { ResourceTracker } from '../../resource-tracker.js'
+import type { SpareHelpers } from './spare-helper.js'
 
 export interface HelperOptions {
   python: string
@@ -73,7 +74,7 @@ function databaseOf(url: string): string {
   }
 }
 
-class HelperProcess {
+export class HelperProcess {
   private readonly child: ChildProcess
   private readonly stdin: Writable
   private readonly stdout: Readable
@@ -88,9 +89,11 @@ class HelperProcess {
   private loading: string | undefined
   private readonly projectDir: string
 
-  constructor(opts: HelperOptions, url: string) {
-    // The URL travels in the environment, not argv: with postgres: url it holds a password.
+  /** `url` undefined: a spare, which imports Alembic and waits for begin() (spare-helper.ts). */
+  constructor(opts: HelperOptions, url: string | undefined) {
+    // The URL travels in the environment (or, for a spare, on stdin), not argv: it may hold a password.
     const args = [helperPath(), '--config', opts.iniPath, '--project', opts.projectDir]
+    if (url === undefined) args.push('--await-url')
     for (const name of opts.urlEnv) args.push('--url-env', name)
     for (const [name, part] of opts.partsEnv) args.push('--parts-env', `${name}=${part}`)
     if (opts.scriptLocation) args.push('--script-location', opts.scriptLocation)
@@ -104,8 +107,7 @@ class HelperProcess {
       // the migrations open, wherever they connect: a url server finds them in the wrong database.
       env: {
         ...process.env,
-        MIGRATION_GATE_URL: url,
-        PGAPPNAME: migrationApplicationName(databaseOf(url)),
+        ...(url === undefined ? {} : { MIGRATION_GATE_URL: url, PGAPPNAME: migrationApplicationName(databaseOf(url)) }),
         PYTHONUNBUFFERED: '1',
         PYTHONDONTWRITEBYTECODE: '1',
       },
@@ -194,6 +196,11 @@ class HelperProcess {
     }
   }
 
+  /** Gives a spare its database: it loads env.py (and the app) for `url`, then says ready. */
+  begin(url: string): void {
+    this.stdin.write(`${JSON.stringify({ url, appname: migrationApplicationName(databaseOf(url)) })}\n`)
+  }
+
   request(command: Record<string, unknown>, timeoutMs: number): Promise<Reply | 'timeout'> {
     if (this.exited)
       return Promise.resolve({ ok: false, error: { message: 'the Alembic helper is not running', kind: 'error' } })
@@ -249,15 +256,21 @@ export interface HelperInfo {
 export class AlembicSession implements MigrationSession {
   private helper: HelperProcess | undefined
   info: HelperInfo | undefined
+  /** The last start took a spare helper (spare-helper.ts) instead of starting a process. */
+  fromSpare = false
 
   constructor(
     private readonly opts: HelperOptions,
     private readonly url: string,
+    /** Where a helper already started may come from (a spare), instead of a new process. */
+    private readonly spares?: SpareHelpers<HelperProcess>,
   ) {}
 
   /** Starts the helper; a project whose env.py or revisions cannot load gives one clear error. */
   async start(): Promise<void> {
-    const helper = new HelperProcess(this.opts, this.url)
+    const spare = this.spares?.take(this.url)
+    this.fromSpare = spare !== undefined
+    const helper = spare ?? new HelperProcess(this.opts, this.url)
     // Loading env.py and the revisions gets the step timeout too: an env.py that waits forever (a
     // sleep, a lock, a server that never answers) must end the run, not hang it.
     const seconds = this.opts.stepTimeoutSeconds
@@ -275,6 +288,8 @@ export class AlembicSession implements MigrationSession {
     }
     this.info = { alembic: first.alembic ?? '', sqlalchemy: first.sqlalchemy ?? '' }
     this.helper = helper
+    // After this one is up, not beside it: a spare's start would compete with it for the cores.
+    this.spares?.opening(() => new HelperProcess(this.opts, undefined))
   }
 
   upgrade(target: string): Promise<StepResult> {
@@ -331,6 +346,7 @@ export class AlembicSession implements MigrationSession {
   async close(): Promise<void> {
     await this.helper?.stop()
     this.helper = undefined
+    this.spares?.sessionClosed()
   }
 
   /** The helper process is restarted if it died (after a timeout, or a crash in user code). */
