@@ -26,7 +26,7 @@ import {
   runIdOfRole,
   seconds,
   verdict
-} from "./chunks/chunk-H7WCHIZJ.js";
+} from "./chunks/chunk-3EHDJW2Z.js";
 import {
   clip,
   code,

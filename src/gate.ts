@@ -61,13 +61,17 @@ async function gate(config: GateConfig, deps: RunDeps): Promise<GateReport> {
   const early = EarlyScratchServer.start({ config, timed, logger, resources })
   // What the replay needs besides the database (Alembic: an interpreter that imports it), checked
   // beside the server's start too; its error is the replay's to throw, when there is a replay.
-  const prepared = early ? driver.prepare?.() : undefined
+  // In every replay mode (a url server too): with it the driver starts the first session's helper.
+  const replays = config.mode === 'roundtrip' || config.mode === 'stairway'
+  const prepared = replays ? driver.prepare?.({ resources }) : undefined
   prepared?.catch(() => undefined)
   try {
     return await gateWith(config, deps, { started, driver, timed, phases, early, prepared })
   } finally {
-    // The replay took it, or nothing will: a server started for nothing is stopped before the run ends.
+    // The replay took it, or nothing will: a server started for nothing is stopped before the run ends,
+    // and a helper started for a replay that did not run (static findings blocked it) too.
     await early?.discard()
+    await driver.release?.().catch(() => {})
   }
 }
 

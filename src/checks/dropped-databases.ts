@@ -14,21 +14,41 @@ export class DroppedDatabaseWatch {
   private readonly dropped: Array<{ revision: string; direction: Direction; names: string[] }> = []
 
   /**
-   * The session, with the server's databases listed before the first step and after every step.
-   * `list` reads them over a connection the gate holds (the catalog probe's): one short query a step.
+   * The session, with the server's databases listed before the first step and after every step: read
+   * when the session is next used (its next step, a read of its revision, its end), so that the
+   * catalog capture that follows a step lists them in its own round trip (`list` is the probe's).
+   * Nothing but that capture runs in between; the list is the one the step left.
    */
   watch(session: MigrationSession, list: () => Promise<string[]>): MigrationSession {
-    return watchSteps(session, {
-      before: async () => {
-        if (!this.known) this.known = new Set(await list())
-      },
-      after: async (revision, direction) => {
-        const now = new Set(await list())
-        const gone = [...(this.known ?? [])].filter((name) => !now.has(name))
-        if (gone.length > 0) this.dropped.push({ revision, direction, names: gone.sort() })
-        this.known = now
+    let pending: { revision: string; direction: Direction } | undefined
+    const settle = async () => {
+      if (!this.known) this.known = new Set(await list())
+      if (!pending) return
+      const { revision, direction } = pending
+      pending = undefined
+      const now = new Set(await list())
+      const gone = [...this.known].filter((name) => !now.has(name))
+      if (gone.length > 0) this.dropped.push({ revision, direction, names: gone.sort() })
+      this.known = now
+    }
+    const watched = watchSteps(session, {
+      before: settle,
+      after: (revision, direction) => {
+        pending = { revision, direction }
       },
     })
+    return {
+      ...watched,
+      current: async () => (await settle(), session.current()),
+      close: async () => {
+        try {
+          await settle()
+        } finally {
+          await session.close()
+        }
+      },
+      ...(session.modelDrift ? { modelDrift: async (options) => (await settle(), session.modelDrift!(options)) } : {}),
+    }
   }
 
   findings(graph: RevisionGraph): Finding[] {

@@ -11,7 +11,7 @@ import { autoWorkers } from './replay-slices.js'
 import { runStairway } from './replay-stairway.js'
 import { findServerWideStatement, workersGiven, type ServerWideStatement } from './shared-objects.js'
 import { startScratchServer, type ScratchServer } from './scratch-server.js'
-import { checkAfterStepsInBackground } from './step-watch.js'
+import { checkAfterStepsInBackground, watchSteps } from './step-watch.js'
 import { topologicalOrder } from './topo.js'
 import type { MigrationDriver, MigrationSession, ModelDrift, RevisionGraph } from '../drivers/driver.js'
 import { oneLine } from '../errors.js'
@@ -219,9 +219,11 @@ async function openDatabase(
   // After every step, a url server checks that the run stayed in its own databases: a migration's
   // own connection to another database is seen while it is open, before the helper's exit closes it.
   const check = server.checkIsolation?.bind(server)
+  // The probe's list of databases, read with each capture, is stale the moment a step ran.
+  const told = watchSteps(session, { after: () => p.stepped() })
   const isolated = check
-    ? checkAfterStepsInBackground(session, (revision, direction) => check(`${direction} ${revision}`))
-    : session
+    ? checkAfterStepsInBackground(told, (revision, direction) => check(`${direction} ${revision}`))
+    : told
   const s = watches.dropped.watch(watches.background.watch(isolated), () => p.otherDatabases())
   let disposed = false
   let detached = false

@@ -115,13 +115,14 @@ export interface MigrationDriver {
   /** Tables the tool keeps for itself (alembic_version), left out of snapshots. */
   bookkeepingTables: string[]
   open(databaseUrl: string, options: SessionOptions): Promise<MigrationSession>
-  /** Ends what the driver keeps ready between sessions (a spare process); called when the replay ends. */
+  /** Ends what the driver keeps ready between sessions (a spare process); called when the run ends. */
   release?(): Promise<void>
   /**
    * Checks what a replay needs besides the database (Alembic: an interpreter that imports it), before
-   * a server is started for nothing; throws a GateError naming the input.
+   * a server is started for nothing; throws a GateError naming the input. With `context` it may also
+   * start what the first session needs (a spare helper), which release() ends.
    */
-  prepare?(): Promise<void>
+  prepare?(context?: { resources: ResourceTracker }): Promise<void>
   /** How chain findings name the tool's fields and fix commands. */
   chainWording?: Partial<ChainWording>
   /**

@@ -56,8 +56,9 @@ const SIGNATURES_ALWAYS = `ARRAY[
     (SELECT string_agg(oid::text || ':' || extversion, ',' ORDER BY oid) FROM pg_extension)
   ]`
 const SIGNATURES_AFTER_DDL = `ARRAY[
-    (SELECT ${setOf('t.oid')} FROM pg_type t WHERE t.oid >= 16384
-       AND (t.typtype IN ('e', 'd', 'r') OR (t.typtype = 'c' AND EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = t.typrelid AND c.relkind = 'c')))),
+    -- Standalone composite types through their pg_class rows: no lookup per table's row type.
+    (SELECT ${setOf('t.oid')} FROM pg_type t WHERE t.oid >= 16384 AND t.typtype IN ('e', 'd', 'r'))
+      || '/' || (SELECT ${setOf('c.oid')} FROM pg_class c WHERE c.oid >= 16384 AND c.relkind = 'c'),
     (SELECT ${setOf('seqrelid')} FROM pg_sequence),
     (SELECT ${setOf('oid')} FROM pg_proc WHERE oid >= 16384),
     (SELECT ${setOf('oid')} FROM pg_class WHERE oid >= 16384 AND relkind IN ('r', 'p', 'v', 'm', 'f'))
@@ -290,10 +291,15 @@ $fn$;
 /** One row: how many captures were taken, and how many of them re-read the whole schema. */
 export const CAPTURE_COUNTS_SQL = 'SELECT v AS captures, whole FROM pg_temp.mg_state'
 
-/** `$1` key, `$2` keys to forget, `$3` whether the DDL log is installed: the capture's fingerprint. */
+/**
+ * `$1` key, `$2` keys to forget, `$3` whether the DDL log is installed, `$4` the prefix of the gate's
+ * own database names: the capture's fingerprint, and the server's other databases in the same round
+ * trip (the dropped-database watch reads them after every step; checks/dropped-databases.ts).
+ */
 export const CAPTURE_INCREMENTAL = {
   name: 'migration_gate_capture_incremental',
-  text: 'SELECT pg_temp.mg_capture($1, $2::text[], $3) AS fingerprint',
+  text: `SELECT pg_temp.mg_capture($1, $2::text[], $3) AS fingerprint,
+    ARRAY(SELECT datname::text FROM pg_database WHERE left(datname, length($4)) <> $4 ORDER BY 1) AS databases`,
 }
 
 const listAt = (name: OtherList) =>

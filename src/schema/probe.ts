@@ -37,6 +37,8 @@ export interface ProbeOptions {
 export class SnapshotProbe implements CatalogProbe {
   /** Keys to delete with the next capture. */
   private forgotten = new Set<string>()
+  /** The server's other databases as the last capture read them, until a step runs (stepped()). */
+  private databasesSinceStep: string[] | undefined
   private readonly verify = !['', '0', undefined].includes(process.env[VERIFY_CAPTURES_ENV])
 
   private constructor(
@@ -77,10 +79,11 @@ export class SnapshotProbe implements CatalogProbe {
   async capture(key: string): Promise<string> {
     this.forgotten.delete(key) // kept: this capture replaces it
     const forget = [...this.forgotten]
-    const r = await this.client.query<{ fingerprint: string }>({
+    const r = await this.client.query<{ fingerprint: string; databases: string[] }>({
       ...CAPTURE_INCREMENTAL,
-      values: [key, forget, this.logged],
+      values: [key, forget, this.logged, `${PREFIX}_`],
     })
+    this.databasesSinceStep = r.rows[0]?.databases
     for (const k of forget) this.forgotten.delete(k)
     const fp = r.rows[0]?.fingerprint
     if (!fp) throw new Error('schema capture returned no fingerprint')
@@ -111,8 +114,17 @@ export class SnapshotProbe implements CatalogProbe {
     return diff(doc(fromKey), doc(toKey), { columnOrder: false })
   }
 
-  /** The server's databases but the gate's own (named with its prefix), sorted. */
+  /** A migration step ran since the last capture: the databases that capture read may be stale. */
+  stepped(): void {
+    this.databasesSinceStep = undefined
+  }
+
+  /**
+   * The server's databases but the gate's own (named with its prefix), sorted. As the last capture read
+   * them when no step ran since: a capture follows every stairway step, so this costs no round trip.
+   */
   async otherDatabases(): Promise<string[]> {
+    if (this.databasesSinceStep) return this.databasesSinceStep
     const r = await this.client.query<{ datname: string }>(
       'SELECT datname FROM pg_database WHERE left(datname, length($1)) <> $1 ORDER BY 1',
       [`${PREFIX}_`],

@@ -1,5 +1,6 @@
 // The Alembic (and Flask-Migrate) driver: the static graph from the revision files, and a session
 // per database through the long-lived Python helper.
+import { existsSync } from 'node:fs'
 import path from 'node:path'
 import type { UrlPart } from '../../inputs.js'
 import type { Logger } from '../../logger.js'
@@ -32,7 +33,7 @@ import { envVarsReadByEnvPy } from './env-vars.js'
 import { alembicModelsWording } from './models-wording.js'
 import { alembicOfflineSql } from './offline-sql.js'
 import { SpareHelpers } from './spare-helper.js'
-import { AlembicSession, EnvironmentLoadError, type HelperProcess } from './session.js'
+import { AlembicSession, EnvironmentLoadError, HelperProcess, type HelperOptions } from './session.js'
 import { explainStartFailure } from './start-failure.js'
 import { alembicWordingFor } from './wording.js'
 
@@ -102,9 +103,34 @@ export class AlembicDriver implements MigrationDriver {
     return this.python
   }
 
-  async prepare(): Promise<void> {
+  async prepare(context?: { resources: ResourceTracker }): Promise<void> {
+    // The first database's helper: its interpreter and imports start now, beside the interpreter
+    // check, the static reading and the server's start, instead of after the database exists. On the
+    // interpreter the check will most likely settle on (the one given, else the first that exists);
+    // if it settles on another, that one's spare replaces it.
+    const warm = (python: string) =>
+      context &&
+      this.spares.warm(() => new HelperProcess(this.helperOptions(python, context.resources), undefined), python)
+    const guess =
+      this.options.python || pythonCandidates(this.config.projectDir).find((p) => !p.includes('/') || existsSync(p))
+    if (guess) warm(guess)
     const python = await this.interpreter()
     this.options.logger.info(`python: ${python}`)
+    warm(python)
+  }
+
+  /** How every helper of this project is started. */
+  private helperOptions(python: string, resources: ResourceTracker): Omit<HelperOptions, 'stepTimeoutSeconds'> {
+    return {
+      python,
+      iniPath: this.config.iniPath,
+      projectDir: this.config.projectDir,
+      ...(this.config.scriptLocationOverride ? { scriptLocation: this.config.scriptLocationOverride } : {}),
+      flask: this.config.flaskMigrate,
+      urlEnv: this.options.databaseUrlEnv,
+      partsEnv: this.options.databasePartsEnv,
+      resources,
+    }
   }
 
   /** How the git checks see an Alembic project: revision files, model files, the fix command. */
@@ -169,15 +195,8 @@ export class AlembicDriver implements MigrationDriver {
   async open(databaseUrl: string, options: SessionOptions): Promise<MigrationSession> {
     const session = new AlembicSession(
       {
-        python: await this.interpreter(),
-        iniPath: this.config.iniPath,
-        projectDir: this.config.projectDir,
-        ...(this.config.scriptLocationOverride ? { scriptLocation: this.config.scriptLocationOverride } : {}),
-        flask: this.config.flaskMigrate,
-        urlEnv: this.options.databaseUrlEnv,
-        partsEnv: this.options.databasePartsEnv,
+        ...this.helperOptions(await this.interpreter(), options.resources),
         stepTimeoutSeconds: options.stepTimeoutSeconds,
-        resources: options.resources,
       },
       databaseUrl,
       this.spares,

@@ -90,7 +90,7 @@ export class HelperProcess {
   private readonly projectDir: string
 
   /** `url` undefined: a spare, which imports Alembic and waits for begin() (spare-helper.ts). */
-  constructor(opts: HelperOptions, url: string | undefined) {
+  constructor(opts: Omit<HelperOptions, 'stepTimeoutSeconds'>, url: string | undefined) {
     // The URL travels in the environment (or, for a spare, on stdin), not argv: it may hold a password.
     const args = [helperPath(), '--config', opts.iniPath, '--project', opts.projectDir]
     if (url === undefined) args.push('--await-url')
