@@ -97,7 +97,7 @@ async function main(argv) {
 `);
     return 0;
   }
-  const { readConfig, runGate, stderrLogger, renderJson, renderTerminal } = await import("./chunks/cli-check-Q2Z3JTQM.js");
+  const { readConfig, runGate, stderrLogger, renderJson, renderTerminal } = await import("./chunks/cli-check-B4ITAZIH.js");
   const config = readConfig((name) => args.inputs.get(name));
   const report = await runGate(config, { logger: stderrLogger(args.verbose) });
   if (config.reportJson) writeReportJson(config.reportJson, renderJson(report));

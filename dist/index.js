@@ -26,7 +26,7 @@ import {
   runIdOfRole,
   seconds,
   verdict
-} from "./chunks/chunk-3EHDJW2Z.js";
+} from "./chunks/chunk-23KL2TX2.js";
 import {
   clip,
   code,

@@ -177,13 +177,27 @@ describe('a real run through the CLI', () => {
 
   it('Alembic: the run passes, and its password is nowhere in its output, its report or the process list', async () => {
     // A python that records the URL the helper gets, and the process list at that moment, then runs
-    // the real interpreter: the only way to learn a run's password from outside.
+    // the real interpreter: the only way to learn a run's password from outside. A helper started
+    // ahead of its database (--await-url) reads the URL as its first stdin line: passed on, after it
+    // is recorded.
     const urls = join(scratch, 'urls.txt')
     const psList = join(scratch, 'ps.txt')
     const wrapper = join(scratch, 'python')
+    const python = await pythonWithAlembic()
     writeFileSync(
       wrapper,
-      `#!/bin/sh\nif [ -n "$MIGRATION_GATE_URL" ]; then printf '%s\\n' "$MIGRATION_GATE_URL" >> '${urls}'; ps -eww -o args >> '${psList}'; fi\nexec '${await pythonWithAlembic()}' "$@"\n`,
+      [
+        '#!/bin/sh',
+        `if [ -n "$MIGRATION_GATE_URL" ]; then printf '%s\\n' "$MIGRATION_GATE_URL" >> '${urls}'; ps -eww -o args >> '${psList}'; fi`,
+        'case " $* " in *" --await-url "*)',
+        '  IFS= read -r first',
+        `  printf '%s\\n' "$first" | sed -n 's/.*"url":"\\([^"]*\\)".*/\\1/p' >> '${urls}'; ps -eww -o args >> '${psList}'`,
+        `  { printf '%s\\n' "$first"; exec cat; } | '${python}' "$@"`,
+        '  exit $? ;;',
+        'esac',
+        `exec '${python}' "$@"`,
+        '',
+      ].join('\n'),
       { mode: 0o755 },
     )
     const report = join(scratch, 'alembic-report.json')

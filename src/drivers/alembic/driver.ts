@@ -111,8 +111,9 @@ export class AlembicDriver implements MigrationDriver {
     const warm = (python: string) =>
       context &&
       this.spares.warm(() => new HelperProcess(this.helperOptions(python, context.resources), undefined), python)
-    const guess =
-      this.options.python || pythonCandidates(this.config.projectDir).find((p) => !p.includes('/') || existsSync(p))
+    const exists = (p: string) => !p.includes('/') || existsSync(p)
+    const given = this.options.python
+    const guess = given ? (exists(given) ? given : undefined) : pythonCandidates(this.config.projectDir).find(exists)
     if (guess) warm(guess)
     const python = await this.interpreter()
     this.options.logger.info(`python: ${python}`)

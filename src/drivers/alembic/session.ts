@@ -153,7 +153,14 @@ export class HelperProcess {
         if (line.startsWith(LOADING)) this.loading = line.slice(LOADING.length).trim() || undefined
       this.stderrTail = [...this.stderrTail, ...lines.filter((l) => !l.startsWith(LOADING))].slice(-20)
     })
-    this.child.once('error', (error) => this.fail(`cannot run ${opts.python}: ${error.message}`, onReady))
+    this.child.once('error', (error) => {
+      // A process that could not start (no such interpreter) never exits: nothing to wait for.
+      if (this.child.pid === undefined) {
+        this.exited = true
+        this.unregister()
+      }
+      this.fail(`cannot run ${opts.python}: ${error.message}`, onReady)
+    })
     this.child.once('exit', (code, signal) => {
       this.exited = true
       // What the helper's group still runs goes with it; and a process that escaped the group may
