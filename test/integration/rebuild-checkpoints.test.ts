@@ -77,6 +77,7 @@ describe('rebuilds from checkpoints', () => {
   // Each rebuilds several times: residue whose re-upgrade fails, re-upgrades that build another schema.
   const fixtures = [
     'sql-golang-many-rebuilds',
+    'sql-golang-residue-unique',
     'sql-dbmate-reupgrade',
     'sql-golang-data-residue',
     'alembic-enum-residue',
@@ -150,6 +151,26 @@ describe('rebuilds from checkpoints', () => {
     ])
     expect(said(rebuildOnly.report)).toEqual(said(report))
     expect(await gateDatabasesOn(server.urlFor('postgres'))).toEqual([])
+  })
+
+  it('removes residue in place where that restores the schema, and rebuilds where the downgrade also changed something', async () => {
+    const { report, debug } = await gate('sql-golang-residue-unique', 'auto', { 'replay-workers': '1' })
+    expect(report.findings.map((f) => `${f.id}@${f.revision}`)).toEqual(['downgrade-residue@2', 'downgrade-residue@4'])
+    // 2 left a unique constraint: dropped in place. 4 left a check constraint and widened a column
+    // its upgrade never touched: no statement restores a changed column, so the database is rebuilt.
+    expect(debug.filter((m) => /^stairway: (repaired|rebuilding)/.test(m))).toEqual([
+      'stairway: repaired 2 in place (ALTER TABLE users DROP CONSTRAINT uq_users_email) and upgraded it again',
+      'stairway: rebuilding the database up to 4',
+    ])
+    // 5 was replayed on the rebuilt database, and 3 on the repaired one.
+    expect(report.steps.filter((s) => s.revision === '3' || s.revision === '5').map((s) => s.ok)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+    ])
   })
 
   it('starts the helper of a rebuilt database ahead of need, once the run has rebuilt, and stops the one left', async () => {
