@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { renderActionYml, withInputsTable } from '../../scripts/action-yml.js'
+import { parse } from 'yaml'
+import { DESCRIPTION, renderActionYml, withInputsTable } from '../../scripts/action-yml.js'
 import { INPUTS } from '../../src/inputs.js'
 import { VERSION } from '../../src/version.js'
 
@@ -26,6 +27,14 @@ describe('generated files agree with src/inputs.ts', () => {
     expect(yml).toMatch(/main: 'dist\/index.js'/)
     expect(yml).toMatch(/post: 'dist\/index.js'/)
     expect(yml.match(/^ {4}default: /gm)).toHaveLength(INPUTS.length)
+  })
+
+  it("action.yml's description fits the Marketplace (under 125 characters) and is package.json's", () => {
+    // Parsed, not matched: the value must survive YAML (an unquoted ": " would end it early or break the file).
+    const description = (parse(read('action.yml')) as { description: string }).description
+    expect(description).toBe(DESCRIPTION)
+    expect(description.length).toBeLessThan(125)
+    expect(JSON.parse(read('package.json')).description).toBe(description)
   })
 
   it('the CLI version is the package version', () => {
