@@ -2,21 +2,19 @@
 import { createRequire as __mgCreateRequire } from 'node:module';import { fileURLToPath as __mgFileURLToPath } from 'node:url';import { dirname as __mgDirname } from 'node:path';const require = __mgCreateRequire(import.meta.url);const __filename = __mgFileURLToPath(import.meta.url);const __dirname = __mgDirname(__filename);
 import {
   EXIT_CODES,
-  describeFailure
-} from "./chunks/chunk-RS3KRP6S.js";
+  describeFailure,
+  writeOutputFile
+} from "./chunks/chunk-ZGPDW5V6.js";
 import {
   GateError,
   INPUTS,
+  VERSION,
   inertLog,
   interruptedBy,
-  oneLine,
   registerSecrets,
   scrub
-} from "./chunks/chunk-GGNSC5TN.js";
+} from "./chunks/chunk-KGVRODM3.js";
 import "./chunks/chunk-NNRNKADP.js";
-
-// src/cli.ts
-import { writeFileSync } from "node:fs";
 
 // src/cli-args.ts
 var FLAGS = new Set(INPUTS.filter((i) => !i.actionOnly).map((i) => i.name));
@@ -77,9 +75,6 @@ function usage() {
   return lines.join("\n");
 }
 
-// src/version.ts
-var VERSION = "0.1.0";
-
 // src/cli.ts
 var verbose = false;
 async function main(argv) {
@@ -97,19 +92,13 @@ async function main(argv) {
 `);
     return 0;
   }
-  const { readConfig, runGate, stderrLogger, renderJson, renderTerminal } = await import("./chunks/cli-check-B4ITAZIH.js");
+  const { readConfig, runGate, stderrLogger, renderJson, renderSarifJson, renderTerminal } = await import("./chunks/cli-check-PZMOQV54.js");
   const config = readConfig((name) => args.inputs.get(name));
   const report = await runGate(config, { logger: stderrLogger(args.verbose) });
-  if (config.reportJson) writeReportJson(config.reportJson, renderJson(report));
+  if (config.reportJson) writeOutputFile("report-json", config.reportJson, renderJson(report));
+  if (config.sarif) writeOutputFile("sarif", config.sarif, renderSarifJson(report));
   process.stdout.write(renderTerminal(report, { colour: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR }));
   return report.result === "fail" ? EXIT_CODES.findings : EXIT_CODES.pass;
-}
-function writeReportJson(path, json) {
-  try {
-    writeFileSync(path, json);
-  } catch (error) {
-    throw new GateError(`report-json: cannot write ${path}: ${oneLine(error)}`, "report-json");
-  }
 }
 main(process.argv.slice(2)).then(
   (code) => {

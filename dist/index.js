@@ -1,7 +1,8 @@
 import { createRequire as __mgCreateRequire } from 'node:module';import { fileURLToPath as __mgFileURLToPath } from 'node:url';import { dirname as __mgDirname } from 'node:path';const require = __mgCreateRequire(import.meta.url);const __filename = __mgFileURLToPath(import.meta.url);const __dirname = __mgDirname(__filename);
 import {
-  describeFailure
-} from "./chunks/chunk-RS3KRP6S.js";
+  describeFailure,
+  writeOutputFile
+} from "./chunks/chunk-ZGPDW5V6.js";
 import {
   CLUSTER_DIR_PREFIX,
   FINDINGS_HEADER,
@@ -21,12 +22,13 @@ import {
   readLedger,
   removeContainer,
   renderJson,
+  renderSarifJson,
   renderTerminal,
   runGate,
   runIdOfRole,
   seconds,
   verdict
-} from "./chunks/chunk-23KL2TX2.js";
+} from "./chunks/chunk-KG563WCJ.js";
 import {
   clip,
   code,
@@ -40,7 +42,7 @@ import {
   registerSecrets,
   scrub,
   withCredentialsFrom
-} from "./chunks/chunk-GGNSC5TN.js";
+} from "./chunks/chunk-KGVRODM3.js";
 import "./chunks/chunk-PO73KUUA.js";
 import {
   __commonJS,
@@ -25123,10 +25125,12 @@ async function run() {
   const reportPath = config.reportJson ?? join(mkdtempSync(join(process.env.RUNNER_TEMP || tmpdir(), "migration-gate-report-")), "report.json");
   const report = await runGate(config, { logger, github, resources });
   writeFileSync(reportPath, renderJson(report));
+  if (config.sarif) writeOutputFile("sarif", config.sarif, renderSarifJson(report));
   setOutput("result", report.result);
   setOutput("heads", (report.chain?.heads ?? []).join(" "));
   setOutput("findings", String(report.findings.length));
   setOutput("report-path", reportPath);
+  setOutput("sarif-path", config.sarif ?? "");
   setOutput("live-revision", (report.live?.revisions ?? []).join(" "));
   setOutput("pending", (report.live?.pending ?? []).map((p) => p.revision).join(" "));
   info2(renderTerminal(report, { colour: false }));

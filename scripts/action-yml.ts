@@ -12,6 +12,7 @@ const OUTPUTS: Array<[string, string]> = [
   ['heads', 'The head revision(s) of the chain, space separated.'],
   ['findings', 'The number of findings.'],
   ['report-path', 'Path of the JSON report.'],
+  ['sarif-path', 'Path of the SARIF file (empty when the sarif input is not set).'],
   ['live-revision', 'mode live: the revision(s) the live database is at, space separated (empty when it has none).'],
   [
     'pending',

@@ -1,9 +1,8 @@
 // CLI glue only: argv -> runGate -> terminal renderer -> exit code (0 pass, 1 findings, 2 usage or
 // infrastructure error in one line, 3 a bug in migration-gate; failure.ts).
-import { writeFileSync } from 'node:fs'
 import { parseArgs, usage } from './cli-args.js'
-import { GateError, oneLine } from './errors.js'
 import { describeFailure, EXIT_CODES } from './failure.js'
+import { writeOutputFile } from './output-file.js'
 import { inertLog } from './render/escape.js'
 import { registerSecrets, scrub } from './scrub.js'
 import { interruptedBy } from './signal-cleanup.js'
@@ -27,21 +26,15 @@ async function main(argv: string[]): Promise<number> {
     return 0
   }
   // The gate itself loads only for a check: --version and --help answer without parsing it.
-  const { readConfig, runGate, stderrLogger, renderJson, renderTerminal } = await import('./cli-check.js')
+  const { readConfig, runGate, stderrLogger, renderJson, renderSarifJson, renderTerminal } =
+    await import('./cli-check.js')
   const config = readConfig((name) => args.inputs.get(name))
   const report = await runGate(config, { logger: stderrLogger(args.verbose) })
   // Where the up-front check cannot tell (a pseudo-filesystem passes access() yet refuses new files).
-  if (config.reportJson) writeReportJson(config.reportJson, renderJson(report))
+  if (config.reportJson) writeOutputFile('report-json', config.reportJson, renderJson(report))
+  if (config.sarif) writeOutputFile('sarif', config.sarif, renderSarifJson(report))
   process.stdout.write(renderTerminal(report, { colour: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR }))
   return report.result === 'fail' ? EXIT_CODES.findings : EXIT_CODES.pass
-}
-
-function writeReportJson(path: string, json: string): void {
-  try {
-    writeFileSync(path, json)
-  } catch (error) {
-    throw new GateError(`report-json: cannot write ${path}: ${oneLine(error)}`, 'report-json')
-  }
 }
 
 main(process.argv.slice(2)).then(

@@ -50,6 +50,8 @@ export interface GateConfig {
   allowIrreversible: Map<string, string>
   /** Write the JSON report here. */
   reportJson?: string
+  /** Write the findings as SARIF 2.1.0 here (for GitHub code scanning). */
+  sarif?: string
   /** Base branch or commit for the git checks. */
   baseRef?: string
   /** Globs of model files (relative to the repository root); empty = the built-in defaults. */
@@ -265,6 +267,12 @@ export const INPUTS: readonly InputSpec[] = [
   },
   { name: 'report-json', description: 'Write the JSON report to this file.', default: '' },
   {
+    name: 'sarif',
+    description:
+      'Write the findings as SARIF 2.1.0 to this file, for GitHub code scanning (github/codeql-action/upload-sarif). Findings without a file in the repository are listed in the run, not as alerts.',
+    default: '',
+  },
+  {
     name: 'base-ref',
     description:
       "Base branch or commit for the git checks. Empty: the pull request's base (merge queue: the queue's base) from the event, else GITHUB_BASE_REF; none on a push, so the git checks are off.",
@@ -422,6 +430,14 @@ function isWritableDir(dir: string): boolean {
   }
 }
 
+/** A file the gate writes after the run: a directory, or a directory that cannot take it, is refused now. */
+function checkOutputFile(name: string, path: string): void {
+  if (isDirectory(resolve(path))) throw new GateError(`${name}: ${path} is a directory; give a file path`, name)
+  if (!isWritableDir(dirname(resolve(path)))) {
+    throw new GateError(`${name}: the directory of ${path} does not exist or is not writable`, name)
+  }
+}
+
 /** One typed config from any source of named string inputs. */
 export function readConfig(get: (name: string) => string | undefined): GateConfig {
   const optional = (name: string) => value(get, name) || undefined
@@ -457,6 +473,7 @@ export function readConfig(get: (name: string) => string | undefined): GateConfi
     pgBin: optional('pg-bin'),
     python: optional('python'),
     reportJson: optional('report-json'),
+    sarif: optional('sarif'),
     baseRef: optional('base-ref'),
     liveDatabaseUrl: optional('live-database-url'),
     liveDatabaseUrlEnv: optional('live-database-url-env'),
@@ -466,15 +483,8 @@ export function readConfig(get: (name: string) => string | undefined): GateConfi
   // interpreter is later probed from; a bare name (python3) is looked up on PATH.
   if (config.python?.includes('/')) config.python = resolve(config.python)
   // Found out now, not after a whole replay whose verdict would then be lost.
-  if (config.reportJson && isDirectory(resolve(config.reportJson))) {
-    throw new GateError(`report-json: ${config.reportJson} is a directory; give a file path`, 'report-json')
-  }
-  if (config.reportJson && !isWritableDir(dirname(resolve(config.reportJson)))) {
-    throw new GateError(
-      `report-json: the directory of ${config.reportJson} does not exist or is not writable`,
-      'report-json',
-    )
-  }
+  if (config.reportJson) checkOutputFile('report-json', config.reportJson)
+  if (config.sarif) checkOutputFile('sarif', config.sarif)
   if (config.postgres === 'url' && !config.databaseUrl) {
     throw new GateError('database-url: required when postgres is "url"', 'database-url')
   }

@@ -13,12 +13,14 @@ import { syncStickyComment, type CommentOutcome, type CommentsApi } from './gith
 import { processGitHubEnvironment, readGitHubContext, runContext, type RunContext } from './github/context.js'
 import { readActionInputs, readConfig } from './inputs.js'
 import type { Logger } from './logger.js'
+import { writeOutputFile } from './output-file.js'
 import { cleanupLedger } from './postgres/ledger-cleanup.js'
 import type { GateReport } from './report.js'
 import { planAnnotations } from './render/annotations.js'
 import { renderComment, renderPassingComment } from './render/comment.js'
 import { inertCommandText, inertLog } from './render/escape.js'
 import { renderJson } from './render/json.js'
+import { renderSarifJson } from './render/sarif.js'
 import { renderSummary } from './render/summary.js'
 import { renderTerminal } from './render/terminal.js'
 import { ResourceTracker } from './resource-tracker.js'
@@ -83,11 +85,13 @@ async function run(): Promise<void> {
     join(mkdtempSync(join(process.env.RUNNER_TEMP || tmpdir(), 'migration-gate-report-')), 'report.json')
   const report = await runGate(config, { logger, github, resources })
   writeFileSync(reportPath, renderJson(report))
+  if (config.sarif) writeOutputFile('sarif', config.sarif, renderSarifJson(report))
   // Outputs first: later steps (if: always()) can read them even if the summary cannot be written.
   core.setOutput('result', report.result)
   core.setOutput('heads', (report.chain?.heads ?? []).join(' '))
   core.setOutput('findings', String(report.findings.length))
   core.setOutput('report-path', reportPath)
+  core.setOutput('sarif-path', config.sarif ?? '')
   core.setOutput('live-revision', (report.live?.revisions ?? []).join(' '))
   core.setOutput('pending', (report.live?.pending ?? []).map((p) => p.revision).join(' '))
   info(renderTerminal(report, { colour: false }))

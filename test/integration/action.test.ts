@@ -286,6 +286,32 @@ describe('the action, end to end', () => {
     expect(run.summary).toMatch(/PostgreSQL 15\.\d+ served, from the local provider/)
   })
 
+  it('writes SARIF where the sarif input says and names it in sarif-path; empty when not asked for', async () => {
+    const sarif = join(scratch, 'gate.sarif')
+    const run = await runAction({ 'working-directory': 'test/fixtures/sql-golang-chain', mode: 'static', sarif })
+    expect(run.code).toBe(1)
+    expect(run.outputs['sarif-path']).toBe(sarif)
+    const log = JSON.parse(readFileSync(sarif, 'utf8'))
+    expect(log.runs[0].tool.driver.name).toBe('migration-gate')
+    const results: Array<{ locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }> }> =
+      log.runs[0].results
+    expect(results.length).toBeGreaterThan(0)
+    for (const r of results) {
+      expect(r.locations[0]!.physicalLocation.artifactLocation.uri).toMatch(/^test\/fixtures\/sql-golang-chain\//)
+    }
+    const off = await runAction({ 'working-directory': 'test/fixtures/sql-golang-chain', mode: 'static' })
+    expect(off.outputs).toMatchObject({ result: 'fail', 'sarif-path': '' })
+    const dir = await runAction({
+      'working-directory': 'test/fixtures/sql-golang-chain',
+      mode: 'static',
+      sarif: scratch,
+    })
+    expect(commands(dir.stdout, 'error')).toEqual([
+      { props: {}, message: `migration-gate: sarif: ${scratch} is a directory; give a file path` },
+    ])
+    expect(dir.outputs).toEqual({})
+  })
+
   it('fails with one line naming the input on a usage error, writing no outputs', async () => {
     const run = await runAction({ 'working-directory': 'test/fixtures/alembic-clean', mode: 'sideways' })
     expect(run.code).toBe(1)

@@ -86,6 +86,19 @@ describe('CLI usage and infrastructure errors: exit 2, one line naming the input
     expect(`${dir.stderr}${swallowed.stderr}`).not.toMatch(/\n\s+at /)
   })
 
+  it('a sarif into a missing directory, or that is a directory', () => {
+    const missing = join(scratch, 'missing', 'r.sarif')
+    const r = cli('check', project, '--mode', 'static', '--sarif', missing)
+    expect(r.code).toBe(2)
+    expect(errorLine(r.stderr)).toBe(
+      `migration-gate: sarif: the directory of ${missing} does not exist or is not writable`,
+    )
+    const dir = cli('check', project, '--mode', 'static', '--sarif', scratch)
+    expect(dir.code).toBe(2)
+    expect(errorLine(dir.stderr)).toBe(`migration-gate: sarif: ${scratch} is a directory; give a file path`)
+    expect(`${r.stderr}${dir.stderr}`).not.toMatch(/\n\s+at /)
+  })
+
   it('--help lists every option and exits 0', () => {
     const r = cli('--help')
     expect(r.code).toBe(0)
@@ -96,6 +109,21 @@ describe('CLI usage and infrastructure errors: exit 2, one line naming the input
 })
 
 describe('CLI verdicts', () => {
+  it('--sarif writes the findings as SARIF, located relative to the repository root', () => {
+    const sarifPath = join(scratch, 'chain.sarif')
+    const r = cli('check', join(fixtures, 'sql-golang-chain'), '--mode', 'static', '--sarif', sarifPath)
+    expect(r.code).toBe(1)
+    const log = JSON.parse(readFileSync(sarifPath, 'utf8'))
+    expect(log.version).toBe('2.1.0')
+    const uris: string[] = log.runs[0].results.map(
+      (x: { locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }> }) =>
+        x.locations[0]!.physicalLocation.artifactLocation.uri,
+    )
+    expect(uris.length).toBeGreaterThan(0)
+    for (const uri of uris) expect(uri).toMatch(/^test\/fixtures\/sql-golang-chain\/migrations\//)
+    expect(log.runs[0].results.map((x: { ruleId: string }) => x.ruleId)).toContain('duplicate-revision')
+  })
+
   it('exits 0 on a clean project and 1 on findings, writing the JSON report', async () => {
     const python = await pythonWithAlembic()
     const ok = cli('check', join(fixtures, 'alembic-clean'), '--postgres', 'local', '--python', python)

@@ -76,6 +76,18 @@ export const CLI_VALUE_CASES: Case[] = [
     (c) => ['check', c.project, '--mode', 'static', '--report-json', '/proc/report.json'],
     'report-json',
   ),
+  // The SARIF file is checked, and written, like the JSON report.
+  flagCase('--sarif naming a directory', (c) => ['check', c.project, '--mode', 'static', '--sarif', c.dir], 'sarif'),
+  flagCase(
+    '--sarif in a directory that does not exist',
+    (c) => ['check', c.project, '--mode', 'static', '--sarif', join(c.dir, 'no', 'such', 'dir', 'gate.sarif')],
+    'sarif',
+  ),
+  flagCase(
+    '--sarif under /proc (unwritable)',
+    (c) => ['check', c.project, '--mode', 'static', '--sarif', '/proc/gate.sarif'],
+    'sarif',
+  ),
   flagCase(
     'a project dir that does not exist',
     (c) => ['check', join(c.dir, 'no-such-project'), '--mode', 'static'],
