@@ -28,7 +28,7 @@ import {
   runIdOfRole,
   seconds,
   verdict
-} from "./chunks/chunk-KG563WCJ.js";
+} from "./chunks/chunk-SOEK2E76.js";
 import {
   clip,
   code,

@@ -4,7 +4,7 @@
 // list of databases (the gate's own left out) is read after every step and compared with the list
 // before it: a name that went is a finding at the revision whose step dropped it.
 import type { MigrationSession, RevisionGraph } from '../drivers/driver.js'
-import { stepLocation, watchSteps, type Direction } from './step-watch.js'
+import { afterSettling, stepLocation, watchSteps, type Direction } from './step-watch.js'
 import type { Finding } from '../report.js'
 import { databaseDropped } from '../findings/database-dropped.js'
 
@@ -37,18 +37,7 @@ export class DroppedDatabaseWatch {
         pending = { revision, direction }
       },
     })
-    return {
-      ...watched,
-      current: async () => (await settle(), session.current()),
-      close: async () => {
-        try {
-          await settle()
-        } finally {
-          await session.close()
-        }
-      },
-      ...(session.modelDrift ? { modelDrift: async (options) => (await settle(), session.modelDrift!(options)) } : {}),
-    }
+    return { ...watched, ...afterSettling(session, settle) }
   }
 
   findings(graph: RevisionGraph): Finding[] {

@@ -69,6 +69,19 @@ export function checkAfterStepsInBackground(
   return {
     upgrade: (target) => step(target, 'upgrade', () => session.upgrade(target)),
     downgrade: (revision) => step(revision, 'downgrade', () => session.downgrade(revision)),
+    ...afterSettling(session, settle),
+  }
+}
+
+/**
+ * The session's commands other than steps, each run once `settle` (what a deferred watch still owes
+ * for the last step) has run; close() closes the session even when settle throws, then throws.
+ */
+export function afterSettling(
+  session: MigrationSession,
+  settle: () => Promise<void>,
+): Pick<MigrationSession, 'current' | 'close' | 'modelDrift'> {
+  return {
     current: async () => (await settle(), session.current()),
     close: async () => {
       try {
