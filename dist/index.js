@@ -28,7 +28,7 @@ import {
   runIdOfRole,
   seconds,
   verdict
-} from "./chunks/chunk-SOEK2E76.js";
+} from "./chunks/chunk-PHDCYRX4.js";
 import {
   clip,
   code,

@@ -68,8 +68,8 @@ async function gate(config: GateConfig, deps: RunDeps): Promise<GateReport> {
   try {
     return await gateWith(config, deps, { started, driver, timed, phases, early, prepared })
   } finally {
-    // The replay took it, or nothing will: a server started for nothing is stopped before the run ends,
-    // and a helper started for a replay that did not run (static findings blocked it) too.
+    // The replay took it, or nothing will: a server started for nothing is stopped before the run ends.
+    // The driver's spare helper goes here on every path, replayed or not (static findings blocked it).
     await early?.discard()
     await driver.release?.().catch(() => {})
   }

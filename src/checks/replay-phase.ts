@@ -104,7 +104,7 @@ export async function runReplayPhase(input: {
       irreversible: { severity: config.irreversibleSeverity, allow: config.allowIrreversible },
       open: (existing) => openDatabase(server, driver, config, watches, resources, logger, existing),
       ...(rebuildCheckpoints() !== 'off' ? { copies: databaseCopies(server, rebuildCheckpoints() === 'always') } : {}),
-      ...(process.env.MIGRATION_GATE_RESIDUE_REPAIR === 'off' ? { repair: false } : {}),
+      ...(residueRepair() ? {} : { repair: false }),
       ...(config.modelDrift
         ? {
             atHead: async (session: MigrationSession) => {
@@ -126,7 +126,6 @@ export async function runReplayPhase(input: {
     out.findings.push(...outcome.findings.filter((f) => !known.has(`${f.id} ${f.revision}`)))
     out.findings.push(...watches.background.findings(graph), ...watches.dropped.findings(graph))
   } finally {
-    await driver.release?.().catch(() => {})
     await server.stop()
   }
   return { postgres, ...out, ...(drift ? { drift } : {}) }
@@ -267,9 +266,15 @@ function databaseCopies(server: Server, always: boolean): DatabaseCopies {
 }
 
 /**
- * MIGRATION_GATE_RESIDUE_REPAIR=off (read above), an internal switch so the tests can prove a report
- * with residue removed in place equals one where every broken state rebuilds, and the bench can time both.
- *
+ * MIGRATION_GATE_RESIDUE_REPAIR=off, an internal switch so the tests can prove a report with residue
+ * removed in place (replay-repair.ts) equals one where every broken state rebuilds, and the bench can
+ * time both.
+ */
+function residueRepair(): boolean {
+  return process.env.MIGRATION_GATE_RESIDUE_REPAIR !== 'off'
+}
+
+/**
  * MIGRATION_GATE_REBUILD_CHECKPOINTS, an internal switch so the tests can prove a report with
  * checkpoints equals one without, and the bench can time both: off (rebuilds upgrade from base),
  * always (a checkpoint at every rebuild, however cheap its upgrades), else the gate decides.

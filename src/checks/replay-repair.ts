@@ -46,7 +46,7 @@ export interface Repaired {
  * residue holds something no statement restores (a dropped or changed object), when a statement
  * fails, when the catalog is not then the one captured as `before`, or when the upgrade fails.
  */
-export async function repairResidue(
+async function repairResidue(
   ctx: ReplayContext,
   database: SliceDatabase,
   revision: string,

@@ -57,20 +57,16 @@ export function checkAfterStepsInBackground(
     const outcome = await p
     if (outcome instanceof Failed) throw outcome.error
   }
-  const step = async (revision: string, direction: Direction, run: () => Promise<StepResult>) => {
-    await settle()
-    const result = await run()
-    pending = check(revision, direction).then(
-      () => undefined,
-      (error: unknown) => new Failed(error),
-    )
-    return result
-  }
-  return {
-    upgrade: (target) => step(target, 'upgrade', () => session.upgrade(target)),
-    downgrade: (revision) => step(revision, 'downgrade', () => session.downgrade(revision)),
-    ...afterSettling(session, settle),
-  }
+  const watched = watchSteps(session, {
+    before: settle,
+    after: (revision, direction) => {
+      pending = check(revision, direction).then(
+        () => undefined,
+        (error: unknown) => new Failed(error),
+      )
+    },
+  })
+  return { ...watched, ...afterSettling(session, settle) }
 }
 
 /**
