@@ -46,11 +46,59 @@ export interface StepError {
   hint?: string
 }
 
+/**
+ * A statement a step sent, as the server received it (bound parameters filled in where the tool binds
+ * them client-side), the tool's own bookkeeping (its version table) left out.
+ */
+export interface SentStatement {
+  sql: string
+  /**
+   * Where it came from, relative to the project dir: Alembic the revision file's innermost frame at
+   * execute time; SQL tools the statement's first line in its file. Absent when no frame of a
+   * migration file was on the stack (a statement env.py sent).
+   */
+  file?: string
+  line?: number
+}
+
+/** A relation-level lock a step's backend held, as pg_locks names its mode. */
+export interface ObservedLock {
+  /** `schema.name` of the relation (a table, index, sequence, view). */
+  relation: string
+  /** The strongest granted mode: 'AccessExclusiveLock', 'ShareLock', 'ShareRowExclusiveLock', ... */
+  mode: string
+  /** The relation existed before the step (committed): false for what the step itself created. */
+  existedBefore: boolean
+}
+
+/**
+ * What the server saw a step do, read on the step's own connection inside its own transaction just
+ * before it committed (locks are released at commit), and from pg_class before and after the step.
+ */
+export interface StepObservation {
+  /** One entry per relation the step's backend held a lock on at commit, strongest mode. */
+  locks: ObservedLock[]
+  /** `schema.name` of relations that existed before the step and whose storage was rewritten (relfilenode changed). */
+  rewritten: string[]
+  /** `schema.name` of relations the step created. */
+  created: string[]
+  /**
+   * Whether the locks could be read: false for a step (or the part of one) that ran outside a
+   * transaction the gate could look into before commit (an autocommit block, dbmate's
+   * `transaction:false`, CREATE INDEX CONCURRENTLY): its `locks` are then incomplete.
+   */
+  locksComplete: boolean
+}
+
 export interface StepResult {
   ok: boolean
   ms: number
   /** Statements the step sent, the tool's own bookkeeping left out (0 = an empty migration). */
   statements?: number
+  /** The statements themselves: only for a step run with `{ observe: true }`. */
+  sent?: SentStatement[]
+  /** Locks and rewrites the server saw: only for a step run with `{ observe: true }` that succeeded. */
+  observed?: StepObservation
   error?: StepError
   /**
    * Processes the step started and left running (command lines), which the driver stopped: a
@@ -90,10 +138,18 @@ export interface SessionOptions {
   resources: ResourceTracker
 }
 
+export interface StepOptions {
+  observe?: boolean
+}
+
 /** One long-lived runner per database. */
 export interface MigrationSession {
-  /** Applies exactly the revision `target` (its parents must be applied). */
-  upgrade(target: string): Promise<StepResult>
+  /**
+   * Applies exactly the revision `target` (its parents must be applied). `observe`: also record the
+   * statements sent and what the server saw (StepResult.sent/observed), for the dangerous-operation
+   * rules; off by default, since it costs a few queries a step.
+   */
+  upgrade(target: string, options?: StepOptions): Promise<StepResult>
   /** Unapplies exactly `revision`, back to its parents (or to base). */
   downgrade(revision: string): Promise<StepResult>
   /** Revision ids the database is at now. */
