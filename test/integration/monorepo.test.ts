@@ -87,6 +87,33 @@ describe('a monorepo run', () => {
     expect(run.exitCode).toBe(1)
   })
 
+  it('a project whose migrations create roles replays on a server of its own, the others on the shared one', async () => {
+    const repo = TestRepo.init(join(scratch.dir, 'roles'))
+      .copyFixture('sql-golang-roles', 'a-roles')
+      .copyFixture('sql-golang-residue', 'b-billing')
+      .copyFixture('alembic-clean', 'c-api')
+    const logs: string[] = []
+    const log = (m: string) => logs.push(m)
+    const inputs: Record<string, string> = { 'working-directory': join(repo.dir, '*'), postgres: 'local', python }
+    const config = readConfig((n) => inputs[n])
+    const run = await runProjects(
+      { ...config, projectDirs: config.projectDirs! },
+      { logger: { info: log, warn: log, debug: () => {} }, rootDir: repo.dir },
+    )
+    // The shared server, and the roles project's own: two starts for three projects.
+    expect(run.sharedServers).toBe(1)
+    expect(logs.filter((l) => /^postgres: local PostgreSQL \S+ ready in/.test(l))).toHaveLength(2)
+    expect(clusterDirsOf(process.pid)).toEqual([])
+    const [roles, billing, api] = run.report.projects as GateReport[]
+    expect(roles?.notes).toContainEqual(
+      expect.stringContaining('this project was replayed on a PostgreSQL server of its own'),
+    )
+    expect(roles?.result).toBe('pass')
+    expect(billing?.notes.join('\n')).not.toContain('server of its own')
+    expect(billing?.findings.map((f) => f.id)).toEqual(['downgrade-residue'])
+    expect(api?.result).toBe('pass')
+  })
+
   it('CLI: one block per project, one verdict, globs from the current directory; an unjudgeable project is exit 2 and the others still judged', () => {
     const dir = workspace('cli')
     const pass = cli(dir, 'services/*', '--mode', 'static')
