@@ -1,19 +1,19 @@
 #!/usr/bin/env node
 import { createRequire as __mgCreateRequire } from 'node:module';import { fileURLToPath as __mgFileURLToPath } from 'node:url';import { dirname as __mgDirname } from 'node:path';const require = __mgCreateRequire(import.meta.url);const __filename = __mgFileURLToPath(import.meta.url);const __dirname = __mgDirname(__filename);
 import {
-  EXIT_CODES,
-  describeFailure,
   writeOutputFile
-} from "./chunks/chunk-ZGPDW5V6.js";
+} from "./chunks/chunk-GEUGFWRI.js";
 import {
+  EXIT_CODES,
   GateError,
   INPUTS,
   VERSION,
+  describeFailure,
   inertLog,
   interruptedBy,
   registerSecrets,
   scrub
-} from "./chunks/chunk-KGVRODM3.js";
+} from "./chunks/chunk-VDIF2VOS.js";
 import "./chunks/chunk-NNRNKADP.js";
 
 // src/cli-args.ts
@@ -26,7 +26,9 @@ function parseArgs(argv) {
     return { command: "help", inputs, verbose: verbose2 };
   if (first === "--version" || first === "-V") return { command: "version", inputs, verbose: verbose2 };
   if (first !== "check")
-    throw new GateError(`unknown command "${first}" (usage: migration-gate check [PROJECT_DIR] [options]; see --help)`);
+    throw new GateError(
+      `unknown command "${first}" (usage: migration-gate check [PROJECT_DIR...] [options]; see --help)`
+    );
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
     if (arg === "--help" || arg === "-h") return { command: "help", inputs, verbose: verbose2 };
@@ -51,14 +53,15 @@ function parseArgs(argv) {
       inputs.set(name, v);
       continue;
     }
-    if (inputs.has("working-directory")) throw new GateError(`unexpected argument "${arg}": only one PROJECT_DIR`);
-    inputs.set("working-directory", arg);
+    const before = inputs.get("working-directory");
+    inputs.set("working-directory", before === void 0 ? arg : `${before}
+${arg}`);
   }
   return { command: "check", inputs, verbose: verbose2 };
 }
 function usage() {
   const lines = [
-    "usage: migration-gate check [PROJECT_DIR] [options]",
+    "usage: migration-gate check [PROJECT_DIR...] [options]",
     "",
     "Replays every migration up, down and up again on an ephemeral PostgreSQL and checks the chain.",
     "exit codes: 0 pass, 1 findings of severity error, 2 usage or infrastructure error, 3 a bug in migration-gate",
@@ -92,12 +95,22 @@ async function main(argv) {
 `);
     return 0;
   }
-  const { readConfig, runGate, stderrLogger, renderJson, renderSarifJson, renderTerminal } = await import("./chunks/cli-check-VCMJSS3W.js");
+  const gate = await import("./chunks/cli-check-J5R64DVT.js");
+  const { readConfig, runGate, stderrLogger, renderJson, renderSarifJson, renderTerminal } = gate;
   const config = readConfig((name) => args.inputs.get(name));
+  const colour = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+  if (config.projectDirs) {
+    const projects = { ...config, projectDirs: config.projectDirs };
+    const run = await gate.runProjects(projects, { logger: stderrLogger(args.verbose) });
+    if (config.reportJson) writeOutputFile("report-json", config.reportJson, renderJson(run.report));
+    if (config.sarif) writeOutputFile("sarif", config.sarif, gate.renderProjectsSarifJson(run.report, process.cwd()));
+    process.stdout.write(gate.renderProjectsTerminal(run.report, { colour, rootDir: process.cwd() }));
+    return run.exitCode;
+  }
   const report = await runGate(config, { logger: stderrLogger(args.verbose) });
   if (config.reportJson) writeOutputFile("report-json", config.reportJson, renderJson(report));
   if (config.sarif) writeOutputFile("sarif", config.sarif, renderSarifJson(report));
-  process.stdout.write(renderTerminal(report, { colour: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR }));
+  process.stdout.write(renderTerminal(report, { colour }));
   return report.result === "fail" ? EXIT_CODES.findings : EXIT_CODES.pass;
 }
 main(process.argv.slice(2)).then(

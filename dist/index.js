@@ -1,14 +1,15 @@
 import { createRequire as __mgCreateRequire } from 'node:module';import { fileURLToPath as __mgFileURLToPath } from 'node:url';import { dirname as __mgDirname } from 'node:path';const require = __mgCreateRequire(import.meta.url);const __filename = __mgFileURLToPath(import.meta.url);const __dirname = __mgDirname(__filename);
 import {
-  describeFailure,
   writeOutputFile
-} from "./chunks/chunk-ZGPDW5V6.js";
+} from "./chunks/chunk-GEUGFWRI.js";
 import {
   CLUSTER_DIR_PREFIX,
   FINDINGS_HEADER,
   PREFIX,
   ResourceTracker,
+  boundProjects,
   boundReport,
+  count,
   destroyClusterSync,
   esm_default,
   facts,
@@ -16,22 +17,29 @@ import {
   fitParts,
   gitLines,
   ident,
+  isProjectError,
   liveSummaryParts,
   planAnnotations,
   plural,
+  projectLabel,
   readLedger,
   removeContainer,
   renderJson,
+  renderProjectsSarifJson,
+  renderProjectsTerminal,
   renderSarifJson,
   renderTerminal,
   runGate,
   runIdOfRole,
+  runProjects,
   seconds,
   verdict
-} from "./chunks/chunk-PHDCYRX4.js";
+} from "./chunks/chunk-KBG4UCN7.js";
 import {
+  EXIT_CODES,
   clip,
   code,
+  describeFailure,
   inertCommandText,
   inertLog,
   md,
@@ -42,7 +50,7 @@ import {
   registerSecrets,
   scrub,
   withCredentialsFrom
-} from "./chunks/chunk-KGVRODM3.js";
+} from "./chunks/chunk-VDIF2VOS.js";
 import "./chunks/chunk-PO73KUUA.js";
 import {
   __commonJS,
@@ -11251,11 +11259,11 @@ var require_pluralizer = __commonJS({
         this.singular = singular;
         this.plural = plural2;
       }
-      pluralize(count) {
-        const one = count === 1;
+      pluralize(count2) {
+        const one = count2 === 1;
         const keys = one ? singulars : plurals;
         const noun = one ? this.singular : this.plural;
-        return { ...keys, count, noun };
+        return { ...keys, count: count2, noun };
       }
     };
   }
@@ -18674,15 +18682,15 @@ ${value}`;
           pos = 0;
         }
       }
-      discardLeadingBytes(count) {
-        while (count > 0 && this.lineChunkIndex < this.chunks.length) {
+      discardLeadingBytes(count2) {
+        while (count2 > 0 && this.lineChunkIndex < this.chunks.length) {
           const chunk = this.chunks[this.lineChunkIndex];
           const remaining = chunk.length - this.linePos;
-          if (count < remaining) {
-            this.linePos += count;
-            count = 0;
+          if (count2 < remaining) {
+            this.linePos += count2;
+            count2 = 0;
           } else {
-            count -= remaining;
+            count2 -= remaining;
             this.lineChunkIndex++;
             this.linePos = 0;
           }
@@ -24624,9 +24632,9 @@ import { tmpdir } from "node:os";
 // src/render/comment.ts
 var COMMENT_MARKER = "<!-- migration-gate -->";
 var COMMENT_LIMIT = 65536 - 536;
-function renderComment(whole, options = {}) {
+function renderComment(whole, options = {}, section) {
   const report = boundReport(whole);
-  const head = [COMMENT_MARKER, `### ${verdict(report)}`, "", facts(report), ""];
+  const head = section ? [`#### ${verdict(report, section.name)}`, "", facts(report), ""] : [COMMENT_MARKER, `### ${verdict(report)}`, "", facts(report), ""];
   for (const line of gitLines(report)) head.push(line, "");
   for (const note of report.notes) head.push(`> ${md(note)}`, "");
   const current = report.findings.filter((f) => !f.preExisting);
@@ -24642,9 +24650,9 @@ function renderComment(whole, options = {}) {
   const tail = [""];
   if (old > 0)
     tail.push(`${plural(old, "pre-existing finding")} (revisions the base already has) in the job summary.`, "");
-  tail.push(footer(options));
+  if (!section) tail.push(footer(options));
   parts.push(tail);
-  return fitParts(parts, COMMENT_LIMIT, (s) => s.length);
+  return fitParts(parts, section?.limit ?? COMMENT_LIMIT, (s) => s.length);
 }
 function renderPassingComment(whole, options = {}) {
   const report = boundReport(whole);
@@ -24878,6 +24886,25 @@ function describe(r) {
   }
 }
 
+// src/render/projects-annotations.ts
+function planProjectsAnnotations(report, options) {
+  const used = { error: 0, warning: 0, notice: 0 };
+  const plan = { annotations: [], omitted: [] };
+  for (const p of report.projects) {
+    if (isProjectError(p)) continue;
+    const reserved = {
+      error: (options.reserved?.error ?? 0) + used.error,
+      warning: (options.reserved?.warning ?? 0) + used.warning,
+      notice: (options.reserved?.notice ?? 0) + used.notice
+    };
+    const own = planAnnotations(p, { ...options, reserved });
+    for (const a of own.annotations) used[a.severity]++;
+    plan.annotations.push(...own.annotations);
+    plan.omitted.push(...own.omitted);
+  }
+  return plan;
+}
+
 // src/render/mermaid.ts
 var RANK = { error: 0, warning: 1, notice: 2 };
 var SYMBOL = { error: "\u2716", warning: "\u26A0", notice: "\u2139" };
@@ -25017,7 +25044,9 @@ var SUMMARY_LIMIT = 1024 * 1024 - 16 * 1024;
 function renderSummary(whole, options = {}) {
   const report = boundReport(whole);
   const size = (s) => Buffer.byteLength(s, "utf8");
-  const head = [`## ${verdict(report)}`, "", facts(report), ""];
+  const section = options.section;
+  const h3 = section ? "####" : "###";
+  const head = [section ? `### ${verdict(report, section.name)}` : `## ${verdict(report)}`, "", facts(report), ""];
   for (const line of gitLines(report)) head.push(line, "");
   for (const note of report.notes) head.push(`> ${md(note)}`, "");
   const current = report.findings.filter((f) => !f.preExisting);
@@ -25025,7 +25054,7 @@ function renderSummary(whole, options = {}) {
   const row = (f) => findingRow(f, report, options);
   const more = (n) => `_${plural(n, "more finding")} left out to stay under GitHub's 1 MiB summary limit: the JSON report (output report-path) has every one._`;
   const parts = [head, ...liveSummaryParts(report)];
-  if (current.length > 0) parts.push(["### Findings", "", ...FINDINGS_HEADER], { rows: current.map(row), more });
+  if (current.length > 0) parts.push([`${h3} Findings`, "", ...FINDINGS_HEADER], { rows: current.map(row), more });
   if (old.length > 0) {
     const base = report.git ? ` ${code(report.git.base)}` : " the base";
     parts.push(
@@ -25050,7 +25079,7 @@ function renderSummary(whole, options = {}) {
   if (options.commentNote) tail.push(md(options.commentNote), "");
   const diagram = chainDiagram(report, options.maxDiagramNodes ? { maxNodes: options.maxDiagramNodes } : {});
   if (diagram) {
-    tail.push("### Migration chain", "", diagram.text, "");
+    tail.push(`${h3} Migration chain`, "", diagram.text, "");
     if (diagram.baseHeads.length > 0 && report.git) {
       const base = code(report.git.base);
       const list = diagram.baseHeads.map((h) => code(clip(h, 60))).join(", ");
@@ -25066,15 +25095,15 @@ function renderSummary(whole, options = {}) {
       );
     }
   }
-  tail.push(...timings(report));
+  tail.push(...timings(report, h3));
   parts.push(tail);
-  return fitParts(parts, SUMMARY_LIMIT, size);
+  return fitParts(parts, section?.limit ?? SUMMARY_LIMIT, size);
 }
-function timings(report) {
+function timings(report, h3) {
   const rows = Object.entries(report.timings.phases).map(([phase, ms]) => `| ${md(phase)} | ${seconds(ms ?? 0)} |`);
   const server = report.postgres ? `PostgreSQL ${md(report.postgres.serverVersion)} served, from the ${md(report.postgres.provider)} provider (ready in ${seconds(report.postgres.startMs)}).` : "No PostgreSQL was started (static or live mode, or the replay was skipped).";
   return [
-    "### Timings",
+    `${h3} Timings`,
     "",
     "| phase | time |",
     "|---|---|",
@@ -25083,6 +25112,78 @@ function timings(report) {
     "",
     server
   ];
+}
+
+// src/render/projects-markdown.ts
+var SUMMARY_HEAD_ROOM = 64 * 1024;
+var COMMENT_HEAD_ROOM = 8 * 1024;
+function projectsVerdict(report) {
+  const n = (result) => report.projects.filter((p) => p.result === result).length;
+  const said = [
+    [n("fail"), "fails"],
+    [n("error"), "not judged"],
+    [n("pass"), "passes"]
+  ].filter(([k]) => k > 0).map(([k, word]) => `${k} ${word}`).join(", ");
+  return `${verdict(report)} \xB7 ${plural(report.projects.length, "project")}: ${said}`;
+}
+function sectionName(p, rootDir) {
+  return `${code(projectLabel(p.projectDir, rootDir))} (${md(p.tool)})`;
+}
+function notJudged(p, rootDir, level) {
+  return [`${level} \u26D4 ${code(projectLabel(p.projectDir, rootDir))}: not judged`, "", `> ${md(p.error)}`, ""];
+}
+function projectsTable(report, rootDir) {
+  const rows = report.projects.map((p) => {
+    const where = code(projectLabel(p.projectDir, rootDir));
+    if (isProjectError(p)) return `| ${where} | | \u26D4 not judged | |`;
+    const tally = ["error", "warning", "notice"].filter((s) => count(p, s) > 0).map((s) => plural(count(p, s), s)).join(", ");
+    return `| ${where} | ${md(p.tool)} | ${p.result === "pass" ? "\u2705 pass" : "\u274C fail"} | ${tally || "none"} |`;
+  });
+  return ["| project | tool | result | findings |", "|---|---|---|---|", ...rows];
+}
+function renderProjectsSummary(whole, options = {}) {
+  const report = boundProjects(whole);
+  const { rootDir } = options;
+  const out = [`## ${projectsVerdict(report)}`, "", ...projectsTable(report, rootDir), ""];
+  for (const note of report.notes) out.push(`> ${md(note)}`, "");
+  const limit = Math.floor((SUMMARY_LIMIT - SUMMARY_HEAD_ROOM) / Math.max(1, report.projects.length));
+  const { annotations, commentNote, ...each } = options;
+  for (const p of report.projects) {
+    if (isProjectError(p)) out.push(...notJudged(p, rootDir, "###"));
+    else out.push(renderSummary(p, { ...each, section: { name: sectionName(p, rootDir), limit } }));
+  }
+  const omitted = annotations?.omitted ?? [];
+  if (omitted.length > 0) {
+    out.push(
+      `GitHub shows at most 10 annotations of each severity per step, so ${plural(omitted.length, "finding")} (${[...new Set(omitted.map((f) => f.id))].join(", ")}) have no annotation in the diff: the tables above and the JSON report list them.`,
+      ""
+    );
+  }
+  if (commentNote) out.push(md(commentNote), "");
+  out.push(`_${plural(report.projects.length, "project")} judged in ${seconds(report.timings.totalMs)}._`, "");
+  return out.join("\n");
+}
+function renderProjectsComment(whole, options = {}) {
+  const report = boundProjects(whole);
+  const { rootDir } = options;
+  const out = [COMMENT_MARKER, `### ${projectsVerdict(report)}`, "", ...projectsTable(report, rootDir), ""];
+  for (const note of report.notes) out.push(`> ${md(note)}`, "");
+  const limit = Math.floor((COMMENT_LIMIT - COMMENT_HEAD_ROOM) / Math.max(1, report.projects.length));
+  for (const p of report.projects) {
+    if (isProjectError(p)) out.push(...notJudged(p, rootDir, "####"));
+    else out.push(renderComment(p, options, { name: sectionName(p, rootDir), limit }));
+  }
+  out.push(footer(options), "");
+  return out.join("\n");
+}
+function renderProjectsPassingComment(whole, options = {}) {
+  const report = boundProjects(whole);
+  const lines = [COMMENT_MARKER, `### \u2705 migration-gate passes now`, ""];
+  for (const p of report.projects) {
+    if (!isProjectError(p)) lines.push(`- ${sectionName(p, options.rootDir)}: ${facts(p)}`);
+  }
+  lines.push("", footer(options), "");
+  return lines.join("\n");
 }
 
 // src/main.ts
@@ -25123,6 +25224,15 @@ async function run() {
   const info2 = (message) => info(inertLog(message));
   const logger = { info: info2, warn, debug: (message) => debug(inertCommandText(message)) };
   const reportPath = config.reportJson ?? join(mkdtempSync(join(process.env.RUNNER_TEMP || tmpdir(), "migration-gate-report-")), "report.json");
+  if (config.projectDirs) {
+    const projects = { ...config, projectDirs: config.projectDirs };
+    await runProjectsAction(
+      projects,
+      { reportPath, action, ctx, warn, info: info2, warnings: () => warnings },
+      () => runProjects(projects, { logger, github, resources, rootDir: ctx.workspace })
+    );
+    return;
+  }
   const report = await runGate(config, { logger, github, resources });
   writeFileSync(reportPath, renderJson(report));
   if (config.sarif) writeOutputFile("sarif", config.sarif, renderSarifJson(report));
@@ -25134,11 +25244,73 @@ async function run() {
   setOutput("live-revision", (report.live?.revisions ?? []).join(" "));
   setOutput("pending", (report.live?.pending ?? []).map((p) => p.revision).join(" "));
   info2(renderTerminal(report, { colour: false }));
-  const commentNote = action.comment ? await comment(report, action.githubToken, ctx, warn) : void 0;
+  const bodies = {
+    result: report.result,
+    failing: (o) => renderComment(report, o),
+    passing: (o) => renderPassingComment(report, o)
+  };
+  const commentNote = action.comment ? await comment(bodies, action.githubToken, ctx, warn) : void 0;
   const plan = planAnnotations(report, {
     rootDir: ctx.workspace,
     reserved: { error: report.result === "fail" ? 1 : 0, warning: warnings }
   });
+  annotate(plan);
+  if (process.env.GITHUB_STEP_SUMMARY) {
+    const links = { rootDir: ctx.workspace, ...ctx.blobUrl ? { blobUrl: ctx.blobUrl } : {} };
+    const text = renderSummary(report, { ...links, annotations: plan, ...commentNote ? { commentNote } : {} });
+    await writeSummary(text, warn);
+  }
+  if (report.result === "fail") {
+    const errors = report.findings.filter((f) => f.severity === "error").length;
+    setFailed(`migration-gate: ${errors} error finding${errors === 1 ? "" : "s"}`);
+  }
+}
+async function runProjectsAction(config, glue, start) {
+  const { reportPath, action, ctx, warn, info: info2 } = glue;
+  const { report, exitCode } = await start();
+  const judged = report.projects.filter((p) => !isProjectError(p));
+  writeFileSync(reportPath, renderJson(report));
+  if (config.sarif) writeOutputFile("sarif", config.sarif, renderProjectsSarifJson(report, ctx.workspace));
+  setOutput("result", report.result);
+  setOutput("heads", judged.flatMap((p) => p.chain?.heads ?? []).join(" "));
+  setOutput("findings", String(report.findings.length));
+  setOutput("report-path", reportPath);
+  setOutput("sarif-path", config.sarif ?? "");
+  setOutput("live-revision", judged.flatMap((p) => p.live?.revisions ?? []).join(" "));
+  setOutput("pending", judged.flatMap((p) => (p.live?.pending ?? []).map((x) => x.revision)).join(" "));
+  info2(renderProjectsTerminal(report, { colour: false, rootDir: ctx.workspace }));
+  const bodies = {
+    result: report.result,
+    failing: (o) => renderProjectsComment(report, o),
+    passing: (o) => renderProjectsPassingComment(report, o)
+  };
+  const commentNote = action.comment ? await comment(bodies, action.githubToken, ctx, warn) : void 0;
+  const plan = planProjectsAnnotations(report, {
+    rootDir: ctx.workspace,
+    reserved: { error: report.result === "fail" ? 1 : 0, warning: glue.warnings() }
+  });
+  annotate(plan);
+  if (process.env.GITHUB_STEP_SUMMARY) {
+    const links = { rootDir: ctx.workspace, ...ctx.blobUrl ? { blobUrl: ctx.blobUrl } : {} };
+    const text = renderProjectsSummary(report, {
+      ...links,
+      annotations: plan,
+      ...commentNote ? { commentNote } : {}
+    });
+    await writeSummary(text, warn);
+  }
+  if (report.result === "fail") {
+    const errors = report.findings.filter((f) => f.severity === "error").length;
+    const unjudged = report.projects.length - judged.length;
+    const said = [
+      errors ? `${errors} error finding${errors === 1 ? "" : "s"}` : "",
+      unjudged ? `${unjudged} project${unjudged === 1 ? "" : "s"} not judged (see the job summary)` : ""
+    ].filter(Boolean);
+    setFailed(`migration-gate: ${said.join("; ")}`);
+  }
+  if (exitCode === EXIT_CODES.bug) process.exitCode = exitCode;
+}
+function annotate(plan) {
   for (const a of plan.annotations) {
     const props = {
       title: inertCommandText(a.title),
@@ -25150,15 +25322,9 @@ async function run() {
     else if (a.severity === "warning") warning(message, props);
     else notice(message, props);
   }
-  if (process.env.GITHUB_STEP_SUMMARY) {
-    const links = { rootDir: ctx.workspace, ...ctx.blobUrl ? { blobUrl: ctx.blobUrl } : {} };
-    const text = renderSummary(report, { ...links, annotations: plan, ...commentNote ? { commentNote } : {} });
-    await summary.addRaw(text).write().catch((error2) => warn(`job summary not written: ${oneLine(error2)}`));
-  }
-  if (report.result === "fail") {
-    const errors = report.findings.filter((f) => f.severity === "error").length;
-    setFailed(`migration-gate: ${errors} error finding${errors === 1 ? "" : "s"}`);
-  }
+}
+async function writeSummary(text, warn) {
+  await summary.addRaw(text).write().catch((error2) => warn(`job summary not written: ${oneLine(error2)}`));
 }
 function commentsApi(token) {
   const { issues, users } = getOctokit(token).rest;
@@ -25169,7 +25335,7 @@ function commentsApi(token) {
     updateComment: (params) => issues.updateComment(params)
   };
 }
-async function comment(report, token, ctx, warn) {
+async function comment(bodies, token, ctx, warn) {
   if (!ctx.pullRequest) return "No PR comment: this run is not for a pull request.";
   if (!token) {
     warn("comment: true needs github-token (the default ${{ github.token }} was empty)");
@@ -25182,9 +25348,9 @@ async function comment(report, token, ctx, warn) {
     ...ctx.sha ? { sha: ctx.sha } : {}
   };
   const outcome = await syncStickyComment(commentsApi(token), ctx.pullRequest, {
-    result: report.result,
-    failing: () => renderComment(report, options),
-    passing: () => renderPassingComment(report, options)
+    result: bodies.result,
+    failing: () => bodies.failing(options),
+    passing: () => bodies.passing(options)
   });
   if (outcome.action === "failed") {
     warn(outcome.warning);

@@ -1,5 +1,5 @@
 // argv -> named inputs for readConfig. Flags are the action's input names: --mode stairway or
-// --mode=stairway; the positional PROJECT_DIR is working-directory.
+// --mode=stairway; the positional PROJECT_DIRs are working-directory (one line each).
 import { GateError } from './errors.js'
 import { INPUTS } from './inputs.js'
 
@@ -19,7 +19,9 @@ export function parseArgs(argv: string[]): CliArgs {
     return { command: 'help', inputs, verbose }
   if (first === '--version' || first === '-V') return { command: 'version', inputs, verbose }
   if (first !== 'check')
-    throw new GateError(`unknown command "${first}" (usage: migration-gate check [PROJECT_DIR] [options]; see --help)`)
+    throw new GateError(
+      `unknown command "${first}" (usage: migration-gate check [PROJECT_DIR...] [options]; see --help)`,
+    )
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i] as string
     if (arg === '--help' || arg === '-h') return { command: 'help', inputs, verbose }
@@ -46,15 +48,16 @@ export function parseArgs(argv: string[]): CliArgs {
       inputs.set(name, v)
       continue
     }
-    if (inputs.has('working-directory')) throw new GateError(`unexpected argument "${arg}": only one PROJECT_DIR`)
-    inputs.set('working-directory', arg)
+    // Several PROJECT_DIRs (a monorepo) are working-directory's lines, as the action takes them.
+    const before = inputs.get('working-directory')
+    inputs.set('working-directory', before === undefined ? arg : `${before}\n${arg}`)
   }
   return { command: 'check', inputs, verbose }
 }
 
 export function usage(): string {
   const lines = [
-    'usage: migration-gate check [PROJECT_DIR] [options]',
+    'usage: migration-gate check [PROJECT_DIR...] [options]',
     '',
     'Replays every migration up, down and up again on an ephemeral PostgreSQL and checks the chain.',
     'exit codes: 0 pass, 1 findings of severity error, 2 usage or infrastructure error, 3 a bug in migration-gate',

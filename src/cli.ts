@@ -26,14 +26,24 @@ async function main(argv: string[]): Promise<number> {
     return 0
   }
   // The gate itself loads only for a check: --version and --help answer without parsing it.
-  const { readConfig, runGate, stderrLogger, renderJson, renderSarifJson, renderTerminal } =
-    await import('./cli-check.js')
+  const gate = await import('./cli-check.js')
+  const { readConfig, runGate, stderrLogger, renderJson, renderSarifJson, renderTerminal } = gate
   const config = readConfig((name) => args.inputs.get(name))
+  const colour = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR
+  if (config.projectDirs) {
+    // A monorepo: one block per project, one verdict; the exit code is the worst project's.
+    const projects = { ...config, projectDirs: config.projectDirs }
+    const run = await gate.runProjects(projects, { logger: stderrLogger(args.verbose) })
+    if (config.reportJson) writeOutputFile('report-json', config.reportJson, renderJson(run.report))
+    if (config.sarif) writeOutputFile('sarif', config.sarif, gate.renderProjectsSarifJson(run.report, process.cwd()))
+    process.stdout.write(gate.renderProjectsTerminal(run.report, { colour, rootDir: process.cwd() }))
+    return run.exitCode
+  }
   const report = await runGate(config, { logger: stderrLogger(args.verbose) })
   // Where the up-front check cannot tell (a pseudo-filesystem passes access() yet refuses new files).
   if (config.reportJson) writeOutputFile('report-json', config.reportJson, renderJson(report))
   if (config.sarif) writeOutputFile('sarif', config.sarif, renderSarifJson(report))
-  process.stdout.write(renderTerminal(report, { colour: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR }))
+  process.stdout.write(renderTerminal(report, { colour }))
   return report.result === 'fail' ? EXIT_CODES.findings : EXIT_CODES.pass
 }
 

@@ -5,6 +5,7 @@ import { loadedOnline } from './checks/loaded-online.js'
 import { replaySkipped, runReplayPhase } from './checks/replay-phase.js'
 import { inRepository } from './checks/repo-paths.js'
 import { EarlyScratchServer } from './checks/scratch-server.js'
+import { SharedScratchServer } from './checks/shared-server.js'
 import { runStaticPhase } from './checks/static-phase.js'
 import { bases, heads } from './checks/topo.js'
 import { createDriver } from './drivers/detect.js'
@@ -29,6 +30,11 @@ export interface GateDeps {
    * the run. Whoever made it, runGate empties it before it returns or throws.
    */
   resources?: ResourceTracker
+  /**
+   * A monorepo run's one PostgreSQL server (projects.ts): the project creates its scratch databases
+   * there instead of starting a server of its own. Absent: the run starts what it needs, as always.
+   */
+  shared?: SharedScratchServer
 }
 
 type RunDeps = GateDeps & { resources: ResourceTracker }
@@ -58,7 +64,7 @@ async function gate(config: GateConfig, deps: RunDeps): Promise<GateReport> {
   requireDirectory(config.projectDir, 'working-directory')
   const { phases, timed } = phaseTimer()
   const driver = createDriver(config, logger)
-  const early = EarlyScratchServer.start({ config, timed, logger, resources })
+  const early = EarlyScratchServer.start({ config, timed, logger, resources }, deps.shared)
   // What the replay needs besides the database (Alembic: an interpreter that imports it), checked
   // beside the server's start too; its error is the replay's to throw, when there is a replay.
   // In every replay mode (a url server too): with it the driver starts the first session's helper.
@@ -120,7 +126,15 @@ async function gateWith(
   }
 
   if (config.mode === 'live') {
-    const live = await runLivePhase({ config, driver, graph, logger, timed, resources })
+    const live = await runLivePhase({
+      config,
+      driver,
+      graph,
+      logger,
+      timed,
+      resources,
+      ...(deps.shared ? { shared: deps.shared } : {}),
+    })
     report.live = live.info
     if (live.postgres) report.postgres = live.postgres
     findings.push(...live.findings)
@@ -132,6 +146,13 @@ async function gateWith(
   if (skipped === undefined) {
     // Before the server is taken: a run that cannot replay (no interpreter) leaves it to discard().
     await prepared
+    // A monorepo's project whose migrations change roles (or tablespaces, databases) would leave them
+    // on the server the next project replays on: it replays on a server of its own (started below).
+    const own = early && deps.shared ? SharedScratchServer.ownServerReason(config.projectDir, graph) : undefined
+    if (own) {
+      await early?.discard()
+      notes.push(own)
+    }
     const replayed = await runReplayPhase({
       config,
       driver,
@@ -140,7 +161,7 @@ async function gateWith(
       timed,
       logger,
       resources,
-      ...(early ? { server: early.take() } : {}),
+      ...(early && !own ? { server: early.take() } : {}),
       ...(prepared ? { prepared } : {}),
     })
     report.postgres = replayed.postgres

@@ -4,6 +4,7 @@
 import { accessSync, constants, statSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { GateError } from './errors.js'
+import { projectDirs } from './project-dirs.js'
 import { checkLiveUrl } from './live/url.js'
 import { DEFAULT_POSTGRES_IMAGE } from './postgres/default-image.js'
 import { parseLiveIgnore, type IgnoreRule } from './live/ignore.js'
@@ -15,8 +16,13 @@ export type LiveExpect = 'any' | 'head'
 export type ToolChoice = 'auto' | 'alembic' | 'sql'
 
 export interface GateConfig {
-  /** The project directory (the action's working-directory, the CLI's PROJECT_DIR). */
+  /** The project directory (the action's working-directory, the CLI's PROJECT_DIR); the first one of several. */
   projectDir: string
+  /**
+   * A monorepo: the project directories (two or more, absolute, sorted), each judged on its own
+   * (projects.ts). Absent for one directory: the run is the single-project run it always was.
+   */
+  projectDirs?: string[]
   /** Which migration tool; auto-detected from the project by default. */
   tool: ToolChoice
   /** Alembic: the config file (alembic.ini); sql: the migrations directory. Found in the project by default. */
@@ -159,7 +165,12 @@ export interface InputSpec {
 
 /** The single source of truth for inputs: names, defaults, allowed values. */
 export const INPUTS: readonly InputSpec[] = [
-  { name: 'working-directory', description: 'The project directory holding the migrations.', default: '.' },
+  {
+    name: 'working-directory',
+    description:
+      'The project directory holding the migrations. A monorepo: several, one per line, globs allowed (services/*, matching directories only); each project is judged on its own (its tool, config and findings) on one shared PostgreSQL server, and the reports hold one section per project.',
+    default: '.',
+  },
   {
     name: 'tool',
     description:
@@ -441,8 +452,10 @@ function checkOutputFile(name: string, path: string): void {
 /** One typed config from any source of named string inputs. */
 export function readConfig(get: (name: string) => string | undefined): GateConfig {
   const optional = (name: string) => value(get, name) || undefined
+  const dirs = projectDirs(value(get, 'working-directory'))
   const config: GateConfig = {
-    projectDir: resolve(value(get, 'working-directory')),
+    projectDir: dirs[0] as string,
+    ...(dirs.length > 1 ? { projectDirs: dirs } : {}),
     tool: value(get, 'tool') as ToolChoice,
     mode: value(get, 'mode') as Mode,
     postgres: value(get, 'postgres') as GateConfig['postgres'],

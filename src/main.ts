@@ -7,17 +7,26 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { tmpdir } from 'node:os'
 import { oneLine } from './errors.js'
-import { describeFailure } from './failure.js'
+import { describeFailure, EXIT_CODES } from './failure.js'
 import { runGate } from './gate.js'
 import { syncStickyComment, type CommentOutcome, type CommentsApi } from './github/comment.js'
 import { processGitHubEnvironment, readGitHubContext, runContext, type RunContext } from './github/context.js'
-import { readActionInputs, readConfig } from './inputs.js'
+import { readActionInputs, readConfig, type ActionInputs, type GateConfig } from './inputs.js'
 import type { Logger } from './logger.js'
 import { writeOutputFile } from './output-file.js'
 import { cleanupLedger } from './postgres/ledger-cleanup.js'
-import type { GateReport } from './report.js'
-import { planAnnotations } from './render/annotations.js'
-import { renderComment, renderPassingComment } from './render/comment.js'
+import { runProjects, type ProjectsRun } from './projects.js'
+import { isProjectError, type GateReport } from './report.js'
+import { planAnnotations, type AnnotationPlan } from './render/annotations.js'
+import { renderComment, renderPassingComment, type CommentOptions } from './render/comment.js'
+import { planProjectsAnnotations } from './render/projects-annotations.js'
+import {
+  renderProjectsComment,
+  renderProjectsPassingComment,
+  renderProjectsSummary,
+} from './render/projects-markdown.js'
+import { renderProjectsSarifJson } from './render/projects-sarif.js'
+import { renderProjectsTerminal } from './render/projects-terminal.js'
 import { inertCommandText, inertLog } from './render/escape.js'
 import { renderJson } from './render/json.js'
 import { renderSarifJson } from './render/sarif.js'
@@ -83,6 +92,13 @@ async function run(): Promise<void> {
   const reportPath =
     config.reportJson ??
     join(mkdtempSync(join(process.env.RUNNER_TEMP || tmpdir(), 'migration-gate-report-')), 'report.json')
+  if (config.projectDirs) {
+    const projects = { ...config, projectDirs: config.projectDirs }
+    await runProjectsAction(projects, { reportPath, action, ctx, warn, info, warnings: () => warnings }, () =>
+      runProjects(projects, { logger, github, resources, rootDir: ctx.workspace }),
+    )
+    return
+  }
   const report = await runGate(config, { logger, github, resources })
   writeFileSync(reportPath, renderJson(report))
   if (config.sarif) writeOutputFile('sarif', config.sarif, renderSarifJson(report))
@@ -96,12 +112,94 @@ async function run(): Promise<void> {
   core.setOutput('pending', (report.live?.pending ?? []).map((p) => p.revision).join(' '))
   info(renderTerminal(report, { colour: false }))
 
-  const commentNote = action.comment ? await comment(report, action.githubToken, ctx, warn) : undefined
+  const bodies = {
+    result: report.result,
+    failing: (o: CommentOptions) => renderComment(report, o),
+    passing: (o: CommentOptions) => renderPassingComment(report, o),
+  }
+  const commentNote = action.comment ? await comment(bodies, action.githubToken, ctx, warn) : undefined
 
   const plan = planAnnotations(report, {
     rootDir: ctx.workspace,
     reserved: { error: report.result === 'fail' ? 1 : 0, warning: warnings },
   })
+  annotate(plan)
+  if (process.env.GITHUB_STEP_SUMMARY) {
+    const links = { rootDir: ctx.workspace, ...(ctx.blobUrl ? { blobUrl: ctx.blobUrl } : {}) }
+    const text = renderSummary(report, { ...links, annotations: plan, ...(commentNote ? { commentNote } : {}) })
+    await writeSummary(text, warn)
+  }
+  if (report.result === 'fail') {
+    const errors = report.findings.filter((f) => f.severity === 'error').length
+    core.setFailed(`migration-gate: ${errors} error finding${errors === 1 ? '' : 's'}`)
+  }
+}
+
+/**
+ * A monorepo run (working-directory lists several directories): the same steps as one project's,
+ * each output aggregated (findings summed, heads and revisions of every project, the worst verdict),
+ * one JSON report, one summary and one comment with a section per project.
+ */
+async function runProjectsAction(
+  config: GateConfig,
+  glue: {
+    reportPath: string
+    action: ActionInputs
+    ctx: RunContext
+    warn: (message: string) => void
+    info: (message: string) => void
+    warnings: () => number
+  },
+  start: () => Promise<ProjectsRun>,
+): Promise<void> {
+  const { reportPath, action, ctx, warn, info } = glue
+  const { report, exitCode } = await start()
+  const judged = report.projects.filter((p): p is GateReport => !isProjectError(p))
+  writeFileSync(reportPath, renderJson(report))
+  if (config.sarif) writeOutputFile('sarif', config.sarif, renderProjectsSarifJson(report, ctx.workspace))
+  core.setOutput('result', report.result)
+  core.setOutput('heads', judged.flatMap((p) => p.chain?.heads ?? []).join(' '))
+  core.setOutput('findings', String(report.findings.length))
+  core.setOutput('report-path', reportPath)
+  core.setOutput('sarif-path', config.sarif ?? '')
+  core.setOutput('live-revision', judged.flatMap((p) => p.live?.revisions ?? []).join(' '))
+  core.setOutput('pending', judged.flatMap((p) => (p.live?.pending ?? []).map((x) => x.revision)).join(' '))
+  info(renderProjectsTerminal(report, { colour: false, rootDir: ctx.workspace }))
+  const bodies = {
+    result: report.result,
+    failing: (o: CommentOptions) => renderProjectsComment(report, o),
+    passing: (o: CommentOptions) => renderProjectsPassingComment(report, o),
+  }
+  const commentNote = action.comment ? await comment(bodies, action.githubToken, ctx, warn) : undefined
+  const plan = planProjectsAnnotations(report, {
+    rootDir: ctx.workspace,
+    reserved: { error: report.result === 'fail' ? 1 : 0, warning: glue.warnings() },
+  })
+  annotate(plan)
+  if (process.env.GITHUB_STEP_SUMMARY) {
+    const links = { rootDir: ctx.workspace, ...(ctx.blobUrl ? { blobUrl: ctx.blobUrl } : {}) }
+    const text = renderProjectsSummary(report, {
+      ...links,
+      annotations: plan,
+      ...(commentNote ? { commentNote } : {}),
+    })
+    await writeSummary(text, warn)
+  }
+  if (report.result === 'fail') {
+    const errors = report.findings.filter((f) => f.severity === 'error').length
+    const unjudged = report.projects.length - judged.length
+    const said = [
+      errors ? `${errors} error finding${errors === 1 ? '' : 's'}` : '',
+      unjudged ? `${unjudged} project${unjudged === 1 ? '' : 's'} not judged (see the job summary)` : '',
+    ].filter(Boolean)
+    core.setFailed(`migration-gate: ${said.join('; ')}`)
+  }
+  // A bug in one project exits as a bug (3), as a single run's would; otherwise setFailed's 1.
+  if (exitCode === EXIT_CODES.bug) process.exitCode = exitCode
+}
+
+/** The annotations of a plan, as workflow commands. */
+function annotate(plan: AnnotationPlan): void {
   for (const a of plan.annotations) {
     const props = {
       title: inertCommandText(a.title),
@@ -113,19 +211,14 @@ async function run(): Promise<void> {
     else if (a.severity === 'warning') core.warning(message, props)
     else core.notice(message, props)
   }
-  if (process.env.GITHUB_STEP_SUMMARY) {
-    const links = { rootDir: ctx.workspace, ...(ctx.blobUrl ? { blobUrl: ctx.blobUrl } : {}) }
-    const text = renderSummary(report, { ...links, annotations: plan, ...(commentNote ? { commentNote } : {}) })
-    // The verdict is the gate's: a summary that cannot be written is a warning, not a failure.
-    await core.summary
-      .addRaw(text)
-      .write()
-      .catch((error: unknown) => warn(`job summary not written: ${oneLine(error)}`))
-  }
-  if (report.result === 'fail') {
-    const errors = report.findings.filter((f) => f.severity === 'error').length
-    core.setFailed(`migration-gate: ${errors} error finding${errors === 1 ? '' : 's'}`)
-  }
+}
+
+/** The job summary; the verdict is the gate's: a summary that cannot be written is a warning, not a failure. */
+async function writeSummary(text: string, warn: (message: string) => void): Promise<void> {
+  await core.summary
+    .addRaw(text)
+    .write()
+    .catch((error: unknown) => warn(`job summary not written: ${oneLine(error)}`))
 }
 
 /** The real comments client (honours GITHUB_API_URL, so GHES works). Only glue imports @actions/*. */
@@ -141,7 +234,7 @@ function commentsApi(token: string): CommentsApi {
 
 /** The sticky PR comment; a problem is a warning and a line in the summary, never a failed gate. */
 async function comment(
-  report: GateReport,
+  bodies: { result: 'pass' | 'fail'; failing: (o: CommentOptions) => string; passing: (o: CommentOptions) => string },
   token: string | undefined,
   ctx: RunContext,
   warn: (message: string) => void,
@@ -151,16 +244,16 @@ async function comment(
     warn('comment: true needs github-token (the default ${{ github.token }} was empty)')
     return 'No PR comment: no github-token.'
   }
-  const options = {
+  const options: CommentOptions = {
     rootDir: ctx.workspace,
     ...(ctx.blobUrl ? { blobUrl: ctx.blobUrl } : {}),
     ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}),
     ...(ctx.sha ? { sha: ctx.sha } : {}),
   }
   const outcome: CommentOutcome = await syncStickyComment(commentsApi(token), ctx.pullRequest, {
-    result: report.result,
-    failing: () => renderComment(report, options),
-    passing: () => renderPassingComment(report, options),
+    result: bodies.result,
+    failing: () => bodies.failing(options),
+    passing: () => bodies.passing(options),
   })
   if (outcome.action === 'failed') {
     warn(outcome.warning)

@@ -208,3 +208,43 @@ export interface GateReport {
 export function resultOf(findings: Finding[]): 'pass' | 'fail' {
   return findings.some((f) => f.severity === 'error') ? 'fail' : 'pass'
 }
+
+/** A monorepo's project the gate could not judge (bad input, a server that would not start). */
+export interface ProjectError {
+  projectDir: string
+  result: 'error'
+  /** The one line a run of this project alone would have ended with. */
+  error: string
+}
+
+/** A finding of a monorepo run's aggregate: the project it belongs to named (its file stays relative to it). */
+export type ProjectFinding = Finding & { projectDir: string }
+
+/**
+ * A monorepo run (working-directory lists several directories): each project's own report, as a run
+ * of it alone would have made it, and their aggregate. A run of one directory makes a GateReport.
+ */
+export interface ProjectsReport {
+  version: 1
+  /** fail when any project fails or could not be judged. */
+  result: 'pass' | 'fail'
+  mode: GateReport['mode']
+  projects: Array<GateReport | ProjectError>
+  /** Every project's findings, in project order. */
+  findings: ProjectFinding[]
+  /** The run's own notes (a project that could not be judged, and why). */
+  notes: string[]
+  /** totalMs: the whole run; phases: each phase's time summed over the projects. */
+  timings: { totalMs: number; phases: Partial<Record<Phase, number>> }
+}
+
+/** What a run writes: one project's report, or a monorepo's. */
+export type AnyReport = GateReport | ProjectsReport
+
+export function isProjectsReport(report: AnyReport): report is ProjectsReport {
+  return 'projects' in report
+}
+
+export function isProjectError(project: GateReport | ProjectError): project is ProjectError {
+  return project.result === 'error'
+}

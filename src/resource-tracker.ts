@@ -27,6 +27,14 @@ export class ResourceTracker implements LiveTracker {
 
   constructor(private readonly options: ResourceTrackerOptions = {}) {}
 
+  /**
+   * A tracker of its own for one part of the run (a monorepo's project), writing the same ledger:
+   * emptying it cleans that part and leaves what the run shares (the one server) to this one.
+   */
+  sibling(): ResourceTracker {
+    return new ResourceTracker(this.options)
+  }
+
   /** Tracks a cleanup; the returned function stops tracking it (call after a normal stop). */
   track(name: string, run: () => Promise<void>, sync?: () => void): () => void {
     const entry: Entry = { name, run, ...(sync ? { sync } : {}) }

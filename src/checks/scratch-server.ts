@@ -64,11 +64,15 @@ export class EarlyScratchServer {
     starting.catch(() => undefined)
   }
 
-  static start(input: Omit<Parameters<typeof startScratchServer>[0], 'graph'>): EarlyScratchServer | undefined {
+  static start(
+    input: Omit<Parameters<typeof startScratchServer>[0], 'graph'>,
+    /** A monorepo run's one server (shared-server.ts): the project leases it instead of starting its own. */
+    shared?: { lease(timed: Timed): Promise<ScratchServer> },
+  ): EarlyScratchServer | undefined {
     const { config } = input
     if (!['roundtrip', 'stairway'].includes(config.mode) || config.databaseUrl || config.postgres === 'url')
       return undefined
-    return new EarlyScratchServer(startScratchServer(input))
+    return new EarlyScratchServer(shared ? shared.lease(input.timed) : startScratchServer(input))
   }
 
   /** The server, for the phase that stops it. */

@@ -10,6 +10,7 @@ import type { GateConfig } from '../inputs.js'
 import type { Logger } from '../logger.js'
 import type { Finding, LiveInfo, PostgresInfo } from '../report.js'
 import { startScratchServer } from '../checks/scratch-server.js'
+import { SharedScratchServer } from '../checks/shared-server.js'
 import type { Timed } from '../phase-timer.js'
 import type { ResourceTracker } from '../resource-tracker.js'
 import { compareLiveSchema } from './compare.js'
@@ -53,6 +54,8 @@ export async function runLivePhase(input: {
   timed: Timed
   /** The run's: the scratch server, its databases and the driver's sessions are cleaned through it. */
   resources: ResourceTracker
+  /** A monorepo run's one server, for the schema the chain builds (gate.ts). */
+  shared?: SharedScratchServer
 }): Promise<LivePhaseResult> {
   const { config, driver, graph, logger, timed, resources } = input
   const target = resolveLiveTarget(config)
@@ -112,7 +115,14 @@ export async function runLivePhase(input: {
       drift.notes.push(...pendingSql.notes, ...risks.notes)
       if (compare || predict || chainSchema) {
         // The connection stays open meanwhile, idle and outside any transaction: it holds no lock.
-        scratch = await startScratchServer({ config, graph, timed, logger, resources })
+        // A project whose migrations change roles keeps them off the server the others share.
+        const shared =
+          input.shared &&
+          SharedScratchServer.serves(config) &&
+          !SharedScratchServer.ownServerReason(config.projectDir, graph)
+            ? input.shared
+            : undefined
+        scratch = await (shared?.lease(timed) ?? startScratchServer({ config, graph, timed, logger, resources }))
         scratchPostgres = scratch.postgres
         drift.notes.push(...scratch.notes)
       }

@@ -5,7 +5,7 @@
 // often names the object, and a message ends with its fix. The drivers clip their own errors far
 // below these bounds (600 characters); these catch whatever path nothing else bounds.
 import { clipMiddle } from '../clip.js'
-import type { Finding, GateReport } from '../report.js'
+import { isProjectError, type Finding, type GateReport, type ProjectsReport } from '../report.js'
 import { mapText } from '../findings/transform.js'
 
 export const BOUNDS = {
@@ -47,6 +47,18 @@ export function boundReport(report: GateReport): GateReport {
           },
         }
       : {}),
+  }
+}
+
+/** A monorepo run's report: each project's bounded as its own report would be, and the aggregate too. */
+export function boundProjects(report: ProjectsReport): ProjectsReport {
+  return {
+    ...report,
+    notes: report.notes.map((n) => clipMiddle(n, BOUNDS.note)),
+    projects: report.projects.map((p) =>
+      isProjectError(p) ? { ...p, error: clipMiddle(p.error, BOUNDS.note) } : boundReport(p),
+    ),
+    findings: report.findings.map((f) => ({ ...boundFinding(f), projectDir: f.projectDir })),
   }
 }
 

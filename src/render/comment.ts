@@ -29,9 +29,17 @@ export interface CommentOptions extends LinkOptions {
   sha?: string
 }
 
-export function renderComment(whole: GateReport, options: CommentOptions = {}): string {
+/** A monorepo's project: its section of the run's comment (no marker, no footer), within `limit` characters. */
+export interface CommentSection {
+  name: string
+  limit: number
+}
+
+export function renderComment(whole: GateReport, options: CommentOptions = {}, section?: CommentSection): string {
   const report = boundReport(whole)
-  const head = [COMMENT_MARKER, `### ${verdict(report)}`, '', facts(report), '']
+  const head = section
+    ? [`#### ${verdict(report, section.name)}`, '', facts(report), '']
+    : [COMMENT_MARKER, `### ${verdict(report)}`, '', facts(report), '']
   for (const line of gitLines(report)) head.push(line, '')
   for (const note of report.notes) head.push(`> ${md(note)}`, '')
   // This change's findings only: the pre-existing ones are counted and left to the job summary.
@@ -48,9 +56,9 @@ export function renderComment(whole: GateReport, options: CommentOptions = {}): 
   const tail = ['']
   if (old > 0)
     tail.push(`${plural(old, 'pre-existing finding')} (revisions the base already has) in the job summary.`, '')
-  tail.push(footer(options))
+  if (!section) tail.push(footer(options))
   parts.push(tail)
-  return fitParts(parts, COMMENT_LIMIT, (s) => s.length)
+  return fitParts(parts, section?.limit ?? COMMENT_LIMIT, (s) => s.length)
 }
 
 /** What the comment becomes once the gate passes again: short, the findings are history. */
@@ -59,7 +67,7 @@ export function renderPassingComment(whole: GateReport, options: CommentOptions 
   return [COMMENT_MARKER, `### ✅ migration-gate passes now`, '', facts(report), '', footer(options), ''].join('\n')
 }
 
-function footer(options: CommentOptions): string {
+export function footer(options: CommentOptions): string {
   const commit = options.sha ? ` at ${md(options.sha.slice(0, 12))}` : ''
   const run = options.runUrl ? ` · [job summary and chain diagram](${options.runUrl})` : ''
   return `<sub>Checked${commit}${run}. This comment is updated in place on every run.</sub>`

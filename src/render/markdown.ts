@@ -15,16 +15,17 @@ export interface LinkOptions {
 
 const ICON: Record<Severity, string> = { error: '❌', warning: '⚠️', notice: 'ℹ️' }
 
-export const count = (report: GateReport, s: Severity) => report.findings.filter((f) => f.severity === s).length
+export const count = (report: Pick<GateReport, 'findings'>, s: Severity) =>
+  report.findings.filter((f) => f.severity === s).length
 export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
 
-/** "❌ migration-gate: fail (1 error, 2 warnings)": the verdict in one line. */
-export function verdict(report: GateReport): string {
+/** "❌ migration-gate: fail (1 error, 2 warnings)": the verdict in one line; `name` for a monorepo's project. */
+export function verdict(report: Pick<GateReport, 'result' | 'findings'>, name = 'migration-gate'): string {
   const tally = (['error', 'warning', 'notice'] as const)
     .filter((s) => count(report, s) > 0)
     .map((s) => plural(count(report, s), s))
   const icon = report.result === 'pass' ? '✅' : '❌'
-  return `${icon} migration-gate: ${report.result}${tally.length ? ` (${tally.join(', ')})` : ''}`
+  return `${icon} ${name}: ${report.result}${tally.length ? ` (${tally.join(', ')})` : ''}`
 }
 
 /** Tool, mode, chain size and heads, and the PostgreSQL that served. */

@@ -31,7 +31,14 @@ export interface SarifLog {
 
 export interface SarifRun {
   tool: { driver: { name: string; version: string; informationUri: string; rules: SarifRule[] } }
-  invocations: [{ executionSuccessful: boolean; toolExecutionNotifications?: SarifNotification[] }]
+  invocations: [
+    {
+      executionSuccessful: boolean
+      toolExecutionNotifications?: SarifNotification[]
+      /** A monorepo's projects that could not be judged (bad input), each with its one line. */
+      toolConfigurationNotifications?: Array<{ level: 'error'; message: { text: string } }>
+    },
+  ]
   results: SarifResult[]
 }
 
@@ -69,7 +76,11 @@ export interface SarifNotification {
 
 const LEVEL: Record<Severity, SarifLevel> = { error: 'error', warning: 'warning', notice: 'note' }
 
-export function renderSarif(whole: GateReport): SarifLog {
+/**
+ * `scope`: a monorepo's project (its path): mixed into the fingerprints, so that two projects'
+ * findings on the same revision id (golang-migrate's 1, 2, 3...) stay two alerts.
+ */
+export function renderSarif(whole: GateReport, scope?: string): SarifLog {
   const report = boundReport(whole)
   const ids = [...new Set(report.findings.map((f) => f.id))]
   const index = new Map(ids.map((id, i) => [id, i]))
@@ -88,7 +99,7 @@ export function renderSarif(whole: GateReport): SarifLog {
       })
       continue
     }
-    const parts = fingerprintParts(f, uri)
+    const parts = fingerprintParts(f, uri, scope)
     const occurrence = seen.get(parts) ?? 0
     seen.set(parts, occurrence + 1)
     const result: SarifResult = {
@@ -145,8 +156,9 @@ export function renderSarifJson(report: GateReport): string {
  * (several differences left by one revision's downgrade) are told apart by their order in the report,
  * which the checks produce in a fixed order, as CodeQL numbers repeats of its line hash.
  */
-function fingerprintParts(f: Finding, uri: string): string {
-  return [f.id, f.revision !== undefined ? `revision:${f.revision}` : `file:${uri}`].join('\0')
+function fingerprintParts(f: Finding, uri: string, scope: string | undefined): string {
+  const parts = [f.id, f.revision !== undefined ? `revision:${f.revision}` : `file:${uri}`]
+  return (scope === undefined ? parts : [`project:${scope}`, ...parts]).join('\0')
 }
 
 function hash(s: string): string {

@@ -29,12 +29,20 @@ export interface SummaryOptions extends LinkOptions {
   maxDiagramNodes?: number
   /** A line about the PR comment ("comment updated", or why there is none). */
   commentNote?: string
+  /**
+   * A monorepo's project: its section of the run's summary, headed by this (its directory and
+   * tool) one level below the run's verdict, within `limit` bytes.
+   */
+  section?: { name: string; limit: number }
 }
 
 export function renderSummary(whole: GateReport, options: SummaryOptions = {}): string {
   const report = boundReport(whole)
   const size = (s: string) => Buffer.byteLength(s, 'utf8')
-  const head = [`## ${verdict(report)}`, '', facts(report), '']
+  const section = options.section
+  // A project's section sits one heading level below the run's verdict.
+  const h3 = section ? '####' : '###'
+  const head = [section ? `### ${verdict(report, section.name)}` : `## ${verdict(report)}`, '', facts(report), '']
   for (const line of gitLines(report)) head.push(line, '')
   for (const note of report.notes) head.push(`> ${md(note)}`, '')
   const current = report.findings.filter((f) => !f.preExisting)
@@ -44,7 +52,7 @@ export function renderSummary(whole: GateReport, options: SummaryOptions = {}): 
     `_${plural(n, 'more finding')} left out to stay under GitHub's 1 MiB summary limit: the JSON report (output report-path) has every one._`
 
   const parts: Part[] = [head, ...liveSummaryParts(report)]
-  if (current.length > 0) parts.push(['### Findings', '', ...FINDINGS_HEADER], { rows: current.map(row), more })
+  if (current.length > 0) parts.push([`${h3} Findings`, '', ...FINDINGS_HEADER], { rows: current.map(row), more })
   if (old.length > 0) {
     // Listed apart and folded: they are not this change's doing (notices unless strict).
     const base = report.git ? ` ${code(report.git.base)}` : ' the base'
@@ -72,7 +80,7 @@ export function renderSummary(whole: GateReport, options: SummaryOptions = {}): 
   if (options.commentNote) tail.push(md(options.commentNote), '')
   const diagram = chainDiagram(report, options.maxDiagramNodes ? { maxNodes: options.maxDiagramNodes } : {})
   if (diagram) {
-    tail.push('### Migration chain', '', diagram.text, '')
+    tail.push(`${h3} Migration chain`, '', diagram.text, '')
     if (diagram.baseHeads.length > 0 && report.git) {
       const base = code(report.git.base)
       const list = diagram.baseHeads.map((h) => code(clip(h, 60))).join(', ')
@@ -88,18 +96,18 @@ export function renderSummary(whole: GateReport, options: SummaryOptions = {}): 
       )
     }
   }
-  tail.push(...timings(report))
+  tail.push(...timings(report, h3))
   parts.push(tail)
-  return fitParts(parts, SUMMARY_LIMIT, size)
+  return fitParts(parts, section?.limit ?? SUMMARY_LIMIT, size)
 }
 
-function timings(report: GateReport): string[] {
+function timings(report: GateReport, h3: string): string[] {
   const rows = Object.entries(report.timings.phases).map(([phase, ms]) => `| ${md(phase)} | ${seconds(ms ?? 0)} |`)
   const server = report.postgres
     ? `PostgreSQL ${md(report.postgres.serverVersion)} served, from the ${md(report.postgres.provider)} provider (ready in ${seconds(report.postgres.startMs)}).`
     : 'No PostgreSQL was started (static or live mode, or the replay was skipped).'
   return [
-    '### Timings',
+    `${h3} Timings`,
     '',
     '| phase | time |',
     '|---|---|',

@@ -23,7 +23,14 @@ const plain = (text: string) => text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`
 
-export function renderTerminal(whole: GateReport, options: { colour: boolean }): string {
+export function renderTerminal(
+  whole: GateReport,
+  options: {
+    colour: boolean
+    /** What the verdict line starts with instead of "migration-gate" (a monorepo's project). */
+    label?: string
+  },
+): string {
   const report = boundReport(whole)
   const paint = (kind: keyof typeof COLOURS, text: string) =>
     options.colour ? `${COLOURS[kind]}${text}${RESET}` : text
@@ -36,7 +43,7 @@ export function renderTerminal(whole: GateReport, options: { colour: boolean }):
   ]
     .filter(Boolean)
     .join(', ')
-  out.push(`migration-gate: ${paint(report.result, report.result.toUpperCase())} (${where})`)
+  out.push(`${options.label ?? 'migration-gate'}: ${paint(report.result, report.result.toUpperCase())} (${where})`)
   out.push(...liveTerminalLines(report).map(plain))
   for (const note of report.notes ?? []) out.push(paint('dim', `  note: ${plain(note)}`))
   for (const f of report.findings) out.push(...renderFinding(f, paint, report.projectPath))

@@ -544,3 +544,67 @@ describe('the action on a pull request in a git repository (project in a subdire
     expect(run.summary).toContain('No PR comment: the gate passes and there was none to update.')
   })
 })
+
+describe('the action on a monorepo', () => {
+  it('judges each listed project on one server: one verdict, a section per project, aggregated outputs', async () => {
+    const python = await pythonWithAlembic()
+    // An Alembic project that passes and a golang-migrate one whose downgrade leaves an index, in one checkout.
+    const workspace = join(scratch, 'monorepo')
+    cpSync(join(root, 'test', 'fixtures', 'alembic-clean'), join(workspace, 'services', 'api'), { recursive: true })
+    cpSync(join(root, 'test', 'fixtures', 'sql-golang-residue'), join(workspace, 'services', 'billing'), {
+      recursive: true,
+    })
+    github.comments = []
+    github.readOnly = false
+    const run = await runAction(
+      {
+        'working-directory': 'services/*',
+        postgres: 'local',
+        python,
+        comment: 'true',
+        'github-token': 'fake-token',
+      },
+      {},
+      { workspace },
+    )
+    expect(run.code, run.stderr).toBe(1)
+    // One server for both projects.
+    expect(run.stdout.match(/postgres: local PostgreSQL \S+ ready in/g)).toHaveLength(1)
+    // The annotation points at the failing project's file, from the workspace root.
+    const errors = commands(run.stdout, 'error')
+    expect(errors.map((e) => e.props.file)).toContain('services/billing/migrations/0002_archive_chats.down.sql')
+    expect(errors.map((e) => e.message)).toContain('migration-gate: 1 error finding')
+
+    expect(run.summary.split('\n')[0]).toBe('## ❌ migration-gate: fail (1 error) · 2 projects: 1 fails, 1 passes')
+    const api = run.summary.indexOf('### ✅ <code>services/api</code> (alembic): pass')
+    const billing = run.summary.indexOf('### ❌ <code>services/billing</code> (golang-migrate): fail (1 error)')
+    expect(api).toBeGreaterThan(0)
+    expect(billing).toBeGreaterThan(api)
+    expect(run.summary.indexOf('downgrade-residue')).toBeGreaterThan(billing)
+
+    expect(github.comments).toHaveLength(1)
+    const body = github.comments[0]!.body
+    expect(body.startsWith(`${COMMENT_MARKER}\n### ❌ migration-gate: fail (1 error) · 2 projects`)).toBe(true)
+    expect(body).toContain('#### ✅ <code>services/api</code> (alembic): pass')
+    expect(body).toContain('#### ❌ <code>services/billing</code> (golang-migrate): fail (1 error)')
+
+    expect(run.outputs.result).toBe('fail')
+    expect(run.outputs.findings).toBe('1')
+    expect(run.outputs.heads).toBe('bb86aaac9fb9 3')
+    const report = JSON.parse(readFileSync(run.outputs['report-path']!, 'utf8')) as {
+      projects: Array<{ tool: string; projectDir: string }>
+    }
+    expect(report.projects.map((p) => p.tool)).toEqual(['alembic', 'golang-migrate'])
+  })
+
+  it('a listed directory that does not exist fails the step in one line naming it', async () => {
+    const run = await runAction({
+      'working-directory': 'test/fixtures/alembic-clean\ntest/fixtures/no-such-project',
+      mode: 'static',
+    })
+    expect(run.code).toBe(1)
+    expect(commands(run.stdout, 'error').map((e) => e.message)).toEqual([
+      'migration-gate: working-directory: test/fixtures/no-such-project is not a directory',
+    ])
+  })
+})

@@ -1,0 +1,27 @@
+import { createRequire as __mgCreateRequire } from 'node:module';import { fileURLToPath as __mgFileURLToPath } from 'node:url';import { dirname as __mgDirname } from 'node:path';const require = __mgCreateRequire(import.meta.url);const __filename = __mgFileURLToPath(import.meta.url);const __dirname = __mgDirname(__filename);
+import {
+  renderJson,
+  renderProjectsSarifJson,
+  renderProjectsTerminal,
+  renderSarifJson,
+  renderTerminal,
+  runGate,
+  runProjects,
+  stderrLogger
+} from "./chunk-KBG4UCN7.js";
+import {
+  readConfig
+} from "./chunk-VDIF2VOS.js";
+import "./chunk-PO73KUUA.js";
+import "./chunk-NNRNKADP.js";
+export {
+  readConfig,
+  renderJson,
+  renderProjectsSarifJson,
+  renderProjectsTerminal,
+  renderSarifJson,
+  renderTerminal,
+  runGate,
+  runProjects,
+  stderrLogger
+};
