@@ -28,7 +28,7 @@ import {
   runIdOfRole,
   seconds,
   verdict
-} from "./chunks/chunk-PHDCYRX4.js";
+} from "./chunks/chunk-PMBGLZAK.js";
 import {
   clip,
   code,
