@@ -2,7 +2,7 @@ import { createRequire as __mgCreateRequire } from 'node:module';import { fileUR
 import {
   describeFailure,
   writeOutputFile
-} from "./chunks/chunk-ZGPDW5V6.js";
+} from "./chunks/chunk-NDMPEZSY.js";
 import {
   CLUSTER_DIR_PREFIX,
   FINDINGS_HEADER,
@@ -28,7 +28,7 @@ import {
   runIdOfRole,
   seconds,
   verdict
-} from "./chunks/chunk-PMBGLZAK.js";
+} from "./chunks/chunk-773XFXAG.js";
 import {
   clip,
   code,
@@ -36,14 +36,17 @@ import {
   inertLog,
   md,
   mermaidText,
-  oneLine,
   readActionInputs,
   readConfig,
   registerSecrets,
   scrub,
   withCredentialsFrom
-} from "./chunks/chunk-KGVRODM3.js";
+} from "./chunks/chunk-6JW6NNIP.js";
 import "./chunks/chunk-PO73KUUA.js";
+import "./chunks/chunk-EYJ4B36P.js";
+import {
+  oneLine
+} from "./chunks/chunk-M3YOEJJD.js";
 import {
   __commonJS,
   __require,
