@@ -136,7 +136,7 @@ async function main(argv) {
     return 0;
   }
   if (args.command === "init" && args.init) {
-    const { runInit } = await import("./chunks/cli-init-WKS5XLAO.js");
+    const { runInit } = await import("./chunks/cli-init-WSWUKPZA.js");
     return runInit(args.init);
   }
   const { readConfig, runGate, stderrLogger, renderJson, renderSarifJson, renderTerminal } = await import("./chunks/cli-check-WDSTAY7K.js");

@@ -1,7 +1,9 @@
 // The migration project `init` writes a workflow for, found by the gate's own detection
 // (detect-tool.ts, and the Alembic config reader that tells Flask-Migrate apart), so a project
-// `init` accepts is one `check` accepts. A directory that holds none, with exactly one project below
-// it (a repository root whose app sits in backend/), means that one: what `check` would name.
+// `init` accepts is one `check` accepts. A directory that holds none (or only a pyproject.toml),
+// with exactly one project below it (a repository root whose app sits in backend/), means that
+// one: the working-directory `check` would name.
+import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { readAlembicConfig } from '../drivers/alembic/config.js'
 import { detectTool, type DetectedTool } from '../drivers/detect-tool.js'
@@ -27,7 +29,9 @@ export function findProject(dir: string): FoundProject {
   try {
     return projectIn(abs)
   } catch (error) {
-    if (!(error instanceof GateError)) throw error
+    // An alembic.ini here that `check` refuses is this project's problem, not a reason to take another.
+    const ini = ['alembic.ini', 'migrations/alembic.ini'].some((f) => existsSync(path.join(abs, f)))
+    if (!(error instanceof GateError) || ini) throw error
     // Several projects below: the error already lists them and the working-directory of each.
     const below = projectsBelow(abs)
     if (below.length !== 1) throw error

@@ -191,6 +191,29 @@ describe('init: where the project is', () => {
     )
   })
 
+  it('a root with only a pyproject.toml: the project below, the install from the root', () => {
+    const r = repo()
+      .write('pyproject.toml', '[project]\nname = "app"\nrequires-python = ">=3.11,<3.12"\n')
+      .copyFixture('alembic-clean', 'backend')
+    const plan = planInit({ dir: r.dir })
+    const w = workflowOf(plan)
+    expect(gateStep(w).with!['working-directory']).toBe('backend')
+    expect(runs(w)[0]).toEqual({ run: 'pip install .' })
+    expect(steps(w)[1]!.with!['python-version']).toBe('3.11')
+  })
+
+  it('a broken alembic.ini in the directory given: its error, not the project below', () => {
+    const r = repo().write('alembic.ini', '[alembic]\n').copyFixture('alembic-clean', 'backend')
+    expect(() => planInit({ dir: r.dir })).toThrow(/^working-directory: alembic\.ini has no script_location/)
+  })
+
+  it('several projects below: the error names each and its working-directory', () => {
+    const r = repo().copyFixture('alembic-clean', 'api').copyFixture('sql-golang-clean', 'billing')
+    expect(() => planInit({ dir: r.dir })).toThrow(
+      /no migration project found in .*; below it: .*\(working-directory: api\).*\(working-directory: billing\/migrations\)/,
+    )
+  })
+
   it('a SQL project: no Python at all', () => {
     const r = repo().copyFixture('sql-dbmate-clean')
     const plan = planInit({ dir: r.dir })
