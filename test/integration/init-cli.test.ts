@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import { lastLine, runCli } from '../support/cli.js'
 import { scratchDir, TestRepo } from '../support/git.js'
+import { pythonWithAlembic } from '../support/python.js'
 
 const scratch = scratchDir('mg-init-cli-')
 afterAll(() => scratch.remove())
@@ -59,6 +60,35 @@ describe('migration-gate init', () => {
     expect(forced.code).toBe(0)
     expect(forced.stdout.trim().split('\n').at(-1)).toBe(`overwrote ${file}`)
     expect(readFileSync(file, 'utf8')).toBe(written)
+  })
+
+  it('the inputs it writes are the ones check takes: check with them finds the project (static mode)', async () => {
+    const python = await pythonWithAlembic()
+    for (const [name, fixture, into] of [
+      ['alembic-app', 'alembic-clean', 'services/api'],
+      ['flask-app', 'flask-migrate-app', 'web'],
+      ['dbmate-app', 'sql-dbmate-clean', '.'],
+    ] as const) {
+      const repo = TestRepo.init(join(scratch.dir, name)).copyFixture(fixture, into)
+      repo.commit('the project')
+      const r = runCli(['init', join(repo.dir, into), '--stdout'])
+      expect(r.code, r.stderr).toBe(0)
+      type Step = { uses?: string; with?: Record<string, string> }
+      const steps = (parse(r.stdout) as { jobs: { 'migration-gate': { steps: Step[] } } }).jobs['migration-gate'].steps
+      const inputs = steps.at(-1)!.with!
+      expect(inputs['working-directory']).toBe(into)
+      // As the action runs it: working-directory from the repository root, the tool as written.
+      const check = runCli([
+        'check',
+        join(repo.dir, inputs['working-directory']!),
+        '--tool',
+        inputs.tool!,
+        '--mode',
+        'static',
+        ...(inputs.python ? ['--python', python] : []),
+      ])
+      expect(check.code, `${name}: ${check.stderr}`).toBe(0)
+    }
   })
 
   it('--stdout prints the workflow and writes nothing; what it assumed goes to stderr', () => {
