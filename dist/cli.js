@@ -2,10 +2,9 @@
 import { createRequire as __mgCreateRequire } from 'node:module';import { fileURLToPath as __mgFileURLToPath } from 'node:url';import { dirname as __mgDirname } from 'node:path';const require = __mgCreateRequire(import.meta.url);const __filename = __mgFileURLToPath(import.meta.url);const __dirname = __mgDirname(__filename);
 import {
   writeOutputFile
-} from "./chunks/chunk-GEUGFWRI.js";
+} from "./chunks/chunk-LUAWAAIK.js";
 import {
   EXIT_CODES,
-  GateError,
   INPUTS,
   VERSION,
   describeFailure,
@@ -13,7 +12,10 @@ import {
   interruptedBy,
   registerSecrets,
   scrub
-} from "./chunks/chunk-VDIF2VOS.js";
+} from "./chunks/chunk-6SRFOUXU.js";
+import {
+  GateError
+} from "./chunks/chunk-M3YOEJJD.js";
 import "./chunks/chunk-NNRNKADP.js";
 
 // src/cli-args.ts
@@ -25,9 +27,10 @@ function parseArgs(argv) {
   if (first === void 0 || first === "--help" || first === "-h" || first === "help")
     return { command: "help", inputs, verbose: verbose2 };
   if (first === "--version" || first === "-V") return { command: "version", inputs, verbose: verbose2 };
+  if (first === "init") return parseInitArgs(rest);
   if (first !== "check")
     throw new GateError(
-      `unknown command "${first}" (usage: migration-gate check [PROJECT_DIR...] [options]; see --help)`
+      `unknown command "${first}" (usage: migration-gate check|init [PROJECT_DIR...] [options]; see --help)`
     );
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
@@ -59,9 +62,47 @@ ${arg}`);
   }
   return { command: "check", inputs, verbose: verbose2 };
 }
+function parseInitArgs(rest) {
+  const init = { dir: ".", force: false, stdout: false };
+  let dir;
+  for (const arg of rest) {
+    if (arg === "--help" || arg === "-h") return { command: "help", topic: "init", inputs: /* @__PURE__ */ new Map(), verbose: false };
+    if (arg === "--force" || arg === "-f") init.force = true;
+    else if (arg === "--stdout" || arg === "--dry-run") init.stdout = true;
+    else if (arg === "--push") init.push = true;
+    else if (arg.startsWith("--push=")) {
+      const branch = arg.slice("--push=".length);
+      if (!branch) throw new GateError("--push= needs a branch name (or --push alone for the default branch)");
+      init.push = branch;
+    } else if (arg.startsWith("-"))
+      throw new GateError(`unknown option ${arg.split("=")[0]} for init (see init --help)`);
+    else if (dir !== void 0) throw new GateError(`unexpected argument "${arg}": only one PROJECT_DIR`);
+    else dir = arg;
+  }
+  return { command: "init", inputs: /* @__PURE__ */ new Map(), verbose: false, init: { ...init, dir: dir ?? "." } };
+}
+function initUsage() {
+  return [
+    "usage: migration-gate init [PROJECT_DIR] [--force] [--stdout] [--push[=BRANCH]]",
+    "",
+    "Writes .github/workflows/migration-gate.yml for the migration project in PROJECT_DIR (default: .),",
+    "at the root of its git repository, and prints what it assumed: the tool, the working-directory, the",
+    "Python version and how the dependencies install, the PostgreSQL major of a compose file.",
+    "exit codes: 0 written, 2 no project found, the file already exists, or a bad option",
+    "",
+    "options:",
+    "  --force",
+    "      Overwrite an existing workflow file.",
+    "  --stdout, --dry-run",
+    "      Print the workflow instead of writing it (what it assumed goes to stderr).",
+    "  --push[=BRANCH]",
+    "      Also run on pushes to BRANCH (default: the repository's default branch)."
+  ].join("\n");
+}
 function usage() {
   const lines = [
     "usage: migration-gate check [PROJECT_DIR...] [options]",
+    "       migration-gate init [PROJECT_DIR] [--force] [--stdout]   (a workflow for the project; init --help)",
     "",
     "Replays every migration up, down and up again on an ephemeral PostgreSQL and checks the chain.",
     "exit codes: 0 pass, 1 findings of severity error, 2 usage or infrastructure error, 3 a bug in migration-gate",
@@ -86,7 +127,7 @@ async function main(argv) {
   registerSecrets(args.inputs.get("database-url"));
   registerSecrets(args.inputs.get("live-database-url"));
   if (args.command === "help") {
-    process.stdout.write(`${usage()}
+    process.stdout.write(`${args.topic === "init" ? initUsage() : usage()}
 `);
     return 0;
   }
@@ -95,7 +136,11 @@ async function main(argv) {
 `);
     return 0;
   }
-  const gate = await import("./chunks/cli-check-J5R64DVT.js");
+  if (args.command === "init" && args.init) {
+    const { runInit } = await import("./chunks/cli-init-WSWUKPZA.js");
+    return runInit(args.init);
+  }
+  const gate = await import("./chunks/cli-check-HEFSVQAB.js");
   const { readConfig, runGate, stderrLogger, renderJson, renderSarifJson, renderTerminal } = gate;
   const config = readConfig((name) => args.inputs.get(name));
   const colour = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;

@@ -1,7 +1,7 @@
 import { createRequire as __mgCreateRequire } from 'node:module';import { fileURLToPath as __mgFileURLToPath } from 'node:url';import { dirname as __mgDirname } from 'node:path';const require = __mgCreateRequire(import.meta.url);const __filename = __mgFileURLToPath(import.meta.url);const __dirname = __mgDirname(__filename);
 import {
   writeOutputFile
-} from "./chunks/chunk-GEUGFWRI.js";
+} from "./chunks/chunk-LUAWAAIK.js";
 import {
   CLUSTER_DIR_PREFIX,
   FINDINGS_HEADER,
@@ -34,7 +34,7 @@ import {
   runProjects,
   seconds,
   verdict
-} from "./chunks/chunk-KBG4UCN7.js";
+} from "./chunks/chunk-6QT6UVUD.js";
 import {
   EXIT_CODES,
   clip,
@@ -44,14 +44,17 @@ import {
   inertLog,
   md,
   mermaidText,
-  oneLine,
   readActionInputs,
   readConfig,
   registerSecrets,
   scrub,
   withCredentialsFrom
-} from "./chunks/chunk-VDIF2VOS.js";
+} from "./chunks/chunk-6SRFOUXU.js";
 import "./chunks/chunk-PO73KUUA.js";
+import "./chunks/chunk-EYJ4B36P.js";
+import {
+  oneLine
+} from "./chunks/chunk-M3YOEJJD.js";
 import {
   __commonJS,
   __require,

@@ -1,6 +1,6 @@
 // CLI glue only: argv -> runGate -> terminal renderer -> exit code (0 pass, 1 findings, 2 usage or
 // infrastructure error in one line, 3 a bug in migration-gate; failure.ts).
-import { parseArgs, usage } from './cli-args.js'
+import { initUsage, parseArgs, usage } from './cli-args.js'
 import { describeFailure, EXIT_CODES } from './failure.js'
 import { writeOutputFile } from './output-file.js'
 import { inertLog } from './render/escape.js'
@@ -18,12 +18,16 @@ async function main(argv: string[]): Promise<number> {
   registerSecrets(args.inputs.get('database-url'))
   registerSecrets(args.inputs.get('live-database-url'))
   if (args.command === 'help') {
-    process.stdout.write(`${usage()}\n`)
+    process.stdout.write(`${args.topic === 'init' ? initUsage() : usage()}\n`)
     return 0
   }
   if (args.command === 'version') {
     process.stdout.write(`${VERSION}\n`)
     return 0
+  }
+  if (args.command === 'init' && args.init) {
+    const { runInit } = await import('./cli-init.js')
+    return runInit(args.init)
   }
   // The gate itself loads only for a check: --version and --help answer without parsing it.
   const gate = await import('./cli-check.js')

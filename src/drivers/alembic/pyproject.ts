@@ -1,12 +1,19 @@
 // Alembic 1.16+ also reads [tool.alembic] from pyproject.toml (the `pyproject` template keeps
-// script_location there and only the database URL and logging in alembic.ini). This reads that one
-// table: strings, arrays of strings and booleans, which is all the keys the gate needs can hold.
-// Anything else in the table is skipped rather than misread.
+// script_location there and only the database URL and logging in alembic.ini). This reads one named
+// table: strings, arrays of strings and booleans, which is all the keys the gate needs can hold
+// ([tool.alembic], and [project] requires-python for `migration-gate init`). Anything else in the
+// table is skipped rather than misread.
 
 export type TomlValue = string | string[] | boolean
 
 /** The [tool.alembic] table of a pyproject.toml, or undefined when it has none. */
 export function readToolAlembic(text: string): Map<string, TomlValue> | undefined {
+  return readTomlTable(text, 'tool.alembic')
+}
+
+/** The table `[name]` (dotted: 'tool.poetry.dependencies') of a TOML text, or undefined when it has none. */
+export function readTomlTable(text: string, name: string): Map<string, TomlValue> | undefined {
+  const header = new RegExp(`^\\[\\s*${name.split('.').join('\\s*\\.\\s*')}\\s*\\]$`)
   const lines = text.replace(/\r\n?/g, '\n').split('\n')
   let inTable = false
   let found = false
@@ -14,7 +21,7 @@ export function readToolAlembic(text: string): Map<string, TomlValue> | undefine
   for (let i = 0; i < lines.length; i++) {
     const line = stripComment(lines[i] as string).trim()
     if (line.startsWith('[')) {
-      inTable = /^\[\s*tool\s*\.\s*alembic\s*\]$/.test(line)
+      inTable = header.test(line)
       found ||= inTable
       continue
     }
