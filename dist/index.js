@@ -2,7 +2,7 @@ import { createRequire as __mgCreateRequire } from 'node:module';import { fileUR
 import {
   describeFailure,
   writeOutputFile
-} from "./chunks/chunk-ZGPDW5V6.js";
+} from "./chunks/chunk-YRR6K57D.js";
 import {
   CLUSTER_DIR_PREFIX,
   FINDINGS_HEADER,
@@ -28,7 +28,7 @@ import {
   runIdOfRole,
   seconds,
   verdict
-} from "./chunks/chunk-PHDCYRX4.js";
+} from "./chunks/chunk-76K2KTLE.js";
 import {
   clip,
   code,
@@ -42,7 +42,7 @@ import {
   registerSecrets,
   scrub,
   withCredentialsFrom
-} from "./chunks/chunk-KGVRODM3.js";
+} from "./chunks/chunk-TUV5RD5J.js";
 import "./chunks/chunk-PO73KUUA.js";
 import {
   __commonJS,
@@ -24878,6 +24878,33 @@ function describe(r) {
   }
 }
 
+// src/render/locks.ts
+function lockTableLines(report) {
+  const revisions = report.lint?.revisions ?? [];
+  if (revisions.length === 0) return [];
+  const out = ["### Locks taken by flagged revisions", ""];
+  for (const r of revisions.slice(0, 50)) {
+    out.push(`**${code(clip(r.revision, 60))}**`, "");
+    if (r.locks.length === 0) out.push("_No lock on a relation that existed before it._", "");
+    else {
+      out.push("| relation | mode | rewrite |", "|---|---|---|");
+      for (const l of r.locks.slice(0, 50)) {
+        out.push(`| ${code(clip(l.relation, 120))} | ${md(l.mode)} | ${l.rewritten ? "**yes**" : "no"} |`);
+      }
+      if (r.locks.length > 50) out.push(`| \u2026 ${plural(r.locks.length - 50, "more relation")} | | |`);
+      out.push("");
+    }
+    const notes = [
+      r.created > 0 ? `${plural(r.created, "relation")} the step created left out (their locks block nobody)` : "",
+      r.locksComplete ? "" : "part of the step ran outside a transaction the gate could look into (an autocommit block), so its locks there are not listed"
+    ].filter(Boolean);
+    if (notes.length > 0) out.push(`_${notes.join("; ")}._`, "");
+  }
+  if (revisions.length > 50)
+    out.push(`_${plural(revisions.length - 50, "more flagged revision")}: the JSON report has them._`, "");
+  return out;
+}
+
 // src/render/mermaid.ts
 var RANK = { error: 0, warning: 1, notice: 2 };
 var SYMBOL = { error: "\u2716", warning: "\u26A0", notice: "\u2139" };
@@ -25039,6 +25066,8 @@ function renderSummary(whole, options = {}) {
       ["", "</details>"]
     );
   }
+  const locks = lockTableLines(report);
+  if (locks.length > 0) parts.push(["", ...locks]);
   const tail = [""];
   const omitted = options.annotations?.omitted ?? [];
   if (omitted.length > 0) {
