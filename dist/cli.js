@@ -4,7 +4,7 @@ import {
   EXIT_CODES,
   describeFailure,
   writeOutputFile
-} from "./chunks/chunk-YRR6K57D.js";
+} from "./chunks/chunk-3AK7ARZA.js";
 import {
   GateError,
   INPUTS,
@@ -13,7 +13,7 @@ import {
   interruptedBy,
   registerSecrets,
   scrub
-} from "./chunks/chunk-TUV5RD5J.js";
+} from "./chunks/chunk-VSIG3QXH.js";
 import "./chunks/chunk-NNRNKADP.js";
 
 // src/cli-args.ts
@@ -92,7 +92,7 @@ async function main(argv) {
 `);
     return 0;
   }
-  const { readConfig, runGate, stderrLogger, renderJson, renderSarifJson, renderTerminal } = await import("./chunks/cli-check-HQWPHBQS.js");
+  const { readConfig, runGate, stderrLogger, renderJson, renderSarifJson, renderTerminal } = await import("./chunks/cli-check-NIE6577T.js");
   const config = readConfig((name) => args.inputs.get(name));
   const report = await runGate(config, { logger: stderrLogger(args.verbose) });
   if (config.reportJson) writeOutputFile("report-json", config.reportJson, renderJson(report));

@@ -2,7 +2,7 @@ import { createRequire as __mgCreateRequire } from 'node:module';import { fileUR
 import {
   describeFailure,
   writeOutputFile
-} from "./chunks/chunk-YRR6K57D.js";
+} from "./chunks/chunk-3AK7ARZA.js";
 import {
   CLUSTER_DIR_PREFIX,
   FINDINGS_HEADER,
@@ -28,7 +28,7 @@ import {
   runIdOfRole,
   seconds,
   verdict
-} from "./chunks/chunk-76K2KTLE.js";
+} from "./chunks/chunk-WA2TVSDG.js";
 import {
   clip,
   code,
@@ -42,7 +42,7 @@ import {
   registerSecrets,
   scrub,
   withCredentialsFrom
-} from "./chunks/chunk-TUV5RD5J.js";
+} from "./chunks/chunk-VSIG3QXH.js";
 import "./chunks/chunk-PO73KUUA.js";
 import {
   __commonJS,

@@ -11,7 +11,7 @@ export function renderLintRules(): string {
     [
       `#### \`${r.id}\``,
       '',
-      `${sentence(r.what)}${r.squawk ? ' (Squawk has a rule of this name.)' : ' (The gate\u2019s own: it rests on what the server observed.)'}`,
+      `${sentence(r.what)} ${r.squawk ? `Squawk: \`${r.squawk}\`.` : 'The gate\u2019s own (no SQL linter can see it): it rests on what the server observed.'}`,
       '',
       `- **Why:** ${sentence(r.why)}`,
       `- **Fix:** ${sentence(r.fix)}`,

@@ -103,7 +103,10 @@ export function judgeSteps(
     for (const f of kept) {
       const sent = step.sent[f.statement.sent]
       const file = sent?.file ?? step.file
-      const line = sent?.line
+      // A SQL file sent whole: each statement at its own line. (In a Python file the line is the
+      // call's, whatever the lines of the SQL string it sent.)
+      const line =
+        sent?.line === undefined ? undefined : sent.line + (file.endsWith('.sql') ? f.statement.lineOffset : 0)
       const place = { revision: step.revision, file, ...(line !== undefined ? { line } : {}) }
       const allowed =
         sources.allowing(file, line, f.rule.id) ?? allowListed(config, step.revision, f.rule.id, usedAllow)
@@ -143,7 +146,13 @@ function parseStep(step: LintStep, parse: ParseSql, notes: string[]): Statement[
   return step.sent.flatMap((sent, index) => {
     try {
       const parsed = parse(sent.sql)
-      return parsed.map((p) => ({ stmt: p.stmt, sql: p.sql, sent: index, multi: parsed.length > 1 }))
+      return parsed.map((p) => ({
+        stmt: p.stmt,
+        sql: p.sql,
+        sent: index,
+        multi: parsed.length > 1,
+        lineOffset: p.lineOffset,
+      }))
     } catch (error) {
       const where = sent.file ? ` at ${sent.file}${sent.line ? `:${sent.line}` : ''}` : ''
       const why = error instanceof Error ? error.message : String(error)

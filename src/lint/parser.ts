@@ -9,6 +9,8 @@ export interface ParsedSql {
   stmt: Node
   /** The statement's text, cut out of the text parsed (without the separating semicolon). */
   sql: string
+  /** Lines of the text parsed before the statement's first one (0 for the first statement). */
+  lineOffset: number
 }
 
 /** Parses a text that may hold several statements; throws the parser's error for a text it rejects. */
@@ -32,7 +34,13 @@ export function loadParser(): Promise<ParseSql> {
         const bytes = Buffer.from(text, 'utf8')
         const start = raw.stmt_location ?? 0
         const end = raw.stmt_len ? start + raw.stmt_len : bytes.length
-        return [{ stmt: raw.stmt, sql: bytes.subarray(start, end).toString('utf8').trim() }]
+        const sql = bytes.subarray(start, end).toString('utf8')
+        // stmt_location points at the end of the previous statement's semicolon: count the lines
+        // up to the statement's first character that is not blank.
+        const lead = sql.length - sql.trimStart().length
+        const lineOffset =
+          bytes.subarray(0, start).toString('utf8').split('\n').length - 1 + (sql.slice(0, lead).split('\n').length - 1)
+        return [{ stmt: raw.stmt, sql: sql.trim(), lineOffset }]
       })
     }
   })()

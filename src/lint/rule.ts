@@ -14,6 +14,8 @@ export interface Statement {
   sent: number
   /** Sent in one text with other statements: PostgreSQL runs those in one implicit transaction. */
   multi: boolean
+  /** Lines between the start of the text sent and this statement (a SQL file sent whole). */
+  lineOffset: number
 }
 
 /** What a rule sees. */
@@ -41,8 +43,8 @@ export interface Hit {
 
 export interface Rule<I extends LintRuleId = LintRuleId> {
   id: I
-  /** Squawk has a rule of this name (so its users can map theirs). */
-  squawk: boolean
+  /** Squawk's rule for the same danger, so its users can map theirs (its name, where Squawk has one). */
+  squawk?: string
   /** What the rule flags (Markdown, a clause): the README and the findings table. */
   what: string
   /** Why it is dangerous in production (Markdown). */

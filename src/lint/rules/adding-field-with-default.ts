@@ -8,17 +8,32 @@ import { alterCommands, alterTable, columnConstraints, columnDef, nameOf } from 
 import { existedBefore, lockClause, q, rewriteObserved } from '../facts.js'
 import type { Rule } from '../rule.js'
 
-/** A literal, possibly cast ('x'::text, 0, true, NULL): never volatile, whatever the server. */
+/**
+ * Functions PostgreSQL marks stable, not volatile, that defaults commonly use: a default calling one
+ * is evaluated once when the column is added, no rewrite. (clock_timestamp() is volatile.)
+ */
+const STABLE = new Set(['now', 'transaction_timestamp', 'statement_timestamp'])
+
+/**
+ * A default that is no rewrite whatever the server: a literal, possibly cast ('x'::text, 0, true,
+ * NULL), CURRENT_TIMESTAMP and its kin, or a stable function of STABLE. Anything else may be volatile:
+ * without an observation it counts; with one, the observed rewrite decides.
+ */
 function constant(expr: Node | undefined): boolean {
   if (!expr) return true
-  if ('A_Const' in expr) return true
+  if ('A_Const' in expr || 'SQLValueFunction' in expr) return true
   if ('TypeCast' in expr) return constant(expr.TypeCast.arg)
+  if ('FuncCall' in expr) {
+    const name = expr.FuncCall.funcname?.at(-1)
+    const fn = name && 'String' in name ? name.String.sval : undefined
+    return fn !== undefined && STABLE.has(fn) && (expr.FuncCall.args ?? []).length === 0
+  }
   return false
 }
 
 export const ADDING_FIELD_WITH_DEFAULT: Rule<'adding-field-with-default'> = {
   id: 'adding-field-with-default',
-  squawk: true,
+  squawk: 'adding-field-with-default',
   what: '`ADD COLUMN` with a volatile default (or a `STORED` generated column) on a table that existed before the migration: the server rewrote the table',
   why: 'every row is rewritten under an ACCESS EXCLUSIVE lock: no reads or writes of the table until the rewrite commits, minutes on a big table (a constant default is only recorded in the catalog)',
   fix: 'add the column without a default (or with a constant one), backfill it in batches, then `SET DEFAULT` for new rows',

@@ -7,7 +7,7 @@ import type { Rule } from '../rule.js'
 
 export const ADDING_FOREIGN_KEY_CONSTRAINT: Rule<'adding-foreign-key-constraint'> = {
   id: 'adding-foreign-key-constraint',
-  squawk: true,
+  squawk: 'adding-foreign-key-constraint',
   what: 'a foreign key added without `NOT VALID` to a table that existed before the migration',
   why: 'every existing row is checked against the referenced table while both are locked against writes (SHARE ROW EXCLUSIVE) until commit',
   fix: 'add it `NOT VALID`, then `VALIDATE CONSTRAINT` in a later migration: validation takes only a SHARE UPDATE EXCLUSIVE lock on the table and a ROW SHARE lock on the referenced one',

@@ -6,7 +6,7 @@ import type { Rule } from '../rule.js'
 
 export const ADDING_REQUIRED_FIELD: Rule<'adding-required-field'> = {
   id: 'adding-required-field',
-  squawk: true,
+  squawk: 'adding-required-field',
   what: '`ADD COLUMN ... NOT NULL` without a default on a table that existed before the migration',
   why: 'the existing rows have no value for it: the migration fails on any table with rows ("column contains null values"), although it passed on the empty scratch database',
   fix: 'add the column nullable, backfill it, then `SET NOT NULL` (after a `CHECK (col IS NOT NULL) NOT VALID` constraint is validated, so the scan holds no ACCESS EXCLUSIVE lock); or give it a constant default',

@@ -19,7 +19,7 @@ function openTransaction(context: RuleContext): boolean {
 
 export const BAN_CONCURRENT_INDEX_CREATION_IN_TRANSACTION: Rule<'ban-concurrent-index-creation-in-transaction'> = {
   id: 'ban-concurrent-index-creation-in-transaction',
-  squawk: true,
+  squawk: 'ban-concurrent-index-creation-in-transaction',
   what: '`CREATE INDEX CONCURRENTLY` (or `DROP INDEX CONCURRENTLY`) inside a transaction',
   why: 'PostgreSQL refuses it ("cannot run inside a transaction block"): the migration fails on every database it is run on',
   fix: `run it ${NO_TRANSACTION}`,

@@ -7,7 +7,7 @@ import type { Rule } from '../rule.js'
 
 export const BAN_DROP_COLUMN: Rule<'ban-drop-column'> = {
   id: 'ban-drop-column',
-  squawk: true,
+  squawk: 'ban-drop-column',
   what: '`DROP COLUMN` on a table that existed before the migration (a notice: usually deliberate)',
   why: "the column's data is lost (a downgrade brings the column back empty), and the app version still running during the deploy fails if it still reads or writes it",
   fix: 'stop using the column in a release first (remove it from the model: model-drift reports a column the models still declare), then drop it',

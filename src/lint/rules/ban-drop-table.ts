@@ -7,7 +7,7 @@ import type { Rule } from '../rule.js'
 
 export const BAN_DROP_TABLE: Rule<'ban-drop-table'> = {
   id: 'ban-drop-table',
-  squawk: true,
+  squawk: 'ban-drop-table',
   what: '`DROP TABLE` of a table that existed before the migration (a notice: usually deliberate)',
   why: 'its rows are lost (a downgrade brings the table back empty), and the app version still running during the deploy fails if it still uses it',
   fix: 'stop using the table in a release first (remove it from the models: model-drift reports a table the models still declare), then drop it',

@@ -7,7 +7,7 @@ import type { Rule } from '../rule.js'
 
 export const CHANGING_COLUMN_TYPE: Rule<'changing-column-type'> = {
   id: 'changing-column-type',
-  squawk: true,
+  squawk: 'changing-column-type',
   what: '`ALTER COLUMN ... TYPE` on a table that existed before the migration (reported with whether the server rewrote the table)',
   why: 'it holds an ACCESS EXCLUSIVE lock until commit, and unless the change is binary-coercible the table and its indexes are rewritten under it: no reads or writes for minutes on a big table; the running app may also break on the new type',
   fix: 'add a column of the new type, write both from the app, backfill in batches, switch reads, then drop the old column',

@@ -21,7 +21,7 @@ function addedNotValid(context: RuleContext): Set<string> {
 
 export const CONSTRAINT_MISSING_NOT_VALID: Rule<'constraint-missing-not-valid'> = {
   id: 'constraint-missing-not-valid',
-  squawk: true,
+  squawk: 'constraint-missing-not-valid',
   what: '`ADD CONSTRAINT ... CHECK` without `NOT VALID` on a table that existed before the migration, or `VALIDATE CONSTRAINT` in the same transaction that added it `NOT VALID`',
   why: 'every row is scanned while the ALTER TABLE holds its ACCESS EXCLUSIVE lock: no reads or writes of the table for as long as the scan takes',
   fix: 'add it `NOT VALID` (existing rows are not checked, new ones are), then `VALIDATE CONSTRAINT` in a later migration or transaction: validation takes only a SHARE UPDATE EXCLUSIVE lock',

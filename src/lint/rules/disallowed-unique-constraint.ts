@@ -7,7 +7,7 @@ import type { Rule } from '../rule.js'
 
 export const DISALLOWED_UNIQUE_CONSTRAINT: Rule<'disallowed-unique-constraint'> = {
   id: 'disallowed-unique-constraint',
-  squawk: true,
+  squawk: 'disallowed-unique-constraint',
   what: '`ADD CONSTRAINT ... UNIQUE` without `USING INDEX` on a table that existed before the migration',
   why: 'the unique index is built while the ALTER TABLE holds an ACCESS EXCLUSIVE lock: no reads or writes of the table for as long as the build takes',
   fix: '`CREATE UNIQUE INDEX CONCURRENTLY` first (in a migration without a transaction), then `ADD CONSTRAINT ... UNIQUE USING INDEX`, which only takes over the index',

@@ -10,7 +10,6 @@ const names = (s: Statement, relation: string) => [...relationsNamed(s.stmt)].so
 
 export const OBSERVED_ACCESS_EXCLUSIVE_LOCK: Rule<'observed-access-exclusive-lock'> = {
   id: 'observed-access-exclusive-lock',
-  squawk: false,
   what: 'the server saw the migration hold an ACCESS EXCLUSIVE lock on a relation that existed before it (named), whichever statement took it',
   why: 'until the migration commits, nothing can read or write that table: every query on it waits, and the wait grows with the migration and with any long query it queued behind',
   fix: 'keep the locking statement alone in a short migration with a `lock_timeout`, or use the form that takes a weaker lock (CONCURRENTLY, NOT VALID then VALIDATE, a new column then a backfill)',

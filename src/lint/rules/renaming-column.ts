@@ -6,7 +6,7 @@ import type { Rule } from '../rule.js'
 
 export const RENAMING_COLUMN: Rule<'renaming-column'> = {
   id: 'renaming-column',
-  squawk: true,
+  squawk: 'renaming-column',
   what: '`RENAME COLUMN` on a table that existed before the migration',
   why: 'the version of the app still running during the deploy queries the old name and fails until every instance is replaced',
   fix: 'add the new column, write both, backfill, move reads, and drop the old column in a later release (or keep the old name in the database and rename only in the model)',

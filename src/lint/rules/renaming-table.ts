@@ -6,7 +6,7 @@ import type { Rule } from '../rule.js'
 
 export const RENAMING_TABLE: Rule<'renaming-table'> = {
   id: 'renaming-table',
-  squawk: true,
+  squawk: 'renaming-table',
   what: '`ALTER TABLE ... RENAME TO` of a table that existed before the migration',
   why: 'the version of the app still running during the deploy queries the old name and fails until every instance is replaced',
   fix: 'rename in two releases: create a view under the old name (or the new one) so both versions work, then drop it once the old version is gone; or rename only the model',

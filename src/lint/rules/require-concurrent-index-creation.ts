@@ -9,7 +9,7 @@ export const NO_TRANSACTION =
 
 export const REQUIRE_CONCURRENT_INDEX_CREATION: Rule<'require-concurrent-index-creation'> = {
   id: 'require-concurrent-index-creation',
-  squawk: true,
+  squawk: 'require-concurrent-index-creation',
   what: '`CREATE INDEX` without `CONCURRENTLY` on a table that existed before the migration',
   why: 'the build holds a SHARE lock on the table until commit: every INSERT, UPDATE and DELETE waits for as long as the build takes, minutes on a big table',
   fix: `\`CREATE INDEX CONCURRENTLY\` ${NO_TRANSACTION}; Alembic: \`op.create_index(..., postgresql_concurrently=True)\``,

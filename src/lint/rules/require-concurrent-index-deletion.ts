@@ -7,7 +7,7 @@ import { NO_TRANSACTION } from './require-concurrent-index-creation.js'
 
 export const REQUIRE_CONCURRENT_INDEX_DELETION: Rule<'require-concurrent-index-deletion'> = {
   id: 'require-concurrent-index-deletion',
-  squawk: true,
+  squawk: 'require-concurrent-index-deletion',
   what: '`DROP INDEX` without `CONCURRENTLY` of an index that existed before the migration',
   why: "it takes an ACCESS EXCLUSIVE lock on the index's table: every query on the table, reads included, waits behind it (and behind any long query already running there)",
   fix: `\`DROP INDEX CONCURRENTLY\` ${NO_TRANSACTION}; Alembic: \`op.drop_index(..., postgresql_concurrently=True)\``,

@@ -1,5 +1,5 @@
-// require-timeout-settings (Squawk's name, narrowed to the lock that matters): a statement taking an
-// ACCESS EXCLUSIVE lock on a table that existed before, with no lock_timeout set earlier in the
+// require-timeout-settings (Squawk's require-lock-timeout, narrowed to the lock that matters): a
+// statement taking an ACCESS EXCLUSIVE lock on a table that existed before, with no lock_timeout set earlier in the
 // step. Waiting for that lock behind one long query queues every later query on the table behind
 // it: an outage without the migration doing anything. With the locks observed, only a statement
 // whose table the server saw locked ACCESS EXCLUSIVE counts; reported once per step.
@@ -60,7 +60,7 @@ function qualifies(context: RuleContext, statement: Statement): string | undefin
 
 export const REQUIRE_TIMEOUT_SETTINGS: Rule<'require-timeout-settings'> = {
   id: 'require-timeout-settings',
-  squawk: true,
+  squawk: 'require-lock-timeout',
   what: 'an ACCESS EXCLUSIVE lock on a table that existed before the migration, with no `lock_timeout` set earlier in the migration',
   why: 'while the statement waits for its lock behind one long-running query, every later query on the table queues behind it: an outage although the migration itself is quick',
   fix: "`SET lock_timeout = '5s'` (or `SET LOCAL`) at the start of the migration, and retry the deploy when it times out",
