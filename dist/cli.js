@@ -12,7 +12,7 @@ import {
   interruptedBy,
   registerSecrets,
   scrub
-} from "./chunks/chunk-6SRFOUXU.js";
+} from "./chunks/chunk-AASAVRAR.js";
 import {
   GateError
 } from "./chunks/chunk-M3YOEJJD.js";
@@ -137,10 +137,10 @@ async function main(argv) {
     return 0;
   }
   if (args.command === "init" && args.init) {
-    const { runInit } = await import("./chunks/cli-init-WSWUKPZA.js");
+    const { runInit } = await import("./chunks/cli-init-4WBHAVQ4.js");
     return runInit(args.init);
   }
-  const gate = await import("./chunks/cli-check-HEFSVQAB.js");
+  const gate = await import("./chunks/cli-check-T6N354K4.js");
   const { readConfig, runGate, stderrLogger, renderJson, renderSarifJson, renderTerminal } = gate;
   const config = readConfig((name) => args.inputs.get(name));
   const colour = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;

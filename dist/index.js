@@ -34,7 +34,7 @@ import {
   runProjects,
   seconds,
   verdict
-} from "./chunks/chunk-6QT6UVUD.js";
+} from "./chunks/chunk-5OUGY62U.js";
 import {
   EXIT_CODES,
   clip,
@@ -49,9 +49,9 @@ import {
   registerSecrets,
   scrub,
   withCredentialsFrom
-} from "./chunks/chunk-6SRFOUXU.js";
+} from "./chunks/chunk-AASAVRAR.js";
 import "./chunks/chunk-PO73KUUA.js";
-import "./chunks/chunk-EYJ4B36P.js";
+import "./chunks/chunk-DNCIRC4D.js";
 import {
   oneLine
 } from "./chunks/chunk-M3YOEJJD.js";
@@ -24908,6 +24908,33 @@ function planProjectsAnnotations(report, options) {
   return plan;
 }
 
+// src/render/locks.ts
+function lockTableLines(report) {
+  const revisions = report.lint?.revisions ?? [];
+  if (revisions.length === 0) return [];
+  const out = ["### Locks taken by flagged revisions", ""];
+  for (const r of revisions.slice(0, 50)) {
+    out.push(`**${code(clip(r.revision, 60))}**`, "");
+    if (r.locks.length === 0) out.push("_No lock on a relation that existed before it._", "");
+    else {
+      out.push("| relation | mode | rewrite |", "|---|---|---|");
+      for (const l of r.locks.slice(0, 50)) {
+        out.push(`| ${code(clip(l.relation, 120))} | ${md(l.mode)} | ${l.rewritten ? "**yes**" : "no"} |`);
+      }
+      if (r.locks.length > 50) out.push(`| \u2026 ${plural(r.locks.length - 50, "more relation")} | | |`);
+      out.push("");
+    }
+    const notes = [
+      r.created > 0 ? `${plural(r.created, "relation")} the step created left out (their locks block nobody)` : "",
+      r.locksComplete ? "" : "part of the step ran outside a transaction the gate could look into (an autocommit block), so its locks there are not listed"
+    ].filter(Boolean);
+    if (notes.length > 0) out.push(`_${notes.join("; ")}._`, "");
+  }
+  if (revisions.length > 50)
+    out.push(`_${plural(revisions.length - 50, "more flagged revision")}: the JSON report has them._`, "");
+  return out;
+}
+
 // src/render/mermaid.ts
 var RANK = { error: 0, warning: 1, notice: 2 };
 var SYMBOL = { error: "\u2716", warning: "\u26A0", notice: "\u2139" };
@@ -25071,6 +25098,8 @@ function renderSummary(whole, options = {}) {
       ["", "</details>"]
     );
   }
+  const locks = lockTableLines(report);
+  if (locks.length > 0) parts.push(["", ...locks]);
   const tail = [""];
   const omitted = options.annotations?.omitted ?? [];
   if (omitted.length > 0) {

@@ -1,11 +1,12 @@
 // Writes action.yml from src/inputs.ts's INPUTS, the one source of truth for input names,
 // descriptions and defaults, so code and action.yml cannot disagree; and the generated tables of
-// README.md (inputs, findings) and docs/report.md (findings, from src/findings/). test/unit/action-yml.test.ts
+// README.md (inputs, findings, the dangerous-operation rules) and docs/report.md (findings, from src/findings/). test/unit/action-yml.test.ts
 // fails when the committed action.yml is out of date: run `npm run action-yml`.
 import { readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { INPUTS } from '../src/inputs.js'
 import { README_FINDINGS, REPORT_FINDINGS, withTable } from './findings-tables.js'
+import { README_LINT_RULES } from './lint-rules-doc.js'
 
 const OUTPUTS: Array<[string, string]> = [
   ['result', 'pass or fail.'],
@@ -76,6 +77,6 @@ export function withInputsTable(readme: string): string {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   writeFileSync('action.yml', renderActionYml())
   const readme = withInputsTable(readFileSync('README.md', 'utf8'))
-  writeFileSync('README.md', withTable(readme, README_FINDINGS, 'README.md'))
+  writeFileSync('README.md', withTable(withTable(readme, README_FINDINGS, 'README.md'), README_LINT_RULES, 'README.md'))
   writeFileSync('docs/report.md', withTable(readFileSync('docs/report.md', 'utf8'), REPORT_FINDINGS, 'docs/report.md'))
 }

@@ -5,6 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/apt-deps.sh --docker
 npm ci --no-audit --no-fund
+# Squawk, the peer the dangerous-operation rules are compared with (test/unit/lint-squawk.test.ts): its
+# binary comes in per-platform optional packages that a lock file cannot pin for every platform (npm ci
+# refuses a lock missing the others), so it is installed beside the project, without a lock. Best
+# effort: where it cannot be installed the comparison test says so and skips.
+npm install --no-audit --no-fund --no-save --no-package-lock --prefix .cache/squawk squawk-cli@2.66.0 >/dev/null 2>&1 ||
+  echo "squawk-cli could not be installed: the Squawk comparison will be skipped" >&2
 npm run lint
 npm run bundle
 if [ -n "$(git status --porcelain -- dist)" ]; then

@@ -10,6 +10,7 @@ import { DEFAULT_POSTGRES_IMAGE } from './postgres/default-image.js'
 import { parseLiveIgnore, type IgnoreRule } from './live/ignore.js'
 import type { ProviderName } from './postgres/provider.js'
 import type { Severity } from './report.js'
+import { parseLintAllow, parseLintRules, type LintConfig, type LintLevel } from './lint/config.js'
 
 export type Mode = 'static' | 'roundtrip' | 'stairway' | 'live'
 export type LiveExpect = 'any' | 'head'
@@ -90,6 +91,11 @@ export interface GateConfig {
   /** Severity of live-drift findings. */
   /** Severity of live-drift findings; off: the live schema is not compared. */
   liveDriftSeverity: Severity | 'off'
+  /**
+   * The dangerous-operation rules (src/lint/): their level, per-rule severities and the lint-allow
+   * list. The replay fills in `revisions` (the pull request's) when it judges.
+   */
+  lint: LintConfig
 }
 
 /** libpq's own variables, and the names the official postgres image and most compose files use. */
@@ -345,6 +351,25 @@ export const INPUTS: readonly InputSpec[] = [
     allowed: ['error', 'warning', 'notice', 'off'],
   },
   {
+    name: 'lint',
+    description:
+      "The dangerous-operation rules (README: Dangerous operations), run on the statements each of the pull request's revisions sent during the replay and on the locks the server saw them take. warn: their findings are warnings, which do not fail the gate; error: errors; off: not run.",
+    default: 'warn',
+    allowed: ['off', 'warn', 'error'],
+  },
+  {
+    name: 'lint-rules',
+    description:
+      'Per-rule severities overriding the lint level, one per line or comma separated: "RULE=SEVERITY", SEVERITY one of error, warning, notice, off (e.g. "require-concurrent-index-creation=error, renaming-column=off").',
+    default: '',
+  },
+  {
+    name: 'lint-allow',
+    description:
+      'Dangerous operations accepted, one per line: "REVISION RULE: reason" (the reason is required); the finding becomes a notice. A `migration-gate: allow RULE -- reason` comment on or above the statement does the same in the migration file.',
+    default: '',
+  },
+  {
     name: 'comment',
     description: 'Post one sticky PR comment with the findings.',
     default: 'false',
@@ -479,6 +504,11 @@ export function readConfig(get: (name: string) => string | undefined): GateConfi
     livePredict: value(get, 'live-predict') === 'true',
     liveIgnore: parseLiveIgnore(value(get, 'live-ignore')),
     liveDriftSeverity: value(get, 'live-drift-severity') as Severity | 'off',
+    lint: {
+      level: value(get, 'lint') as LintLevel,
+      rules: parseLintRules(value(get, 'lint-rules')),
+      allow: parseLintAllow(value(get, 'lint-allow')),
+    },
   }
   const opt = {
     config: optional('config'),

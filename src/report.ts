@@ -44,6 +44,31 @@ export type FindingId =
   | 'pending-upgrade-failed'
   | 'pending-rollback-failed'
   | 'pending-data-risk'
+  // lint: dangerous operations in the statements a migration step sent, and what the server saw
+  | LintRuleId
+  // a `migration-gate: allow` suppression without a reason, naming no rule, or unused
+  | 'lint-suppression'
+
+/**
+ * The dangerous-operation rules (src/lint/rules/, one file each, Squawk's names where Squawk has the
+ * rule): each is a finding id of its own, so users filter and suppress by it.
+ */
+export type LintRuleId =
+  | 'adding-required-field'
+  | 'require-concurrent-index-creation'
+  | 'require-concurrent-index-deletion'
+  | 'ban-concurrent-index-creation-in-transaction'
+  | 'constraint-missing-not-valid'
+  | 'adding-foreign-key-constraint'
+  | 'disallowed-unique-constraint'
+  | 'changing-column-type'
+  | 'adding-field-with-default'
+  | 'renaming-column'
+  | 'renaming-table'
+  | 'ban-drop-column'
+  | 'ban-drop-table'
+  | 'require-timeout-settings'
+  | 'observed-access-exclusive-lock'
 
 export interface Finding {
   id: FindingId
@@ -67,6 +92,32 @@ export interface Finding {
    * being replayed) and its message starts with "pre-existing:". Renderers may list these apart.
    */
   preExisting?: boolean
+  /**
+   * A lint finding: the statement it is about, as the server received it (clipped to 2000
+   * characters). Renderers show it under the message.
+   */
+  statement?: string
+}
+
+/** One relation a flagged revision's upgrade locked, as the server reported it at commit. */
+export interface LockRow {
+  /** `schema.name`. */
+  relation: string
+  /** As pg_locks names the mode: 'AccessExclusiveLock', 'ShareLock', ... */
+  mode: string
+  /** The relation's storage was rewritten (a table rewrite: ALTER COLUMN TYPE, a volatile default). */
+  rewritten: boolean
+}
+
+/** What the server saw the upgrade of a revision with lint findings do: the job summary's lock table. */
+export interface LintedRevision {
+  revision: string
+  /** Locks on relations that existed before the step, strongest mode each. */
+  locks: LockRow[]
+  /** Relations the step created (their locks block nobody), counted. */
+  created: number
+  /** False when part of the step ran where its locks could not be seen (an autocommit block): the table is partial. */
+  locksComplete: boolean
 }
 
 export interface Step {
@@ -197,6 +248,11 @@ export interface GateReport {
   git?: GitInfo
   /** mode live: where the live database stands against the chain. */
   live?: LiveInfo
+  /**
+   * The dangerous-operation rules: per revision with a lint finding whose upgrade was observed, the
+   * locks the server saw it take. Absent when lint is off or nothing was flagged.
+   */
+  lint?: { revisions: LintedRevision[] }
   steps: Step[]
   findings: Finding[]
   /** Things the reader should know that are not findings ("replay skipped: fix the chain first"). */

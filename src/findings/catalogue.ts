@@ -32,6 +32,22 @@ import { UNKNOWN_REVISION } from './unknown-revision.js'
 import { UNVERSIONED_DATABASE } from './unversioned-database.js'
 import { PENDING_UPGRADE_FAILED } from './pending-upgrade-failed.js'
 import { PENDING_ROLLBACK_FAILED } from './pending-rollback-failed.js'
+import { ADDING_REQUIRED_FIELD } from './adding-required-field.js'
+import { REQUIRE_CONCURRENT_INDEX_CREATION } from './require-concurrent-index-creation.js'
+import { REQUIRE_CONCURRENT_INDEX_DELETION } from './require-concurrent-index-deletion.js'
+import { BAN_CONCURRENT_INDEX_CREATION_IN_TRANSACTION } from './ban-concurrent-index-creation-in-transaction.js'
+import { CONSTRAINT_MISSING_NOT_VALID } from './constraint-missing-not-valid.js'
+import { ADDING_FOREIGN_KEY_CONSTRAINT } from './adding-foreign-key-constraint.js'
+import { DISALLOWED_UNIQUE_CONSTRAINT } from './disallowed-unique-constraint.js'
+import { CHANGING_COLUMN_TYPE } from './changing-column-type.js'
+import { ADDING_FIELD_WITH_DEFAULT } from './adding-field-with-default.js'
+import { RENAMING_COLUMN } from './renaming-column.js'
+import { RENAMING_TABLE } from './renaming-table.js'
+import { BAN_DROP_COLUMN } from './ban-drop-column.js'
+import { BAN_DROP_TABLE } from './ban-drop-table.js'
+import { REQUIRE_TIMEOUT_SETTINGS } from './require-timeout-settings.js'
+import { OBSERVED_ACCESS_EXCLUSIVE_LOCK } from './observed-access-exclusive-lock.js'
+import { LINT_SUPPRESSION } from './lint-suppression.js'
 
 export const CATALOGUE: { readonly [I in FindingId]: FindingEntry<I> } = {
   'multiple-heads': MULTIPLE_HEADS,
@@ -62,6 +78,22 @@ export const CATALOGUE: { readonly [I in FindingId]: FindingEntry<I> } = {
   'pending-upgrade-failed': PENDING_UPGRADE_FAILED,
   'pending-rollback-failed': PENDING_ROLLBACK_FAILED,
   'pending-data-risk': PENDING_DATA_RISK,
+  'adding-required-field': ADDING_REQUIRED_FIELD,
+  'require-concurrent-index-creation': REQUIRE_CONCURRENT_INDEX_CREATION,
+  'require-concurrent-index-deletion': REQUIRE_CONCURRENT_INDEX_DELETION,
+  'ban-concurrent-index-creation-in-transaction': BAN_CONCURRENT_INDEX_CREATION_IN_TRANSACTION,
+  'constraint-missing-not-valid': CONSTRAINT_MISSING_NOT_VALID,
+  'adding-foreign-key-constraint': ADDING_FOREIGN_KEY_CONSTRAINT,
+  'disallowed-unique-constraint': DISALLOWED_UNIQUE_CONSTRAINT,
+  'changing-column-type': CHANGING_COLUMN_TYPE,
+  'adding-field-with-default': ADDING_FIELD_WITH_DEFAULT,
+  'renaming-column': RENAMING_COLUMN,
+  'renaming-table': RENAMING_TABLE,
+  'ban-drop-column': BAN_DROP_COLUMN,
+  'ban-drop-table': BAN_DROP_TABLE,
+  'require-timeout-settings': REQUIRE_TIMEOUT_SETTINGS,
+  'observed-access-exclusive-lock': OBSERVED_ACCESS_EXCLUSIVE_LOCK,
+  'lint-suppression': LINT_SUPPRESSION,
 }
 
 /** Every entry, in catalogue order. */

@@ -3,13 +3,13 @@
 // calls its entry's constructor with facts, so each finding's wording lives in one file.
 import type { Finding, FindingId, Severity } from '../report.js'
 
-export type CheckedBy = 'chain' | 'git' | 'replay' | 'drift' | 'live'
+export type CheckedBy = 'chain' | 'git' | 'replay' | 'drift' | 'live' | 'lint'
 
 export interface FindingEntry<I extends FindingId = FindingId> {
   id: I
   /** The usual severity; inputs (`strict`, `allow-irreversible`, ...) and a known base change some. */
   severity: Severity
-  /** The phase that finds it: the static chain read, the git checks, the replay, model drift, the live database (mode live). */
+  /** The phase that finds it: the static chain read, the git checks, the replay, model drift, the live database (mode live), the dangerous-operation rules (lint). */
   checked: CheckedBy
   /** What happened, in a few words (Markdown): the README's and docs/report.md's tables. */
   happened: string

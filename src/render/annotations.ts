@@ -57,7 +57,12 @@ export function planAnnotations(whole: GateReport, options: AnnotationOptions): 
     const a: Annotation = {
       severity: f.severity,
       title: `migration-gate: ${f.id}${f.revision ? ` (${f.revision})` : ''}`,
-      message: [f.message, ...(f.fix ? [`Fix: ${f.fix}`] : []), ...details].join('\n'),
+      message: [
+        f.message,
+        ...(f.statement ? [`SQL: ${clip(f.statement.replace(/\s+/g, ' '), 300)}`] : []),
+        ...(f.fix ? [`Fix: ${f.fix}`] : []),
+        ...details,
+      ].join('\n'),
     }
     const file = repositoryPath(report.projectDir, f.file, options.rootDir)
     if (file) {

@@ -93,12 +93,16 @@ function messageCell(f: Finding, detailLines: number): string {
   const folded: string[] = []
   if (cut.rest) folded.push(`…${md(clip(cut.rest, 2000))}`)
   if (fix) folded.push(`Fix: ${md(clip(fix, 2000))}`)
+  if (f.statement) folded.push(`SQL: ${code(clip(f.statement.replace(/\s+/g, ' '), 300))}`)
   const details = f.details ?? []
   folded.push(...details.slice(0, detailLines).map((d) => `• ${md(clip(d, 300))}`))
   if (details.length > detailLines)
     folded.push(`• … ${plural(details.length - detailLines, 'more line')} in the JSON report`)
   if (folded.length === 0) return md(cut.shown)
-  const summary = [fix ? 'fix' : cut.rest ? 'more' : '', details.length ? plural(details.length, 'detail') : '']
+  const summary = [
+    fix ? 'fix' : cut.rest ? 'more' : f.statement ? 'SQL' : '',
+    details.length ? plural(details.length, 'detail') : '',
+  ]
     .filter(Boolean)
     .join(' · ')
   return `${md(cut.shown)} <details><summary>${summary}</summary>${folded.join('<br>')}</details>`

@@ -17,6 +17,7 @@ import {
   type Part,
 } from './markdown.js'
 import { liveSummaryParts } from './live.js'
+import { lockTableLines } from './locks.js'
 import { chainDiagram } from './mermaid.js'
 
 /** GitHub refuses a step summary over 1 MiB (1,048,576 bytes); a margin for what others append. */
@@ -68,6 +69,8 @@ export function renderSummary(whole: GateReport, options: SummaryOptions = {}): 
     )
   }
 
+  const locks = lockTableLines(report)
+  if (locks.length > 0) parts.push(['', ...locks])
   const tail: string[] = ['']
   const omitted = options.annotations?.omitted ?? []
   if (omitted.length > 0) {

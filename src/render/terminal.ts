@@ -3,6 +3,7 @@
 import type { Finding, GateReport, Severity } from '../report.js'
 import { boundReport } from './bound.js'
 import { inertLog } from './escape.js'
+import { clipMiddle } from '../clip.js'
 import { liveTerminalLines } from './live.js'
 
 const COLOURS: Record<Severity | 'pass' | 'fail' | 'dim', string> = {
@@ -74,6 +75,7 @@ function renderFinding(
   const head = [paint(f.severity, f.severity.padEnd(7)), f.id, location, revision].filter(Boolean).join('  ')
   // A multi-line message keeps its indentation under the finding.
   const lines = [`  ${head}`, ...f.message.split('\n').map((l) => `    ${plain(l)}`)]
+  if (f.statement) lines.push(`    SQL: ${clipMiddle(plain(f.statement.replace(/\s+/g, ' ')), 160)}`)
   if (f.fix) lines.push(`    Fix: ${plain(f.fix).replace(/\n/g, ' ')}`)
   for (const d of f.details ?? []) lines.push(paint('dim', `      - ${plain(d).replace(/\n/g, ' ')}`))
   return lines

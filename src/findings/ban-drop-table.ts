@@ -1,0 +1,6 @@
+// ban-drop-table: a dangerous-operation rule's finding. What it flags, why, and the words of its message
+// are the rule's (src/lint/rules/ban-drop-table.ts); every lint finding is built by lint-rule.ts.
+import { BAN_DROP_TABLE as RULE } from '../lint/rules/ban-drop-table.js'
+import { lintEntry } from './lint-rule.js'
+
+export const BAN_DROP_TABLE = lintEntry(RULE)

@@ -1,0 +1,34 @@
+// observed-access-exclusive-lock (the gate's own: no SQL linter can see it): the server saw the step
+// hold an ACCESS EXCLUSIVE lock on a relation that existed before it, whatever statement took it (a
+// function, a trigger, a DO block included). Reported at the first statement naming the relation,
+// else at the step's last statement; the engine leaves out a relation another finding of the step
+// already names, so one statement is not reported twice for the same lock.
+import { relationsNamed, sameRelation } from '../ast.js'
+import type { Hit, Rule, Statement } from '../rule.js'
+
+const names = (s: Statement, relation: string) => [...relationsNamed(s.stmt)].some((w) => sameRelation(w, relation))
+
+export const OBSERVED_ACCESS_EXCLUSIVE_LOCK: Rule<'observed-access-exclusive-lock'> = {
+  id: 'observed-access-exclusive-lock',
+  what: 'the server saw the migration hold an ACCESS EXCLUSIVE lock on a relation that existed before it (named), whichever statement took it',
+  why: 'until the migration commits, nothing can read or write that table: every query on it waits, and the wait grows with the migration and with any long query it queued behind',
+  fix: 'keep the locking statement alone in a short migration with a `lock_timeout`, or use the form that takes a weaker lock (CONCURRENTLY, NOT VALID then VALIDATE, a new column then a backfill)',
+  check({ statement, before, after, observed }) {
+    const locks = (observed?.locks ?? []).filter((l) => l.mode === 'AccessExclusiveLock' && l.existedBefore)
+    return locks.flatMap((lock): Hit[] => {
+      const here = names(statement, lock.relation) && !before.some((s) => names(s, lock.relation))
+      const leftover = after.length === 0 && ![statement, ...before].some((s) => names(s, lock.relation))
+      if (!here && !leftover) return []
+      const by = here
+        ? 'this statement'
+        : 'the step (no statement names it: a function, a trigger or a DO block took it)'
+      return [
+        {
+          relation: lock.relation,
+          message: `The server saw ${by} hold an ACCESS EXCLUSIVE lock on \`${lock.relation}\` until the migration committed: no query could read or write it meanwhile.`,
+          fix: 'Keep the locking statement alone in a short migration with a lock_timeout, or use the form taking a weaker lock (CONCURRENTLY, NOT VALID then VALIDATE, a new column then a backfill).',
+        },
+      ]
+    })
+  },
+}

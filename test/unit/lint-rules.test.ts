@@ -1,0 +1,216 @@
+// Every dangerous-operation rule on its bad case and its good case: real SQL through the real
+// PostgreSQL parser (libpg-query), observations as the server reports them. A bad case must trip
+// its rule; a good case must leave it quiet (other rules may speak on either).
+import { describe, expect, it } from 'vitest'
+import type { StepObservation } from '../../src/drivers/driver.js'
+import { RULES } from '../../src/lint/rules/index.js'
+import type { LintRuleId } from '../../src/report.js'
+import { ids, lint, observation, step } from '../support/lint.js'
+
+interface Case {
+  sql: string[]
+  observed?: StepObservation
+  error?: string
+  /** A word the message must carry (the table, the observed fact). */
+  says?: string
+}
+
+const AE = 'AccessExclusiveLock'
+const existing = (mode = AE, more = {}) => observation([['public.orders', mode, true]], more)
+
+const CASES: Record<LintRuleId, { bad: Case[]; good: Case[] }> = {
+  'adding-required-field': {
+    bad: [{ sql: ['ALTER TABLE orders ADD COLUMN code text NOT NULL'], observed: existing(), says: 'code' }],
+    good: [
+      { sql: ["ALTER TABLE orders ADD COLUMN code text NOT NULL DEFAULT 'x'"], observed: existing() },
+      { sql: ['ALTER TABLE orders ADD COLUMN code text'], observed: existing() },
+      {
+        sql: ['CREATE TABLE orders (id int)', 'ALTER TABLE orders ADD COLUMN code text NOT NULL'],
+        observed: observation([['public.orders', AE, false]], { created: ['public.orders'] }),
+      },
+      // No observation: the CREATE TABLE before it says the table is new.
+      { sql: ['CREATE TABLE orders (id int)', 'ALTER TABLE orders ADD COLUMN code text NOT NULL'] },
+    ],
+  },
+  'require-concurrent-index-creation': {
+    bad: [
+      { sql: ['CREATE INDEX ix_orders_a ON orders (a)'], observed: existing('ShareLock'), says: 'ShareLock' },
+      { sql: ['CREATE INDEX ix_orders_a ON orders (a)'], says: 'not observed' },
+    ],
+    good: [
+      { sql: ['CREATE INDEX CONCURRENTLY ix_orders_a ON orders (a)'], observed: existing('ShareUpdateExclusiveLock') },
+      {
+        sql: ['CREATE TABLE orders (a int)', 'CREATE INDEX ix_orders_a ON orders (a)'],
+        observed: observation([['public.orders', AE, false]], { created: ['public.orders', 'public.ix_orders_a'] }),
+      },
+    ],
+  },
+  'require-concurrent-index-deletion': {
+    bad: [{ sql: ['DROP INDEX ix_orders_a'], observed: existing(), says: 'ix_orders_a' }],
+    good: [{ sql: ['DROP INDEX CONCURRENTLY ix_orders_a'], observed: observation([], { locksComplete: false }) }],
+  },
+  'ban-concurrent-index-creation-in-transaction': {
+    bad: [
+      { sql: ['BEGIN', 'CREATE INDEX CONCURRENTLY ix ON orders (a)'], says: 'BEGIN' },
+      { sql: ['CREATE TABLE t (a int); CREATE INDEX CONCURRENTLY ix ON orders (a)'], says: 'implicit transaction' },
+      {
+        sql: ['CREATE INDEX CONCURRENTLY ix ON orders (a)'],
+        error: 'CREATE INDEX CONCURRENTLY cannot run inside a transaction block',
+        says: 'failed at it',
+      },
+    ],
+    good: [
+      { sql: ['CREATE INDEX CONCURRENTLY ix ON orders (a)'], observed: observation([], { locksComplete: false }) },
+      { sql: ['BEGIN', 'COMMIT', 'CREATE INDEX CONCURRENTLY ix ON orders (a)'] },
+    ],
+  },
+  'constraint-missing-not-valid': {
+    bad: [
+      {
+        sql: ['ALTER TABLE orders ADD CONSTRAINT positive CHECK (amount > 0)'],
+        observed: existing(),
+        says: 'positive',
+      },
+      {
+        sql: [
+          'ALTER TABLE orders ADD CONSTRAINT positive CHECK (amount > 0) NOT VALID',
+          'ALTER TABLE orders VALIDATE CONSTRAINT positive',
+        ],
+        observed: existing(),
+        says: 'same transaction',
+      },
+    ],
+    good: [
+      { sql: ['ALTER TABLE orders ADD CONSTRAINT positive CHECK (amount > 0) NOT VALID'], observed: existing() },
+      { sql: ['ALTER TABLE orders VALIDATE CONSTRAINT positive'], observed: existing('ShareUpdateExclusiveLock') },
+    ],
+  },
+  'adding-foreign-key-constraint': {
+    bad: [
+      {
+        sql: ['ALTER TABLE orders ADD CONSTRAINT fk_customer FOREIGN KEY (customer_id) REFERENCES customers (id)'],
+        observed: observation([
+          ['public.orders', 'ShareRowExclusiveLock', true],
+          ['public.customers', 'ShareRowExclusiveLock', true],
+        ]),
+        says: 'customers',
+      },
+    ],
+    good: [
+      {
+        sql: [
+          'ALTER TABLE orders ADD CONSTRAINT fk_customer FOREIGN KEY (customer_id) REFERENCES customers (id) NOT VALID',
+        ],
+        observed: existing('ShareRowExclusiveLock'),
+      },
+    ],
+  },
+  'disallowed-unique-constraint': {
+    bad: [{ sql: ['ALTER TABLE orders ADD CONSTRAINT uq_code UNIQUE (code)'], observed: existing(), says: 'uq_code' }],
+    good: [{ sql: ['ALTER TABLE orders ADD CONSTRAINT uq_code UNIQUE USING INDEX ix_code'], observed: existing() }],
+  },
+  'changing-column-type': {
+    bad: [
+      {
+        sql: ['ALTER TABLE orders ALTER COLUMN amount TYPE bigint'],
+        observed: existing(AE, { rewritten: ['public.orders'] }),
+        says: 'rewrote',
+      },
+      {
+        sql: ['ALTER TABLE orders ALTER COLUMN note TYPE text'],
+        observed: existing(),
+        says: 'no rewrite was observed',
+      },
+    ],
+    good: [
+      {
+        sql: ['CREATE TABLE orders (amount int)', 'ALTER TABLE orders ALTER COLUMN amount TYPE bigint'],
+        observed: observation([['public.orders', AE, false]], { created: ['public.orders'] }),
+      },
+    ],
+  },
+  'adding-field-with-default': {
+    bad: [
+      {
+        sql: ['ALTER TABLE orders ADD COLUMN token uuid DEFAULT gen_random_uuid()'],
+        observed: existing(AE, { rewritten: ['public.orders'] }),
+        says: 'rewrote',
+      },
+      { sql: ['ALTER TABLE orders ADD COLUMN token uuid DEFAULT gen_random_uuid()'], says: 'not observed' },
+    ],
+    good: [
+      // now() is stable: PostgreSQL stores it once, and the server saw no rewrite.
+      { sql: ['ALTER TABLE orders ADD COLUMN created_at timestamptz DEFAULT now()'], observed: existing() },
+      { sql: ["ALTER TABLE orders ADD COLUMN status text DEFAULT 'new'::text"] },
+    ],
+  },
+  'renaming-column': {
+    bad: [{ sql: ['ALTER TABLE orders RENAME COLUMN amount TO total'], observed: existing(), says: 'amount' }],
+    good: [
+      {
+        sql: ['CREATE TABLE orders (amount int)', 'ALTER TABLE orders RENAME COLUMN amount TO total'],
+        observed: observation([['public.orders', AE, false]], { created: ['public.orders'] }),
+      },
+    ],
+  },
+  'renaming-table': {
+    bad: [{ sql: ['ALTER TABLE orders RENAME TO purchases'], observed: existing(), says: 'purchases' }],
+    good: [{ sql: ['CREATE TABLE staging (a int)', 'ALTER TABLE staging RENAME TO orders_new'] }],
+  },
+  'ban-drop-column': {
+    bad: [{ sql: ['ALTER TABLE orders DROP COLUMN legacy'], observed: existing(), says: 'legacy' }],
+    good: [{ sql: ['ALTER TABLE orders ADD COLUMN legacy int'], observed: existing() }],
+  },
+  'ban-drop-table': {
+    bad: [{ sql: ['DROP TABLE orders'], observed: existing(), says: 'orders' }],
+    good: [{ sql: ['CREATE TABLE scratch (a int)', 'DROP TABLE scratch'] }],
+  },
+  'require-timeout-settings': {
+    bad: [
+      { sql: ['ALTER TABLE orders ADD COLUMN note text'], observed: existing(), says: 'observed' },
+      { sql: ["SET lock_timeout = '0'", 'ALTER TABLE orders ADD COLUMN note text'], says: 'lock_timeout' },
+    ],
+    good: [
+      { sql: ["SET lock_timeout = '5s'", 'ALTER TABLE orders ADD COLUMN note text'], observed: existing() },
+      { sql: ["SET LOCAL lock_timeout TO '2s'", 'ALTER TABLE orders ADD COLUMN note text'] },
+      // The server saw no ACCESS EXCLUSIVE lock there: its word wins over the statement's kind.
+      { sql: ['ALTER TABLE orders VALIDATE CONSTRAINT positive'], observed: existing('ShareUpdateExclusiveLock') },
+    ],
+  },
+  'observed-access-exclusive-lock': {
+    bad: [
+      // A function taking the lock: no SQL rule can see it, the server did.
+      { sql: ['SELECT archive_orders()'], observed: existing(), says: 'public.orders' },
+    ],
+    good: [
+      { sql: ['SELECT archive_orders()'], observed: existing('RowExclusiveLock') },
+      { sql: ['CREATE TABLE orders (a int)'], observed: observation([['public.orders', AE, false]]) },
+    ],
+  },
+}
+
+describe('every rule has cases', () => {
+  it('a bad and a good case for each rule id', () => {
+    expect(Object.keys(CASES).sort()).toEqual(RULES.map((r) => r.id).sort())
+  })
+})
+
+describe.each(RULES.map((r) => [r.id] as const))('%s', (id) => {
+  const { bad, good } = CASES[id]
+  it.each(bad.map((c, i) => [i, c] as const))('fires on bad case %i', async (_, c) => {
+    const result = await lint([
+      step(c.sql, { ...(c.observed ? { observed: c.observed } : {}), ...(c.error ? { error: c.error } : {}) }),
+    ])
+    expect(ids(result)).toContain(id)
+    const finding = result.findings.find((f) => f.id === id)!
+    expect(finding.fix).toBeTruthy()
+    expect(finding.statement).toBeTruthy()
+    if (c.says) expect(finding.message).toContain(c.says)
+  })
+  it.each(good.map((c, i) => [i, c] as const))('stays quiet on good case %i', async (_, c) => {
+    const result = await lint([
+      step(c.sql, { ...(c.observed ? { observed: c.observed } : {}), ...(c.error ? { error: c.error } : {}) }),
+    ])
+    expect(ids(result)).not.toContain(id)
+  })
+})
