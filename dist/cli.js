@@ -4,7 +4,7 @@ import {
   EXIT_CODES,
   describeFailure,
   writeOutputFile
-} from "./chunks/chunk-ZGPDW5V6.js";
+} from "./chunks/chunk-MU77NA6D.js";
 import {
   GateError,
   INPUTS,
@@ -13,7 +13,7 @@ import {
   interruptedBy,
   registerSecrets,
   scrub
-} from "./chunks/chunk-KGVRODM3.js";
+} from "./chunks/chunk-4BMLAU3J.js";
 import "./chunks/chunk-NNRNKADP.js";
 
 // src/cli-args.ts
@@ -92,7 +92,7 @@ async function main(argv) {
 `);
     return 0;
   }
-  const { readConfig, runGate, stderrLogger, renderJson, renderSarifJson, renderTerminal } = await import("./chunks/cli-check-VCMJSS3W.js");
+  const { readConfig, runGate, stderrLogger, renderJson, renderSarifJson, renderTerminal } = await import("./chunks/cli-check-VVEIJLNZ.js");
   const config = readConfig((name) => args.inputs.get(name));
   const report = await runGate(config, { logger: stderrLogger(args.verbose) });
   if (config.reportJson) writeOutputFile("report-json", config.reportJson, renderJson(report));

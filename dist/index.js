@@ -2,7 +2,7 @@ import { createRequire as __mgCreateRequire } from 'node:module';import { fileUR
 import {
   describeFailure,
   writeOutputFile
-} from "./chunks/chunk-ZGPDW5V6.js";
+} from "./chunks/chunk-MU77NA6D.js";
 import {
   CLUSTER_DIR_PREFIX,
   FINDINGS_HEADER,
@@ -28,7 +28,7 @@ import {
   runIdOfRole,
   seconds,
   verdict
-} from "./chunks/chunk-PHDCYRX4.js";
+} from "./chunks/chunk-Z4JUBTJW.js";
 import {
   clip,
   code,
@@ -42,7 +42,7 @@ import {
   registerSecrets,
   scrub,
   withCredentialsFrom
-} from "./chunks/chunk-KGVRODM3.js";
+} from "./chunks/chunk-4BMLAU3J.js";
 import "./chunks/chunk-PO73KUUA.js";
 import {
   __commonJS,
@@ -25070,9 +25070,10 @@ function renderSummary(whole, options = {}) {
   parts.push(tail);
   return fitParts(parts, SUMMARY_LIMIT, size);
 }
+var asked = (version) => version ? `; postgres-version: ${md(version)}` : "";
 function timings(report) {
   const rows = Object.entries(report.timings.phases).map(([phase, ms]) => `| ${md(phase)} | ${seconds(ms ?? 0)} |`);
-  const server = report.postgres ? `PostgreSQL ${md(report.postgres.serverVersion)} served, from the ${md(report.postgres.provider)} provider (ready in ${seconds(report.postgres.startMs)}).` : "No PostgreSQL was started (static or live mode, or the replay was skipped).";
+  const server = report.postgres ? `PostgreSQL ${md(report.postgres.serverVersion)} served, from the ${md(report.postgres.provider)} provider (ready in ${seconds(report.postgres.startMs)}${asked(report.postgres.version)}).` : "No PostgreSQL was started (static or live mode, or the replay was skipped).";
   return [
     "### Timings",
     "",
