@@ -28,7 +28,7 @@ import {
   runIdOfRole,
   seconds,
   verdict
-} from "./chunks/chunk-Z4JUBTJW.js";
+} from "./chunks/chunk-D52UUKQE.js";
 import {
   clip,
   code,

