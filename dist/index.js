@@ -28,7 +28,7 @@ import {
   runIdOfRole,
   seconds,
   verdict
-} from "./chunks/chunk-D52UUKQE.js";
+} from "./chunks/chunk-NV5XNV5X.js";
 import {
   clip,
   code,

