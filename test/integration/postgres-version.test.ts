@@ -226,3 +226,29 @@ describe('embedded binaries of a major, installed on demand', () => {
     }
   })
 })
+
+describe('as root, a cache closed to the server user', () => {
+  it('installs where the server user can read the binaries, and a cluster starts from them', async (ctx) => {
+    if (process.getuid?.() !== 0) ctx.skip('not running as root: the server runs as this user, who reads its own cache')
+    const saved = process.env.XDG_CACHE_HOME
+    // mkdtemp makes it 0700: the postgres user cannot pass through it.
+    const closed = mkdtempSync(join(tmpdir(), 'mg-closed-cache-'))
+    process.env.XDG_CACHE_HOME = closed
+    try {
+      const root = installRoot() as string
+      expect(root.startsWith(closed)).toBe(false)
+      const bins = await embeddedBinariesOfMajor(13)
+      expect(bins.dir.startsWith(root)).toBe(true)
+      const server = await startCluster(bins, 'embedded', resources)
+      try {
+        expect(majorOfVersion(server.serverVersion)).toBe(13)
+      } finally {
+        await server.stop()
+      }
+    } finally {
+      if (saved === undefined) delete process.env.XDG_CACHE_HOME
+      else process.env.XDG_CACHE_HOME = saved
+      rmSync(closed, { recursive: true, force: true })
+    }
+  })
+})
