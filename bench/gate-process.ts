@@ -76,6 +76,9 @@ export async function runGateProcess(options: {
     mode === 'stairway-1' ? '1' : 'auto',
     '--postgres',
     server.kind,
+    // The machine's PostgreSQL, whatever its major: a bench measures speed, not a major.
+    '--postgres-version',
+    'any',
     '--python',
     options.python,
     '--report-json',

@@ -163,6 +163,8 @@ async function replay(
     tool,
     python,
     postgres: 'local',
+    // The machine's PostgreSQL, whatever its major: a bench measures speed, not a major.
+    'postgres-version': 'any',
     'replay-workers': workers,
     'model-drift': 'false',
   }

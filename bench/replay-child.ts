@@ -154,6 +154,8 @@ async function main(): Promise<void> {
     mode: req.mode === 'stairway-1' ? 'stairway' : req.mode,
     'replay-workers': req.mode === 'stairway-1' ? '1' : 'auto',
     postgres: req.postgres,
+    // The machine's PostgreSQL, whatever its major: a bench measures speed, not a major.
+    'postgres-version': 'any',
     ...(req.postgres === 'url' ? { 'database-url': req.databaseUrl } : {}),
     python: req.python,
     ...(req.config ? { config: req.config } : {}),

@@ -2,7 +2,7 @@
 import { createRequire as __mgCreateRequire } from 'node:module';import { fileURLToPath as __mgFileURLToPath } from 'node:url';import { dirname as __mgDirname } from 'node:path';const require = __mgCreateRequire(import.meta.url);const __filename = __mgFileURLToPath(import.meta.url);const __dirname = __mgDirname(__filename);
 import {
   writeOutputFile
-} from "./chunks/chunk-LUAWAAIK.js";
+} from "./chunks/chunk-YSY26GS7.js";
 import {
   EXIT_CODES,
   INPUTS,
@@ -12,10 +12,10 @@ import {
   interruptedBy,
   registerSecrets,
   scrub
-} from "./chunks/chunk-AASAVRAR.js";
+} from "./chunks/chunk-NWKVJLSB.js";
 import {
   GateError
-} from "./chunks/chunk-M3YOEJJD.js";
+} from "./chunks/chunk-LT4XZVPY.js";
 import "./chunks/chunk-NNRNKADP.js";
 
 // src/cli-args.ts
@@ -137,10 +137,10 @@ async function main(argv) {
     return 0;
   }
   if (args.command === "init" && args.init) {
-    const { runInit } = await import("./chunks/cli-init-4WBHAVQ4.js");
+    const { runInit } = await import("./chunks/cli-init-XBCH5WOZ.js");
     return runInit(args.init);
   }
-  const gate = await import("./chunks/cli-check-T6N354K4.js");
+  const gate = await import("./chunks/cli-check-SOAVTMS6.js");
   const { readConfig, runGate, stderrLogger, renderJson, renderSarifJson, renderTerminal } = gate;
   const config = readConfig((name) => args.inputs.get(name));
   const colour = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;

@@ -1,7 +1,7 @@
 import { createRequire as __mgCreateRequire } from 'node:module';import { fileURLToPath as __mgFileURLToPath } from 'node:url';import { dirname as __mgDirname } from 'node:path';const require = __mgCreateRequire(import.meta.url);const __filename = __mgFileURLToPath(import.meta.url);const __dirname = __mgDirname(__filename);
 import {
   writeOutputFile
-} from "./chunks/chunk-LUAWAAIK.js";
+} from "./chunks/chunk-YSY26GS7.js";
 import {
   CLUSTER_DIR_PREFIX,
   FINDINGS_HEADER,
@@ -34,7 +34,7 @@ import {
   runProjects,
   seconds,
   verdict
-} from "./chunks/chunk-5OUGY62U.js";
+} from "./chunks/chunk-YEK6URQN.js";
 import {
   EXIT_CODES,
   clip,
@@ -49,12 +49,12 @@ import {
   registerSecrets,
   scrub,
   withCredentialsFrom
-} from "./chunks/chunk-AASAVRAR.js";
+} from "./chunks/chunk-NWKVJLSB.js";
 import "./chunks/chunk-PO73KUUA.js";
-import "./chunks/chunk-DNCIRC4D.js";
+import "./chunks/chunk-VF3WVHO6.js";
 import {
   oneLine
-} from "./chunks/chunk-M3YOEJJD.js";
+} from "./chunks/chunk-LT4XZVPY.js";
 import {
   __commonJS,
   __require,
@@ -25131,9 +25131,10 @@ function renderSummary(whole, options = {}) {
   parts.push(tail);
   return fitParts(parts, section?.limit ?? SUMMARY_LIMIT, size);
 }
+var asked = (version) => version ? `; postgres-version: ${md(version)}` : "";
 function timings(report, h3) {
   const rows = Object.entries(report.timings.phases).map(([phase, ms]) => `| ${md(phase)} | ${seconds(ms ?? 0)} |`);
-  const server = report.postgres ? `PostgreSQL ${md(report.postgres.serverVersion)} served, from the ${md(report.postgres.provider)} provider (ready in ${seconds(report.postgres.startMs)}).` : "No PostgreSQL was started (static or live mode, or the replay was skipped).";
+  const server = report.postgres ? `PostgreSQL ${md(report.postgres.serverVersion)} served, from the ${md(report.postgres.provider)} provider (ready in ${seconds(report.postgres.startMs)}${asked(report.postgres.version)}).` : "No PostgreSQL was started (static or live mode, or the replay was skipped).";
   return [
     `${h3} Timings`,
     "",

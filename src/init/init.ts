@@ -6,10 +6,10 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { GateError } from '../errors.js'
-import { DEFAULT_POSTGRES_IMAGE } from '../postgres/default-image.js'
+import { DEFAULT_MAJOR } from '../postgres/postgres-version.js'
 import { repositoryRoot } from '../git/root.js'
 import { findProject, type FoundProject } from './project.js'
-import { postgresFromCompose, type PostgresLookup } from './postgres-major.js'
+import { postgresFromCompose, postgresInputs, type PostgresLookup } from './postgres-major.js'
 import { pythonInstall, type PythonInstall } from './python-install.js'
 import { pythonVersion } from './python-version.js'
 import { dirsUpToRoot } from './search-dirs.js'
@@ -111,11 +111,18 @@ function installLine(project: FoundProject, install: PythonInstall): string {
 
 function postgresLine(postgres: PostgresLookup): string {
   if (postgres.found) {
-    const { major, image, file, postgresImage, kept } = postgres.found
-    return `${major} from ${file} (${image}): postgres-image ${postgresImage}${kept ? ' (its extensions kept)' : ''}`
+    const { major, image, file, kept } = postgres.found
+    const inputs = postgresInputs(postgres.found)
+    const set = [
+      ...(inputs.version ? [`postgres-version ${inputs.version}`] : []),
+      ...(inputs.image
+        ? [`postgres-image ${inputs.image}${kept ? ' (its extensions kept)' : ' (a major the gate is not tested on)'}`]
+        : []),
+    ]
+    return `${major} from ${file} (${image}): ${set.join(', ')}`
   }
   const read = postgres.without.length ? `; ${postgres.without.join(', ')} names none` : ''
-  return `the action's default ${DEFAULT_POSTGRES_IMAGE} (no compose file names a postgres image with a major${read}); set postgres-image to production's major`
+  return `${DEFAULT_MAJOR}, the action's default (no compose file names a postgres image with a major${read}); set postgres-version to production's major`
 }
 
 /** origin's HEAD branch, else the branch checked out, else main. */

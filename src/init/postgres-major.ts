@@ -3,6 +3,7 @@
 // image line is all this needs, and a compose file with anchors or merge keys reads the same.
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
+import { SUPPORTED_MAJORS } from '../postgres/postgres-version.js'
 
 /** The names Compose looks for, in its own order of preference. */
 const COMPOSE_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml']
@@ -20,6 +21,13 @@ export interface PostgresFound {
   postgresImage: string
   /** The compose file's own image is kept (postgis and the like), not replaced by postgres:<major>-alpine. */
   kept: boolean
+}
+
+/** What the workflow sets: postgres-version for a major the gate supports, postgres-image for an image it keeps or a major outside that range. */
+export function postgresInputs(found: PostgresFound): { version?: string; image?: string } {
+  const supported = SUPPORTED_MAJORS.includes(Number(found.major)) && /^\d+$/.test(found.major)
+  if (!supported) return { image: found.postgresImage }
+  return { version: found.major, ...(found.kept ? { image: found.postgresImage } : {}) }
 }
 
 export interface PostgresLookup {

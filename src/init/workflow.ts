@@ -5,7 +5,8 @@
 import type { FoundProject } from './project.js'
 import type { PythonInstall } from './python-install.js'
 import type { PythonVersion } from './python-version.js'
-import type { PostgresLookup } from './postgres-major.js'
+import { postgresInputs, type PostgresLookup } from './postgres-major.js'
+import { DEFAULT_MAJOR, SUPPORTED_MAJORS } from '../postgres/postgres-version.js'
 
 export interface WorkflowPlan {
   project: FoundProject
@@ -132,16 +133,21 @@ function pythonSteps(project: FoundProject, python: { version: PythonVersion; in
 }
 
 function postgresLines(postgres: PostgresLookup): string[] {
-  const note = '# postgres-image until the action takes a postgres-version input (the major alone)'
   if (!postgres.found) {
-    return [
-      `          ${note}`,
-      "          # postgres-image: postgres:16-alpine # production's major; unset: the action's default",
-    ]
+    return [`          # postgres-version: '16' # production's major; unset: ${DEFAULT_MAJOR}, the newest supported`]
   }
-  const { postgresImage, file, image, kept } = postgres.found
-  const why = kept ? `${file}'s own image, for its extensions` : `production's major: ${file} runs ${image}`
-  return [`          ${note}`, `          postgres-image: ${yamlScalar(postgresImage)} # ${why}`]
+  const { file, image, kept, major } = postgres.found
+  const inputs = postgresInputs(postgres.found)
+  const lines: string[] = []
+  if (inputs.version)
+    lines.push(`          postgres-version: '${inputs.version}' # production's major: ${file} runs ${image}`)
+  if (inputs.image) {
+    const why = kept
+      ? `${file}'s own image, for its extensions`
+      : `production runs ${major} (${file}), outside the majors the gate is tested on (${SUPPORTED_MAJORS[0]} to ${SUPPORTED_MAJORS.at(-1)})`
+    lines.push(`          postgres-image: ${yamlScalar(inputs.image)} # ${why}`)
+  }
+  return lines
 }
 
 /** A YAML plain scalar when it is one, else single-quoted. */

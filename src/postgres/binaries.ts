@@ -1,6 +1,6 @@
 // Finds PostgreSQL server binaries (initdb + postgres): the `pg-bin` input, PATH, or the standard
 // install dirs of Debian/Ubuntu (/usr/lib/postgresql/N/bin) and RHEL (/usr/pgsql-N/bin). Takes the
-// newest major found.
+// major asked for, or the newest found when any will do.
 import { execFileSync } from 'node:child_process'
 import { existsSync, readdirSync, realpathSync } from 'node:fs'
 import { delimiter, dirname, join } from 'node:path'
@@ -61,16 +61,25 @@ function candidateDirs(): string[] {
   return [...new Set(dirs)]
 }
 
-/** The binaries in `pgBin` (must be there), else the newest installed, else null. */
-export function findBinaries(options: { pgBin?: string } = {}): PgBinaries | null {
+/** Every installed server found (PATH, the distro dirs), newest major first. */
+export function installedBinaries(): PgBinaries[] {
+  return candidateDirs()
+    .map(probe)
+    .filter((b): b is PgBinaries => b !== null)
+    .sort((a, b) => b.major - a.major)
+}
+
+/**
+ * The binaries in `pgBin` (must be there, whatever their major: the caller holds them to it), else
+ * the installed ones of `major` (the newest installed when undefined), else null.
+ */
+export function findBinaries(options: { pgBin?: string; major?: number } = {}): PgBinaries | null {
   if (options.pgBin) {
     const found = probe(options.pgBin)
     if (!found) throw new GateError(`pg-bin: no runnable initdb and postgres in ${options.pgBin}`, 'pg-bin')
     return found
   }
-  const all = candidateDirs()
-    .map(probe)
-    .filter((b): b is PgBinaries => b !== null)
-  if (all.length === 0) return null
-  return all.sort((a, b) => b.major - a.major)[0] ?? null
+  const all = installedBinaries()
+  if (options.major === undefined) return all[0] ?? null
+  return all.find((b) => b.major === options.major) ?? null
 }

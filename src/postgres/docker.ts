@@ -8,7 +8,7 @@ import { GateDatabases, majorOf, serverVersion } from './databases.js'
 import { newRunPassword } from './cluster-auth.js'
 import { PREFIX } from './names.js'
 import type { PostgresProvider, ProviderOptions, Server } from './provider.js'
-import { DEFAULT_POSTGRES_IMAGE } from './default-image.js'
+import { DEFAULT_POSTGRES_IMAGE, defaultPostgresImage } from './default-image.js'
 
 export { DEFAULT_POSTGRES_IMAGE }
 
@@ -24,7 +24,7 @@ async function runtimeReason(): Promise<string | null> {
 
 export function dockerProvider(options: ProviderOptions): PostgresProvider {
   const { resources } = options
-  const image = options.image || DEFAULT_POSTGRES_IMAGE
+  const image = options.image || defaultPostgresImage(options.version ?? 'any')
   return {
     name: 'docker',
     unavailableReason: runtimeReason,

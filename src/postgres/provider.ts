@@ -2,11 +2,17 @@
 // every database the gate creates on it is tracked and dropped by stop().
 import type { Logger } from '../logger.js'
 import type { ResourceTracker } from '../resource-tracker.js'
+import type { PostgresVersion } from './postgres-version.js'
 
 export type ProviderName = 'docker' | 'local' | 'embedded' | 'url'
 export const PROVIDER_NAMES: readonly ProviderName[] = ['docker', 'local', 'embedded', 'url']
-/** The order `auto` tries: docker where an engine answers, else local binaries, else the embedded npm binaries. */
-export const AUTO_ORDER: readonly ProviderName[] = ['docker', 'local', 'embedded']
+/**
+ * The order `auto` tries for a major: local binaries of it (starting them beats a container pull),
+ * else docker where an engine answers, else the embedded binaries (downloaded for it when needed).
+ */
+export const AUTO_ORDER: readonly ProviderName[] = ['local', 'docker', 'embedded']
+/** With postgres-version any, as before there was a major to ask for: docker, else local, else embedded. */
+export const AUTO_ORDER_ANY: readonly ProviderName[] = ['docker', 'local', 'embedded']
 
 export interface Server {
   provider: ProviderName
@@ -47,6 +53,11 @@ export interface PostgresProvider {
 export interface ProviderOptions {
   /** The run's resource tracker: what a server starts or creates is cleaned through it, on every path out. */
   resources: ResourceTracker
+  /**
+   * The major the server must be (the `postgres-version` input); 'any' or unset: whatever the
+   * provider finds (the newest local binaries, the installed embedded package).
+   */
+  version?: PostgresVersion
   /** Directory holding initdb/postgres (the `pg-bin` input). */
   pgBin?: string
   /** Docker image (the `postgres-image` input). */

@@ -1,5 +1,6 @@
-// Picks the provider: an explicit name, or `auto` (docker where an engine answers, else local
-// binaries, else the embedded npm binaries; `url` whenever a database-url is given).
+// Picks the provider: an explicit name, or `auto` (`url` whenever a database-url is given; else for
+// a major local binaries of it, else docker, else the embedded binaries of it; for any docker, else
+// local binaries, else the embedded npm binaries).
 import { GateError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import { dockerProvider } from './docker.js'
@@ -8,6 +9,7 @@ import { externalProvider } from './external.js'
 import { localProvider } from './local.js'
 import {
   AUTO_ORDER,
+  AUTO_ORDER_ANY,
   PROVIDER_NAMES,
   type PostgresProvider,
   type ProviderName,
@@ -49,7 +51,8 @@ export async function chooseProvider(
     return externalProvider(options, logger)
   }
   const reasons: string[] = []
-  for (const name of AUTO_ORDER) {
+  const order = typeof options.version === 'number' ? AUTO_ORDER : AUTO_ORDER_ANY
+  for (const name of order) {
     const provider = providerByName(name, options)
     const reason = await provider.unavailableReason()
     if (reason === null) {

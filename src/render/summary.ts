@@ -104,10 +104,13 @@ export function renderSummary(whole: GateReport, options: SummaryOptions = {}): 
   return fitParts(parts, section?.limit ?? SUMMARY_LIMIT, size)
 }
 
+/** What postgres-version asked for, beside the version served (reports before the input lack it). */
+const asked = (version: string | undefined) => (version ? `; postgres-version: ${md(version)}` : '')
+
 function timings(report: GateReport, h3: string): string[] {
   const rows = Object.entries(report.timings.phases).map(([phase, ms]) => `| ${md(phase)} | ${seconds(ms ?? 0)} |`)
   const server = report.postgres
-    ? `PostgreSQL ${md(report.postgres.serverVersion)} served, from the ${md(report.postgres.provider)} provider (ready in ${seconds(report.postgres.startMs)}).`
+    ? `PostgreSQL ${md(report.postgres.serverVersion)} served, from the ${md(report.postgres.provider)} provider (ready in ${seconds(report.postgres.startMs)}${asked(report.postgres.version)}).`
     : 'No PostgreSQL was started (static or live mode, or the replay was skipped).'
   return [
     `${h3} Timings`,

@@ -28,7 +28,7 @@ describe('migration-gate init', () => {
       'directory: backend (working-directory, relative to the repository root)',
       'python: 3.12, the default: no .python-version, requires-python or runtime.txt names one',
       'install: pip install -r requirements.txt (the main requirements file in backend)',
-      'postgres: 16 from docker-compose.yml (postgres:16-alpine): postgres-image postgres:16-alpine',
+      'postgres: 16 from docker-compose.yml (postgres:16-alpine): postgres-version 16',
       `wrote ${file}`,
     ])
     const written = readFileSync(file, 'utf8')
@@ -41,7 +41,7 @@ describe('migration-gate init', () => {
         'working-directory': 'backend',
         tool: 'alembic',
         python: 'python',
-        'postgres-image': 'postgres:16-alpine',
+        'postgres-version': '16',
         comment: true,
       },
     })

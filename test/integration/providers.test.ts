@@ -13,7 +13,12 @@ import { embeddedProvider } from '../../src/postgres/embedded.js'
 import { externalProvider } from '../../src/postgres/external.js'
 import { freePort } from '../../src/postgres/cluster.js'
 import { localProvider } from '../../src/postgres/local.js'
-import { AUTO_ORDER, type PostgresProvider, type ProviderOptions, type Server } from '../../src/postgres/provider.js'
+import {
+  AUTO_ORDER_ANY,
+  type PostgresProvider,
+  type ProviderOptions,
+  type Server,
+} from '../../src/postgres/provider.js'
 import { chooseProvider, providerByName, type PostgresChoice } from '../../src/postgres/select.js'
 import { postmasterPid } from '../../src/postgres/cluster-dirs.js'
 import { ensureDockerEngine, ensurePostgresImage } from '../support/docker.js'
@@ -288,7 +293,7 @@ describe('provider selection', () => {
 
   it('auto picks the first provider that can serve here and logs which, and it really serves', async () => {
     let expected: string | undefined
-    for (const name of AUTO_ORDER) {
+    for (const name of AUTO_ORDER_ANY) {
       if ((await providerByName(name, { resources }).unavailableReason()) === null) {
         expected = name
         break

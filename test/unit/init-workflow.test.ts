@@ -70,21 +70,22 @@ describe('init on a plain Alembic project with requirements.txt', () => {
     expect(steps(w).map((s) => s.uses ?? s.run)).toEqual(steps(example).map((s) => s.uses ?? s.run))
     expect(steps(w)[0]!.with).toEqual(steps(example)[0]!.with) // fetch-depth: 0
     expect(steps(w)[1]!.with).toEqual(steps(example)[1]!.with) // python 3.12 by default
-    // Every input the example gives, the generated step gives with the same value (postgres-image aside:
-    // the example's is production's major, unknown here), plus the tool it found.
+    // Every input the example gives, the generated step gives with the same value (postgres-version
+    // aside: the example's is production's major, unknown here), plus the tool it found.
     const gate = gateStep(w).with!
     const documentedGate = gateStep(example).with!
     for (const [key, value] of Object.entries(documentedGate)) {
-      if (key !== 'postgres-image') expect(gate[key], key).toEqual(value)
+      if (key !== 'postgres-version') expect(gate[key], key).toEqual(value)
     }
     expect(gate.tool).toBe('alembic')
-    expect(gate['postgres-image']).toBeUndefined() // no compose file: the action's default
+    expect(gate['postgres-version']).toBeUndefined() // no compose file: the action's default
+    expect(gate['postgres-image']).toBeUndefined()
     expect(plan.assumptions).toEqual([
       'tool: alembic (Alembic: alembic.ini)',
       'directory: . (working-directory, relative to the repository root)',
       'python: 3.12, the default: no .python-version, requires-python or runtime.txt names one',
       'install: pip install -r requirements.txt (the main requirements file)',
-      expect.stringMatching(/^postgres: the action's default postgres:\d+-alpine \(no compose file names/),
+      expect.stringMatching(/^postgres: 18, the action's default \(no compose file names/),
     ])
     expect(plan.warnings).toEqual([])
   })
@@ -282,17 +283,26 @@ describe('init --push', () => {
 })
 
 describe('init: the PostgreSQL major from a compose file', () => {
-  it('postgres:16 in docker-compose.yml: postgres-image postgres:16-alpine', () => {
+  it('postgres:16 in docker-compose.yml: postgres-version 16', () => {
     const r = repo()
       .copyFixture('sql-golang-clean')
       .write('docker-compose.yml', 'services:\n  app:\n    image: node:20\n  db:\n    image: postgres:16\n')
     const plan = planInit({ dir: r.dir })
-    expect(gateStep(workflowOf(plan)).with!['postgres-image']).toBe('postgres:16-alpine')
+    expect(gateStep(workflowOf(plan)).with!['postgres-version']).toBe('16')
+    expect(gateStep(workflowOf(plan)).with!['postgres-image']).toBeUndefined()
+    expect(plan.assumptions[4]).toBe('postgres: 16 from docker-compose.yml (postgres:16): postgres-version 16')
+  })
+
+  it('a major outside the tested range (postgres:12): postgres-image, used as it is', () => {
+    const r = repo()
+      .copyFixture('sql-golang-clean')
+      .write('docker-compose.yml', 'services:\n  db:\n    image: postgres:12\n')
+    const plan = planInit({ dir: r.dir })
+    expect(gateStep(workflowOf(plan)).with!['postgres-version']).toBeUndefined()
+    expect(gateStep(workflowOf(plan)).with!['postgres-image']).toBe('postgres:12-alpine')
     expect(plan.assumptions[4]).toBe(
-      'postgres: 16 from docker-compose.yml (postgres:16): postgres-image postgres:16-alpine',
+      'postgres: 12 from docker-compose.yml (postgres:12): postgres-image postgres:12-alpine (a major the gate is not tested on)',
     )
-    // The comment the brief promises beside it, about the coming postgres-version input.
-    expect(plan.text).toMatch(/# postgres-image until the action takes a postgres-version input/)
   })
 
   it('a postgis image in compose.yaml: kept, for its extensions', () => {
@@ -301,17 +311,18 @@ describe('init: the PostgreSQL major from a compose file', () => {
       .write('compose.yaml', 'services:\n  db:\n    image: postgis/postgis:15-3.4\n')
     const plan = planInit({ dir: r.dir })
     expect(gateStep(workflowOf(plan)).with!['postgres-image']).toBe('postgis/postgis:15-3.4')
+    expect(gateStep(workflowOf(plan)).with!['postgres-version']).toBe('15')
     expect(plan.assumptions[4]).toBe(
-      'postgres: 15 from compose.yaml (postgis/postgis:15-3.4): postgres-image postgis/postgis:15-3.4 (its extensions kept)',
+      'postgres: 15 from compose.yaml (postgis/postgis:15-3.4): postgres-version 15, postgres-image postgis/postgis:15-3.4 (its extensions kept)',
     )
   })
 
   it('a compose file without postgres: the default, said so', () => {
     const r = repo().copyFixture('sql-golang-clean').write('compose.yaml', 'services:\n  cache:\n    image: redis:7\n')
     const plan = planInit({ dir: r.dir })
-    expect(gateStep(workflowOf(plan)).with!['postgres-image']).toBeUndefined()
+    expect(gateStep(workflowOf(plan)).with!['postgres-version']).toBeUndefined()
     expect(plan.assumptions[4]).toMatch(
-      /^postgres: the action's default .*; compose\.yaml names none\); set postgres-image/,
+      /^postgres: 18, the action's default .*; compose\.yaml names none\); set postgres-version/,
     )
   })
 

@@ -108,6 +108,9 @@ describe('job summary of a failing stairway (alembic-enum-residue, real PostgreS
       expect(text).toMatch(new RegExp(`^\\| ${phase} \\| \\d+\\.\\d\\d s \\|$`, 'm'))
     expect(text).toMatch(/^\| \*\*total\*\* \| \*\*\d+\.\d\d s\*\* \|$/m)
     expect(text).toContain(`PostgreSQL ${r.postgres!.serverVersion} served, from the local provider`)
+    // And the major postgres-version asked for (recorded with any: the machine's PostgreSQL).
+    expect(r.postgres!.version).toBe('any')
+    expect(text).toMatch(/served, from the local provider \(ready in \d+\.\d\d s; postgres-version: any\)\.$/m)
     expect(text).toMatch(/PostgreSQL 15\.\d+ \(local, ready in \d+\.\d\d s\)/)
   })
 })

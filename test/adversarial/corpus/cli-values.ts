@@ -26,6 +26,8 @@ const NUMBERS: Array<[string, string[]]> = [
 const CHOICES: Array<[string, string]> = [
   ['mode', 'sideways'],
   ['postgres', 'podman'],
+  ['postgres-version', '12'],
+  ['postgres-version', '16.4'],
   ['tool', 'rails'],
   ['strict', 'maybe'],
   ['model-drift', 'yes'],
