@@ -28,7 +28,7 @@ import {
   runIdOfRole,
   seconds,
   verdict
-} from "./chunks/chunk-PHDCYRX4.js";
+} from "./chunks/chunk-DMAKZEO6.js";
 import {
   clip,
   code,
