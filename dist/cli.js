@@ -92,7 +92,7 @@ async function main(argv) {
 `);
     return 0;
   }
-  const { readConfig, runGate, stderrLogger, renderJson, renderSarifJson, renderTerminal } = await import("./chunks/cli-check-2ICOXYAG.js");
+  const { readConfig, runGate, stderrLogger, renderJson, renderSarifJson, renderTerminal } = await import("./chunks/cli-check-WJSXEYY7.js");
   const config = readConfig((name) => args.inputs.get(name));
   const report = await runGate(config, { logger: stderrLogger(args.verbose) });
   if (config.reportJson) writeOutputFile("report-json", config.reportJson, renderJson(report));

@@ -28,7 +28,7 @@ import {
   runIdOfRole,
   seconds,
   verdict
-} from "./chunks/chunk-DMAKZEO6.js";
+} from "./chunks/chunk-MIH5EI3Z.js";
 import {
   clip,
   code,

@@ -23,10 +23,13 @@ const INDEXED_TABLE = `LEFT JOIN pg_index i ON i.indexrelid = c.oid LEFT JOIN pg
  * User relations with their storage. pg_relation_filenode() rather than relfilenode, which is 0 for
  * mapped relations; it is NULL for relations without storage (views, partitioned tables), which are
  * then never "rewritten". No parameter and no `%`: the helper sends it through any DBAPI as it is.
+ * Without the table of each index (TABLE_OF), which doubled its cost: it is read every observed step
+ * over the whole schema, and an index of the tool's bookkeeping table is never created or rewritten
+ * by a step; the lock rows, where it is locked every step, carry it.
  */
 export const RELATIONS_SQL = `SELECT c.oid::int8 AS oid, pg_relation_filenode(c.oid)::int8 AS filenode,
-  n.nspname || '.' || c.relname AS name, ${TABLE_OF} AS of
-  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace ${INDEXED_TABLE}
+  n.nspname || '.' || c.relname AS name
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
   WHERE c.relkind IN ('r', 'p', 'i', 'I', 'S', 'v', 'm', 'f') AND ${NOT_USER}`
 
 /**
@@ -45,8 +48,8 @@ export const LOCKS_SQL = `SELECT l.relation::int8 AS oid, l.mode AS mode,
     AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
     AND (n.nspname IS NULL OR (${NOT_USER}))`
 
-/** [oid, filenode or null, schema.name, the table's schema.name for an index] as RELATIONS_SQL gives it. */
-export type RelationRow = [oid: string | number, filenode: string | number | null, name: string, of: string]
+/** [oid, filenode or null, schema.name] as RELATIONS_SQL gives it. */
+export type RelationRow = [oid: string | number, filenode: string | number | null, name: string]
 /** [oid, mode, schema.name, of, filenode] as LOCKS_SQL gives it; all null but the mode for a relation the step dropped. */
 export type LockRow = [
   oid: string | number,
@@ -88,13 +91,13 @@ export interface Readings {
 export function buildObservation(r: Readings): StepObservation {
   const mine = (name: string) =>
     !r.bookkeeping.some((b) => (b.includes('.') ? name === b : name.slice(name.indexOf('.') + 1) === b))
-  const before = new Map(r.before.map(([oid, filenode, name, of]) => [String(oid), { filenode, name, of }]))
+  const before = new Map(r.before.map(([oid, filenode, name]) => [String(oid), { filenode, name }]))
   const strongest = new Map<string, ObservedLock>()
   for (const [oid, mode, named, namedOf] of r.locks) {
     const earlier = before.get(String(oid))
     const name = named ?? earlier?.name
     // Created and dropped within the step: nothing to name it by, and nothing a running app sees.
-    if (name === undefined || !mine(namedOf ?? earlier?.of ?? name)) continue
+    if (name === undefined || !mine(namedOf ?? name)) continue
     const held = strongest.get(name)
     if (held && strength(held.mode) >= strength(mode)) continue
     strongest.set(name, { relation: name, mode, existedBefore: earlier !== undefined })
@@ -102,7 +105,7 @@ export function buildObservation(r: Readings): StepObservation {
   const rewritten: string[] = []
   const created: string[] = []
   for (const [oid, filenode, name, of] of r.after ?? afterFromLocks(r.locks)) {
-    if (!mine(of)) continue
+    if (!mine(of ?? name)) continue
     const was = before.get(String(oid))
     if (!was) created.push(name)
     else if (was.filenode !== null && filenode !== null && String(was.filenode) !== String(filenode))
@@ -118,11 +121,10 @@ export function buildObservation(r: Readings): StepObservation {
 }
 
 /** The locked relations as the last commit that held them left them (a null name: dropped by then). */
-function afterFromLocks(locks: LockRow[]): RelationRow[] {
+function afterFromLocks(locks: LockRow[]): Array<[...RelationRow, of: string | null]> {
   const latest = new Map<string, LockRow>()
   for (const row of locks) latest.set(String(row[0]), row)
-  const after: RelationRow[] = []
-  for (const [oid, , name, of, filenode] of latest.values())
-    if (name !== null) after.push([oid, filenode, name, of ?? name])
+  const after: Array<[...RelationRow, of: string | null]> = []
+  for (const [oid, , name, of, filenode] of latest.values()) if (name !== null) after.push([oid, filenode, name, of])
   return after
 }

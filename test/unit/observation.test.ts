@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest'
 import { buildObservation, type LockRow, type RelationRow } from '../../src/drivers/observation.js'
 
-const rel = (oid: number, filenode: number | null, name: string, of = name): RelationRow => [oid, filenode, name, of]
+const rel = (oid: number, filenode: number | null, name: string): RelationRow => [oid, filenode, name]
 const lock = (oid: number, mode: string, name: string | null, of = name, filenode: number | null = oid): LockRow => [
   oid,
   mode,
@@ -54,7 +54,7 @@ describe('buildObservation', () => {
 
   it('without a reading after the step (locks complete), takes what was created and rewritten from the lock rows', () => {
     const o = buildObservation({
-      before: [rel(1, 100, 'public.t'), rel(2, 200, 'public.t_pkey', 'public.t'), rel(3, 300, 'public.read')],
+      before: [rel(1, 100, 'public.t'), rel(2, 200, 'public.t_pkey'), rel(3, 300, 'public.read')],
       locks: [
         // first commit (a dbmate step's first block): t rewritten, tmp created, read only read
         lock(1, 'AccessExclusiveLock', 'public.t', 'public.t', 101),
@@ -73,10 +73,10 @@ describe('buildObservation', () => {
 
   it("leaves out the tool's bookkeeping table and its indexes, by bare name or schema.name", () => {
     const readings = {
-      before: [rel(1, 1, 'public.alembic_version'), rel(2, 2, 'public.alembic_version_pkc', 'public.alembic_version')],
+      before: [rel(1, 1, 'public.alembic_version'), rel(2, 2, 'public.alembic_version_pkc')],
       after: [
         rel(1, 1, 'public.alembic_version'),
-        rel(2, 2, 'public.alembic_version_pkc', 'public.alembic_version'),
+        rel(2, 2, 'public.alembic_version_pkc'),
         rel(3, 3, 'app.alembic_version'),
       ],
       locks: [

@@ -109,7 +109,7 @@ export class SqlSession implements MigrationSession {
     const watchdog = new Watchdog(this.url, this.pid, this.options.stepTimeoutSeconds * 1000)
     let error: StepError | undefined
     // Observing: the relations before the step, the locks of each unit at its commit, the relations after.
-    const readings = observe ? { before: await relations(client), locks: [] as LockRow[], complete: true } : undefined
+    const readings: Readings | undefined = observe ? { locks: [], complete: true } : undefined
     try {
       for (const [i, unit] of units.entries()) {
         error = await this.runUnit(client, unit, watchdog, readings)
@@ -146,6 +146,7 @@ export class SqlSession implements MigrationSession {
       ? {
           observed: buildObservation({
             ...readings,
+            before: readings.before ?? [],
             // Complete: the lock rows say what was created and rewritten (observation.ts).
             ...(readings.complete ? {} : { after: await relations(client) }),
             bookkeeping: [BOOKKEEPING_TABLE],
@@ -166,7 +167,7 @@ export class SqlSession implements MigrationSession {
     client: pg.Client,
     unit: SqlUnit,
     watchdog: Watchdog,
-    readings?: { locks: LockRow[]; complete: boolean },
+    readings?: Readings,
   ): Promise<StepError | undefined> {
     try {
       let wrapped = unit.transactional
@@ -176,7 +177,12 @@ export class SqlSession implements MigrationSession {
         // A block that commits or begins by itself: what ran before its own COMMIT is not read.
         if (statements.length > 0 && (!wrapped || controlsTransactions(statements))) readings.complete = false
       }
-      if (wrapped) await client.query('BEGIN')
+      if (readings && !readings.before) {
+        // The relations before the step: in the same round trip as its first BEGIN (nothing ran yet
+        // in that transaction; read committed sees what the step starts from), else on their own.
+        if (wrapped) readings.before = await relations(client, 'BEGIN')
+        else readings.before = await relations(client)
+      } else if (wrapped) await client.query('BEGIN')
       await client.query(unit.text)
       if (wrapped && readings) {
         const held = await locks(client)
@@ -253,9 +259,22 @@ function sentStatements(unit: SqlUnit): SentStatement[] {
   }))
 }
 
-async function relations(client: pg.Client): Promise<RelationRow[]> {
-  const r = await client.query<string[]>({ text: RELATIONS_SQL, rowMode: 'array' })
-  return r.rows as unknown as RelationRow[]
+/** The user relations (observation.ts), after `first` in the same round trip when given. */
+async function relations(client: pg.Client, first?: string): Promise<RelationRow[]> {
+  if (!first) return (await client.query({ text: RELATIONS_SQL, rowMode: 'array' })).rows as RelationRow[]
+  const results = (await client.query({
+    text: `${first}; ${RELATIONS_SQL}`,
+    rowMode: 'array',
+  })) as unknown as pg.QueryResult[]
+  return (results.at(-1)?.rows ?? []) as RelationRow[]
+}
+
+/** What an observed step reads as it runs (buildObservation's input but the bookkeeping). */
+interface Readings {
+  /** Read before the first block sends anything. */
+  before?: RelationRow[]
+  locks: LockRow[]
+  complete: boolean
 }
 
 /**
