@@ -70,8 +70,15 @@ const { values: args } = parseArgs({
     'no-sql': { type: 'boolean', default: false },
     seed: { type: 'string' },
     'gate-postgres': { type: 'string', default: 'url' },
+    observe: { type: 'boolean', default: false },
   },
 })
+/**
+ * --observe: every replay mode runs a second time with every revision's first upgrade observed
+ * (MIGRATION_GATE_OBSERVE_STEPS=all: the statements sent, the locks at commit, rewrites), interleaved
+ * with the plain run, and the cost is printed as the ratio of the two replay phases.
+ */
+const OBSERVE = args.observe === true
 const SIZES = (args.sizes ?? '')
   .split(',')
   .map(Number)
@@ -224,10 +231,19 @@ async function bundleChild(dir: string): Promise<string> {
   return path.join(bundleDir, 'replay-child.mjs')
 }
 
-async function gateRun(entry: string, req: ChildRequest): Promise<ChildResult & { processMs: number }> {
+async function gateRun(
+  entry: string,
+  req: ChildRequest,
+  observe = false,
+): Promise<ChildResult & { processMs: number }> {
   removePycache(req.projectDir)
   const t0 = performance.now()
-  const child = spawn(process.execPath, [entry, JSON.stringify(req)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+  const env = observe ? { ...process.env, MIGRATION_GATE_OBSERVE_STEPS: 'all' } : process.env
+  const child = spawn(process.execPath, [entry, JSON.stringify(req)], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env,
+  })
   activeChild = child
   let stdout = ''
   let stderr = ''
@@ -309,17 +325,24 @@ async function benchSize(
       const line = { push: (text: string) => process.stdout.write(`, ${text}`) }
       process.stdout.write(`  rep ${rep}: baseline ${sec(base.totalMs)} (${base.commandsMs.map(sec).join(' + ')})`)
       for (const mode of MODES) {
-        const r = await gateRun(entry, {
-          projectDir: alembic.dir,
-          mode,
-          tool: 'alembic',
-          postgres: GATE_POSTGRES,
-          databaseUrl: server.urlFor('postgres'),
-          python: PYTHON,
-          config: 'alembic.ini',
-        })
-        recordGate(fig, `gate.${mode}`, r)
-        line.push(`${mode} ${r.ok ? sec(fig.s.all(`gate.${mode}`).at(-1) ?? NaN) : 'FAILED'}`)
+        for (const observe of observeVariants(mode)) {
+          const key = `gate.${mode}${observe ? OBSERVED : ''}`
+          const r = await gateRun(
+            entry,
+            {
+              projectDir: alembic.dir,
+              mode,
+              tool: 'alembic',
+              postgres: GATE_POSTGRES,
+              databaseUrl: server.urlFor('postgres'),
+              python: PYTHON,
+              config: 'alembic.ini',
+            },
+            observe,
+          )
+          recordGate(fig, key, r)
+          line.push(`${mode}${observe ? OBSERVED : ''} ${r.ok ? sec(fig.s.all(key).at(-1) ?? NaN) : 'FAILED'}`)
+        }
       }
       if (sql) {
         const sb = await sqlBaseline(sql, server)
@@ -327,16 +350,23 @@ async function benchSize(
         s.push('sqlbaseline', sb.totalMs)
         line.push(`| sql: psql baseline ${sec(sb.totalMs)}`)
         for (const mode of MODES) {
-          const r = await gateRun(entry, {
-            projectDir: sql.dir,
-            mode,
-            tool: 'sql',
-            postgres: GATE_POSTGRES,
-            databaseUrl: server.urlFor('postgres'),
-            python: PYTHON,
-          })
-          recordGate(fig, `sql.${mode}`, r)
-          line.push(`${mode} ${r.ok ? sec(fig.s.all(`sql.${mode}`).at(-1) ?? NaN) : 'FAILED'}`)
+          for (const observe of observeVariants(mode)) {
+            const key = `sql.${mode}${observe ? OBSERVED : ''}`
+            const r = await gateRun(
+              entry,
+              {
+                projectDir: sql.dir,
+                mode,
+                tool: 'sql',
+                postgres: GATE_POSTGRES,
+                databaseUrl: server.urlFor('postgres'),
+                python: PYTHON,
+              },
+              observe,
+            )
+            recordGate(fig, key, r)
+            line.push(`${mode}${observe ? OBSERVED : ''} ${r.ok ? sec(fig.s.all(key).at(-1) ?? NaN) : 'FAILED'}`)
+          }
         }
       }
       log(`   [load ${load()}]`)
@@ -346,7 +376,34 @@ async function benchSize(
   }
   fig.loadAfter = load()
   printSize(fig)
+  if (OBSERVE) printObserveCost(fig)
   return fig
+}
+
+/** The key suffix of a run with every first upgrade observed (--observe). */
+const OBSERVED = '+observe'
+
+/** Plain, and observed too with --observe (static mode replays nothing to observe). */
+function observeVariants(mode: GateMode): boolean[] {
+  return OBSERVE && mode !== 'static' ? [false, true] : [false]
+}
+
+/** --observe: the replay phase and the migration steps with and without every first upgrade observed. */
+function printObserveCost(fig: SizeFigures): void {
+  const { s } = fig
+  log(`\n  cost of observing every revision's first upgrade (${fig.size} revisions, medians of ${REPS}):`)
+  for (const tool of ['gate', 'sql'])
+    for (const mode of MODES.filter((m) => m !== 'static')) {
+      const plain = s.med(`${tool}.${mode}.phase.replay`)
+      const observed = s.med(`${tool}.${mode}${OBSERVED}.phase.replay`)
+      if (!Number.isFinite(plain) || !Number.isFinite(observed)) continue
+      const steps = s.med(`${tool}.${mode}.stepsMs`)
+      const observedSteps = s.med(`${tool}.${mode}${OBSERVED}.stepsMs`)
+      const pct = (a: number, b: number) => `${b >= a ? '+' : ''}${((100 * (b - a)) / a).toFixed(1)}%`
+      log(
+        `    ${tool === 'gate' ? 'alembic' : 'sql'} ${mode}: replay phase ${sec(plain)} -> ${sec(observed)} (${pct(plain, observed)}); migration steps ${sec(steps)} -> ${sec(observedSteps)} (${pct(steps, observedSteps)})`,
+      )
+    }
 }
 
 function recordGate(fig: SizeFigures, key: string, r: ChildResult & { processMs: number }): void {

@@ -3,6 +3,8 @@
 
 The gate (Node) sends JSON lines on stdin and reads JSON lines from a private copy of stdout:
   {"id": 1, "cmd": "upgrade", "revision": "ab12"}    apply exactly that revision
+  {"id": 1, "cmd": "upgrade", "revision": "ab12", "observe": {"relations": SQL, "locks": SQL}}
+                                                     the same, recording what it sent and saw (Observation)
   {"id": 2, "cmd": "downgrade", "revision": "ab12"}  unapply exactly that revision
   {"id": 3, "cmd": "current"}                        revisions the database is at
   {"id": 4, "cmd": "quit"}
@@ -363,6 +365,162 @@ def sqlalchemy_url(plain_url, async_env):
     return "postgresql://" + rest
 
 
+class Observation:
+    """What one observed step sent and what the server saw it do (StepResult.sent / .observed).
+
+    The gate gives the queries (src/drivers/observation.ts, shared with the SQL driver): `relations`
+    is read before and after the step, `locks` just before each commit of the step's transaction
+    (locks are released at commit). Both run on raw DBAPI cursors, which SQLAlchemy's events do not
+    see: they are neither counted nor recorded as statements the migration sent. Nothing here may
+    fail the step or hide its error: a reading that fails leaves `complete` false.
+    """
+
+    SAVEPOINT = "migration_gate_observe"
+
+    def __init__(self, queries, revision_path, project_dir):
+        self.queries = queries
+        self.project_dir = os.path.realpath(project_dir)
+        self.revision_file = os.path.realpath(revision_path)
+        self.revision_rel = os.path.relpath(self.revision_file, self.project_dir).replace(os.sep, "/")
+        self.same_file = {}  # co_filename -> is the revision file (realpath once per name)
+        self.sent = []
+        self.before = []
+        self.locks = []
+        self.commits = 0
+        self.autocommit = False  # the step used autocommit_block(): part of it ran outside any transaction
+        self.in_autocommit = False
+        self.failed = False
+        self.after = None  # read only when the locks are incomplete
+
+    # -- statements ----------------------------------------------------------------------------------
+    def record(self, cursor, statement, parameters, executemany):
+        where = self.where()
+        for params in (parameters if executemany else [parameters]):
+            item = {"sql": self.as_received(cursor, statement, params)}
+            if where:
+                item["file"], item["line"] = where
+            self.sent.append(item)
+
+    def where(self):
+        """The innermost frame of the revision file on the stack: the `op.` call that sent it."""
+        frame = sys._getframe(2)
+        while frame is not None:
+            name = frame.f_code.co_filename
+            hit = self.same_file.get(name)
+            if hit is None:
+                hit = self.same_file[name] = (not name.startswith("<")) and os.path.realpath(name) == self.revision_file
+            if hit:
+                return self.revision_rel, frame.f_lineno
+            frame = frame.f_back
+        return None
+
+    @staticmethod
+    def as_received(cursor, statement, params):
+        """The statement as the server gets it.
+
+        psycopg2 binds parameters client-side: mogrify gives the very text it sends (an executemany is
+        recorded as one statement per parameter set, as psycopg2's own executemany sends them; its
+        execute_values paging joins them into fewer INSERTs, the same rows). psycopg 3 binds them on
+        the server; its ClientCursor renders the same values into the text, which is what the server
+        executes. Other DBAPIs (asyncpg, pg8000) bind on the server too: the statement is recorded as
+        sent, placeholders ($1, %s) and all, without its values.
+        """
+        try:
+            mogrify = getattr(cursor, "mogrify", None)
+            if mogrify is None and type(cursor).__module__.startswith("psycopg.") and params:
+                import psycopg
+
+                client = psycopg.ClientCursor(cursor.connection)
+                try:
+                    mogrify = client.mogrify
+                    text = mogrify(statement, params)
+                finally:
+                    client.close()
+                return text
+            if mogrify is not None:
+                text = mogrify(statement, params)
+                if isinstance(text, bytes):
+                    text = text.decode(Observation.encoding(cursor), "replace")
+                return text
+        except Exception:  # noqa: BLE001 - the statement itself is still worth recording
+            pass
+        return statement
+
+    @staticmethod
+    def encoding(cursor):
+        try:
+            from psycopg2.extensions import encodings
+
+            return encodings.get(cursor.connection.encoding, "utf-8")
+        except Exception:  # noqa: BLE001
+            return "utf-8"
+
+    # -- the server's side ---------------------------------------------------------------------------
+    def read_relations(self, conn):
+        """The user relations, outside the step's transaction (before it began, after it committed)."""
+        try:
+            in_transaction = conn.in_transaction()
+            raw = conn.connection
+            cursor = raw.cursor()
+            try:
+                cursor.execute(self.queries["relations"])
+                rows = [list(r) for r in cursor.fetchall()]
+            finally:
+                cursor.close()
+            if not in_transaction:
+                # The DBAPI began a transaction of its own for the read; SQLAlchemy knows nothing of
+                # it. Rolled back (it only read), so the step's transaction starts as it would have.
+                raw.rollback()
+            return rows
+        except Exception:  # noqa: BLE001
+            self.failed = True
+            return []
+
+    def read_locks(self, conn):
+        """At a commit of the step's transaction: the locks held, inside a savepoint, so that a read
+        that fails cannot abort the transaction the migration is about to commit."""
+        if self.in_autocommit:
+            return  # autocommit_block's own commit: nothing of ours to look into
+        self.commits += 1
+        cursor = None
+        try:
+            cursor = conn.connection.cursor()
+            cursor.execute("SAVEPOINT " + self.SAVEPOINT)
+            try:
+                cursor.execute(self.queries["locks"])
+                self.locks.extend(list(r) for r in cursor.fetchall())
+            except Exception:  # noqa: BLE001
+                self.failed = True
+                cursor.execute("ROLLBACK TO SAVEPOINT " + self.SAVEPOINT)
+        except Exception:  # noqa: BLE001
+            self.failed = True
+        finally:
+            if cursor is not None:
+                try:
+                    cursor.close()
+                except Exception:  # noqa: BLE001
+                    pass
+
+    def complete(self):
+        """One commit: the step's own transaction, read whole. None: the transaction was not Alembic's
+        per-migration one (env.py began its own); an autocommit block or a second commit: part of the
+        step ran where no reading could see its locks."""
+        return self.commits == 1 and not self.autocommit and not self.failed
+
+    def reply(self, ok, version_table):
+        out = {"sent": self.sent}
+        if ok:
+            out["observed"] = {
+                "before": self.before,
+                "locks": self.locks,
+                "complete": self.complete(),
+                "version_table": version_table,
+            }
+            if self.after is not None:
+                out["observed"]["after"] = self.after
+        return out
+
+
 class Replay:
     def __init__(self, args):
         self.args = args
@@ -371,6 +529,8 @@ class Replay:
         self.entered = False  # env.py reached run_migrations (this run of env.py)
         self.announced = False  # the ready event was sent
         self.statements = 0
+        self.observing = None  # the Observation of the step running, when the gate asked for one
+        self.version_table = "alembic_version"
         self.baseline = set()  # processes env.py or the app started before the first step: theirs
 
     def step_reply(self, reply):
@@ -401,12 +561,22 @@ class Replay:
             self.announced = True
         self.entered = True
         version_table = getattr(ctx, "version_table", "alembic_version")
+        schema = getattr(ctx, "version_table_schema", None)
+        self.version_table = "%s.%s" % (schema, version_table) if schema else version_table
 
         def count(conn, cursor, statement, parameters, context, executemany):
             if version_table not in statement:
                 self.statements += 1
+                if self.observing is not None:
+                    self.observing.record(cursor, statement, parameters, executemany)
+
+        def committing(conn):
+            if self.observing is not None:
+                self.observing.read_locks(conn)
 
         event.listen(ctx.connection, "before_cursor_execute", count)
+        event.listen(ctx.connection, "commit", committing)
+        self.watch_autocommit(ctx)
         try:
             while True:
                 cmd = read_command()
@@ -442,23 +612,74 @@ class Replay:
                     memo = getattr(getattr(ctx, "impl", None), "memo", None)
                     if hasattr(memo, "clear"):
                         memo.clear()
+                    observing = None
+                    if cmd.get("observe"):
+                        observing = Observation(cmd["observe"], revision.path, self.args.project)
+                        observing.before = observing.read_relations(ctx.connection)
+                    self.observing = observing
                     started = time.perf_counter()
                     yield RevisionStep(self.script.revision_map, revision, kind == "upgrade")
                     # Resumed: the step ran and its own transaction committed.
+                    ms = round((time.perf_counter() - started) * 1000, 2)
                     self.in_flight = None
-                    send(self.step_reply({
-                        "id": cmd.get("id"),
-                        "ok": True,
-                        "ms": round((time.perf_counter() - started) * 1000, 2),
-                        "statements": self.statements,
-                    }))
+                    self.observing = None
+                    reply = {"id": cmd.get("id"), "ok": True, "ms": ms, "statements": self.statements}
+                    if observing is not None:
+                        if not observing.complete():
+                            # Else the lock rows read at the commit say what was created and rewritten
+                            # (src/drivers/observation.ts): one read of pg_class a step, not two.
+                            observing.after = observing.read_relations(ctx.connection)
+                        reply.update(observing.reply(True, self.version_table))
+                    send(self.step_reply(reply))
                     continue
                 send({"id": cmd.get("id"), "ok": False, "error": {"message": "unknown command %r" % kind, "kind": "error"}})
         finally:
+            for name, fn in (("before_cursor_execute", count), ("commit", committing)):
+                try:
+                    event.remove(ctx.connection, name, fn)
+                except Exception:
+                    pass
+
+    def watch_autocommit(self, ctx):
+        """Notes an observed step that runs `op.get_context().autocommit_block()`.
+
+        The block commits the step's transaction, runs its statements in autocommit mode and begins a
+        new transaction: the locks of what ran inside it cannot be read, and its commits are not the
+        step's. Patched on this context only (the one op.get_context() returns); the block itself runs
+        unchanged, its errors included.
+        """
+        from contextlib import contextmanager
+
+        original = getattr(ctx, "autocommit_block", None)
+        if original is None:
+            return
+        replay = self
+
+        @contextmanager
+        def autocommit_block():
+            observing = replay.observing
+            if observing is None:
+                with original():
+                    yield
+                return
+            observing.autocommit = True
+            # Entered by hand so that the flag covers the block's own commit on the way out too: the
+            # commit on the way in ends the step's transaction so far, whose locks are read.
+            inner = original()
+            inner.__enter__()
+            observing.in_autocommit = True
             try:
-                event.remove(ctx.connection, "before_cursor_execute", count)
-            except Exception:
-                pass
+                try:
+                    yield
+                except BaseException:
+                    if not inner.__exit__(*sys.exc_info()):
+                        raise
+                else:
+                    inner.__exit__(None, None, None)
+            finally:
+                observing.in_autocommit = False
+
+        ctx.autocommit_block = autocommit_block
 
     # -- running env.py -------------------------------------------------------------------------------
     def run(self):
@@ -494,7 +715,11 @@ class Replay:
                 if unnamed:
                     error["message"], error["hint"] = unnamed
                 if self.in_flight is not None:
-                    send(self.step_reply({"id": self.in_flight.get("id"), "ok": False, "error": error}))
+                    reply = {"id": self.in_flight.get("id"), "ok": False, "error": error}
+                    if self.observing is not None:
+                        reply.update(self.observing.reply(False, self.version_table))
+                    self.observing = None
+                    send(self.step_reply(reply))
                     self.in_flight = None
                     continue
                 # env.py itself failed (first start, or a restart after a failed step): nothing can run.

@@ -34,7 +34,7 @@ import {
   runProjects,
   seconds,
   verdict
-} from "./chunks/chunk-YEK6URQN.js";
+} from "./chunks/chunk-5PJCNV76.js";
 import {
   EXIT_CODES,
   clip,

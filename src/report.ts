@@ -1,6 +1,8 @@
 // The report model. Renderers read only this; checks produce Finding[] through the catalogue
 // (src/findings/); gate.ts assembles a GateReport.
 
+import type { SentStatement, StepObservation } from './drivers/step-observation.js'
+
 export type Severity = 'error' | 'warning' | 'notice'
 
 /**
@@ -131,6 +133,10 @@ export interface Step {
   ms: number
   ok: boolean
   error?: string
+  /** What an observed step sent (the replay's `observe` asked for it): the dangerous-operation rules' input. */
+  sent?: SentStatement[]
+  /** What the server saw an observed step do, when it succeeded. */
+  observed?: StepObservation
 }
 
 export interface PostgresInfo {

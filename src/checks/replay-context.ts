@@ -6,6 +6,7 @@ import {
   type RevisionGraph,
   type RevisionNode,
   type StepError,
+  type StepOptions,
   type StepResult,
 } from '../drivers/driver.js'
 import type { Logger } from '../logger.js'
@@ -88,6 +89,17 @@ export interface ReplayContext {
   /** How the tool names its commands in messages (the driver's `tool`). */
   tool: string
   logger: Logger
+  /**
+   * Revisions whose first upgrade (stairway and roundtrip alike) runs with `{ observe: true }`: its
+   * statements and what the server saw go into the report's step (the dangerous-operation rules read
+   * them there). None: nothing is observed, at no cost.
+   */
+  observe?: (revision: string) => boolean
+}
+
+/** The options of `revision`'s first upgrade: observed when the context asks for it. */
+export function firstUpgradeOptions(ctx: ReplayContext, revision: string): StepOptions | undefined {
+  return ctx.observe?.(revision) ? { observe: true } : undefined
 }
 
 export interface ReplayOutcome {
@@ -128,6 +140,8 @@ export class ReplayLog {
       ms: result.ms,
       ok: result.ok,
       ...(result.error ? { error: result.error.message } : {}),
+      ...(result.sent ? { sent: result.sent } : {}),
+      ...(result.observed ? { observed: result.observed } : {}),
     })
   }
 

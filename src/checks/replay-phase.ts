@@ -72,6 +72,8 @@ export async function runReplayPhase(input: {
   server?: Promise<ScratchServer>
   /** driver.prepare(), when the run started it early beside the server. */
   prepared?: Promise<void>
+  /** Revisions whose first upgrade is observed (ReplayContext.observe); none by default. */
+  observe?: (revision: string) => boolean
 }): Promise<ReplayPhaseResult> {
   const { config, driver, graph, timed, logger, resources } = input
   const out: ReplayOutput = { steps: [], findings: [], notes: [] }
@@ -105,6 +107,7 @@ export async function runReplayPhase(input: {
       open: (existing) => openDatabase(server, driver, config, watches, resources, logger, existing),
       ...(rebuildCheckpoints() !== 'off' ? { copies: databaseCopies(server, rebuildCheckpoints() === 'always') } : {}),
       ...(residueRepair() ? {} : { repair: false }),
+      ...observedRevisions(input.observe),
       ...(config.modelDrift
         ? {
             atHead: async (session: MigrationSession) => {
@@ -282,4 +285,13 @@ function residueRepair(): boolean {
 function rebuildCheckpoints(): 'off' | 'always' | 'auto' {
   const v = process.env.MIGRATION_GATE_REBUILD_CHECKPOINTS
   return v === 'off' || v === 'always' ? v : 'auto'
+}
+
+/**
+ * Which first upgrades are observed: the caller's choice, or every revision with
+ * MIGRATION_GATE_OBSERVE_STEPS=all, an internal switch so the bench can time the cost of observing.
+ */
+function observedRevisions(observe?: (revision: string) => boolean): Pick<ReplayContext, 'observe'> {
+  if (process.env.MIGRATION_GATE_OBSERVE_STEPS === 'all') return { observe: () => true }
+  return observe ? { observe } : {}
 }

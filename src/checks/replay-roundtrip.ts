@@ -6,7 +6,13 @@ import type { MigrationSession } from '../drivers/driver.js'
 import { undoStatements } from '../schema/undo.js'
 import { downgradeResidueAtBase } from '../findings/downgrade-residue.js'
 import { reupgradeDiffersAfterAll, reupgradeFailsAfterAll } from '../findings/reupgrade-mismatch.js'
-import { ReplayLog, stepFailure, type ReplayContext, type ReplayOutcome } from './replay-context.js'
+import {
+  firstUpgradeOptions,
+  ReplayLog,
+  stepFailure,
+  type ReplayContext,
+  type ReplayOutcome,
+} from './replay-context.js'
 
 export async function runRoundtrip(ctx: ReplayContext): Promise<ReplayOutcome> {
   const log = new ReplayLog(ctx.graph, ctx.logger)
@@ -64,7 +70,7 @@ async function upAll(
   phase: 'first' | 're',
 ): Promise<boolean> {
   for (const revision of revisions) {
-    const r = await session.upgrade(revision)
+    const r = await session.upgrade(revision, phase === 'first' ? firstUpgradeOptions(ctx, revision) : undefined)
     log.step(revision, 'upgrade', phase, r)
     if (!r.ok) {
       // A re-upgrade that hangs is a step-timeout, as in the stairway: not a mismatch.

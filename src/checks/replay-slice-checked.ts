@@ -5,6 +5,7 @@ import type { StepResult } from '../drivers/driver.js'
 import {
   residueFinding,
   describeRevision,
+  firstUpgradeOptions,
   irreversible,
   ReplayLog,
   stepFailure,
@@ -51,7 +52,7 @@ export async function replayRevisionsChecked(
   for (const revision of revisions) {
     const { session, probe } = database.db
     const what = describeRevision(log, revision)
-    const up = await session.upgrade(revision)
+    const up = await session.upgrade(revision, firstUpgradeOptions(ctx, revision))
     log.step(revision, 'upgrade', 'first', up)
     if (!up.ok) {
       stepFailure(log, revision, 'upgrade', up, ctx)

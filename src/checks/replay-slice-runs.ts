@@ -60,7 +60,7 @@ export class SliceRun {
       if (this.aborted) throw new SliceRestart()
     }
     const s: MigrationSession = {
-      upgrade: async (target) => (check(), session.upgrade(target)),
+      upgrade: async (target, options) => (check(), session.upgrade(target, options)),
       downgrade: async (revision) => (check(), session.downgrade(revision)),
       current: () => session.current(),
       close: () => session.close(),

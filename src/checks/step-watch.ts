@@ -23,7 +23,8 @@ export function watchSteps(
     return result
   }
   return {
-    upgrade: (target) => step(target, 'upgrade', () => session.upgrade(target)),
+    // `options` (observe) pass through unchanged: a watch never decides what a step records.
+    upgrade: (target, options) => step(target, 'upgrade', () => session.upgrade(target, options)),
     downgrade: (revision) => step(revision, 'downgrade', () => session.downgrade(revision)),
     current: () => session.current(),
     close: () => session.close(),

@@ -2,6 +2,11 @@
 // against this, never against a tool: Alembic is one driver, plain SQL directories another.
 import type { Finding, FindingId } from '../report.js'
 import type { ResourceTracker } from '../resource-tracker.js'
+import type { SentStatement, StepObservation } from './step-observation.js'
+
+// The observation types live in a module of their own, which imports nothing, so that the report
+// (src/report.ts, whose steps carry them) can use them without an import cycle; exported here too.
+export type { ObservedLock, SentStatement, StepObservation } from './step-observation.js'
 
 export interface RevisionNode {
   /** The revision id (Alembic: the `revision` string; SQL: the version number as text). */
@@ -44,50 +49,6 @@ export interface StepError {
   kind?: 'error' | 'not-implemented' | 'timeout'
   /** The fix, where the tool knows one for this error (the name to give drop_constraint(None, ...)). */
   hint?: string
-}
-
-/**
- * A statement a step sent, as the server received it (bound parameters filled in where the tool binds
- * them client-side), the tool's own bookkeeping (its version table) left out.
- */
-export interface SentStatement {
-  sql: string
-  /**
-   * Where it came from, relative to the project dir: Alembic the revision file's innermost frame at
-   * execute time; SQL tools the statement's first line in its file. Absent when no frame of a
-   * migration file was on the stack (a statement env.py sent).
-   */
-  file?: string
-  line?: number
-}
-
-/** A relation-level lock a step's backend held, as pg_locks names its mode. */
-export interface ObservedLock {
-  /** `schema.name` of the relation (a table, index, sequence, view). */
-  relation: string
-  /** The strongest granted mode: 'AccessExclusiveLock', 'ShareLock', 'ShareRowExclusiveLock', ... */
-  mode: string
-  /** The relation existed before the step (committed): false for what the step itself created. */
-  existedBefore: boolean
-}
-
-/**
- * What the server saw a step do, read on the step's own connection inside its own transaction just
- * before it committed (locks are released at commit), and from pg_class before and after the step.
- */
-export interface StepObservation {
-  /** One entry per relation the step's backend held a lock on at commit, strongest mode. */
-  locks: ObservedLock[]
-  /** `schema.name` of relations that existed before the step and whose storage was rewritten (relfilenode changed). */
-  rewritten: string[]
-  /** `schema.name` of relations the step created. */
-  created: string[]
-  /**
-   * Whether the locks could be read: false for a step (or the part of one) that ran outside a
-   * transaction the gate could look into before commit (an autocommit block, dbmate's
-   * `transaction:false`, CREATE INDEX CONCURRENTLY): its `locks` are then incomplete.
-   */
-  locksComplete: boolean
 }
 
 export interface StepResult {

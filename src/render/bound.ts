@@ -17,6 +17,8 @@ export const BOUNDS = {
   revision: 200,
   note: 2000,
   stepError: 1000,
+  /** One statement an observed step sent (a data migration's INSERT may be megabytes). */
+  sentSql: 20000,
   nodeMessage: 500,
 } as const
 
@@ -24,9 +26,11 @@ export function boundReport(report: GateReport): GateReport {
   return {
     ...report,
     notes: report.notes.map((n) => clipMiddle(n, BOUNDS.note)),
-    steps: report.steps.map((s) =>
-      s.error === undefined ? s : { ...s, error: clipMiddle(s.error, BOUNDS.stepError) },
-    ),
+    steps: report.steps.map((s) => ({
+      ...s,
+      ...(s.error === undefined ? {} : { error: clipMiddle(s.error, BOUNDS.stepError) }),
+      ...(s.sent ? { sent: s.sent.map((x) => ({ ...x, sql: clipMiddle(x.sql, BOUNDS.sentSql) })) } : {}),
+    })),
     findings: report.findings.map(boundFinding),
     ...(report.graph
       ? {

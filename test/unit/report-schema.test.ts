@@ -72,6 +72,34 @@ describe('docs/report.schema.json', () => {
     expect(problems(bounded)).toEqual([])
   })
 
+  it('accepts an observed step (sent statements and what the server saw), its statements bounded', () => {
+    const report = recorded('enum-residue-stairway')
+    const step = report.steps[0]!
+    const observedStep = {
+      ...step,
+      sent: [
+        { sql: 'ALTER TABLE accounts ALTER COLUMN balance TYPE bigint;', file: 'migrations/2_widen.up.sql', line: 2 },
+        { sql: `INSERT INTO t VALUES ${'(1),'.repeat(50_000)}(1)` },
+      ],
+      observed: {
+        locks: [{ relation: 'public.accounts', mode: 'AccessExclusiveLock', existedBefore: true }],
+        rewritten: ['public.accounts'],
+        created: [],
+        locksComplete: true,
+      },
+    }
+    const written = asWritten({ ...report, steps: [observedStep, ...report.steps.slice(1)] })
+    expect(problems(written)).toEqual([])
+    const steps = written.steps as Array<{ sent: Array<{ sql: string }> }>
+    expect(steps[0]!.sent[1]!.sql.length).toBeLessThanOrEqual(20_000)
+    // The observation's fields are the contract's: one it does not declare is rejected.
+    const extra = asWritten({ ...report, steps: [observedStep] })
+    ;(extra.steps as Array<{ observed: Record<string, unknown> }>)[0]!.observed.extra = 1
+    expect(problems(extra)).toEqual([
+      expect.stringMatching(/^\/steps\/0\/observed must NOT have additional properties/),
+    ])
+  })
+
   describe('rejects', () => {
     const base = () => asWritten(recorded('pre-existing-residue'))
 

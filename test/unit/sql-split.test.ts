@@ -2,7 +2,7 @@
 // block is empty: quotes, dollar bodies, comments and BEGIN ATOMIC bodies must not cut a statement.
 import { describe, expect, it } from 'vitest'
 import { indexOfPosition } from '../../src/drivers/sql/locate.js'
-import { controlsTransactions, splitStatements } from '../../src/drivers/sql/split.js'
+import { controlsTransactions, sameInTransaction, splitStatements } from '../../src/drivers/sql/split.js'
 
 const texts = (sql: string) => splitStatements(sql).map((s) => sql.slice(s.start, s.end))
 
@@ -52,5 +52,43 @@ describe('indexOfPosition', () => {
     // The server reported position 14 for `nope` in exactly this text.
     expect(text.slice(indexOfPosition(text, 14))).toBe('nope')
     expect(indexOfPosition('abc', 1)).toBe(0)
+  })
+})
+
+describe('sameInTransaction (may an observed step put a text sent as it is in BEGIN ... COMMIT)', () => {
+  const same = (sql: string) => sameInTransaction(splitStatements(sql))
+
+  it('wraps plain DDL and DML, alone or several (the server runs several as one implicit block anyway)', () => {
+    expect(same('ALTER TABLE t ADD COLUMN c int;')).toBe(true)
+    expect(same('CREATE TABLE t (id int); INSERT INTO t VALUES (1);')).toBe(true)
+    // Several statements: a DO cannot commit in the implicit block either.
+    expect(same('CREATE TABLE t (id int); DO $$ BEGIN COMMIT; END $$;')).toBe(true)
+  })
+
+  it('leaves a text with its own transaction control as it is', () => {
+    expect(same('BEGIN; ALTER TABLE t ADD COLUMN c int; COMMIT;')).toBe(false)
+  })
+
+  it('leaves a lone statement that may refuse or behave otherwise in a transaction block as it is', () => {
+    for (const sql of [
+      'CREATE INDEX CONCURRENTLY ix ON t (a);',
+      'create unique index concurrently if not exists ix on t (a)',
+      'DROP INDEX CONCURRENTLY ix;',
+      'REINDEX TABLE t;',
+      'VACUUM ANALYZE t;',
+      "ALTER TYPE mood ADD VALUE 'meh';",
+      'ALTER TYPE public."Mood" ADD VALUE IF NOT EXISTS \'meh\';',
+      'CREATE DATABASE other;',
+      'ALTER SYSTEM SET work_mem = 1;',
+      'DO $$ BEGIN COMMIT; END $$;',
+      'CALL archive_rows();',
+    ])
+      expect(same(sql), sql).toBe(false)
+  })
+
+  it('is not fooled by the words in a comment or a string', () => {
+    expect(same("-- CREATE INDEX CONCURRENTLY later\nALTER TABLE t ADD COLUMN c text DEFAULT 'concurrently';")).toBe(
+      true,
+    )
   })
 })

@@ -12,7 +12,16 @@ import pg from 'pg'
 import { TIMED_OUT, withDeadline } from '../../deadline.js'
 import { GateError } from '../../errors.js'
 import type { UrlPart } from '../../inputs.js'
-import type { DriftItem, MigrationSession, ModelDrift, StepError, StepResult } from '../driver.js'
+import type {
+  DriftItem,
+  MigrationSession,
+  ModelDrift,
+  SentStatement,
+  StepError,
+  StepOptions,
+  StepResult,
+} from '../driver.js'
+import { buildObservation, LOCKS_SQL, RELATIONS_SQL, type LockRow, type RelationRow } from '../observation.js'
 import { migrationApplicationName, PROBE_APPLICATION_NAME } from '../../postgres/names.js'
 import type { ResourceTracker } from '../../resource-tracker.js'
 import type { SpareHelpers } from './spare-helper.js'
@@ -46,6 +55,18 @@ interface Reply {
   error?: StepError
   /** Processes the step left running (the helper stopped them), as command lines. */
   background?: string[]
+  /** An observed step's statements (helper.py Observation). */
+  sent?: SentStatement[]
+  /** An observed step's readings, when it succeeded; the StepObservation is built from them here. */
+  observed?: {
+    before: RelationRow[]
+    /** Read only when the locks are incomplete (observation.ts Readings.after). */
+    after?: RelationRow[]
+    locks: LockRow[]
+    complete: boolean
+    /** The version table as env.py configured it (schema.name when it names a schema). */
+    version_table: string
+  }
   alembic?: string
   sqlalchemy?: string
 }
@@ -299,18 +320,22 @@ export class AlembicSession implements MigrationSession {
     this.spares?.opening(() => new HelperProcess(this.opts, undefined))
   }
 
-  upgrade(target: string): Promise<StepResult> {
-    return this.step('upgrade', target)
+  upgrade(target: string, options?: StepOptions): Promise<StepResult> {
+    return this.step('upgrade', target, options?.observe === true)
   }
 
   downgrade(revision: string): Promise<StepResult> {
     return this.step('downgrade', revision)
   }
 
-  private async step(cmd: 'upgrade' | 'downgrade', revision: string): Promise<StepResult> {
+  private async step(cmd: 'upgrade' | 'downgrade', revision: string, observe = false): Promise<StepResult> {
     const helper = await this.running()
     const t0 = performance.now()
-    const reply = await helper.request({ cmd, revision }, this.opts.stepTimeoutSeconds * 1000)
+    // The queries travel with the command: one text for both drivers (observation.ts).
+    const command = observe
+      ? { cmd, revision, observe: { relations: RELATIONS_SQL, locks: LOCKS_SQL } }
+      : { cmd, revision }
+    const reply = await helper.request(command, this.opts.stepTimeoutSeconds * 1000)
     const ms = Math.round(performance.now() - t0)
     if (reply === 'timeout') {
       await this.recoverFromTimeout()
@@ -321,8 +346,17 @@ export class AlembicSession implements MigrationSession {
       }
     }
     const background = reply.background?.length ? { background: reply.background } : {}
-    if (reply.ok) return { ok: true, ms, statements: reply.statements ?? 0, ...background }
-    return { ok: false, ms, error: reply.error ?? { message: 'unknown error', kind: 'error' }, ...background }
+    const sent = observe && reply.sent ? { sent: reply.sent } : {}
+    if (reply.ok) {
+      const o = observe ? reply.observed : undefined
+      const observed = o
+        ? { observed: buildObservation({ ...o, bookkeeping: [o.version_table] }) }
+        : observe
+          ? { observed: { locks: [], rewritten: [], created: [], locksComplete: false } }
+          : {}
+      return { ok: true, ms, statements: reply.statements ?? 0, ...sent, ...observed, ...background }
+    }
+    return { ok: false, ms, error: reply.error ?? { message: 'unknown error', kind: 'error' }, ...sent, ...background }
   }
 
   async current(): Promise<string[]> {

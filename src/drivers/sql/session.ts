@@ -6,10 +6,11 @@
 // The applied versions are kept in schema_migrations, left out of schema snapshots.
 import pg from 'pg'
 import { clipMiddle } from '../../clip.js'
-import type { MigrationSession, StepError, StepResult } from '../driver.js'
+import type { MigrationSession, SentStatement, StepError, StepOptions, StepResult } from '../driver.js'
+import { buildObservation, LOCKS_SQL, RELATIONS_SQL, type LockRow, type RelationRow } from '../observation.js'
 import { stepError } from './locate.js'
-import type { SqlMigration, SqlUnit } from './model.js'
-import { controlsTransactions, splitStatements } from './split.js'
+import { lineAt, type SqlMigration, type SqlUnit } from './model.js'
+import { controlsTransactions, sameInTransaction, splitStatements } from './split.js'
 import { Watchdog } from './watchdog.js'
 import { TIMED_OUT, withDeadline } from '../../deadline.js'
 
@@ -59,8 +60,8 @@ export class SqlSession implements MigrationSession {
     this.client = client
   }
 
-  upgrade(version: string): Promise<StepResult> {
-    return this.step(version, 'up')
+  upgrade(version: string, options?: StepOptions): Promise<StepResult> {
+    return this.step(version, 'up', options?.observe === true)
   }
 
   downgrade(version: string): Promise<StepResult> {
@@ -92,7 +93,7 @@ export class SqlSession implements MigrationSession {
     }
   }
 
-  private async step(version: string, direction: 'up' | 'down'): Promise<StepResult> {
+  private async step(version: string, direction: 'up' | 'down', observe = false): Promise<StepResult> {
     const t0 = performance.now()
     const ms = () => Math.round(performance.now() - t0)
     const migration = this.options.byVersion.get(version)
@@ -107,9 +108,11 @@ export class SqlSession implements MigrationSession {
     const statements = units.reduce((n, u) => n + u.statements, 0)
     const watchdog = new Watchdog(this.url, this.pid, this.options.stepTimeoutSeconds * 1000)
     let error: StepError | undefined
+    // Observing: the relations before the step, the locks of each unit at its commit, the relations after.
+    const readings: Readings | undefined = observe ? { locks: [], complete: true } : undefined
     try {
       for (const [i, unit] of units.entries()) {
-        error = await this.runUnit(client, unit, watchdog)
+        error = await this.runUnit(client, unit, watchdog, readings)
         if (error && i > 0) {
           // dbmate commits each block on its own: the ones before stay, as they would in a deploy.
           error.message += ` (the ${i === 1 ? 'block' : `${i} blocks`} before it stayed applied: the database is left between versions)`
@@ -137,15 +140,56 @@ export class SqlSession implements MigrationSession {
       }
     }
     if (this.dead.has(client)) await this.reconnect()
-    return error ? { ok: false, ms: ms(), error } : { ok: true, ms: ms(), statements }
+    const sent = readings ? { sent: units.flatMap(sentStatements) } : {}
+    if (error) return { ok: false, ms: ms(), error, ...sent }
+    const observed = readings
+      ? {
+          observed: buildObservation({
+            ...readings,
+            before: readings.before ?? [],
+            // Complete: the lock rows say what was created and rewritten (observation.ts).
+            ...(readings.complete ? {} : { after: await relations(client) }),
+            bookkeeping: [BOOKKEEPING_TABLE],
+          }),
+        }
+      : {}
+    return { ok: true, ms: ms(), statements, ...sent, ...observed }
   }
 
-  /** Sends one block; on failure, rolls back what is open and says where the failing statement is. */
-  private async runUnit(client: pg.Client, unit: SqlUnit, watchdog: Watchdog): Promise<StepError | undefined> {
+  /**
+   * Sends one block; on failure, rolls back what is open and says where the failing statement is.
+   * `readings`: the locks its transaction held are read before its COMMIT. A block sent as it is (a
+   * golang-migrate file, dbmate's transaction:false) is put in BEGIN ... COMMIT for that, when doing
+   * so cannot change what it does (split.ts sameInTransaction); else it runs as always and its locks
+   * go unread.
+   */
+  private async runUnit(
+    client: pg.Client,
+    unit: SqlUnit,
+    watchdog: Watchdog,
+    readings?: Readings,
+  ): Promise<StepError | undefined> {
     try {
-      if (unit.transactional) await client.query('BEGIN')
+      let wrapped = unit.transactional
+      if (readings) {
+        const statements = splitStatements(unit.text)
+        if (!unit.transactional && statements.length > 0 && sameInTransaction(statements)) wrapped = true
+        // A block that commits or begins by itself: what ran before its own COMMIT is not read.
+        if (statements.length > 0 && (!wrapped || controlsTransactions(statements))) readings.complete = false
+      }
+      if (readings && !readings.before) {
+        // The relations before the step: in the same round trip as its first BEGIN (nothing ran yet
+        // in that transaction; read committed sees what the step starts from), else on their own.
+        if (wrapped) readings.before = await relations(client, 'BEGIN')
+        else readings.before = await relations(client)
+      } else if (wrapped) await client.query('BEGIN')
       await client.query(unit.text)
-      if (unit.transactional) await client.query('COMMIT')
+      if (wrapped && readings) {
+        const held = await locks(client)
+        if (held) readings.locks.push(...held)
+        else readings.complete = false
+      }
+      if (wrapped) await client.query('COMMIT')
       return undefined
     } catch (error) {
       // An open or aborted transaction (ours, or the file's own BEGIN) must not swallow the next step.
@@ -203,5 +247,49 @@ export class SqlSession implements MigrationSession {
   private async reconnect(): Promise<void> {
     await this.close()
     await this.connect()
+  }
+}
+
+/** The statements of a unit as they stand in its file: comments and blank lines around them left out. */
+function sentStatements(unit: SqlUnit): SentStatement[] {
+  return splitStatements(unit.text).map((s) => ({
+    sql: unit.text.slice(s.start, s.end),
+    file: unit.file,
+    line: unit.line + lineAt(unit.text, s.start) - 1,
+  }))
+}
+
+/** The user relations (observation.ts), after `first` in the same round trip when given. */
+async function relations(client: pg.Client, first?: string): Promise<RelationRow[]> {
+  if (!first) return (await client.query({ text: RELATIONS_SQL, rowMode: 'array' })).rows as RelationRow[]
+  const results = (await client.query({
+    text: `${first}; ${RELATIONS_SQL}`,
+    rowMode: 'array',
+  })) as unknown as pg.QueryResult[]
+  return (results.at(-1)?.rows ?? []) as RelationRow[]
+}
+
+/** What an observed step reads as it runs (buildObservation's input but the bookkeeping). */
+interface Readings {
+  /** Read before the first block sends anything. */
+  before?: RelationRow[]
+  locks: LockRow[]
+  complete: boolean
+}
+
+/**
+ * The locks the open transaction holds, read inside a savepoint (one round trip): a read that failed
+ * must not abort the transaction the migration is about to commit. Undefined when it failed.
+ */
+async function locks(client: pg.Client): Promise<LockRow[] | undefined> {
+  try {
+    const results = (await client.query({
+      text: `SAVEPOINT migration_gate_observe; ${LOCKS_SQL}`,
+      rowMode: 'array',
+    })) as unknown as pg.QueryResult[]
+    return results.at(-1)?.rows as LockRow[] | undefined
+  } catch {
+    await client.query('ROLLBACK TO SAVEPOINT migration_gate_observe').catch(() => {})
+    return undefined
   }
 }

@@ -11,7 +11,12 @@ export interface Statement {
   end: number
   /** The first keyword, lower case ('create', 'begin', ...). */
   keyword: string
+  /** Its first words outside quotes and comments, lower case (at most WORDS_KEPT): what kind of statement it is. */
+  words: string[]
 }
+
+/** Enough words to tell `ALTER TYPE x ADD VALUE` or `CREATE UNIQUE INDEX CONCURRENTLY` apart. */
+const WORDS_KEPT = 8
 
 const IDENT_START = /[A-Za-z_\u0080-\uffff]/
 const IDENT_PART = /[A-Za-z0-9_$\u0080-\uffff]/
@@ -26,7 +31,7 @@ export function splitStatements(text: string): Statement[] {
   let parens = 0
   let blocks = 0
   const finish = (end: number) => {
-    if (start !== -1) statements.push({ start, end, keyword })
+    if (start !== -1) statements.push({ start, end, keyword, words: words.slice(0, WORDS_KEPT) })
     start = -1
     keyword = ''
     words = []
@@ -151,3 +156,35 @@ export function controlsTransactions(statements: Statement[]): boolean {
 }
 
 const TRANSACTION_CONTROL = new Set(['begin', 'start', 'commit', 'end', 'rollback', 'abort', 'prepare'])
+
+/**
+ * Whether a text sent whole as one simple query means the same inside BEGIN ... COMMIT. The server
+ * runs a text of several statements as one implicit transaction block already, in which a statement
+ * that refuses transaction blocks (VACUUM, CREATE INDEX CONCURRENTLY) fails as it would in ours, and a
+ * DO or CALL cannot commit: wrapping it changes nothing, unless it controls transactions itself. A
+ * lone statement runs outside any block: wrapped only when it is not one that may need that.
+ */
+export function sameInTransaction(statements: Statement[]): boolean {
+  if (controlsTransactions(statements)) return false
+  if (statements.length !== 1) return true
+  return !mayNeedNoTransactionBlock((statements[0] as Statement).words)
+}
+
+/**
+ * Statements that cannot run in a transaction block, or behave otherwise in one, by their first
+ * words (from the splitter's lexer, which skips quotes and comments): anything CONCURRENTLY; VACUUM,
+ * CLUSTER, REINDEX; CREATE/DROP/ALTER of databases, tablespaces, subscriptions and the system; ALTER
+ * TYPE ... ADD VALUE (refused in a block before PostgreSQL 12); DO and CALL, which may COMMIT when
+ * they run alone; DISCARD ALL. Erring on "may need" only costs an incomplete lock reading.
+ */
+function mayNeedNoTransactionBlock(words: string[]): boolean {
+  const [first, second] = words
+  if (words.includes('concurrently')) return true
+  if (['vacuum', 'cluster', 'reindex', 'do', 'call', 'discard', 'checkpoint'].includes(first ?? '')) return true
+  if (
+    ['create', 'drop', 'alter'].includes(first ?? '') &&
+    ['database', 'tablespace', 'subscription', 'system'].includes(second ?? '')
+  )
+    return true
+  return first === 'alter' && second === 'type' && words.includes('add') && words.includes('value')
+}
