@@ -1,6 +1,7 @@
 // runGate(config, deps): picks the driver and the Postgres provider, runs the checks, returns a
 // GateReport. Knows nothing of GitHub or terminals; renderers read the report.
 import { judgeFindings } from './checks/judge-phase.js'
+import { lintScope, observedRevisions, runLintPhase } from './checks/lint-phase.js'
 import { loadedOnline } from './checks/loaded-online.js'
 import { replaySkipped, runReplayPhase } from './checks/replay-phase.js'
 import { inRepository } from './checks/repo-paths.js'
@@ -153,6 +154,9 @@ async function gateWith(
       await early?.discard()
       notes.push(own)
     }
+    // The dangerous-operation rules judge what the pull request's first upgrades sent and did.
+    const lintScoped = lintScope(config, git)
+    const observe = observedRevisions(config, lintScoped)
     const replayed = await runReplayPhase({
       config,
       driver,
@@ -163,12 +167,19 @@ async function gateWith(
       resources,
       ...(early && !own ? { server: early.take() } : {}),
       ...(prepared ? { prepared } : {}),
+      ...(observe ? { observe } : {}),
     })
     report.postgres = replayed.postgres
     report.steps.push(...replayed.steps)
     findings.push(...replayed.findings)
     notes.push(...replayed.notes)
     drift = replayed.drift
+    if (observe) {
+      const linted = await timed('lint', () => runLintPhase({ config, graph, steps: report.steps, scope: lintScoped }))
+      findings.push(...linted.findings)
+      notes.push(...linted.notes)
+      if (linted.revisions.length > 0) report.lint = { revisions: linted.revisions }
+    }
   } else if (skipped !== 'static') notes.push(skipped)
   findings.push(...loadedOnline(await crossCheck, report.steps, driver.loadedOnlineWording))
   const judged = judgeFindings({ findings, drift, git, steps: report.steps, config, driver })

@@ -153,7 +153,7 @@ export interface ChainInfo {
   bases: string[]
 }
 
-export type Phase = 'static' | 'git' | 'postgres' | 'replay' | 'drift' | 'live'
+export type Phase = 'static' | 'git' | 'postgres' | 'replay' | 'lint' | 'drift' | 'live'
 
 /** One revision as the static read found it: what a renderer needs to draw the chain (Mermaid). */
 export interface GraphNode {

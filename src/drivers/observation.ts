@@ -100,7 +100,12 @@ export function buildObservation(r: Readings): StepObservation {
     if (name === undefined || !mine(namedOf ?? name)) continue
     const held = strongest.get(name)
     if (held && strength(held.mode) >= strength(mode)) continue
-    strongest.set(name, { relation: name, mode, existedBefore: earlier !== undefined })
+    strongest.set(name, {
+      relation: name,
+      mode,
+      existedBefore: earlier !== undefined,
+      ...(namedOf && namedOf !== name ? { table: namedOf } : {}),
+    })
   }
   const rewritten: string[] = []
   const created: string[] = []

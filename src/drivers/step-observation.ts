@@ -26,6 +26,11 @@ export interface ObservedLock {
   mode: string
   /** The relation existed before the step (committed): false for what the step itself created. */
   existedBefore: boolean
+  /**
+   * For an index: the table it belongs to (`schema.name`). Queries on the table wait for a lock on
+   * any of its indexes too (the planner opens them all), so rules judge such a lock as the table's.
+   */
+  table?: string
 }
 
 /**

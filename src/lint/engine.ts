@@ -170,10 +170,16 @@ function parseStep(step: LintStep, parse: ParseSql, notes: string[]): Statement[
  */
 function withoutRepeatedLocks(flagged: Flagged[]): Flagged[] {
   const named = flagged.filter((f) => f.rule.id !== 'observed-access-exclusive-lock' && f.hit.relation !== undefined)
+  const others = flagged.filter((f) => f.rule.id !== 'observed-access-exclusive-lock')
   return flagged.filter(
     (f) =>
       f.rule.id !== 'observed-access-exclusive-lock' ||
-      !named.some((n) => sameRelation(n.hit.relation as string, f.hit.relation as string)),
+      // A lock no statement names, placed at a statement another rule already flags (DROP INDEX locks
+      // the table of an index it drops, which the server then names no more).
+      (!(f.hit.stepLevel && others.some((o) => o.statement === f.statement)) &&
+        !named.some((n) =>
+          [f.hit.relation as string, ...(f.hit.also ?? [])].some((r) => sameRelation(n.hit.relation as string, r)),
+        )),
   )
 }
 

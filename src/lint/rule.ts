@@ -39,6 +39,14 @@ export interface Hit {
   fix: string
   /** The relation (`name` or `schema.name` as written) the hit is about: the lock table and de-duplication use it. */
   relation?: string
+  /**
+   * The hit is the step's, placed at its last statement because no statement names the relation (a
+   * function took the lock, or a dropped index's table, which the server no longer names): another
+   * hit on that statement already speaks of it.
+   */
+  stepLevel?: boolean
+  /** Other relations the hit stands for (the indexes through which a table was locked): de-duplication matches them too. */
+  also?: string[]
 }
 
 export interface Rule<I extends LintRuleId = LintRuleId> {

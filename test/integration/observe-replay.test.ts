@@ -1,7 +1,7 @@
 // The replay asks for observations through ReplayContext.observe (here the internal switch
 // MIGRATION_GATE_OBSERVE_STEPS=all, which the bench uses too): every wrapper between the replay and
 // the session (the watches, the slice runs) passes the option through, only each revision's first
-// upgrade is observed, and the report's steps carry what it saw. Without it, no step carries anything.
+// upgrade is observed, and the report's steps carry what it saw. With lint off, no step carries anything.
 import { afterEach, describe, expect, it } from 'vitest'
 import type { GateReport } from '../../src/report.js'
 import { gateOnFixture } from '../support/run-gate.js'
@@ -39,8 +39,8 @@ describe('observed steps in the replay', () => {
     expect(widen?.observed?.rewritten).toContain('public.accounts')
   })
 
-  it('by default observes nothing', async () => {
-    const report = await gateOnFixture('sql-golang-observe', { tool: 'sql' })
+  it('with lint off observes nothing', async () => {
+    const report = await gateOnFixture('sql-golang-observe', { tool: 'sql', lint: 'off' })
     expect(report.steps.length).toBeGreaterThan(0)
     expect(observedSteps(report)).toEqual([])
   })

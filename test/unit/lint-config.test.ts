@@ -17,12 +17,33 @@ function errorOf(inputs: Record<string, string>): GateError {
   throw new Error('no error')
 }
 
+/** readConfig with MIGRATION_GATE_LINT set to `env` (undefined: unset) for the call. */
+function withLintEnv<T>(env: string | undefined, fn: () => T): T {
+  const saved = process.env.MIGRATION_GATE_LINT
+  if (env === undefined) delete process.env.MIGRATION_GATE_LINT
+  else process.env.MIGRATION_GATE_LINT = env
+  try {
+    return fn()
+  } finally {
+    if (saved === undefined) delete process.env.MIGRATION_GATE_LINT
+    else process.env.MIGRATION_GATE_LINT = saved
+  }
+}
+
 describe('lint inputs', () => {
   it('default: warn, every rule at its usual severity', () => {
-    const { lint } = read({})
+    const { lint } = withLintEnv(undefined, () => read({}))
     expect(lint.level).toBe('warn')
     expect(severityOf(lint, 'require-concurrent-index-creation')).toBe('warning')
     expect(severityOf(lint, 'ban-drop-column')).toBe('notice')
+  })
+
+  it('MIGRATION_GATE_LINT sets the default; a given lint wins; a bad one is named', () => {
+    expect(withLintEnv('off', () => read({})).lint.level).toBe('off')
+    expect(withLintEnv('off', () => read({ lint: 'error' })).lint.level).toBe('error')
+    const e = withLintEnv('loud', () => errorOf({}))
+    expect(e.input).toBe('lint')
+    expect(e.message).toBe('lint: unknown value MIGRATION_GATE_LINT="loud" (allowed: off, warn, error)')
   })
 
   it('lint-rules overrides, lint off disables all', () => {

@@ -214,3 +214,57 @@ describe.each(RULES.map((r) => [r.id] as const))('%s', (id) => {
     expect(ids(result)).not.toContain(id)
   })
 })
+
+describe('observed-access-exclusive-lock: indexes are their tables', () => {
+  const rewrite = (): StepObservation => ({
+    locks: [
+      { relation: 'public.orders', mode: AE, existedBefore: true },
+      { relation: 'public.orders_pkey', mode: AE, existedBefore: true, table: 'public.orders' },
+      { relation: 'public.ix_orders_code', mode: AE, existedBefore: true, table: 'public.orders' },
+    ],
+    rewritten: ['public.orders', 'public.orders_pkey', 'public.ix_orders_code'],
+    created: [],
+    locksComplete: true,
+  })
+
+  it('a table rewritten with its indexes: one finding, on the table', async () => {
+    const result = await lint([step(['SELECT rewrite_orders()'], { observed: rewrite() })])
+    const hits = result.findings.filter((f) => f.id === 'observed-access-exclusive-lock')
+    expect(hits.map((f) => f.message)).toEqual([
+      'The server saw the step (no statement names it: a function, a trigger or a DO block took it) hold an ACCESS EXCLUSIVE lock on `public.orders` until the migration committed: no query could read or write it meanwhile.',
+    ])
+  })
+
+  it('an index alone locked (REINDEX): reported on its table, through the index', async () => {
+    const observed: StepObservation = {
+      locks: [
+        { relation: 'public.orders', mode: 'ShareLock', existedBefore: true },
+        { relation: 'public.ix_orders_code', mode: AE, existedBefore: true, table: 'public.orders' },
+      ],
+      rewritten: ['public.ix_orders_code'],
+      created: [],
+      locksComplete: true,
+    }
+    const result = await lint([step(['REINDEX INDEX ix_orders_code'], { observed })])
+    const hit = result.findings.find((f) => f.id === 'observed-access-exclusive-lock')
+    expect(hit?.message).toContain(
+      'on `public.orders` (through its index `public.ix_orders_code`, which every query on it opens)',
+    )
+    expect(hit?.message).toContain('The server saw this statement')
+  })
+
+  it("a dropped index's table (no statement names it) is left to the rule that flags the DROP INDEX", async () => {
+    const observed: StepObservation = {
+      locks: [
+        { relation: 'public.orders', mode: AE, existedBefore: true },
+        { relation: 'public.ix_orders_amount', mode: AE, existedBefore: true },
+      ],
+      rewritten: [],
+      created: [],
+      locksComplete: true,
+    }
+    const result = await lint([step(['DROP INDEX ix_orders_amount'], { observed })])
+    expect(ids(result)).toContain('require-concurrent-index-deletion')
+    expect(ids(result)).not.toContain('observed-access-exclusive-lock')
+  })
+})

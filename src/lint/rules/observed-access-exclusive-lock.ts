@@ -14,18 +14,34 @@ export const OBSERVED_ACCESS_EXCLUSIVE_LOCK: Rule<'observed-access-exclusive-loc
   why: 'until the migration commits, nothing can read or write that table: every query on it waits, and the wait grows with the migration and with any long query it queued behind',
   fix: 'keep the locking statement alone in a short migration with a `lock_timeout`, or use the form that takes a weaker lock (CONCURRENTLY, NOT VALID then VALIDATE, a new column then a backfill)',
   check({ statement, before, after, observed }) {
-    const locks = (observed?.locks ?? []).filter((l) => l.mode === 'AccessExclusiveLock' && l.existedBefore)
-    return locks.flatMap((lock): Hit[] => {
-      const here = names(statement, lock.relation) && !before.some((s) => names(s, lock.relation))
-      const leftover = after.length === 0 && ![statement, ...before].some((s) => names(s, lock.relation))
+    // An index's lock is its table's (queries on the table open every index of it): one hit per table,
+    // named by the table, whether the table itself or only an index of it was locked.
+    const tables = new Map<string, string[]>()
+    for (const l of observed?.locks ?? []) {
+      if (l.mode !== 'AccessExclusiveLock' || !l.existedBefore) continue
+      const table = l.table ?? l.relation
+      tables.set(table, [...(tables.get(table) ?? []), ...(l.table ? [l.relation] : [])])
+    }
+    return [...tables].flatMap(([relation, indexes]): Hit[] => {
+      const named = (s: Statement) => [relation, ...indexes].some((r) => names(s, r))
+      const here = named(statement) && !before.some(named)
+      const leftover = after.length === 0 && ![statement, ...before].some(named)
       if (!here && !leftover) return []
       const by = here
         ? 'this statement'
         : 'the step (no statement names it: a function, a trigger or a DO block took it)'
+      const tableLocked = (observed?.locks ?? []).some(
+        (l) => l.relation === relation && l.mode === 'AccessExclusiveLock',
+      )
+      const through = tableLocked
+        ? ''
+        : ` (through its ${indexes.length > 1 ? 'indexes' : 'index'} ${indexes.map((i) => `\`${i}\``).join(', ')}, which every query on it opens)`
       return [
         {
-          relation: lock.relation,
-          message: `The server saw ${by} hold an ACCESS EXCLUSIVE lock on \`${lock.relation}\` until the migration committed: no query could read or write it meanwhile.`,
+          relation,
+          ...(indexes.length ? { also: indexes } : {}),
+          ...(here ? {} : { stepLevel: true }),
+          message: `The server saw ${by} hold an ACCESS EXCLUSIVE lock on \`${relation}\`${through} until the migration committed: no query could read or write it meanwhile.`,
           fix: 'Keep the locking statement alone in a short migration with a lock_timeout, or use the form taking a weaker lock (CONCURRENTLY, NOT VALID then VALIDATE, a new column then a backfill).',
         },
       ]
