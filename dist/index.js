@@ -34,7 +34,7 @@ import {
   runProjects,
   seconds,
   verdict
-} from "./chunks/chunk-KN4H23RP.js";
+} from "./chunks/chunk-BU4Z7D7L.js";
 import {
   EXIT_CODES,
   clip,
@@ -49,7 +49,7 @@ import {
   registerSecrets,
   scrub,
   withCredentialsFrom
-} from "./chunks/chunk-TFJVXAKP.js";
+} from "./chunks/chunk-DVGFZJIU.js";
 import "./chunks/chunk-PO73KUUA.js";
 import "./chunks/chunk-VF3WVHO6.js";
 import {

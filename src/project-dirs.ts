@@ -4,6 +4,7 @@
 import { readdirSync, statSync } from 'node:fs'
 import { isAbsolute, join, resolve } from 'node:path'
 import { GateError } from './errors.js'
+import { globToRegExp } from './git/glob.js'
 
 const INPUT = 'working-directory'
 const GLOB_CHARS = /[*?[{]/
@@ -58,31 +59,14 @@ function expandGlob(glob: string, cwd: string): string[] {
         const child = resolve(dir, segment)
         if (isDirectory(child)) next.push(child)
       } else {
-        const re = segmentRegExp(segment)
+        // One segment: no `/` in it, so the path glob's regular expression matches names alone.
+        const re = globToRegExp(segment)
         for (const name of childDirs(dir)) if (re.test(name)) next.push(join(dir, name))
       }
     }
     current = [...new Set(next)]
   }
   return current.filter(isDirectory)
-}
-
-function segmentRegExp(segment: string): RegExp {
-  let re = ''
-  let braces = 0
-  for (const c of segment) {
-    if (c === '*') re += '[^/]*'
-    else if (c === '?') re += '[^/]'
-    else if (c === '{') {
-      braces++
-      re += '(?:'
-    } else if (c === '}' && braces > 0) {
-      braces--
-      re += ')'
-    } else if (c === ',' && braces > 0) re += '|'
-    else re += c.replace(/[.+^$()|[\]\\]/g, '\\$&')
-  }
-  return new RegExp(`^${re}$`)
 }
 
 /** Subdirectories a wildcard may match: hidden ones and node_modules left out. */
