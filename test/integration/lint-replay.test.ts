@@ -1,7 +1,7 @@
 // The dangerous-operation rules through the real gate: the replay observes each judged revision's first
 // upgrade on real PostgreSQL (real Alembic, the real SQL driver), and the rule engine judges what it
 // sent and what the server saw. Every revision of the expected-hits table behaves as the table says in
-// both fixtures; only the pull request's revisions are judged where a base is known; `lint: off`
+// the golang-migrate, dbmate (the same versions) and Alembic fixtures; only the pull request's revisions are judged where a base is known; `lint: off`
 // observes and judges nothing.
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -28,6 +28,12 @@ describe.each([
     fixture: 'lint-golang-migrate',
     inputs: { tool: 'sql' } as Record<string, string>,
     id: (h: (typeof LINT_FIXTURE_HITS)[number]) => h.golangMigrate,
+  },
+  {
+    fixture: 'lint-dbmate',
+    inputs: { tool: 'sql' } as Record<string, string>,
+    // dbmate runs its files in the order of their names: the same versions, zero-padded.
+    id: (h: (typeof LINT_FIXTURE_HITS)[number]) => h.golangMigrate.padStart(3, '0'),
   },
   {
     fixture: 'lint-alembic',
