@@ -84,6 +84,11 @@ describe('rebuilds from checkpoints', () => {
     'alembic-irreversible',
   ]
 
+  // Also on two databases (slices: a later slice's prefix repairs and rebuilds as one database would):
+  // one fixture per tool and kind of rebuild, to keep the file's run short; stairway-slices.test.ts
+  // compares slices with one database on more.
+  const sliced = new Set(['sql-golang-many-rebuilds', 'sql-dbmate-reupgrade', 'alembic-enum-residue'])
+
   // Those whose residue is removed in place (replay-repair.ts); the others only rebuild.
   const repairing = new Set([
     'sql-golang-many-rebuilds',
@@ -93,9 +98,9 @@ describe('rebuilds from checkpoints', () => {
   ])
 
   it.each(fixtures)(
-    '%s: the report with checkpoints equals the report without, on 1 and 2 databases',
+    '%s: the report with checkpoints equals the report without, on 1 (and 2) databases',
     async (fixture) => {
-      for (const workers of ['1', '2']) {
+      for (const workers of sliced.has(fixture) ? ['1', '2'] : ['1']) {
         const without = await gate(fixture, 'off', { 'replay-workers': workers })
         expect(without.report.steps.length).toBeGreaterThan(0)
         expect(fromCheckpoint(without.debug)).toEqual([])
@@ -107,8 +112,9 @@ describe('rebuilds from checkpoints', () => {
         )
         const repaired = without.debug.some((m) => m.startsWith('stairway: repaired'))
         expect(repaired, `replay-workers: ${workers}: residue removed in place`).toBe(repairing.has(fixture))
-        if (!repaired) continue
-        // Residue removed in place reports what rebuilding after it reports.
+        // Residue removed in place reports what rebuilding after it reports (on one database: the slices'
+        // prefix takes the same decisions from the same captures, compared above).
+        if (!repaired || workers !== '1') continue
         const rebuildOnly = await gate(
           fixture,
           'off',
