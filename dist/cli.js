@@ -12,7 +12,7 @@ import {
   interruptedBy,
   registerSecrets,
   scrub
-} from "./chunks/chunk-DVGFZJIU.js";
+} from "./chunks/chunk-IEWXTV7Q.js";
 import {
   GateError
 } from "./chunks/chunk-LT4XZVPY.js";
@@ -140,7 +140,7 @@ async function main(argv) {
     const { runInit } = await import("./chunks/cli-init-XBCH5WOZ.js");
     return runInit(args.init);
   }
-  const gate = await import("./chunks/cli-check-Y6YA65W5.js");
+  const gate = await import("./chunks/cli-check-OFCK52QB.js");
   const { readConfig, runGate, stderrLogger, renderJson, renderSarifJson, renderTerminal } = gate;
   const config = readConfig((name) => args.inputs.get(name));
   const colour = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;

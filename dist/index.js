@@ -34,7 +34,7 @@ import {
   runProjects,
   seconds,
   verdict
-} from "./chunks/chunk-BU4Z7D7L.js";
+} from "./chunks/chunk-DI37ITIR.js";
 import {
   EXIT_CODES,
   clip,
@@ -49,7 +49,7 @@ import {
   registerSecrets,
   scrub,
   withCredentialsFrom
-} from "./chunks/chunk-DVGFZJIU.js";
+} from "./chunks/chunk-IEWXTV7Q.js";
 import "./chunks/chunk-PO73KUUA.js";
 import "./chunks/chunk-VF3WVHO6.js";
 import {

@@ -29,13 +29,14 @@ export function observedLock(context: RuleContext, written: string): ObservedLoc
 export const locksSeen = (context: RuleContext) => context.observed?.locksComplete === true
 
 /**
- * " (observed: AccessExclusiveLock on public.orders until commit)", or the reason none can be told:
+ * " (observed: the migration as a whole held AccessExclusiveLock on public.orders until commit)" (the
+ * strongest lock of any of its statements), or the reason none can be told:
  * said in the message, so a reader knows what the finding rests on.
  */
 export function lockClause(context: RuleContext, written: string): string {
   if (!context.observed) return ' (judged from the statement alone: this step was not observed)'
   const lock = observedLock(context, written)
-  if (lock) return ` (observed: the step held ${lock.mode} on ${lock.relation} until commit)`
+  if (lock) return ` (observed: the migration as a whole held ${lock.mode} on ${lock.relation} until commit)`
   if (!context.observed.locksComplete)
     return ' (judged from the statement: part of the step ran outside a transaction the gate could look into, so its locks were not all seen)'
   return ''
