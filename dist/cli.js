@@ -12,7 +12,7 @@ import {
   interruptedBy,
   registerSecrets,
   scrub
-} from "./chunks/chunk-DVGFZJIU.js";
+} from "./chunks/chunk-EVWAEJU7.js";
 import {
   GateError
 } from "./chunks/chunk-LT4XZVPY.js";
@@ -137,10 +137,10 @@ async function main(argv) {
     return 0;
   }
   if (args.command === "init" && args.init) {
-    const { runInit } = await import("./chunks/cli-init-XBCH5WOZ.js");
+    const { runInit } = await import("./chunks/cli-init-QKRHYKE7.js");
     return runInit(args.init);
   }
-  const gate = await import("./chunks/cli-check-Y6YA65W5.js");
+  const gate = await import("./chunks/cli-check-YLQPK2OQ.js");
   const { readConfig, runGate, stderrLogger, renderJson, renderSarifJson, renderTerminal } = gate;
   const config = readConfig((name) => args.inputs.get(name));
   const colour = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;

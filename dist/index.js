@@ -34,7 +34,7 @@ import {
   runProjects,
   seconds,
   verdict
-} from "./chunks/chunk-BU4Z7D7L.js";
+} from "./chunks/chunk-MSTI7QJK.js";
 import {
   EXIT_CODES,
   clip,
@@ -49,9 +49,9 @@ import {
   registerSecrets,
   scrub,
   withCredentialsFrom
-} from "./chunks/chunk-DVGFZJIU.js";
+} from "./chunks/chunk-EVWAEJU7.js";
 import "./chunks/chunk-PO73KUUA.js";
-import "./chunks/chunk-VF3WVHO6.js";
+import "./chunks/chunk-YXRJ75AZ.js";
 import {
   oneLine
 } from "./chunks/chunk-LT4XZVPY.js";

@@ -114,6 +114,8 @@ function missing(index: GraphIndex, lost: Set<string>, unreadable: Set<string>, 
   const findings: Finding[] = []
   const current = headsOf(index).filter((h) => !lost.has(h))
   for (const node of index.nodes) {
+    // The heads to point at: those of the node's own scope (Django: its app's leaf).
+    const near = current.filter((h) => index.byId.get(h)?.scope === node.scope)
     for (const [field, refs] of [
       [w.parentField, node.parents],
       [w.dependsField, node.dependsOn],
@@ -131,7 +133,7 @@ function missing(index: GraphIndex, lost: Set<string>, unreadable: Set<string>, 
               ref,
               labels: w.labels,
               consequence: w.missing(ref),
-              heads: current,
+              heads: near,
             },
             { revision: node.id, file: node.file, line: lineOf(node, isParent ? 'parents' : 'depends') },
           ),
@@ -169,6 +171,7 @@ function forks(ids: string[], labelsOf: (id: string) => Set<string>): string[][]
 }
 
 function extraBases(index: GraphIndex, w: ChainWording): Finding[] {
+  if (w.singleBase === false) return []
   const list = [...index.byId.values()].filter((n) => n.parents.length === 0)
   const groups = forks(
     list.map((n) => n.id),
@@ -187,10 +190,22 @@ function extraBases(index: GraphIndex, w: ChainWording): Finding[] {
 
 function extraHeads(index: GraphIndex, order: RevisionNode[], lost: Set<string>, w: ChainWording): Finding[] {
   // A chain hanging off a missing parent is reported as missing-parent: where it belongs is unknown.
-  const list = headsOf(index).filter((id) => !lost.has(id))
+  const all = headsOf(index).filter((id) => !lost.has(id))
   const labels = effectiveLabels(index, order)
-  const groups = forks(list, (id) => labels.get(id) ?? new Set())
+  // Heads are judged within each scope (Django: per app); nodes without one share a single scope.
+  const scopeOf = (id: string): string => index.byId.get(id)?.scope ?? ''
+  const scopes = [...new Set(all.map(scopeOf))]
+  const groups = scopes.flatMap((s) =>
+    forks(
+      all.filter((id) => scopeOf(id) === s),
+      (id) => labels.get(id) ?? new Set(),
+    ),
+  )
   if (groups.length === 0) return []
+  const scoped = scopes.some((s) => s !== '')
+  // In a scoped chain only the scopes that fork are news: every app has its own leaf.
+  const list = scoped ? groups.flat() : all
+  const forked = [...new Set(groups.flat().map(scopeOf))]
   const depth = depths(index, order)
   // The newest head among those to merge: the deepest, then the last by file. The finding points at it.
   const newestOf = (group: string[]): string =>
@@ -214,6 +229,9 @@ function extraHeads(index: GraphIndex, order: RevisionNode[], lost: Set<string>,
         consequence: w.multipleHeads,
         fixes,
         newest,
+        ...(scoped
+          ? { where: `in ${w.scopeNoun ?? 'scope'}${forked.length > 1 ? 's' : ''} ${forked.join(', ')}` }
+          : {}),
       },
       {
         revision: newest,
@@ -263,7 +281,8 @@ function reparent(index: GraphIndex, newest: string, group: string[], w: ChainWo
   const fork = firstAfterFork(index, newest, others)
   if (!fork) return undefined
   const what = fork.id === newest ? newest : `the branch ending in ${newest}`
-  return `if ${what} has not been applied anywhere yet, set ${w.parentField} in ${fork.file} (line ${lineOf(fork, 'parents')}) to '${other}'`
+  const value = w.parentValue ? w.parentValue(other) : `'${other}'`
+  return `if ${what} has not been applied anywhere yet, set ${w.parentField} in ${fork.file} (line ${lineOf(fork, 'parents')}) to ${value}`
 }
 
 /** Walking up from `head`, the last revision that no other head descends from: the one to re-parent. */
