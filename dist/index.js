@@ -34,7 +34,7 @@ import {
   runProjects,
   seconds,
   verdict
-} from "./chunks/chunk-MSTI7QJK.js";
+} from "./chunks/chunk-I7HXJ6VN.js";
 import {
   EXIT_CODES,
   clip,

@@ -114,8 +114,11 @@ function missing(index: GraphIndex, lost: Set<string>, unreadable: Set<string>, 
   const findings: Finding[] = []
   const current = headsOf(index).filter((h) => !lost.has(h))
   for (const node of index.nodes) {
-    // The heads to point at: those of the node's own scope (Django: its app's leaf).
-    const near = current.filter((h) => index.byId.get(h)?.scope === node.scope)
+    // The heads to point at: those of the scope the reference is in (Django: the named app's leaf).
+    const near = (ref: string) => {
+      const scope = w.scopeOf ? w.scopeOf(ref) : node.scope
+      return current.filter((h) => h !== node.id && index.byId.get(h)?.scope === scope)
+    }
     for (const [field, refs] of [
       [w.parentField, node.parents],
       [w.dependsField, node.dependsOn],
@@ -133,7 +136,7 @@ function missing(index: GraphIndex, lost: Set<string>, unreadable: Set<string>, 
               ref,
               labels: w.labels,
               consequence: w.missing(ref),
-              heads: near,
+              heads: near(ref),
             },
             { revision: node.id, file: node.file, line: lineOf(node, isParent ? 'parents' : 'depends') },
           ),
@@ -214,8 +217,11 @@ function extraHeads(index: GraphIndex, order: RevisionNode[], lost: Set<string>,
       .pop() as string
   const newest = newestOf(groups.flat())
   const node = index.byId.get(newest) as RevisionNode
+  // A scoped tool merges per scope (Django: `makemigrations --merge <app>`), so the heads are always named.
   const merges =
-    groups.length === 1 && groups[0]?.length === list.length ? [w.merge?.()] : groups.map((g) => w.merge?.(g))
+    !scoped && groups.length === 1 && groups[0]?.length === list.length
+      ? [w.merge?.()]
+      : groups.map((g) => w.merge?.(g))
   const fixes = [
     merges.every(Boolean)
       ? `run ${merges.map((m) => `\`${m}\``).join(' and ')} and commit the merge revision${merges.length > 1 ? 's' : ''}`

@@ -318,6 +318,8 @@ export interface ChainWording {
   singleBase?: boolean
   /** What a node's scope is called in messages ("app"), for tools whose nodes carry one. */
   scopeNoun?: string
+  /** The scope a reference (a parent id, maybe missing) is in, for tools whose nodes carry one (Django: the id's app). */
+  scopeOf?: (ref: string) => string
   /** How a revision is written in the parent field, for the re-parenting fix (Django: ("orders", "0003_a")); default '<id>'. */
   parentValue?: (id: string) => string
 }

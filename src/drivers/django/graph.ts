@@ -80,11 +80,12 @@ export function buildGraph(project: DjangoProject, read: DjangoMigration[], prob
     }
   }
   const squashes = applySquashes(read, parents)
-  const byId = new Map(read.map((m) => [m.id, m]))
   const nodes: RevisionNode[] = []
-  for (const [id, set] of parents) {
-    const m = byId.get(id)
-    if (!m) continue
+  // One node per file: two apps with one label give two nodes with one id (duplicate-revision).
+  for (const m of read) {
+    const id = m.id
+    const set = parents.get(id)
+    if (!set) continue
     const all = [...set].sort()
     const node: RevisionNode = {
       id,

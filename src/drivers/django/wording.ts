@@ -29,5 +29,6 @@ export const djangoWording: ChainWording = {
     'give it a name no other migration of its app has (the migration name is the file name) and update the dependencies naming it',
   singleBase: false,
   scopeNoun: 'app',
+  scopeOf: (ref) => ref.slice(0, ref.indexOf('.')),
   parentValue: dependencyTuple,
 }

@@ -1,0 +1,96 @@
+// The Django driver end to end without Python or a database: the CLI on the django-shop fixture
+// (static passes; every replay mode refuses in one line, exit 2), and the git checks on a Django
+// repository where two PRs each add a migration to one app.
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { runGate } from '../../src/gate.js'
+import { readConfig } from '../../src/inputs.js'
+import { silentLogger } from '../../src/logger.js'
+import type { GateReport } from '../../src/report.js'
+import { lastLine, runCli } from '../support/cli.js'
+import { migrationFile } from '../support/django.js'
+import { FIXTURES, scratchDir, TestRepo } from '../support/git.js'
+
+const scratch = scratchDir('mg-django-git-')
+afterAll(scratch.remove)
+let n = 0
+
+const SHOP = join(FIXTURES, 'django-shop')
+const NOTE = 'orders/migrations/0004_order_note.py'
+const PAID = 'orders/migrations/0004_order_paid.py'
+const onStatus = migrationFile(["('orders', '0003_order_status')"])
+
+async function gate(dir: string, inputs: Record<string, string> = {}): Promise<GateReport> {
+  const config = readConfig((name) => ({ 'working-directory': dir, mode: 'static', ...inputs })[name])
+  return runGate(config, { logger: silentLogger })
+}
+
+const ids = (r: GateReport) => r.findings.map((f) => `${f.id}@${f.file ?? ''}`).sort()
+
+describe('the CLI on a Django project', () => {
+  it('mode static judges the graph, without Python: PASS with the five migrations', () => {
+    // No interpreter on PATH: static mode must not need one.
+    const r = runCli(['check', SHOP, '--mode', 'static'], { PATH: '/nonexistent' })
+    expect(r.stdout + r.stderr).toContain('migration-gate: PASS (django, static, 5 revisions)')
+    expect(r.code).toBe(0)
+  })
+
+  it.each(['stairway', 'roundtrip', 'live'])('mode %s stops with one line and exit 2, naming mode static', (mode) => {
+    const live = mode === 'live' ? ['--live-database-url', 'postgresql://nobody@127.0.0.1:1/x'] : []
+    const r = runCli(['check', SHOP, '--mode', mode, ...live])
+    expect(r.code).toBe(2)
+    expect(r.stderr.trim().split('\n')).toHaveLength(1)
+    expect(lastLine(r.stderr)).toBe(
+      `migration-gate: mode: the replay of Django migrations (mode ${mode}) is not supported yet; --mode static (action input mode: static) judges the migration graph`,
+    )
+  })
+})
+
+describe('git checks on a Django repository', () => {
+  /** django-shop on main; pr adds orders 0004_order_note; main meanwhile adds orders 0004_order_paid. */
+  function movedBase(): TestRepo {
+    const repo = TestRepo.init(join(scratch.dir, `repo-${++n}`)).copyFixture('django-shop')
+    repo.commit('base: django-shop')
+    repo.checkout('pr', true).write(NOTE, onStatus)
+    repo.commit('PR: order note')
+    repo.checkout('main').write(PAID, onStatus)
+    repo.commit('main moves on: order paid')
+    return repo.checkout('pr')
+  }
+
+  it('stale-parent: the PR builds on a leaf the base has moved past, fixed by re-parenting in Django terms', async () => {
+    const repo = movedBase()
+    expect(ids(await gate(repo.dir))).toEqual([])
+    const r = await gate(repo.dir, { 'base-ref': 'main' })
+    expect(ids(r)).toEqual([`stale-parent@${NOTE}`])
+    const f = r.findings[0]
+    expect(f).toMatchObject({ revision: 'orders.0004_order_note', line: 7 })
+    expect(f?.message).toContain('orders.0003_order_status is followed there by orders.0004_order_paid')
+    expect(f?.fix).toContain(`set dependencies in ${NOTE} (line 7) to ("orders", "0004_order_paid")`)
+    expect(r.git?.prRevisions).toEqual(['orders.0004_order_note'])
+  })
+
+  it('multiple-heads in the merge result, named by app; stale-parent once the base is known', async () => {
+    const repo = movedBase()
+    // What actions/checkout checks out for a pull request: the PR merged into the base's tip.
+    repo.checkout('main').checkout('merge', true).git('merge', '-q', '--no-ff', 'pr', '-m', 'Merge pr into main')
+    const alone = await gate(repo.dir)
+    expect(ids(alone)).toEqual([`multiple-heads@${PAID}`])
+    expect(alone.findings[0]?.message).toContain('2 head revisions in app orders: orders.0004_order_note')
+    expect(alone.findings[0]?.fix).toContain('`python manage.py makemigrations --merge orders`')
+    expect(ids(await gate(repo.dir, { 'base-ref': 'main' }))).toEqual([`stale-parent@${NOTE}`])
+  })
+
+  it('no finding when the base moved on in another app: each app keeps one leaf', async () => {
+    const repo = TestRepo.init(join(scratch.dir, `repo-${++n}`)).copyFixture('django-shop')
+    repo.commit('base: django-shop')
+    repo.checkout('pr', true).write(NOTE, onStatus)
+    repo.commit('PR: order note')
+    repo
+      .checkout('main')
+      .write('catalog/migrations/0005_product_weight.py', migrationFile(["('catalog', '0004_product_stock')"]))
+    repo.commit('main moves on in catalog')
+    repo.checkout('pr')
+    expect(ids(await gate(repo.dir, { 'base-ref': 'main' }))).toEqual([])
+  })
+})
