@@ -34,7 +34,7 @@ import {
   runProjects,
   seconds,
   verdict
-} from "./chunks/chunk-I7HXJ6VN.js";
+} from "./chunks/chunk-LG3MTSTD.js";
 import {
   EXIT_CODES,
   clip,

@@ -93,4 +93,33 @@ describe('git checks on a Django repository', () => {
     repo.checkout('pr')
     expect(ids(await gate(repo.dir, { 'base-ref': 'main' }))).toEqual([])
   })
+
+  it("models-changed-without-migration: an app's models.py changed without a migration, with makemigrations as the fix", async () => {
+    const repo = TestRepo.init(join(scratch.dir, `repo-${++n}`)).copyFixture('django-shop')
+    repo.commit('base: django-shop')
+    repo.checkout('pr', true).edit('orders/models.py', (t) => `${t}    note = models.TextField(blank=True)\n`)
+    repo.commit('PR: a field without its migration')
+    const r = await gate(repo.dir, { 'base-ref': 'main' })
+    expect(ids(r)).toEqual(['models-changed-without-migration@orders/models.py'])
+    expect(r.findings[0]?.fix).toContain('`python manage.py makemigrations`')
+    repo.write(NOTE, onStatus)
+    repo.commit('PR: and its migration')
+    expect(ids(await gate(repo.dir, { 'base-ref': 'main' }))).toEqual([])
+  })
+})
+
+describe('notes', () => {
+  it('says when the apps come from scanning because INSTALLED_APPS cannot be read statically', async () => {
+    const repo = TestRepo.init(join(scratch.dir, `repo-${++n}`)).copyFixture('django-shop')
+    repo.edit('shop/settings.py', (t) =>
+      t.replace('INSTALLED_APPS = DJANGO_APPS + [', 'INSTALLED_APPS = load_apps() + ['),
+    )
+    const r = await gate(repo.dir)
+    expect(r.notes).toContain(
+      "django: INSTALLED_APPS in shop/settings.py is not a list of string literals the gate can read without running Python; the apps are the project's <app>/migrations/ packages instead",
+    )
+    // The same graph as read from INSTALLED_APPS: the apps' directories are their labels here.
+    expect(r.chain?.revisions).toBe(5)
+    expect(ids(r)).toEqual([])
+  })
 })

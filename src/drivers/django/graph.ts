@@ -123,7 +123,9 @@ export function dependencyResolver(
         'app' in d && d.app === m.app && d.name !== '__first__' ? [`${d.app}.${d.name}`] : [],
       ),
     )
-    ofApp.set(m.app, [...(ofApp.get(m.app) ?? []), { id: m.id, parents: inApp }])
+    const list = ofApp.get(m.app)
+    if (list) list.push({ id: m.id, parents: inApp })
+    else ofApp.set(m.app, [{ id: m.id, parents: inApp }])
   }
   const ends = (app: string, which: '__first__' | '__latest__'): string | undefined => {
     const list = ofApp.get(app) ?? []
@@ -148,7 +150,7 @@ export function dependencyResolver(
       name = ref.name
     }
     if (app === fromApp) return name === '__first__' ? undefined : `${app}.${name}`
-    if (!own.has(app)) return project.scanned && migrated.has(app) ? `${app}.${name}` : undefined
+    if (!own.has(app)) return undefined
     if (!migrated.has(app)) return undefined
     if (name === '__first__' || name === '__latest__') return ends(app, name)
     return `${app}.${name}`
