@@ -137,10 +137,10 @@ async function main(argv) {
     return 0;
   }
   if (args.command === "init" && args.init) {
-    const { runInit } = await import("./chunks/cli-init-QKRHYKE7.js");
+    const { runInit } = await import("./chunks/cli-init-WSPEVQK3.js");
     return runInit(args.init);
   }
-  const gate = await import("./chunks/cli-check-XFPO4NUR.js");
+  const gate = await import("./chunks/cli-check-DYSN7AH6.js");
   const { readConfig, runGate, stderrLogger, renderJson, renderSarifJson, renderTerminal } = gate;
   const config = readConfig((name) => args.inputs.get(name));
   const colour = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;

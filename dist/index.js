@@ -34,7 +34,7 @@ import {
   runProjects,
   seconds,
   verdict
-} from "./chunks/chunk-LG3MTSTD.js";
+} from "./chunks/chunk-F7CNESVD.js";
 import {
   EXIT_CODES,
   clip,
@@ -51,7 +51,7 @@ import {
   withCredentialsFrom
 } from "./chunks/chunk-EVWAEJU7.js";
 import "./chunks/chunk-PO73KUUA.js";
-import "./chunks/chunk-YXRJ75AZ.js";
+import "./chunks/chunk-JYELVFV6.js";
 import {
   oneLine
 } from "./chunks/chunk-LT4XZVPY.js";

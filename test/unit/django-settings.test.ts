@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { detectTool } from '../../src/drivers/detect-tool.js'
+import { projectsBelowHint } from '../../src/drivers/projects-below.js'
 import { readDjangoProject } from '../../src/drivers/django/settings.js'
 import { GateError } from '../../src/errors.js'
 import { findProject } from '../../src/init/project.js'
@@ -112,6 +113,13 @@ describe('detection', () => {
   it("an alembic.ini or a SQL migrations directory beside manage.py keeps today's choice", () => {
     expect(detectTool(dir({ 'alembic.ini': '[alembic]\nscript_location = alembic\n' }))).toBe('alembic')
     expect(detectTool(dir({ 'migrations/1_init.up.sql': 'select 1;\n', 'migrations/1_init.down.sql': '' }))).toBe('sql')
+  })
+
+  it('a Django project below working-directory is named in the error, with the working-directory to set', () => {
+    const root = path.join(scratch, `root${++n}`)
+    writeDjangoProject(path.join(root, 'backend'), { 'shop/migrations/0001_initial.py': migrationFile([]) })
+    expect(projectsBelowHint(root)).toBe('; below it: backend/manage.py (working-directory: backend)')
+    expect(() => detectTool(root)).toThrow(/below it: backend\/manage.py \(working-directory: backend\)/)
   })
 
   it('init refuses a Django project in one line naming working-directory', () => {
