@@ -34,7 +34,7 @@ import {
   runProjects,
   seconds,
   verdict
-} from "./chunks/chunk-F7CNESVD.js";
+} from "./chunks/chunk-3Z3SJQKR.js";
 import {
   EXIT_CODES,
   clip,

@@ -100,12 +100,12 @@ export function checkMergedChain(input: MergedChainInput): MergedChainResult {
     const children = (base.children.get(parent.id) ?? []).filter((c) => !input.prAdded.has(c))
     // As the parent field takes it: '<id>', or Django's ("app", "name").
     const quote = (id: string) => (w.parentValue ? w.parentValue(id) : `'${id}'`)
-    const head = onto.map(quote).join(' or ')
+    const head = onto.map((h) => `'${h}'`).join(' or ')
     const target = targets.get(entry)
     const afterOwn = target !== undefined && target !== onto[0]
     const to =
       target === undefined
-        ? head
+        ? onto.map(quote).join(' or ')
         : afterOwn
           ? `${quote(target)} (this PR's other revision, built on ${head}, so the chain stays one line)`
           : quote(target)
@@ -122,7 +122,8 @@ export function checkMergedChain(input: MergedChainInput): MergedChainResult {
         file: node.file,
         line,
         to,
-        ...(w.merge ? { merge: w.merge() } : {}),
+        // A scoped tool merges per scope (Django: `makemigrations --merge <app>`), so it is told the heads.
+        ...(w.merge ? { merge: w.scopeOf ? w.merge([node.id, ...onto]) : w.merge() } : {}),
       },
       {
         revision: node.id,

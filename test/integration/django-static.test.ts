@@ -66,7 +66,9 @@ describe('git checks on a Django repository', () => {
     const f = r.findings[0]
     expect(f).toMatchObject({ revision: 'orders.0004_order_note', line: 7 })
     expect(f?.message).toContain('orders.0003_order_status is followed there by orders.0004_order_paid')
+    expect(f?.message).toContain("main's head is now 'orders.0004_order_paid'")
     expect(f?.fix).toContain(`set dependencies in ${NOTE} (line 7) to ("orders", "0004_order_paid")`)
+    expect(f?.fix).toContain('`python manage.py makemigrations --merge orders`')
     expect(r.git?.prRevisions).toEqual(['orders.0004_order_note'])
   })
 
