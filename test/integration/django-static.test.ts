@@ -1,10 +1,13 @@
 // The Django driver end to end without Python or a database: the CLI on the django-shop fixture
 // (static passes; every replay mode refuses in one line, exit 2), and the git checks on a Django
 // repository where two PRs each add a migration to one app.
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { Ajv2020 } from 'ajv/dist/2020.js'
 import { afterAll, describe, expect, it } from 'vitest'
 import { runGate } from '../../src/gate.js'
 import { readConfig } from '../../src/inputs.js'
+import { renderJson } from '../../src/render/json.js'
 import { silentLogger } from '../../src/logger.js'
 import type { GateReport } from '../../src/report.js'
 import { lastLine, runCli } from '../support/cli.js'
@@ -107,6 +110,20 @@ describe('git checks on a Django repository', () => {
     repo.write(NOTE, onStatus)
     repo.commit('PR: and its migration')
     expect(ids(await gate(repo.dir, { 'base-ref': 'main' }))).toEqual([])
+  })
+})
+
+describe('the JSON report', () => {
+  it('of a Django run, with findings, is valid under docs/report.schema.json', async () => {
+    const schema = JSON.parse(readFileSync(join(FIXTURES, '..', '..', 'docs', 'report.schema.json'), 'utf8')) as object
+    const validate = new Ajv2020({ allErrors: true, strict: true }).compile(schema)
+    const repo = TestRepo.init(join(scratch.dir, `repo-${++n}`)).copyFixture('django-shop')
+    repo.write(NOTE, onStatus).write(PAID, onStatus)
+    const r = await gate(repo.dir)
+    expect(r.tool).toBe('django')
+    expect(ids(r)).toEqual([`multiple-heads@${PAID}`])
+    validate(JSON.parse(renderJson(r)))
+    expect((validate.errors ?? []).map((e) => `${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`)).toEqual([])
   })
 })
 
