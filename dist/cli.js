@@ -12,7 +12,7 @@ import {
   interruptedBy,
   registerSecrets,
   scrub
-} from "./chunks/chunk-IEWXTV7Q.js";
+} from "./chunks/chunk-H2TIFSLR.js";
 import {
   GateError
 } from "./chunks/chunk-LT4XZVPY.js";
@@ -137,10 +137,10 @@ async function main(argv) {
     return 0;
   }
   if (args.command === "init" && args.init) {
-    const { runInit } = await import("./chunks/cli-init-XBCH5WOZ.js");
+    const { runInit } = await import("./chunks/cli-init-WSPEVQK3.js");
     return runInit(args.init);
   }
-  const gate = await import("./chunks/cli-check-OFCK52QB.js");
+  const gate = await import("./chunks/cli-check-HVEJT2QV.js");
   const { readConfig, runGate, stderrLogger, renderJson, renderSarifJson, renderTerminal } = gate;
   const config = readConfig((name) => args.inputs.get(name));
   const colour = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;

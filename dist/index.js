@@ -34,7 +34,7 @@ import {
   runProjects,
   seconds,
   verdict
-} from "./chunks/chunk-DI37ITIR.js";
+} from "./chunks/chunk-THAWIEEJ.js";
 import {
   EXIT_CODES,
   clip,
@@ -49,9 +49,9 @@ import {
   registerSecrets,
   scrub,
   withCredentialsFrom
-} from "./chunks/chunk-IEWXTV7Q.js";
+} from "./chunks/chunk-H2TIFSLR.js";
 import "./chunks/chunk-PO73KUUA.js";
-import "./chunks/chunk-VF3WVHO6.js";
+import "./chunks/chunk-JYELVFV6.js";
 import {
   oneLine
 } from "./chunks/chunk-LT4XZVPY.js";

@@ -10,6 +10,7 @@ import { SharedScratchServer } from './checks/shared-server.js'
 import { runStaticPhase } from './checks/static-phase.js'
 import { bases, heads } from './checks/topo.js'
 import { createDriver } from './drivers/detect.js'
+import { GateError } from './errors.js'
 import type { MigrationDriver, ModelDrift } from './drivers/driver.js'
 import { requireDirectory } from './errors.js'
 import { planGit, runGitPhase } from './git/phase.js'
@@ -65,6 +66,12 @@ async function gate(config: GateConfig, deps: RunDeps): Promise<GateReport> {
   requireDirectory(config.projectDir, 'working-directory')
   const { phases, timed } = phaseTimer()
   const driver = createDriver(config, logger)
+  // Before a server starts for nothing: a driver that cannot replay says so in one line.
+  if (config.mode !== 'static' && driver.replayUnsupported)
+    throw new GateError(
+      `mode: ${driver.replayUnsupported} (mode ${config.mode}) is not supported yet; --mode static (action input mode: static) judges the migration graph`,
+      'mode',
+    )
   const early = EarlyScratchServer.start({ config, timed, logger, resources }, deps.shared)
   // What the replay needs besides the database (Alembic: an interpreter that imports it), checked
   // beside the server's start too; its error is the replay's to throw, when there is a replay.

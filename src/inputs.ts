@@ -15,7 +15,7 @@ import { parseLintAllow, parseLintRules, type LintConfig, type LintLevel } from 
 
 export type Mode = 'static' | 'roundtrip' | 'stairway' | 'live'
 export type LiveExpect = 'any' | 'head'
-export type ToolChoice = 'auto' | 'alembic' | 'sql'
+export type ToolChoice = 'auto' | 'alembic' | 'sql' | 'django'
 
 export interface GateConfig {
   /** The project directory (the action's working-directory, the CLI's PROJECT_DIR); the first one of several. */
@@ -48,6 +48,8 @@ export interface GateConfig {
   pgBin?: string
   /** Python interpreter that can import alembic; empty = the first of .venv/bin/python, venv/bin/python, python3, /usr/bin/python3 that can. */
   python?: string
+  /** Django: the settings module (shop.settings), instead of the default manage.py sets. */
+  djangoSettings?: string
   /** Environment variables the scratch database URL is exported in (besides sqlalchemy.url). */
   databaseUrlEnv: string[]
   /** Environment variables that receive one part of the scratch database URL (PGHOST=host, ...). */
@@ -183,9 +185,9 @@ export const INPUTS: readonly InputSpec[] = [
   {
     name: 'tool',
     description:
-      'The migration tool. auto: Alembic/Flask-Migrate where an alembic.ini is found, else plain SQL migrations (golang-migrate or dbmate files) in the project, its migrations/ or db/migrations/. sql: golang-migrate or dbmate files, run natively (no Python, no Go).',
+      'The migration tool. auto: Alembic/Flask-Migrate where an alembic.ini is found, else plain SQL migrations (golang-migrate or dbmate files) in the project, its migrations/ or db/migrations/. sql: golang-migrate or dbmate files, run natively (no Python, no Go). django: a Django project (manage.py, or django-settings); auto picks it where manage.py is found and neither of the others; for now mode static only.',
     default: 'auto',
-    allowed: ['auto', 'alembic', 'sql'],
+    allowed: ['auto', 'alembic', 'sql', 'django'],
   },
   {
     name: 'config',
@@ -261,6 +263,12 @@ export const INPUTS: readonly InputSpec[] = [
     name: 'python',
     description:
       "Python interpreter that can import alembic and the project. Empty: the first of the project's .venv/bin/python, venv/bin/python, python3, /usr/bin/python3 that can.",
+    default: '',
+  },
+  {
+    name: 'django-settings',
+    description:
+      'Django: the settings module (e.g. shop.settings.production), read without running it for INSTALLED_APPS, MIGRATION_MODULES and AUTH_USER_MODEL. Empty: the DJANGO_SETTINGS_MODULE default manage.py sets. Setting it makes tool auto pick Django.',
     default: '',
   },
   {
@@ -559,6 +567,7 @@ export function readConfig(get: (name: string) => string | undefined): GateConfi
     databaseUrl: optional('database-url'),
     pgBin: optional('pg-bin'),
     python: optional('python'),
+    djangoSettings: optional('django-settings'),
     reportJson: optional('report-json'),
     sarif: optional('sarif'),
     baseRef: optional('base-ref'),

@@ -114,6 +114,11 @@ function missing(index: GraphIndex, lost: Set<string>, unreadable: Set<string>, 
   const findings: Finding[] = []
   const current = headsOf(index).filter((h) => !lost.has(h))
   for (const node of index.nodes) {
+    // The heads to point at: those of the scope the reference is in (Django: the named app's leaf).
+    const near = (ref: string) => {
+      const scope = w.scopeOf ? w.scopeOf(ref) : node.scope
+      return current.filter((h) => h !== node.id && index.byId.get(h)?.scope === scope)
+    }
     for (const [field, refs] of [
       [w.parentField, node.parents],
       [w.dependsField, node.dependsOn],
@@ -131,7 +136,7 @@ function missing(index: GraphIndex, lost: Set<string>, unreadable: Set<string>, 
               ref,
               labels: w.labels,
               consequence: w.missing(ref),
-              heads: current,
+              heads: near(ref),
             },
             { revision: node.id, file: node.file, line: lineOf(node, isParent ? 'parents' : 'depends') },
           ),
@@ -169,6 +174,7 @@ function forks(ids: string[], labelsOf: (id: string) => Set<string>): string[][]
 }
 
 function extraBases(index: GraphIndex, w: ChainWording): Finding[] {
+  if (w.singleBase === false) return []
   const list = [...index.byId.values()].filter((n) => n.parents.length === 0)
   const groups = forks(
     list.map((n) => n.id),
@@ -187,10 +193,22 @@ function extraBases(index: GraphIndex, w: ChainWording): Finding[] {
 
 function extraHeads(index: GraphIndex, order: RevisionNode[], lost: Set<string>, w: ChainWording): Finding[] {
   // A chain hanging off a missing parent is reported as missing-parent: where it belongs is unknown.
-  const list = headsOf(index).filter((id) => !lost.has(id))
+  const all = headsOf(index).filter((id) => !lost.has(id))
   const labels = effectiveLabels(index, order)
-  const groups = forks(list, (id) => labels.get(id) ?? new Set())
+  // Heads are judged within each scope (Django: per app); nodes without one share a single scope.
+  const scopeOf = (id: string): string => index.byId.get(id)?.scope ?? ''
+  const scopes = [...new Set(all.map(scopeOf))]
+  const groups = scopes.flatMap((s) =>
+    forks(
+      all.filter((id) => scopeOf(id) === s),
+      (id) => labels.get(id) ?? new Set(),
+    ),
+  )
   if (groups.length === 0) return []
+  const scoped = scopes.some((s) => s !== '')
+  // In a scoped chain only the scopes that fork are news: every app has its own leaf.
+  const list = scoped ? groups.flat() : all
+  const forked = [...new Set(groups.flat().map(scopeOf))]
   const depth = depths(index, order)
   // The newest head among those to merge: the deepest, then the last by file. The finding points at it.
   const newestOf = (group: string[]): string =>
@@ -199,8 +217,11 @@ function extraHeads(index: GraphIndex, order: RevisionNode[], lost: Set<string>,
       .pop() as string
   const newest = newestOf(groups.flat())
   const node = index.byId.get(newest) as RevisionNode
+  // A scoped tool merges per scope (Django: `makemigrations --merge <app>`), so the heads are always named.
   const merges =
-    groups.length === 1 && groups[0]?.length === list.length ? [w.merge?.()] : groups.map((g) => w.merge?.(g))
+    !scoped && groups.length === 1 && groups[0]?.length === list.length
+      ? [w.merge?.()]
+      : groups.map((g) => w.merge?.(g))
   const fixes = [
     merges.every(Boolean)
       ? `run ${merges.map((m) => `\`${m}\``).join(' and ')} and commit the merge revision${merges.length > 1 ? 's' : ''}`
@@ -214,6 +235,9 @@ function extraHeads(index: GraphIndex, order: RevisionNode[], lost: Set<string>,
         consequence: w.multipleHeads,
         fixes,
         newest,
+        ...(scoped
+          ? { where: `in ${w.scopeNoun ?? 'scope'}${forked.length > 1 ? 's' : ''} ${forked.join(', ')}` }
+          : {}),
       },
       {
         revision: newest,
@@ -263,7 +287,8 @@ function reparent(index: GraphIndex, newest: string, group: string[], w: ChainWo
   const fork = firstAfterFork(index, newest, others)
   if (!fork) return undefined
   const what = fork.id === newest ? newest : `the branch ending in ${newest}`
-  return `if ${what} has not been applied anywhere yet, set ${w.parentField} in ${fork.file} (line ${lineOf(fork, 'parents')}) to '${other}'`
+  const value = w.parentValue ? w.parentValue(other) : `'${other}'`
+  return `if ${what} has not been applied anywhere yet, set ${w.parentField} in ${fork.file} (line ${lineOf(fork, 'parents')}) to ${value}`
 }
 
 /** Walking up from `head`, the last revision that no other head descends from: the one to re-parent. */

@@ -98,15 +98,17 @@ export function checkMergedChain(input: MergedChainInput): MergedChainResult {
   const findings: Finding[] = stale.map((entry) => {
     const { node, parent, onto } = entry
     const children = (base.children.get(parent.id) ?? []).filter((c) => !input.prAdded.has(c))
-    const head = onto.length === 1 ? `'${onto[0]}'` : onto.map((h) => `'${h}'`).join(' or ')
+    // As the parent field takes it: '<id>', or Django's ("app", "name").
+    const quote = (id: string) => (w.parentValue ? w.parentValue(id) : `'${id}'`)
+    const head = onto.map((h) => `'${h}'`).join(' or ')
     const target = targets.get(entry)
     const afterOwn = target !== undefined && target !== onto[0]
     const to =
       target === undefined
-        ? head
+        ? onto.map(quote).join(' or ')
         : afterOwn
-          ? `'${target}' (this PR's other revision, built on ${head}, so the chain stays one line)`
-          : `'${target}'`
+          ? `${quote(target)} (this PR's other revision, built on ${head}, so the chain stays one line)`
+          : quote(target)
     const line = node.parentsLine ?? node.line
     return staleParent(
       {
@@ -120,7 +122,8 @@ export function checkMergedChain(input: MergedChainInput): MergedChainResult {
         file: node.file,
         line,
         to,
-        ...(w.merge ? { merge: w.merge() } : {}),
+        // A scoped tool merges per scope (Django: `makemigrations --merge <app>`), so it is told the heads.
+        ...(w.merge ? { merge: w.scopeOf ? w.merge([node.id, ...onto]) : w.merge() } : {}),
       },
       {
         revision: node.id,

@@ -31,6 +31,7 @@ export async function runStaticPhase(
   const started = driver.startCrossCheck?.(resources, how)
   // Whatever ends the run early (the static reading throwing), the run's tracker stops the load.
   const graph = await driver.graph()
+  notes.push(...(graph.notes ?? []))
   const findings = [...graph.problems, ...checkChain(graph, driver.chainWording ?? { tool: driver.tool })]
   const crossCheck =
     started?.judge(heads(graph), [...findings]).catch((error: unknown) => {

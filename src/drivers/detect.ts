@@ -6,13 +6,26 @@ import type { GateConfig } from '../inputs.js'
 import type { Logger } from '../logger.js'
 import { AlembicDriver } from './alembic/driver.js'
 import type { MigrationDriver } from './driver.js'
+import { DjangoDriver } from './django/driver.js'
 import { detectTool } from './detect-tool.js'
 import { findSqlDirectory, SQL_DIR_CANDIDATES } from './sql/files.js'
 import { SqlDriver } from './sql/driver.js'
 
 export function createDriver(config: GateConfig, logger: Logger): MigrationDriver {
-  const tool = config.tool === 'auto' ? detectTool(config.projectDir, config.config) : config.tool
+  const tool =
+    config.tool === 'auto'
+      ? detectTool(config.projectDir, config.config, undefined, config.djangoSettings)
+      : config.tool
+  if (tool === 'django') return djangoDriver(config, logger)
   return tool === 'sql' ? sqlDriver(config, logger) : alembicDriver(config, logger)
+}
+
+function djangoDriver(config: GateConfig, logger: Logger): DjangoDriver {
+  return new DjangoDriver({
+    projectDir: config.projectDir,
+    ...(config.djangoSettings ? { settings: config.djangoSettings } : {}),
+    logger,
+  })
 }
 
 function sqlDriver(config: GateConfig, logger: Logger): SqlDriver {

@@ -31,12 +31,19 @@ export interface RevisionNode {
    */
   downgradeFile?: string
   downgradeLine?: number
+  /**
+   * Where heads are counted (Django: the app label, as Django counts leaf nodes per app). Nodes
+   * without one are all in one scope: the whole chain (Alembic, SQL).
+   */
+  scope?: string
 }
 
 export interface RevisionGraph {
   nodes: RevisionNode[]
   /** Findings made while reading files (unparseable-migration). */
   problems: Finding[]
+  /** What the reading could not tell for sure, for the report's notes (Django: settings read by a fallback). */
+  notes?: string[]
 }
 
 export interface StepError {
@@ -142,6 +149,11 @@ export interface MigrationDriver {
   prepare?(context?: { resources: ResourceTracker }): Promise<void>
   /** How chain findings name the tool's fields and fix commands. */
   chainWording?: Partial<ChainWording>
+  /**
+   * Set by a driver that cannot replay yet (Django): what it cannot do, as a noun phrase ("the
+   * replay of Django migrations"). Every mode but static then stops with one line before anything starts.
+   */
+  replayUnsupported?: string
   /**
    * Chain findings the replay can go on despite (they block it by default). SQL: a duplicated
    * version, whose first file is replayed.
@@ -299,6 +311,17 @@ export interface ChainWording {
   cycle: string
   /** How to make a fresh id, as a clause. */
   newId: string
+  /**
+   * False where several bases are normal (Django: every app starts with its own initial migration):
+   * multiple-bases is then not judged. Default true.
+   */
+  singleBase?: boolean
+  /** What a node's scope is called in messages ("app"), for tools whose nodes carry one. */
+  scopeNoun?: string
+  /** The scope a reference (a parent id, maybe missing) is in, for tools whose nodes carry one (Django: the id's app). */
+  scopeOf?: (ref: string) => string
+  /** How a revision is written in the parent field, for the re-parenting fix (Django: ("orders", "0003_a")); default '<id>'. */
+  parentValue?: (id: string) => string
 }
 
 // What the git checks need to know about a migration tool's project: where revisions live and which

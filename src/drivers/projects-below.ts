@@ -1,6 +1,6 @@
 // Where the migration projects are when working-directory is not one: run from a repository root
 // whose project sits in backend/, a new user gets "no alembic.ini" and nothing to go on. A bounded
-// walk below the directory finds alembic.ini files and SQL migration directories, so the error can
+// walk below the directory finds alembic.ini files, SQL migration directories and Django's manage.py, so the error can
 // name them and the working-directory to set.
 import { readdirSync } from 'node:fs'
 import path from 'node:path'
@@ -36,6 +36,10 @@ export function projectsBelow(root: string, limit = 5): ProjectBelow[] {
       // Flask-Migrate keeps alembic.ini in migrations/: the project is the directory above.
       const project = path.posix.basename(rel) === 'migrations' ? path.posix.dirname(rel) : rel
       found.push({ workingDirectory: project === '' ? '.' : project, found: `${rel}/alembic.ini` })
+    } else if (rel !== '' && names.includes('manage.py')) {
+      // A Django project: manage.py sits in the project's root, its apps below it.
+      found.push({ workingDirectory: rel, found: `${rel}/manage.py` })
+      continue
     } else if (rel !== '') {
       const format = formatOf(names)
       if (format && names.some((n) => n.endsWith('.sql'))) {

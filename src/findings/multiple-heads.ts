@@ -20,6 +20,8 @@ export function multipleHeads(
     /** Ways to fix it, the merge command first; none known: move the newest head. */
     fixes: string[]
     newest: string
+    /** Where the heads are, for tools that count them per scope: "in app orders". */
+    where?: string
   },
   place: Place,
 ): Finding {
@@ -27,7 +29,7 @@ export function multipleHeads(
   return build(
     MULTIPLE_HEADS,
     {
-      message: `${heads.length} head revisions: ${heads.join(', ')}. ${cap(facts.consequence)}.`,
+      message: `${heads.length} head revisions${facts.where ? ` ${facts.where}` : ''}: ${heads.join(', ')}. ${cap(facts.consequence)}.`,
       fix: `${fixes.length > 0 ? fixes.join(', or ') : `make ${facts.newest} follow another head`}.`,
     },
     place,

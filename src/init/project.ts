@@ -42,6 +42,11 @@ export function findProject(dir: string): FoundProject {
 
 function projectIn(dir: string): FoundProject {
   const tool = detectTool(dir, undefined, '; give init the directory of alembic.ini or of the SQL migrations')
+  if (tool === 'django')
+    throw new GateError(
+      `working-directory: ${dir} is a Django project, which init does not write workflows for yet; see the README's Django section`,
+      'working-directory',
+    )
   if (tool === 'sql') {
     // detectTool found it with the same call, so it is there.
     const location = findSqlDirectory(dir)

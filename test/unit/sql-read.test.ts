@@ -325,7 +325,7 @@ describe('createDriver: detection and --tool sql', () => {
     mkdirSync(path.join(empty, 'sql'))
     expect(() => driverFor(empty, { tool: 'sql', config: 'sql' })).toThrow(/^config: no SQL migrations in /)
     expect(() => driverFor(empty, { tool: 'flyway' })).toThrow(
-      /tool: unknown value "flyway" \(allowed: auto, alembic, sql\)/,
+      /tool: unknown value "flyway" \(allowed: auto, alembic, sql, django\)/,
     )
   })
 })
