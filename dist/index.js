@@ -34,7 +34,7 @@ import {
   runProjects,
   seconds,
   verdict
-} from "./chunks/chunk-THAWIEEJ.js";
+} from "./chunks/chunk-JJXF5IY6.js";
 import {
   EXIT_CODES,
   clip,

@@ -61,6 +61,23 @@ describe('readDjangoProject', () => {
     expect(p.authUserModel).toBe('store.Customer')
   })
 
+  it('names each place a settings file changes INSTALLED_APPS conditionally, by its line', () => {
+    const p = readDjangoProject(
+      dir({
+        'proj/settings.py':
+          'INSTALLED_APPS = ["shop"]\nif DEBUG:\n    INSTALLED_APPS += ["debug_toolbar"]\nfor name in PLUGINS:\n    INSTALLED_APPS.append(name)\n',
+        'shop/__init__.py': '',
+        'shop/migrations/0001_initial.py': migrationFile([]),
+      }),
+      'proj.settings',
+    )
+    expect(apps(p)).toEqual(['shop=shop:shop/migrations'])
+    expect(p.notes).toEqual([
+      'django: proj/settings.py:3 changes INSTALLED_APPS conditionally; the gate reads only its unconditional value',
+      'django: proj/settings.py:5 changes INSTALLED_APPS conditionally; the gate reads only its unconditional value',
+    ])
+  })
+
   it("takes a module app's label from the one AppConfig in its apps.py (Django 3.2+)", () => {
     const p = readDjangoProject(
       dir({

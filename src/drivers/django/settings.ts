@@ -102,8 +102,10 @@ export function readDjangoProject(projectDir: string, settingsInput?: string): D
 function readSettings(projectDir: string, file: string, notes: string[], depth = 0): Map<string, PyValue> {
   const env = new Map<string, PyValue>()
   let lines: LogicalLine[]
+  let text = ''
   try {
-    lines = logicalLines(normalizeNewlines(readFileSync(file, 'utf8')))
+    text = normalizeNewlines(readFileSync(file, 'utf8'))
+    lines = logicalLines(text)
   } catch {
     notes.push(`django: ${rel(projectDir, file)} is not valid Python`)
     return env
@@ -112,10 +114,13 @@ function readSettings(projectDir: string, file: string, notes: string[], depth =
     const t = line.tokens
     if (!line.topLevel) {
       // `if DEBUG: INSTALLED_APPS += [...]`: the gate cannot tell whether it runs.
-      if (t[0]?.text === 'INSTALLED_APPS' || t[0]?.text === 'MIGRATION_MODULES')
+      if (t[0]?.text === 'INSTALLED_APPS' || t[0]?.text === 'MIGRATION_MODULES') {
+        // Each place named by its line: a settings file may change it conditionally more than once.
+        const at = text.slice(0, t[0].offset).split('\n').length
         notes.push(
-          `django: ${rel(projectDir, file)} changes ${t[0].text} conditionally; the gate reads only its unconditional value`,
+          `django: ${rel(projectDir, file)}:${at} changes ${t[0].text} conditionally; the gate reads only its unconditional value`,
         )
+      }
       continue
     }
     if (t[0]?.text === 'from' && t[t.length - 1]?.text === '*' && depth < 5) {
