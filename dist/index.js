@@ -34,7 +34,7 @@ import {
   runProjects,
   seconds,
   verdict
-} from "./chunks/chunk-JJXF5IY6.js";
+} from "./chunks/chunk-563YZFSQ.js";
 import {
   EXIT_CODES,
   clip,

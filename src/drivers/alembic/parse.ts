@@ -5,7 +5,7 @@
 import type { Finding } from '../../report.js'
 import { unparseableMigration } from '../../findings/unparseable-migration.js'
 import { moduleAssignments, moduleDocstring, type Assignment, type Literal } from './literals.js'
-import { PySyntaxError, lineAt, lineStarts, logicalLines, normalizeNewlines } from './pytokens.js'
+import { lineAt, lineStarts, normalizeNewlines, pythonLinesOf } from './pytokens.js'
 
 export interface ParsedRevision {
   id: string
@@ -63,15 +63,9 @@ export function parseRevisionSource(text: string, file: string): ParseResult {
   const starts = lineStarts(source)
   const line = (offset: number): number => lineAt(starts, offset)
 
-  let lines
-  try {
-    lines = logicalLines(source)
-  } catch (error) {
-    if (!(error instanceof PySyntaxError)) throw error
-    const at = line(error.offset)
-    const fix = error.fix ?? `fix the syntax (\`python -m py_compile ${file}\` shows the error)`
-    return broken(file, at, `is not valid Python: ${error.message} (line ${at})`, fix, salvageId(source))
-  }
+  const read = pythonLinesOf(source, line, file)
+  if (!('lines' in read)) return broken(file, read.at, read.message, read.fix, salvageId(source))
+  const { lines } = read
 
   // Python semantics: the last module-level assignment wins.
   const last = new Map<string, Assignment>()

@@ -365,3 +365,22 @@ function decodeEscape(src: string, j: number): { text: string; end: number } {
   // Python keeps an unknown escape as written (with a warning).
   return { text: '\\' + next, end: j + 2 }
 }
+
+/**
+ * The logical lines of a migration file's source, or why it is not valid Python: the line, the
+ * message an unparseable-migration finding gives, and the fix.
+ */
+export function pythonLinesOf(
+  source: string,
+  line: (offset: number) => number,
+  file: string,
+): { lines: LogicalLine[] } | { at: number; message: string; fix: string } {
+  try {
+    return { lines: logicalLines(source) }
+  } catch (error) {
+    if (!(error instanceof PySyntaxError)) throw error
+    const at = line(error.offset)
+    const fix = error.fix ?? `fix the syntax (\`python -m py_compile ${file}\` shows the error)`
+    return { at, message: `is not valid Python: ${error.message} (line ${at})`, fix }
+  }
+}

@@ -4,7 +4,7 @@
 // unparseable-migration finding, never a crash.
 import type { Finding } from '../../report.js'
 import { unparseableMigration } from '../../findings/unparseable-migration.js'
-import { lineAt, lineStarts, logicalLines, normalizeNewlines, PySyntaxError, type Token } from '../alembic/pytokens.js'
+import { lineAt, lineStarts, normalizeNewlines, pythonLinesOf, type Token } from '../alembic/pytokens.js'
 import { describeValue, pyValue, type PyValue } from './pyvalue.js'
 
 /** A dependency as written: an (app, name) pair, or a swappable dependency on a setting. */
@@ -42,15 +42,9 @@ export function parseMigrationSource(text: string, file: string, id?: string): P
   const starts = lineStarts(source)
   const line = (offset: number): number => lineAt(starts, offset)
   const column = (offset: number): number => offset - (starts[line(offset) - 1] ?? 0)
-  let lines
-  try {
-    lines = logicalLines(source)
-  } catch (error) {
-    if (!(error instanceof PySyntaxError)) throw error
-    const at = line(error.offset)
-    const fix = error.fix ?? `fix the syntax (\`python -m py_compile ${file}\` shows the error)`
-    return problem(at, `is not valid Python: ${error.message} (line ${at})`, BREAKS_DJANGO, fix)
-  }
+  const read = pythonLinesOf(source, line, file)
+  if (!('lines' in read)) return problem(read.at, read.message, BREAKS_DJANGO, read.fix)
+  const { lines } = read
   const classAt = lines.findIndex((l) => {
     const [kw, name] = l.tokens
     return l.topLevel && kw?.text === 'class' && name?.text === 'Migration'
