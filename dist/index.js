@@ -34,7 +34,7 @@ import {
   runProjects,
   seconds,
   verdict
-} from "./chunks/chunk-563YZFSQ.js";
+} from "./chunks/chunk-JOL3OPXL.js";
 import {
   EXIT_CODES,
   clip,

@@ -2,6 +2,7 @@
 // GateReport. Knows nothing of GitHub or terminals; renderers read the report.
 import { judgeFindings } from './checks/judge-phase.js'
 import { lintScope, observedRevisions, runLintPhase } from './checks/lint-phase.js'
+import { ParseAhead } from './lint/parse-ahead.js'
 import { loadedOnline } from './checks/loaded-online.js'
 import { replaySkipped, runReplayPhase } from './checks/replay-phase.js'
 import { inRepository } from './checks/repo-paths.js'
@@ -11,7 +12,7 @@ import { runStaticPhase } from './checks/static-phase.js'
 import { bases, heads } from './checks/topo.js'
 import { createDriver } from './drivers/detect.js'
 import { GateError } from './errors.js'
-import type { MigrationDriver, ModelDrift } from './drivers/driver.js'
+import type { MigrationDriver, ModelDrift, SentStatement } from './drivers/driver.js'
 import { requireDirectory } from './errors.js'
 import { planGit, runGitPhase } from './git/phase.js'
 import type { GitHubContext } from './github/context.js'
@@ -164,6 +165,8 @@ async function gateWith(
     // The dangerous-operation rules judge what the pull request's first upgrades sent and did.
     const lintScoped = lintScope(config, git)
     const observe = observedRevisions(config, lintScoped)
+    // Their statements are parsed while the replay waits on the database, not after it.
+    const ahead = observe ? new ParseAhead() : undefined
     const replayed = await runReplayPhase({
       config,
       driver,
@@ -175,6 +178,7 @@ async function gateWith(
       ...(early && !own ? { server: early.take() } : {}),
       ...(prepared ? { prepared } : {}),
       ...(observe ? { observe } : {}),
+      ...(ahead ? { onObserved: (sent: SentStatement[]) => ahead.add(sent) } : {}),
     })
     report.postgres = replayed.postgres
     report.steps.push(...replayed.steps)
@@ -182,7 +186,9 @@ async function gateWith(
     notes.push(...replayed.notes)
     drift = replayed.drift
     if (observe) {
-      const linted = await timed('lint', () => runLintPhase({ config, graph, steps: report.steps, scope: lintScoped }))
+      const linted = await timed('lint', () =>
+        runLintPhase({ config, graph, steps: report.steps, scope: lintScoped, ...(ahead ? { ahead } : {}) }),
+      )
       findings.push(...linted.findings)
       notes.push(...linted.notes)
       if (linted.revisions.length > 0) report.lint = { revisions: linted.revisions }

@@ -8,6 +8,7 @@ import type { RevisionGraph } from '../drivers/driver.js'
 import type { GitOutcome } from '../git/phase.js'
 import type { GateConfig } from '../inputs.js'
 import { lintSteps, type LintResult, type LintStep } from '../lint/engine.js'
+import type { ParseAhead } from '../lint/parse-ahead.js'
 import type { Step } from '../report.js'
 
 /** The revisions judged: the pull request's where the git checks ran (strict: all); undefined: all. */
@@ -30,6 +31,8 @@ export async function runLintPhase(input: {
   graph: RevisionGraph
   steps: readonly Step[]
   scope: ReadonlySet<string> | undefined
+  /** What parsed the observed steps' statements during the replay. */
+  ahead?: ParseAhead
 }): Promise<LintResult> {
   const { config, graph, scope } = input
   const files = new Map(graph.nodes.map((n) => [n.id, n.file]))
@@ -49,5 +52,11 @@ export async function runLintPhase(input: {
       return undefined
     }
   }
-  return lintSteps(steps, { ...config.lint, ...(scope ? { revisions: scope } : {}) }, readSource)
+  const ahead = input.ahead
+  return lintSteps(
+    steps,
+    { ...config.lint, ...(scope ? { revisions: scope } : {}) },
+    readSource,
+    ahead ? () => ahead.parse() : undefined,
+  )
 }

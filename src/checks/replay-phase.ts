@@ -13,7 +13,7 @@ import { findServerWideStatement, workersGiven, type ServerWideStatement } from 
 import { startScratchServer, type ScratchServer } from './scratch-server.js'
 import { checkAfterStepsInBackground, watchSteps } from './step-watch.js'
 import { topologicalOrder } from './topo.js'
-import type { MigrationDriver, MigrationSession, ModelDrift, RevisionGraph } from '../drivers/driver.js'
+import type { MigrationDriver, MigrationSession, ModelDrift, RevisionGraph, SentStatement } from '../drivers/driver.js'
 import { oneLine } from '../errors.js'
 import type { GateConfig } from '../inputs.js'
 import type { Logger } from '../logger.js'
@@ -74,6 +74,8 @@ export async function runReplayPhase(input: {
   prepared?: Promise<void>
   /** Revisions whose first upgrade is observed (ReplayContext.observe); none by default. */
   observe?: (revision: string) => boolean
+  /** Told what each observed step sent, as it returns (the rules parse it during the replay). */
+  onObserved?: (sent: SentStatement[]) => void
 }): Promise<ReplayPhaseResult> {
   const { config, driver, graph, timed, logger, resources } = input
   const out: ReplayOutput = { steps: [], findings: [], notes: [] }
@@ -104,7 +106,7 @@ export async function runReplayPhase(input: {
       tool: driver.tool,
       logger,
       irreversible: { severity: config.irreversibleSeverity, allow: config.allowIrreversible },
-      open: (existing) => openDatabase(server, driver, config, watches, resources, logger, existing),
+      open: (existing) => openDatabase(server, driver, config, watches, resources, logger, existing, input.onObserved),
       ...(rebuildCheckpoints() !== 'off' ? { copies: databaseCopies(server, rebuildCheckpoints() === 'always') } : {}),
       ...(residueRepair() ? {} : { repair: false }),
       ...observedRevisions(input.observe),
@@ -199,6 +201,7 @@ async function openDatabase(
   logger: Logger,
   /** A database the gate already created (a template copy, replay-checkpoints.ts); none: a new, empty one. */
   existing?: string,
+  onObserved?: (sent: SentStatement[]) => void,
 ): Promise<ReplayDatabase> {
   const db = existing ? { name: existing, url: server.urlFor(existing) } : await server.createDatabase()
   // Its password may be one the gate made (a cluster's, a url run's own role's): as secret as the user's.
@@ -222,7 +225,12 @@ async function openDatabase(
   // own connection to another database is seen while it is open, before the helper's exit closes it.
   const check = server.checkIsolation?.bind(server)
   // The probe's list of databases, read with each capture, is stale the moment a step ran.
-  const told = watchSteps(session, { after: () => p.stepped() })
+  const told = watchSteps(session, {
+    after: (_revision, _direction, result) => {
+      if (result.sent) onObserved?.(result.sent)
+      return p.stepped()
+    },
+  })
   const isolated = check
     ? checkAfterStepsInBackground(told, (revision, direction) => check(`${direction} ${revision}`))
     : told

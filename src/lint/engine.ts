@@ -49,15 +49,17 @@ function judged(steps: readonly LintStep[], config: LintConfig): LintStep[] {
 
 /**
  * The entry point the replay calls with the upgrade steps it observed. Loads the parser (tens of
- * milliseconds, once per process) only when some step has a statement to judge.
+ * milliseconds, once per process) only when some step has a statement to judge. `parser`: one that
+ * parsed the statements ahead, during the replay (parse-ahead.ts).
  */
 export async function lintSteps(
   steps: readonly LintStep[],
   config: LintConfig,
   readSource: ReadSource,
+  parser?: () => Promise<ParseSql>,
 ): Promise<LintResult> {
   if (!judged(steps, config).some((s) => s.sent.length > 0)) return EMPTY
-  return judgeSteps(steps, config, readSource, await loadParser())
+  return judgeSteps(steps, config, readSource, await (parser ?? loadParser)())
 }
 
 interface Flagged {

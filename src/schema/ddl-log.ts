@@ -8,6 +8,8 @@
 // session_replication_role = replica is still seen. The function is SECURITY DEFINER so that a migration
 // running as a less privileged role can still append to the log. Everything lives in one schema that
 // snapshots leave out (queries.ts), and the probe removes it before the models are compared at head.
+// A dropped object's entry keeps its `schema.name`: an observed step's lock on a table it dropped is
+// named from it (drivers/observation.ts), the table's own catalog row being gone by then.
 
 export const DDL_LOG_SCHEMA = 'migration_gate_ddl'
 const EVENTS = { end: 'migration_gate_ddl_end', drop: 'migration_gate_ddl_drop' } as const
@@ -24,7 +26,8 @@ const RENAMES = String.raw`\m(rename|set\s+schema)\M`
 export const INSTALL_DDL_LOG = `
 CREATE SCHEMA IF NOT EXISTS ${DDL_LOG_SCHEMA};
 CREATE TABLE IF NOT EXISTS ${DDL_LOG_SCHEMA}.log (
-  classid oid, objid oid, objsubid int, object_type text, dropped boolean NOT NULL, renames boolean NOT NULL
+  classid oid, objid oid, objsubid int, object_type text, dropped boolean NOT NULL, renames boolean NOT NULL,
+  name text
 );
 CREATE OR REPLACE FUNCTION ${DDL_LOG_SCHEMA}.record() RETURNS event_trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $fn$
@@ -33,10 +36,11 @@ DECLARE
 BEGIN
   IF TG_EVENT = 'sql_drop' THEN
     INSERT INTO ${DDL_LOG_SCHEMA}.log
-      SELECT d.classid, d.objid, d.objsubid, d.object_type, true, renames FROM pg_event_trigger_dropped_objects() d;
+      SELECT d.classid, d.objid, d.objsubid, d.object_type, true, renames, d.schema_name || '.' || d.object_name
+      FROM pg_event_trigger_dropped_objects() d;
   ELSE
     INSERT INTO ${DDL_LOG_SCHEMA}.log
-      SELECT c.classid, c.objid, c.objsubid, c.object_type, false, renames FROM pg_event_trigger_ddl_commands() c;
+      SELECT c.classid, c.objid, c.objsubid, c.object_type, false, renames, NULL FROM pg_event_trigger_ddl_commands() c;
   END IF;
 END
 $fn$;

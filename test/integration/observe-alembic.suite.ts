@@ -4,6 +4,7 @@
 // transaction held before commit; the tables rewritten and created; an autocommit block that hides
 // part of the step's locks (locksComplete false) without breaking the step.
 import { join } from 'node:path'
+import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDriver } from '../../src/drivers/detect.js'
 import type { MigrationSession, StepResult } from '../../src/drivers/driver.js'
@@ -11,6 +12,7 @@ import { readConfig } from '../../src/inputs.js'
 import { silentLogger } from '../../src/logger.js'
 import type { Server } from '../../src/postgres/provider.js'
 import { ResourceTracker } from '../../src/resource-tracker.js'
+import { INSTALL_DDL_LOG } from '../../src/schema/ddl-log.js'
 import { FIXTURES } from '../support/run-gate.js'
 import { startTestServer } from '../support/server.js'
 
@@ -29,7 +31,8 @@ export function observeSuite(options: { label: string; interpreter: () => Promis
       await server?.stop()
     })
 
-    async function open(): Promise<MigrationSession> {
+    /** `ddlLog`: with the gate's DDL log installed, as the replay has it on the servers it starts. */
+    async function open(ddlLog = false): Promise<MigrationSession> {
       const python = await options.interpreter()
       const inputs: Record<string, string> = { 'working-directory': join(FIXTURES, 'alembic-observe'), python }
       const driver = createDriver(
@@ -37,82 +40,103 @@ export function observeSuite(options: { label: string; interpreter: () => Promis
         silentLogger,
       )
       const db = await server.createDatabase()
+      if (ddlLog) {
+        const client = new pg.Client({ connectionString: db.url })
+        await client.connect()
+        await client.query(INSTALL_DDL_LOG)
+        await client.end()
+      }
       return driver.open(db.url, { stepTimeoutSeconds: 60, resources })
     }
 
-    it('records each statement at its op. call, the locks at commit, rewrites and creations', async () => {
-      const session = await open()
-      try {
-        const ids = ['a1000001', 'a1000002', 'a1000003', 'a1000004', 'a1000005']
-        const steps: StepResult[] = []
-        for (const id of ids) steps.push(await session.upgrade(id, { observe: true }))
-        expect(steps.map((s) => s.error?.message ?? 'ok')).toEqual(ids.map(() => 'ok'))
-        const [create, widen, currency, index, autocommit] = steps
+    it.each([
+      { log: 'with the DDL log', ddlLog: true },
+      { log: 'without it', ddlLog: false },
+    ])(
+      'records each statement at its op. call, the locks at commit, rewrites and creations ($log)',
+      async ({ ddlLog }) => {
+        const session = await open(ddlLog)
+        try {
+          const ids = ['a1000001', 'a1000002', 'a1000003', 'a1000004', 'a1000005', 'a1000006']
+          const steps: StepResult[] = []
+          for (const id of ids) steps.push(await session.upgrade(id, { observe: true }))
+          expect(steps.map((s) => s.error?.message ?? 'ok')).toEqual(ids.map(() => 'ok'))
+          const [create, widen, currency, index, autocommit, drop] = steps
 
-        const createFile = `${VERSIONS}/a1000001_create_accounts.py`
-        expect(create?.sent?.map((s) => [s.file, s.line])).toEqual([
-          [createFile, 19],
-          [createFile, 24],
-        ])
-        expect(create?.sent?.[0]?.sql).toContain('CREATE TABLE accounts')
-        expect(create?.observed).toMatchObject({
-          created: ['public.accounts', 'public.accounts_id_seq', 'public.accounts_pkey'],
-          rewritten: [],
-          locksComplete: true,
-        })
-        // The version table is Alembic's bookkeeping: neither a statement nor a lock of the migration.
-        expect(create?.sent?.some((s) => s.sql.includes('alembic_version'))).toBe(false)
-        expect(locks(create)?.some((l) => l.includes('alembic_version'))).toBe(false)
+          const createFile = `${VERSIONS}/a1000001_create_accounts.py`
+          expect(create?.sent?.map((s) => [s.file, s.line])).toEqual([
+            [createFile, 19],
+            [createFile, 24],
+          ])
+          expect(create?.sent?.[0]?.sql).toContain('CREATE TABLE accounts')
+          expect(create?.observed).toMatchObject({
+            created: ['public.accounts', 'public.accounts_id_seq', 'public.accounts_pkey'],
+            rewritten: [],
+            locksComplete: true,
+          })
+          // The version table is Alembic's bookkeeping: neither a statement nor a lock of the migration.
+          expect(create?.sent?.some((s) => s.sql.includes('alembic_version'))).toBe(false)
+          expect(locks(create)?.some((l) => l.includes('alembic_version'))).toBe(false)
 
-        // integer -> bigint on 100 rows: rewritten under ACCESS EXCLUSIVE.
-        expect(widen?.sent).toEqual([
-          {
-            sql: expect.stringMatching(/^ALTER TABLE accounts ALTER COLUMN balance TYPE BIGINT\s*$/),
-            file: `${VERSIONS}/a1000002_widen_balance.py`,
-            line: 19,
-          },
-        ])
-        expect(widen?.observed).toMatchObject({ rewritten: ['public.accounts', 'public.accounts_pkey'], created: [] })
-        expect(locks(widen)).toContain('public.accounts AccessExclusiveLock true')
+          // integer -> bigint on 100 rows: rewritten under ACCESS EXCLUSIVE.
+          expect(widen?.sent).toEqual([
+            {
+              sql: expect.stringMatching(/^ALTER TABLE accounts ALTER COLUMN balance TYPE BIGINT\s*$/),
+              file: `${VERSIONS}/a1000002_widen_balance.py`,
+              line: 19,
+            },
+          ])
+          expect(widen?.observed).toMatchObject({ rewritten: ['public.accounts', 'public.accounts_pkey'], created: [] })
+          expect(locks(widen)).toContain('public.accounts AccessExclusiveLock true')
 
-        // ADD COLUMN with a constant default: the same lock, no rewrite.
-        expect(currency?.sent?.map((s) => s.line)).toEqual([19])
-        expect(currency?.observed).toEqual({
-          locks: [{ relation: 'public.accounts', mode: 'AccessExclusiveLock', existedBefore: true }],
-          rewritten: [],
-          created: [],
-          locksComplete: true,
-        })
+          // ADD COLUMN with a constant default: the same lock, no rewrite.
+          expect(currency?.sent?.map((s) => s.line)).toEqual([19])
+          expect(currency?.observed).toEqual({
+            locks: [{ relation: 'public.accounts', mode: 'AccessExclusiveLock', existedBefore: true }],
+            rewritten: [],
+            created: [],
+            locksComplete: true,
+          })
 
-        // CREATE INDEX: SHARE on the table; a table created and indexed in the same migration is new.
-        const indexFile = `${VERSIONS}/a1000004_index_and_new_table.py`
-        expect(index?.sent?.map((s) => s.line)).toEqual([19, 20, 25, 26])
-        expect(index?.sent?.every((s) => s.file === indexFile)).toBe(true)
-        // The bound parameters, as psycopg2 sent them.
-        expect(index?.sent?.[3]?.sql).toBe('UPDATE accounts SET balance = balance + 5 WHERE id = 1')
-        expect(locks(index)).toEqual(
-          expect.arrayContaining([
-            'public.accounts ShareLock true',
-            'public.ledger AccessExclusiveLock false',
-            'public.ix_ledger_account_id AccessExclusiveLock false',
-          ]),
-        )
-        expect(index?.observed?.created).toEqual(
-          expect.arrayContaining(['public.ledger', 'public.ix_accounts_balance']),
-        )
+          // CREATE INDEX: SHARE on the table; a table created and indexed in the same migration is new.
+          const indexFile = `${VERSIONS}/a1000004_index_and_new_table.py`
+          expect(index?.sent?.map((s) => s.line)).toEqual([19, 20, 25, 26])
+          expect(index?.sent?.every((s) => s.file === indexFile)).toBe(true)
+          // The bound parameters, as psycopg2 sent them.
+          expect(index?.sent?.[3]?.sql).toBe('UPDATE accounts SET balance = balance + 5 WHERE id = 1')
+          expect(locks(index)).toEqual(
+            expect.arrayContaining([
+              'public.accounts ShareLock true',
+              'public.ledger AccessExclusiveLock false',
+              'public.ix_ledger_account_id AccessExclusiveLock false',
+            ]),
+          )
+          expect(index?.observed?.created).toEqual(
+            expect.arrayContaining(['public.ledger', 'public.ix_accounts_balance']),
+          )
 
-        // autocommit_block(): the step runs through, its statements are recorded, the locks are incomplete.
-        expect(autocommit?.sent?.map((s) => s.sql)).toEqual([
-          "UPDATE accounts SET currency = 'USD' WHERE id = 2",
-          'CREATE INDEX CONCURRENTLY ix_accounts_currency ON accounts (currency)',
-        ])
-        expect(autocommit?.observed).toMatchObject({ created: ['public.ix_accounts_currency'], locksComplete: false })
-        // What ran before the block was read at the block's first commit.
-        expect(locks(autocommit)).toContain('public.accounts RowExclusiveLock true')
-      } finally {
-        await session.close()
-      }
-    })
+          // autocommit_block(): the step runs through, its statements are recorded, the locks are incomplete.
+          expect(autocommit?.sent?.map((s) => s.sql)).toEqual([
+            "UPDATE accounts SET currency = 'USD' WHERE id = 2",
+            'CREATE INDEX CONCURRENTLY ix_accounts_currency ON accounts (currency)',
+          ])
+          expect(autocommit?.observed).toMatchObject({ created: ['public.ix_accounts_currency'], locksComplete: false })
+          // What ran before the block was read at the block's first commit.
+          expect(locks(autocommit)).toContain('public.accounts RowExclusiveLock true')
+
+          // A dropped table is named (its catalog row is gone at commit); one made and dropped on the way is not.
+          expect(locks(drop)).toEqual([
+            'public.ix_ledger_account_id AccessExclusiveLock true',
+            'public.ledger AccessExclusiveLock true',
+            'public.ledger_id_seq AccessExclusiveLock true',
+            'public.ledger_pkey AccessExclusiveLock true',
+          ])
+          expect(drop?.observed).toMatchObject({ created: [], rewritten: [], locksComplete: true })
+        } finally {
+          await session.close()
+        }
+      },
+    )
 
     it('records nothing unless asked, and a failing observed step keeps its own error', async () => {
       const session = await open()

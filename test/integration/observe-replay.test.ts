@@ -32,9 +32,9 @@ describe('observed steps in the replay', () => {
     const report = await gateOnFixture('alembic-observe', { mode: 'roundtrip' })
     expect(report.findings.map((f) => f.id)).toEqual([])
     expect(observedSteps(report).map((s) => `${s.revision} ${s.phase}`)).toEqual(
-      ['a1000001', 'a1000002', 'a1000003', 'a1000004', 'a1000005'].map((r) => `${r} first`),
+      ['a1000001', 'a1000002', 'a1000003', 'a1000004', 'a1000005', 'a1000006'].map((r) => `${r} first`),
     )
-    expect(report.steps.filter((s) => s.phase === 're')).toHaveLength(5)
+    expect(report.steps.filter((s) => s.phase === 're')).toHaveLength(6)
     const widen = report.steps.find((s) => s.revision === 'a1000002' && s.phase === 'first')
     expect(widen?.observed?.rewritten).toContain('public.accounts')
   })

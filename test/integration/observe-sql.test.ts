@@ -2,7 +2,10 @@
 // with their file:line, and what the server saw: the locks held before COMMIT, the tables rewritten
 // (ALTER COLUMN TYPE on a table of rows, not ADD COLUMN with a constant default), what the step
 // created, and locksComplete false where a file runs outside a transaction the gate can look into.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDriver } from '../../src/drivers/detect.js'
 import type { MigrationSession, StepResult } from '../../src/drivers/driver.js'
@@ -10,6 +13,7 @@ import { readConfig } from '../../src/inputs.js'
 import { silentLogger } from '../../src/logger.js'
 import type { Server } from '../../src/postgres/provider.js'
 import { ResourceTracker } from '../../src/resource-tracker.js'
+import { INSTALL_DDL_LOG } from '../../src/schema/ddl-log.js'
 import { FIXTURES } from '../support/run-gate.js'
 import { startTestServer } from '../support/server.js'
 
@@ -22,13 +26,24 @@ afterAll(async () => {
   await server?.stop()
 })
 
-async function open(fixture: string): Promise<{ session: MigrationSession; ids: string[] }> {
+/**
+ * A session on a new database of `dir` (a fixture's name, or a directory). `ddlLog`: with the gate's DDL
+ * log installed, as the replay has it on the servers it starts (dropped relations are named from it).
+ */
+async function open(fixture: string, ddlLog = false): Promise<{ session: MigrationSession; ids: string[] }> {
+  const dir = fixture.startsWith('/') ? fixture : join(FIXTURES, fixture)
   const driver = createDriver(
-    readConfig((name) => ({ 'working-directory': join(FIXTURES, fixture) })[name]),
+    readConfig((name) => ({ 'working-directory': dir })[name]),
     silentLogger,
   )
   const graph = await driver.graph()
   const db = await server.createDatabase()
+  if (ddlLog) {
+    const client = new pg.Client({ connectionString: db.url })
+    await client.connect()
+    await client.query(INSTALL_DDL_LOG)
+    await client.end()
+  }
   const session = await driver.open(db.url, { stepTimeoutSeconds: 60, resources })
   return { session, ids: graph.nodes.map((n) => n.id) }
 }
@@ -80,9 +95,12 @@ function commonSteps(
   expect(index.observed?.created).toContain('public.ledger')
 }
 
-describe('observed SQL steps', () => {
+describe.each([
+  { log: 'with the DDL log', ddlLog: true },
+  { log: 'without the DDL log', ddlLog: false },
+])('observed SQL steps ($log)', ({ ddlLog }) => {
   it('golang-migrate: a file sent whole is wrapped to read its locks, unless it must run on its own', async () => {
-    const { session, ids } = await open('sql-golang-observe')
+    const { session, ids } = await open('sql-golang-observe', ddlLog)
     try {
       const steps: StepResult[] = []
       for (const id of ids) steps.push(await session.upgrade(id, { observe: true }))
@@ -116,7 +134,7 @@ describe('observed SQL steps', () => {
   })
 
   it('dbmate: the locks of each block are read before its COMMIT; transaction:false is not looked into', async () => {
-    const { session, ids } = await open('sql-dbmate-observe')
+    const { session, ids } = await open('sql-dbmate-observe', ddlLog)
     try {
       const steps: StepResult[] = []
       for (const id of ids) steps.push(await session.upgrade(id, { observe: true }))
@@ -133,6 +151,37 @@ describe('observed SQL steps', () => {
     }
   })
 
+  it('names a table the step dropped, and leaves out one it created and dropped again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mg-observe-drop-'))
+    try {
+      mkdirSync(join(dir, 'migrations'))
+      const file = (name: string, sql: string) => writeFileSync(join(dir, 'migrations', name), sql)
+      file(
+        '1_create.up.sql',
+        'CREATE TABLE old (id int PRIMARY KEY);\nINSERT INTO old SELECT generate_series(1, 10);\n',
+      )
+      file('1_create.down.sql', 'DROP TABLE old;\n')
+      file('2_drop.up.sql', 'DROP TABLE old;\nCREATE TABLE scratch (id int);\nDROP TABLE scratch;\n')
+      file('2_drop.down.sql', 'CREATE TABLE old (id int PRIMARY KEY);\n')
+      const { session, ids } = await open(dir, ddlLog)
+      try {
+        const [create, drop] = [
+          await session.upgrade(ids[0] as string),
+          await session.upgrade(ids[1] as string, { observe: true }),
+        ]
+        expect([create.ok, drop.ok]).toEqual([true, true])
+        expect(locks(drop)).toEqual(['public.old AccessExclusiveLock true', 'public.old_pkey AccessExclusiveLock true'])
+        expect(drop.observed).toMatchObject({ created: [], rewritten: [], locksComplete: true })
+      } finally {
+        await session.close()
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('observed SQL steps', () => {
   it('records nothing for a step not asked to observe, and a failed step keeps what it sent without observations', async () => {
     const { session, ids } = await open('sql-golang-observe')
     try {

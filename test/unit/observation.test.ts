@@ -1,6 +1,7 @@
-// buildObservation: the readings of a step (relations before and after, locks at its commits) turned
-// into what the dangerous-operation rules read. The readings themselves are real in
-// test/integration/observe-*.test.ts; here, the cases a fixture cannot easily show.
+// buildObservation: the readings of a step (the watermark before it, the locks at its commits, the
+// relations after it where the locks are incomplete) turned into what the dangerous-operation rules
+// read. The readings themselves are real in test/integration/observe-*.test.ts; here, the cases a
+// fixture cannot easily show.
 import { describe, expect, it } from 'vitest'
 import { buildObservation, type LockRow, type RelationRow } from '../../src/drivers/observation.js'
 
@@ -12,12 +13,13 @@ const lock = (oid: number, mode: string, name: string | null, of = name, filenod
   of,
   filenode,
 ]
+/** A relation dropped by the step, as the locks query returns it: no catalog row, maybe a name from the DDL log. */
+const dropped = (oid: number, mode: string, name: string | null = null): LockRow => [oid, mode, name, null, null]
 
 describe('buildObservation', () => {
   it('keeps the strongest mode per relation, whichever commit of the step held it', () => {
     const o = buildObservation({
-      before: [rel(20000, 20000, 'public.t')],
-      after: [rel(20000, 20000, 'public.t')],
+      watermark: 20000,
       locks: [
         lock(20000, 'RowExclusiveLock', 'public.t'),
         lock(20000, 'ShareLock', 'public.t'),
@@ -29,11 +31,13 @@ describe('buildObservation', () => {
     expect(o.locks).toEqual([{ relation: 'public.t', mode: 'ShareLock', existedBefore: true }])
   })
 
-  it('names a relation the step dropped from the relations before it, and leaves out one it created and dropped', () => {
+  it('names a dropped relation from the DDL log, and leaves out one the step created and dropped', () => {
     const o = buildObservation({
-      before: [rel(20000, 20000, 'public.gone')],
-      after: [],
-      locks: [lock(20000, 'AccessExclusiveLock', null), lock(30000, 'AccessExclusiveLock', null)],
+      watermark: 25000,
+      locks: [
+        dropped(20000, 'AccessExclusiveLock', 'public.gone'),
+        dropped(30000, 'AccessExclusiveLock', 'public.tmp'),
+      ],
       complete: true,
       bookkeeping: [],
     })
@@ -41,10 +45,26 @@ describe('buildObservation', () => {
     expect(o).toMatchObject({ rewritten: [], created: [] })
   })
 
-  it('tells rewritten (file node changed) from created (new oid), and never calls a relation without storage rewritten', () => {
+  it('without the DDL log, names a dropped relation from the relations read before the step', () => {
     const o = buildObservation({
-      before: [rel(1, 100, 'public.t'), rel(2, null, 'public.v'), rel(3, 300, 'public.same')],
-      after: [rel(1, 101, 'public.t'), rel(2, null, 'public.v'), rel(3, 300, 'public.same'), rel(4, 400, 'public.new')],
+      watermark: 25000,
+      before: [rel(20000, 20000, 'public.gone')],
+      locks: [dropped(20000, 'AccessExclusiveLock'), dropped(30000, 'AccessExclusiveLock')],
+      complete: true,
+      bookkeeping: [],
+    })
+    expect(o.locks).toEqual([{ relation: 'public.gone', mode: 'AccessExclusiveLock', existedBefore: true }])
+  })
+
+  it('tells created (oid above the watermark) from rewritten (file node above it), never a relation without storage', () => {
+    const o = buildObservation({
+      watermark: 300,
+      after: [
+        rel(1, 301, 'public.t'),
+        rel(2, null, 'public.v'),
+        rel(3, 300, 'public.same'),
+        rel(304, 304, 'public.new'),
+      ],
       locks: [],
       complete: false,
       bookkeeping: [],
@@ -52,28 +72,43 @@ describe('buildObservation', () => {
     expect(o).toEqual({ locks: [], rewritten: ['public.t'], created: ['public.new'], locksComplete: false })
   })
 
+  it('a file node above the oid but not above the watermark was rewritten by an earlier step', () => {
+    const o = buildObservation({
+      watermark: 500,
+      locks: [lock(1, 'AccessExclusiveLock', 'public.t', 'public.t', 450)],
+      complete: true,
+      bookkeeping: [],
+    })
+    expect(o).toMatchObject({ rewritten: [], created: [] })
+    expect(o.locks).toEqual([{ relation: 'public.t', mode: 'AccessExclusiveLock', existedBefore: true }])
+  })
+
   it('without a reading after the step (locks complete), takes what was created and rewritten from the lock rows', () => {
     const o = buildObservation({
-      before: [rel(1, 100, 'public.t'), rel(2, 200, 'public.t_pkey'), rel(3, 300, 'public.read')],
+      watermark: 300,
       locks: [
         // first commit (a dbmate step's first block): t rewritten, tmp created, read only read
-        lock(1, 'AccessExclusiveLock', 'public.t', 'public.t', 101),
+        lock(1, 'AccessExclusiveLock', 'public.t', 'public.t', 301),
         lock(3, 'AccessShareLock', 'public.read', 'public.read', 300),
-        lock(9, 'AccessExclusiveLock', 'public.tmp', 'public.tmp', 900),
-        // second commit: tmp dropped again (no name any more), t rewritten once more
-        lock(9, 'AccessExclusiveLock', null, null, null),
-        lock(1, 'AccessExclusiveLock', 'public.t', 'public.t', 102),
+        lock(900, 'AccessExclusiveLock', 'public.tmp', 'public.tmp', 900),
+        // second commit: tmp dropped again (named by the DDL log), t rewritten once more
+        dropped(900, 'AccessExclusiveLock', 'public.tmp'),
+        lock(1, 'AccessExclusiveLock', 'public.t', 'public.t', 902),
       ],
       complete: true,
       bookkeeping: [],
     })
     expect(o).toMatchObject({ rewritten: ['public.t'], created: [], locksComplete: true })
-    expect(o.locks.map((l) => l.relation)).toEqual(['public.read', 'public.t', 'public.tmp'])
+    expect(o.locks.map((l) => `${l.relation} ${l.existedBefore}`)).toEqual([
+      'public.read true',
+      'public.t true',
+      'public.tmp false',
+    ])
   })
 
   it("leaves out the tool's bookkeeping table and its indexes, by bare name or schema.name", () => {
     const readings = {
-      before: [rel(1, 1, 'public.alembic_version'), rel(2, 2, 'public.alembic_version_pkc')],
+      watermark: 2,
       after: [
         rel(1, 1, 'public.alembic_version'),
         rel(2, 2, 'public.alembic_version_pkc'),

@@ -368,23 +368,27 @@ def sqlalchemy_url(plain_url, async_env):
 class Observation:
     """What one observed step sent and what the server saw it do (StepResult.sent / .observed).
 
-    The gate gives the queries (src/drivers/observation.ts, shared with the SQL driver): `relations`
-    is read before and after the step, `locks` just before each commit of the step's transaction
-    (locks are released at commit). Both run on raw DBAPI cursors, which SQLAlchemy's events do not
+    The gate gives the queries (src/drivers/observation.ts, shared with the SQL driver): `before`
+    (the watermark) before the step, `relations` where a lock row cannot tell, `locks` just before
+    each commit of the step's transaction (locks are released at commit). All run on raw DBAPI cursors, which SQLAlchemy's events do not
     see: they are neither counted nor recorded as statements the migration sent. Nothing here may
     fail the step or hide its error: a reading that fails leaves `complete` false.
     """
 
     SAVEPOINT = "migration_gate_observe"
+    # co_filename -> its real path, for every step of the run: the stack of a statement holds dozens of
+    # SQLAlchemy and Alembic files, resolved once each rather than once a step.
+    REAL_PATHS = {}
 
     def __init__(self, queries, revision_path, project_dir):
         self.queries = queries
         self.project_dir = os.path.realpath(project_dir)
         self.revision_file = os.path.realpath(revision_path)
         self.revision_rel = os.path.relpath(self.revision_file, self.project_dir).replace(os.sep, "/")
-        self.same_file = {}  # co_filename -> is the revision file (realpath once per name)
         self.sent = []
-        self.before = []
+        self.watermark = None  # read_before: the greatest oid and file node before the step
+        self.logged = False  # the DDL log is installed: it names what the step drops
+        self.before = None  # without the log: the relations before the step
         self.locks = []
         self.commits = 0
         self.autocommit = False  # the step used autocommit_block(): part of it ran outside any transaction
@@ -404,12 +408,13 @@ class Observation:
     def where(self):
         """The innermost frame of the revision file on the stack: the `op.` call that sent it."""
         frame = sys._getframe(2)
+        real = Observation.REAL_PATHS
         while frame is not None:
             name = frame.f_code.co_filename
-            hit = self.same_file.get(name)
-            if hit is None:
-                hit = self.same_file[name] = (not name.startswith("<")) and os.path.realpath(name) == self.revision_file
-            if hit:
+            path = real.get(name)
+            if path is None:
+                path = real[name] = "" if name.startswith("<") else os.path.realpath(name)
+            if path == self.revision_file:
                 return self.revision_rel, frame.f_lineno
             frame = frame.f_back
         return None
@@ -456,8 +461,43 @@ class Observation:
             return "utf-8"
 
     # -- the server's side ---------------------------------------------------------------------------
+    def read_before(self, conn):
+        """Before the step's transaction: the watermark (src/drivers/observation.ts), and without the
+        DDL log the relations, whose names say what the step drops. Read in autocommit where the DBAPI
+        allows it (one round trip, no BEGIN and ROLLBACK around it)."""
+        try:
+            in_transaction = conn.in_transaction()
+            raw = conn.connection
+            dbapi = getattr(raw, "dbapi_connection", None) or getattr(raw, "connection", None)
+            switched = False
+            if not in_transaction and dbapi is not None and getattr(dbapi, "autocommit", None) is False:
+                try:
+                    dbapi.autocommit = True
+                    switched = True
+                except Exception:  # noqa: BLE001 - the DBAPI refused (a transaction of its own is open)
+                    switched = False
+            cursor = raw.cursor()
+            try:
+                cursor.execute(self.queries["before"])
+                row = cursor.fetchone()
+                self.watermark, self.logged = row[0], bool(row[1])
+                if not self.logged:
+                    cursor.execute(self.queries["relations"])
+                    self.before = [list(r) for r in cursor.fetchall()]
+            finally:
+                cursor.close()
+                if switched:
+                    dbapi.autocommit = False
+            if not in_transaction and not switched:
+                # The DBAPI began a transaction of its own for the read; SQLAlchemy knows nothing of
+                # it. Rolled back (it only read), so the step's transaction starts as it would have.
+                raw.rollback()
+        except Exception:  # noqa: BLE001
+            self.failed = True
+            self.watermark = None
+
     def read_relations(self, conn):
-        """The user relations, outside the step's transaction (before it began, after it committed)."""
+        """The user relations, outside the step's transaction (after it committed)."""
         try:
             in_transaction = conn.in_transaction()
             raw = conn.connection
@@ -468,8 +508,6 @@ class Observation:
             finally:
                 cursor.close()
             if not in_transaction:
-                # The DBAPI began a transaction of its own for the read; SQLAlchemy knows nothing of
-                # it. Rolled back (it only read), so the step's transaction starts as it would have.
                 raw.rollback()
             return rows
         except Exception:  # noqa: BLE001
@@ -478,20 +516,45 @@ class Observation:
 
     def read_locks(self, conn):
         """At a commit of the step's transaction: the locks held, inside a savepoint, so that a read
-        that fails cannot abort the transaction the migration is about to commit."""
+        that fails cannot abort the transaction the migration is about to commit. Through a statement
+        prepared on the connection (planning the query cost twice what running it does), else (a
+        migration that deallocated it) the query itself."""
         if self.in_autocommit:
             return  # autocommit_block's own commit: nothing of ours to look into
         self.commits += 1
+        query = self.queries["locks_logged" if self.logged else "locks"]
+        raw = conn.connection
+        info = getattr(raw, "info", None)
+        done = info.setdefault("migration_gate_prepared", set()) if isinstance(info, dict) else None
+        name = query["name"]
+        attempts = [("plain", query["text"])]
+        if done is not None:
+            attempts.insert(0, ("execute", "EXECUTE " + name))
+            if name not in done:
+                attempts.insert(0, ("prepare", "PREPARE %s AS %s" % (name, query["text"])))
         cursor = None
         try:
-            cursor = conn.connection.cursor()
-            cursor.execute("SAVEPOINT " + self.SAVEPOINT)
-            try:
-                cursor.execute(self.queries["locks"])
+            cursor = raw.cursor()
+            # psycopg2 sends several statements in one round trip (and returns the last one's rows);
+            # other DBAPIs may bind each execute as one prepared statement: the savepoint goes alone.
+            joined = type(cursor).__module__.startswith("psycopg2")
+            if not joined:
+                cursor.execute("SAVEPOINT " + self.SAVEPOINT)
+            for n, (kind, text) in enumerate(attempts):
+                try:
+                    cursor.execute("SAVEPOINT %s; %s" % (self.SAVEPOINT, text) if joined and n == 0 else text)
+                except Exception:  # noqa: BLE001 - the next attempt, or no locks
+                    cursor.execute("ROLLBACK TO SAVEPOINT " + self.SAVEPOINT)
+                    if kind == "execute":
+                        done.discard(name)  # deallocated by the migration: prepared again next step
+                    # A PREPARE that failed may have been made by an earlier life of the connection.
+                    continue
+                if kind == "prepare":
+                    done.add(name)
+                    continue
                 self.locks.extend(list(r) for r in cursor.fetchall())
-            except Exception:  # noqa: BLE001
-                self.failed = True
-                cursor.execute("ROLLBACK TO SAVEPOINT " + self.SAVEPOINT)
+                return
+            self.failed = True
         except Exception:  # noqa: BLE001
             self.failed = True
         finally:
@@ -511,11 +574,13 @@ class Observation:
         out = {"sent": self.sent}
         if ok:
             out["observed"] = {
-                "before": self.before,
+                "watermark": self.watermark,
                 "locks": self.locks,
                 "complete": self.complete(),
                 "version_table": version_table,
             }
+            if self.before is not None:
+                out["observed"]["before"] = self.before
             if self.after is not None:
                 out["observed"]["after"] = self.after
         return out
@@ -615,7 +680,7 @@ class Replay:
                     observing = None
                     if cmd.get("observe"):
                         observing = Observation(cmd["observe"], revision.path, self.args.project)
-                        observing.before = observing.read_relations(ctx.connection)
+                        observing.read_before(ctx.connection)
                     self.observing = observing
                     started = time.perf_counter()
                     yield RevisionStep(self.script.revision_map, revision, kind == "upgrade")

@@ -21,10 +21,26 @@ import type {
   StepOptions,
   StepResult,
 } from '../driver.js'
-import { buildObservation, LOCKS_SQL, RELATIONS_SQL, type LockRow, type RelationRow } from '../observation.js'
+import {
+  BEFORE_SQL,
+  buildObservation,
+  locksSql,
+  locksStatement,
+  RELATIONS_SQL,
+  type LockRow,
+  type RelationRow,
+} from '../observation.js'
 import { migrationApplicationName, PROBE_APPLICATION_NAME } from '../../postgres/names.js'
 import type { ResourceTracker } from '../../resource-tracker.js'
 import type { SpareHelpers } from './spare-helper.js'
+
+/** What helper.py's Observation runs (observation.ts), with the names to prepare the locks query under. */
+const OBSERVE_QUERIES = {
+  before: BEFORE_SQL,
+  relations: RELATIONS_SQL,
+  locks: { text: locksSql(false), name: locksStatement(false) },
+  locks_logged: { text: locksSql(true), name: locksStatement(true) },
+}
 
 export interface HelperOptions {
   python: string
@@ -59,7 +75,10 @@ interface Reply {
   sent?: SentStatement[]
   /** An observed step's readings, when it succeeded; the StepObservation is built from them here. */
   observed?: {
-    before: RelationRow[]
+    /** Null when the reading before the step failed: nothing can be told then. */
+    watermark: string | number | null
+    /** Read only without the DDL log (observation.ts Readings.before). */
+    before?: RelationRow[]
     /** Read only when the locks are incomplete (observation.ts Readings.after). */
     after?: RelationRow[]
     locks: LockRow[]
@@ -332,9 +351,7 @@ export class AlembicSession implements MigrationSession {
     const helper = await this.running()
     const t0 = performance.now()
     // The queries travel with the command: one text for both drivers (observation.ts).
-    const command = observe
-      ? { cmd, revision, observe: { relations: RELATIONS_SQL, locks: LOCKS_SQL } }
-      : { cmd, revision }
+    const command = observe ? { cmd, revision, observe: OBSERVE_QUERIES } : { cmd, revision }
     const reply = await helper.request(command, this.opts.stepTimeoutSeconds * 1000)
     const ms = Math.round(performance.now() - t0)
     if (reply === 'timeout') {
@@ -349,11 +366,12 @@ export class AlembicSession implements MigrationSession {
     const sent = observe && reply.sent ? { sent: reply.sent } : {}
     if (reply.ok) {
       const o = observe ? reply.observed : undefined
-      const observed = o
-        ? { observed: buildObservation({ ...o, bookkeeping: [o.version_table] }) }
-        : observe
-          ? { observed: { locks: [], rewritten: [], created: [], locksComplete: false } }
-          : {}
+      const observed =
+        o && o.watermark !== null
+          ? { observed: buildObservation({ ...o, watermark: o.watermark, bookkeeping: [o.version_table] }) }
+          : observe
+            ? { observed: { locks: [], rewritten: [], created: [], locksComplete: false } }
+            : {}
       return { ok: true, ms, statements: reply.statements ?? 0, ...sent, ...observed, ...background }
     }
     return { ok: false, ms, error: reply.error ?? { message: 'unknown error', kind: 'error' }, ...sent, ...background }

@@ -7,7 +7,15 @@
 import pg from 'pg'
 import { clipMiddle } from '../../clip.js'
 import type { MigrationSession, SentStatement, StepError, StepOptions, StepResult } from '../driver.js'
-import { buildObservation, LOCKS_SQL, RELATIONS_SQL, type LockRow, type RelationRow } from '../observation.js'
+import {
+  BEFORE_SQL,
+  buildObservation,
+  locksSql,
+  locksStatement,
+  RELATIONS_SQL,
+  type LockRow,
+  type RelationRow,
+} from '../observation.js'
 import { stepError } from './locate.js'
 import { lineAt, type SqlMigration, type SqlUnit } from './model.js'
 import { controlsTransactions, sameInTransaction, splitStatements } from './split.js'
@@ -108,7 +116,7 @@ export class SqlSession implements MigrationSession {
     const statements = units.reduce((n, u) => n + u.statements, 0)
     const watchdog = new Watchdog(this.url, this.pid, this.options.stepTimeoutSeconds * 1000)
     let error: StepError | undefined
-    // Observing: the relations before the step, the locks of each unit at its commit, the relations after.
+    // Observing: the watermark before the step, the locks of each unit at its commit (observation.ts).
     const readings: Readings | undefined = observe ? { locks: [], complete: true } : undefined
     try {
       for (const [i, unit] of units.entries()) {
@@ -146,7 +154,8 @@ export class SqlSession implements MigrationSession {
       ? {
           observed: buildObservation({
             ...readings,
-            before: readings.before ?? [],
+            // Read before the first block, which every step that succeeded has.
+            watermark: readings.watermark ?? 0,
             // Complete: the lock rows say what was created and rewritten (observation.ts).
             ...(readings.complete ? {} : { after: await relations(client) }),
             bookkeeping: [BOOKKEEPING_TABLE],
@@ -177,15 +186,14 @@ export class SqlSession implements MigrationSession {
         // A block that commits or begins by itself: what ran before its own COMMIT is not read.
         if (statements.length > 0 && (!wrapped || controlsTransactions(statements))) readings.complete = false
       }
-      if (readings && !readings.before) {
-        // The relations before the step: in the same round trip as its first BEGIN (nothing ran yet
-        // in that transaction; read committed sees what the step starts from), else on their own.
-        if (wrapped) readings.before = await relations(client, 'BEGIN')
-        else readings.before = await relations(client)
+      if (readings && readings.watermark === undefined) {
+        // Before the step: in the same round trip as its first BEGIN (nothing ran yet in that
+        // transaction; read committed sees what the step starts from), else on its own.
+        await readBefore(client, readings, wrapped)
       } else if (wrapped) await client.query('BEGIN')
       await client.query(unit.text)
       if (wrapped && readings) {
-        const held = await locks(client)
+        const held = await locks(client, readings.logged === true)
         if (held) readings.locks.push(...held)
         else readings.complete = false
       }
@@ -259,37 +267,68 @@ function sentStatements(unit: SqlUnit): SentStatement[] {
   }))
 }
 
-/** The user relations (observation.ts), after `first` in the same round trip when given. */
-async function relations(client: pg.Client, first?: string): Promise<RelationRow[]> {
-  if (!first) return (await client.query({ text: RELATIONS_SQL, rowMode: 'array' })).rows as RelationRow[]
-  const results = (await client.query({
-    text: `${first}; ${RELATIONS_SQL}`,
-    rowMode: 'array',
-  })) as unknown as pg.QueryResult[]
-  return (results.at(-1)?.rows ?? []) as RelationRow[]
+/** The user relations (observation.ts). */
+async function relations(client: pg.Client): Promise<RelationRow[]> {
+  return (await client.query({ text: RELATIONS_SQL, rowMode: 'array' })).rows as RelationRow[]
 }
 
 /** What an observed step reads as it runs (buildObservation's input but the bookkeeping). */
 interface Readings {
-  /** Read before the first block sends anything. */
+  /** Read before the first block sends anything (BEFORE_SQL). */
+  watermark?: string
+  /** The DDL log is installed: it names what the step drops. */
+  logged?: boolean
+  /** Without the log: the relations before the step, for those names. */
   before?: RelationRow[]
   locks: LockRow[]
   complete: boolean
 }
 
+/** The connections on which each variant of the locks query is prepared (observation.ts locksStatement). */
+const prepared = new WeakMap<pg.Client, Set<string>>()
+
+/**
+ * The watermark (and the relations, without the DDL log) before the step, after `BEGIN` in the same
+ * round trip when `begin`.
+ */
+async function readBefore(client: pg.Client, readings: Readings, begin: boolean): Promise<void> {
+  const results = (await client.query({
+    text: begin ? `BEGIN; ${BEFORE_SQL}` : BEFORE_SQL,
+    rowMode: 'array',
+  })) as unknown as pg.QueryResult | pg.QueryResult[]
+  const row = (Array.isArray(results) ? results.at(-1) : results)?.rows[0] as [string, boolean] | undefined
+  readings.watermark = row?.[0] ?? '0'
+  readings.logged = row?.[1] === true
+  if (!readings.logged) readings.before = await relations(client)
+}
+
 /**
  * The locks the open transaction holds, read inside a savepoint (one round trip): a read that failed
- * must not abort the transaction the migration is about to commit. Undefined when it failed.
+ * must not abort the transaction the migration is about to commit. Through a statement prepared on
+ * the connection (the first read prepares it), else (a migration that deallocated it) the query
+ * itself. Undefined when that failed too.
  */
-async function locks(client: pg.Client): Promise<LockRow[] | undefined> {
-  try {
-    const results = (await client.query({
-      text: `SAVEPOINT migration_gate_observe; ${LOCKS_SQL}`,
-      rowMode: 'array',
-    })) as unknown as pg.QueryResult[]
-    return results.at(-1)?.rows as LockRow[] | undefined
-  } catch {
-    await client.query('ROLLBACK TO SAVEPOINT migration_gate_observe').catch(() => {})
-    return undefined
+async function locks(client: pg.Client, logged: boolean): Promise<LockRow[] | undefined> {
+  const name = locksStatement(logged)
+  const done = prepared.get(client) ?? new Set<string>()
+  prepared.set(client, done)
+  const execute = done.has(name) ? `EXECUTE ${name}` : `PREPARE ${name} AS ${locksSql(logged)}; EXECUTE ${name}`
+  for (const query of [execute, locksSql(logged)]) {
+    try {
+      const results = (await client.query({
+        text: `SAVEPOINT migration_gate_observe; ${query}`,
+        rowMode: 'array',
+      })) as unknown as pg.QueryResult[]
+      if (query === execute) done.add(name)
+      return results.at(-1)?.rows as LockRow[] | undefined
+    } catch (error) {
+      // Prepared already (by a connection's earlier life the map did not see): the next step executes it.
+      const code = (error as { code?: string }).code
+      if (code === '42P05') done.add(name)
+      // Deallocated by a migration (DEALLOCATE ALL, DISCARD ALL): prepared again by the next step.
+      if (code === '26000') done.delete(name)
+      await client.query('ROLLBACK TO SAVEPOINT migration_gate_observe').catch(() => {})
+    }
   }
+  return undefined
 }
