@@ -34,7 +34,7 @@ import {
   runProjects,
   seconds,
   verdict
-} from "./chunks/chunk-JOL3OPXL.js";
+} from "./chunks/chunk-IJT2Y4QU.js";
 import {
   EXIT_CODES,
   clip,
@@ -49,7 +49,7 @@ import {
   registerSecrets,
   scrub,
   withCredentialsFrom
-} from "./chunks/chunk-H2TIFSLR.js";
+} from "./chunks/chunk-WVTX7CPG.js";
 import "./chunks/chunk-PO73KUUA.js";
 import "./chunks/chunk-JYELVFV6.js";
 import {

@@ -67,10 +67,10 @@ async function gate(config: GateConfig, deps: RunDeps): Promise<GateReport> {
   requireDirectory(config.projectDir, 'working-directory')
   const { phases, timed } = phaseTimer()
   const driver = createDriver(config, logger)
-  // Before a server starts for nothing: a driver that cannot replay says so in one line.
-  if (config.mode !== 'static' && driver.replayUnsupported)
+  // Before a server starts for nothing: a tool whose live state the gate cannot read says so in one line.
+  if (config.mode === 'live' && !driver.readLiveState)
     throw new GateError(
-      `mode: ${driver.replayUnsupported} (mode ${config.mode}) is not supported yet; --mode static (action input mode: static) judges the migration graph`,
+      `mode: mode live is not supported for ${driver.chainWording?.tool ?? driver.tool} projects yet; --mode stairway or roundtrip (action input mode) replays the migrations`,
       'mode',
     )
   const early = EarlyScratchServer.start({ config, timed, logger, resources }, deps.shared)

@@ -197,9 +197,12 @@ export function stepFailure(
   }
   if (direction === 'downgrade' && error.kind === 'not-implemented') {
     // `raise NotImplemented(...)` calls the constant: a TypeError that stops a rollback all the same.
-    const why = error.message.startsWith('TypeError')
-      ? 'its downgrade calls NotImplemented(...), which raises TypeError (NotImplementedError was meant)'
-      : 'its downgrade raises NotImplementedError'
+    // Django's IrreversibleError says which operation has no reverse (drivers/django/helper.py).
+    const why = error.message.startsWith('IrreversibleError: ')
+      ? error.message.slice('IrreversibleError: '.length)
+      : error.message.startsWith('TypeError')
+        ? 'its downgrade calls NotImplemented(...), which raises TypeError (NotImplementedError was meant)'
+        : 'its downgrade raises NotImplementedError'
     irreversible(log, revision, ctx, why, error)
     return
   }
@@ -237,7 +240,7 @@ export function irreversible(
         why,
         ...(reason ? { allowed: reason } : {}),
         consequence: 'A rollback past it is impossible',
-        fix: 'write a downgrade, or allow-list the revision with a reason.',
+        fix: error?.hint ?? 'write a downgrade, or allow-list the revision with a reason.',
       },
       { revision },
       ctx.irreversible.severity,

@@ -24,6 +24,9 @@ function djangoDriver(config: GateConfig, logger: Logger): DjangoDriver {
   return new DjangoDriver({
     projectDir: config.projectDir,
     ...(config.djangoSettings ? { settings: config.djangoSettings } : {}),
+    ...(config.python ? { python: config.python } : {}),
+    databaseUrlEnv: config.databaseUrlEnv,
+    databasePartsEnv: config.databasePartsEnv,
     logger,
   })
 }

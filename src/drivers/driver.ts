@@ -150,11 +150,6 @@ export interface MigrationDriver {
   /** How chain findings name the tool's fields and fix commands. */
   chainWording?: Partial<ChainWording>
   /**
-   * Set by a driver that cannot replay yet (Django): what it cannot do, as a noun phrase ("the
-   * replay of Django migrations"). Every mode but static then stops with one line before anything starts.
-   */
-  replayUnsupported?: string
-  /**
    * Chain findings the replay can go on despite (they block it by default). SQL: a duplicated
    * version, whose first file is replayed.
    */

@@ -45,3 +45,9 @@ export async function findPython(module: string, cwd: string, explicit?: string)
     'python',
   )
 }
+
+/** True when `python` imports one of `modules` (the PostgreSQL drivers a framework may use). */
+export async function importsAny(python: string, modules: string[]): Promise<boolean> {
+  for (const module of modules) if (await canImport(python, module)) return true
+  return false
+}

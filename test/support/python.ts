@@ -9,3 +9,11 @@ export function pythonWithAlembic(): Promise<string> {
   found ??= findPython('flask_migrate', process.cwd()).catch(() => findPython('alembic', process.cwd()))
   return found
 }
+
+let django: Promise<string> | undefined
+
+/** The interpreter that imports Django (Debian's python3-django, from scripts/apt-deps.sh). */
+export function pythonWithDjango(): Promise<string> {
+  django ??= findPython('django', process.cwd())
+  return django
+}

@@ -1,31 +1,49 @@
-// The Django driver, static part: the project's apps read from its settings, every app's migrations
-// parsed without importing them, the graph as Django's loader builds it, and the git checks' layout.
-// No Python runs. The replay (a long-lived Django helper) is not written yet: replayUnsupported
-// makes every replay mode stop with one line before anything starts.
+// The Django driver: the project's apps read from its settings, every app's migrations parsed
+// without importing them, the graph as Django's loader builds it, and the git checks' layout (no
+// Python runs for those); the replay through a long-lived Django helper per scratch database
+// (session.ts). Mode live is not built for Django: it has no readLiveState, so gate.ts refuses it.
+import path from 'node:path'
+import type { UrlPart } from '../../inputs.js'
 import type { Logger } from '../../logger.js'
 import { GateError } from '../../errors.js'
-import type { MigrationDriver, MigrationLayout, MigrationSession } from '../driver.js'
+import type { ResourceTracker } from '../../resource-tracker.js'
+import {
+  SessionStartTimeout,
+  type MigrationDriver,
+  type MigrationLayout,
+  type MigrationSession,
+  type SessionOptions,
+} from '../driver.js'
+import { findPython, importsAny } from '../python.js'
 import { djangoLayout } from './git-layout.js'
 import { readDjangoGraph, type DjangoGraph } from './graph.js'
 import { readDjangoProject, type DjangoProject } from './settings.js'
+import { DjangoSession, DjangoStartError } from './session.js'
+import { djangoStartFailure, nodesDisagree } from './start-failure.js'
 import { djangoWording } from './wording.js'
 
 export interface DjangoDriverOptions {
   projectDir: string
   /** The `django-settings` input: the settings module, instead of manage.py's default. */
   settings?: string
+  /** The `python` input. */
+  python?: string
+  /** The variables that get the scratch database's URL, and those that get one part each (none by default). */
+  databaseUrlEnv?: string[]
+  databasePartsEnv?: Array<[string, UrlPart]>
   logger: Logger
 }
 
-export const DJANGO_REPLAY = 'the replay of Django migrations'
+/** The database drivers Django's postgresql backend can use (psycopg 3 from Django 4.2). */
+const PG_DRIVERS = ['psycopg2', 'psycopg']
 
 export class DjangoDriver implements MigrationDriver {
   readonly tool = 'django'
   readonly bookkeepingTables = ['django_migrations']
   readonly chainWording = djangoWording
-  readonly replayUnsupported = DJANGO_REPLAY
   private project: DjangoProject | undefined
   private read: DjangoGraph | undefined
+  private python: Promise<string> | undefined
 
   constructor(private readonly options: DjangoDriverOptions) {}
 
@@ -51,7 +69,75 @@ export class DjangoDriver implements MigrationDriver {
     return djangoLayout(this.djangoProject(), this.read)
   }
 
-  open(): Promise<MigrationSession> {
-    return Promise.reject(new GateError(`mode: ${DJANGO_REPLAY} is not supported yet; use mode static`, 'mode'))
+  /** The interpreter that imports Django and a PostgreSQL driver for it, found once per run. */
+  interpreter(): Promise<string> {
+    this.python ??= (async () => {
+      const python = await findPython('django', this.options.projectDir, this.options.python)
+      if (!(await importsAny(python, PG_DRIVERS)))
+        throw new GateError(
+          `python: ${python} imports django but neither psycopg2 nor psycopg, which Django needs for PostgreSQL (install psycopg2-binary there, or set python to the project's interpreter)`,
+          'python',
+        )
+      return python
+    })()
+    return this.python
+  }
+
+  async prepare(_context?: { resources: ResourceTracker }): Promise<void> {
+    const python = await this.interpreter()
+    this.options.logger.info(`python: ${python}`)
+    this.settingsModule()
+  }
+
+  private settingsModule(): string {
+    const module = this.djangoProject().settingsModule
+    if (!module)
+      throw new GateError(
+        'django-settings: the settings module is unknown (manage.py sets no DJANGO_SETTINGS_MODULE default); set django-settings to it, e.g. mysite.settings',
+        'django-settings',
+      )
+    return module
+  }
+
+  async open(databaseUrl: string, options: SessionOptions): Promise<MigrationSession> {
+    const project = this.djangoProject()
+    const graph = await this.graph()
+    const python = await this.interpreter()
+    const session = new DjangoSession(
+      {
+        python,
+        projectDir: this.options.projectDir,
+        settingsModule: this.settingsModule(),
+        apps: project.apps.filter((a) => a.migrationsDir).map((a) => a.label),
+        urlEnv: this.options.databaseUrlEnv ?? [],
+        partsEnv: this.options.databasePartsEnv ?? [],
+        stepTimeoutSeconds: options.stepTimeoutSeconds,
+        resources: options.resources,
+      },
+      databaseUrl,
+    )
+    const settingsFile = project.settingsFile
+      ? path.relative(this.options.projectDir, project.settingsFile).split(path.sep).join('/')
+      : undefined
+    let ready
+    try {
+      ready = await session.start()
+    } catch (error) {
+      if (!(error instanceof DjangoStartError)) throw error
+      if (error.failure.kind === 'timeout')
+        throw new SessionStartTimeout(error.failure.message, settingsFile, 'the settings (or an app they install)')
+      throw djangoStartFailure(error.failure, python)
+    }
+    // The gate replays its own graph's nodes: Django's loader must have exactly those.
+    const disagreement = nodesDisagree(
+      graph.nodes.map((n) => n.id),
+      ready.nodes ?? [],
+    )
+    if (disagreement) {
+      await session.close()
+      throw new GateError(disagreement, 'working-directory')
+    }
+    this.options.logger.debug(`django ${ready.django ?? '?'} (settings engine ${ready.engine ?? '?'})`)
+    return session
   }
 }

@@ -1,0 +1,368 @@
+#!/usr/bin/env python3
+"""migration-gate's Django helper: one Python process per scratch database for a whole replay.
+
+The gate (Node) sends JSON lines on stdin and reads JSON lines from a private copy of stdout:
+  {"id": 1, "cmd": "upgrade", "revision": "orders.0002_total"}    apply exactly that migration
+  {"id": 2, "cmd": "downgrade", "revision": "orders.0002_total"}  unapply exactly that migration
+  {"id": 3, "cmd": "current"}                                      the project's applied leaves
+  {"id": 4, "cmd": "quit"}
+Answers: {"id": 1, "ok": true, "ms": 3.1, "statements": 4} or {"id": 1, "ok": false, "error": {...}}.
+The first line it writes is {"event": "ready", "django": "3.2.25", "nodes": [...]} (the project's
+migrations as Django's loader has them, for the gate to compare with its own graph), or
+{"event": "fatal", "error": {...}} when the settings or the migrations cannot load.
+
+Why this shape: `manage.py migrate` per step imports the project and runs django.setup() every time
+(about a second for a real project). Here setup runs once, and each step is one MigrationExecutor
+call on the default connection, pointed at the scratch database.
+
+Migrations of apps outside the project (django.contrib.auth...) are not the gate's nodes: a step
+applies those its migration needs and that are not applied yet, and the step back unapplies the
+ones no applied project migration needs any more, so a step and its undo stay exact opposites.
+"""
+import argparse
+import ast
+import os
+import sys
+import time
+from urllib.parse import unquote, urlsplit
+
+# helper_common.py sits beside this file in dist/, one directory up in the sources (src/drivers/).
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [_HERE, os.path.dirname(_HERE)]
+
+from helper_common import (  # noqa: E402 - the protocol's stdout must be taken before anything prints
+    clip,
+    first_lines,
+    read_command,
+    send,
+    stop_background,
+    group_members,
+    user_frame,
+    watch_gate,
+)
+
+# OPTIONS of the user's default database that cannot lead elsewhere or fail on a plain local server.
+HARMLESS_OPTIONS = ("options", "isolation_level", "client_encoding", "connect_timeout", "assume_role")
+
+
+def url_parts(url):
+    u = urlsplit(url)
+    return {
+        "HOST": unquote(u.hostname or ""),
+        "PORT": str(u.port or ""),
+        "USER": unquote(u.username or ""),
+        "PASSWORD": unquote(u.password or ""),
+        "NAME": unquote(u.path.lstrip("/")),
+    }
+
+
+def swap_databases(url):
+    """Points every alias of DATABASES at the scratch database, whatever the settings said.
+
+    "default" is the one the executor migrates; the others ("legacy", "replica") are pointed there
+    too, so that a migration writing through one of them (a RunPython using connections["legacy"],
+    a router) writes to the gate's database, never to the one the settings name. The user's settings
+    file stays untouched; the settings object in this process is changed after django.setup(), and
+    the connection handler forgets what it read. A PostGIS engine is kept (the migrations need its
+    field types); anything else (sqlite, mysql) becomes Django's postgresql backend. Returns the
+    default alias's engine as the settings named it.
+    """
+    from django.conf import settings
+    from django.db import connections
+
+    for conn in connections.all():
+        conn.close()
+    named = settings.DATABASES.get("default") or {}
+    for alias in list(settings.DATABASES) or ["default"]:
+        old = dict(settings.DATABASES.get(alias) or {})
+        engine = old.get("ENGINE") or ""
+        if "postgis" not in engine and "postgresql" not in engine:
+            engine = "django.db.backends.postgresql"
+        options = {k: v for k, v in (old.get("OPTIONS") or {}).items() if k in HARMLESS_OPTIONS}
+        new = {k: v for k, v in old.items() if k in ("ATOMIC_REQUESTS", "TIME_ZONE", "DISABLE_SERVER_SIDE_CURSORS")}
+        new.update(url_parts(url))
+        new.update({"ENGINE": engine, "OPTIONS": options, "CONN_MAX_AGE": 0, "AUTOCOMMIT": True})
+        settings.DATABASES[alias] = new
+    # The handler caches the settings it read and one connection object per alias.
+    connections.__dict__.pop("settings", None)
+    connections._settings = None
+    for alias in list(settings.DATABASES):
+        try:
+            del connections[alias]
+        except (AttributeError, KeyError):
+            pass
+    return named.get("ENGINE") or "(none)"
+
+
+def node_id(key):
+    return "%s.%s" % key
+
+
+def key_of(node):
+    app, _, name = node.partition(".")
+    return (app, name)
+
+
+def operation_line(migration, index):
+    """1-based line of operations[index] in the migration's file, or None when it cannot be told."""
+    module = sys.modules.get(type(migration).__module__)
+    path = getattr(module, "__file__", None)
+    if not path:
+        return None, None
+    try:
+        with open(path, encoding="utf-8") as f:
+            tree = ast.parse(f.read())
+    except (OSError, SyntaxError, ValueError):
+        return path, None
+    for cls in tree.body:
+        if not isinstance(cls, ast.ClassDef) or cls.name != "Migration":
+            continue
+        for stmt in cls.body:
+            if (isinstance(stmt, ast.Assign) and any(getattr(t, "id", None) == "operations" for t in stmt.targets)
+                    and isinstance(stmt.value, (ast.List, ast.Tuple)) and index < len(stmt.value.elts)):
+                return path, stmt.value.elts[index].lineno
+    return path, None
+
+
+def relative(path, project_dir):
+    root = os.path.realpath(project_dir)
+    real = os.path.realpath(path)
+    if not real.startswith(root + os.sep):
+        return None
+    return os.path.relpath(real, root).replace(os.sep, "/")
+
+
+def describe_error(exc, project_dir):
+    """One-line cause plus the user's own file and line, not the framework traceback."""
+    # Django wraps the driver's error (psycopg2.errors.UndefinedTable) in its own ProgrammingError.
+    cause = exc.__cause__
+    if cause is not None and type(cause).__module__.split(".")[0] in ("psycopg2", "psycopg"):
+        name = type(cause).__name__
+        message = first_lines(cause)
+        if name not in ("Error", "DatabaseError", "ProgrammingError"):
+            message = "%s: %s" % (name, message)
+    else:
+        text = first_lines(exc)
+        message = "%s: %s" % (type(exc).__name__, clip(text)) if text else type(exc).__name__
+    error = {"message": message, "kind": "error"}
+    where = user_frame(exc, project_dir)
+    if where:
+        error["file"], error["line"] = where
+    return error
+
+
+class Replay:
+    def __init__(self, args):
+        self.args = args
+        self.project_apps = set(args.app)
+        self.statements = 0
+        self.counting = None  # the migration whose statements are counted now
+        self.baseline = set()
+
+    def executor(self):
+        from django.db import connections
+        from django.db.migrations.executor import MigrationExecutor
+
+        return MigrationExecutor(connections["default"], progress_callback=self.progress)
+
+    def progress(self, action, migration=None, fake=False):
+        if action in ("apply_start", "unapply_start"):
+            self.counting = migration if migration is not None and migration.app_label in self.project_apps else None
+        elif action in ("apply_success", "unapply_success"):
+            self.counting = None
+
+    def count(self, execute, sql, params, many, context):
+        # Django's own bookkeeping (the django_migrations table) is not the migration's.
+        if self.counting is not None and "django_migrations" not in str(sql):
+            self.statements += 1
+        return execute(sql, params, many, context)
+
+    def project_nodes(self, executor):
+        return sorted(node_id(k) for k in executor.loader.graph.nodes if k[0] in self.project_apps)
+
+    # -- the steps -----------------------------------------------------------------------------------
+    def upgrade(self, revision):
+        executor = self.executor()
+        key = key_of(revision)
+        if key not in executor.loader.graph.nodes:
+            return self.refused("%s is not a migration in Django's graph" % revision)
+        if key in executor.loader.applied_migrations:
+            return self.refused("%s is applied already" % revision)
+        plan = executor.migration_plan([key])
+        others = ["%s.%s" % (m.app_label, m.name) for m, _ in plan
+                  if m.app_label in self.project_apps and (m.app_label, m.name) != key]
+        if others:
+            return self.refused("Django would apply %s before %s: the gate's order disagrees with Django's graph"
+                                % (", ".join(others), revision))
+        return self.run(executor, [key], plan, revision)
+
+    def downgrade(self, revision):
+        executor = self.executor()
+        key = key_of(revision)
+        graph = executor.loader.graph
+        if key not in graph.nodes:
+            return self.refused("%s is not a migration in Django's graph" % revision)
+        if key not in executor.loader.applied_migrations:
+            return self.refused("%s is not applied" % revision)
+        in_app = sorted(p.key for p in graph.node_map[key].parents if p.key[0] == key[0])
+        targets = in_app or [(key[0], None)]
+        plan = executor.migration_plan(targets)
+        others = ["%s.%s" % (m.app_label, m.name) for m, _ in plan
+                  if m.app_label in self.project_apps and (m.app_label, m.name) != key]
+        if others:
+            return self.refused("Django would also unapply %s to unapply %s (migrations that depend on it are applied)"
+                                % (", ".join(others), revision))
+        if not any((m.app_label, m.name) == key for m, _ in plan):
+            return self.refused("Django's plan to unapply %s does not unapply it" % revision)
+        reply = self.run(executor, targets, plan, revision)
+        if reply.get("ok"):
+            orphaned = self.unapply_orphans()
+            if orphaned is not None:
+                return orphaned
+        return reply
+
+    def unapply_orphans(self):
+        """Unapplies the migrations of apps outside the project that no applied project migration needs.
+
+        They came in with the step's upgrade (auth's, for a first migration that depends on auth);
+        leaving them would make the step back differ from the state before the step.
+        """
+        executor = self.executor()
+        graph = executor.loader.graph
+        applied = set(executor.loader.applied_migrations)
+        needed = set()
+        for key in applied:
+            if key[0] in self.project_apps and key in graph.nodes:
+                needed.update(graph.forwards_plan(key))
+        orphans = {k for k in applied if k[0] not in self.project_apps and k in graph.nodes and k not in needed}
+        if not orphans:
+            return None
+        full = executor.migration_plan(graph.leaf_nodes(), clean_start=True)
+        plan = [(m, True) for m, _ in reversed(full) if (m.app_label, m.name) in orphans]
+        try:
+            executor.migrate(None, plan=plan)
+        except Exception as exc:  # noqa: BLE001 - user code in another app's migration
+            error = describe_error(exc, self.args.project)
+            error["message"] = "unapplying %s (applied with this migration) failed: %s" % (
+                ", ".join(sorted(node_id(k) for k in orphans)), error["message"])
+            return {"ok": False, "error": error}
+        return None
+
+    def refused(self, message):
+        return {"ok": False, "error": {"message": message, "kind": "error"}}
+
+    def run(self, executor, targets, plan, revision):
+        from django.db import connections
+        from django.db.migrations.exceptions import IrreversibleError
+
+        self.statements = 0
+        t0 = time.perf_counter()
+        conn = connections["default"]
+        try:
+            with conn.execute_wrapper(self.count):
+                executor.migrate(targets, plan=plan)
+        except IrreversibleError as exc:
+            return {"ok": False, "error": self.irreversible(exc, executor, revision)}
+        except Exception as exc:  # noqa: BLE001 - user code: any error is the step's result
+            return {"ok": False, "error": describe_error(exc, self.args.project)}
+        finally:
+            self.counting = None
+            # A failed non-atomic migration may leave the connection in an aborted transaction.
+            if not conn.get_autocommit() or conn.needs_rollback:
+                conn.close()
+        return {"ok": True, "ms": round((time.perf_counter() - t0) * 1000, 2), "statements": self.statements}
+
+    def irreversible(self, exc, executor, revision):
+        """IrreversibleError, at the operation without a reverse (unapply walks them last to first)."""
+        migration = executor.loader.graph.nodes.get(key_of(revision))
+        error = {"message": "IrreversibleError: %s" % first_lines(exc), "kind": "not-implemented"}
+        if migration is None:
+            return error
+        index = next((i for i in reversed(range(len(migration.operations)))
+                      if not migration.operations[i].reversible), None)
+        if index is None:
+            return error
+        kind = type(migration.operations[index]).__name__
+        missing = {"RunPython": "reverse_code", "RunSQL": "reverse_sql"}.get(kind)
+        if missing:
+            # Said as the replay's finding words it: "cannot be downgraded: <why>".
+            error["message"] = "IrreversibleError: its %s operation (operations[%d]) has no %s" % (kind, index, missing)
+            noop = "migrations.RunPython.noop" if kind == "RunPython" else "migrations.RunSQL.noop"
+            error["hint"] = ("give the %s a %s (%s where nothing needs undoing), or allow-list the revision with a reason."
+                             % (kind, missing, noop))
+        else:
+            error["message"] = "IrreversibleError: its %s operation (operations[%d]) is not reversible" % (kind, index)
+        path, line = operation_line(migration, index)
+        rel = relative(path, self.args.project) if path else None
+        if rel:
+            error["file"] = rel
+            if line:
+                error["line"] = line
+        return error
+
+    def current(self):
+        executor = self.executor()
+        graph = executor.loader.graph
+        applied = {k for k in executor.loader.applied_migrations if k[0] in self.project_apps and k in graph.nodes}
+        heads = [k for k in applied if not any(c.key in applied for c in graph.node_map[k].children)]
+        return {"ok": True, "heads": sorted(node_id(k) for k in heads)}
+
+    def serve(self):
+        self.baseline = set(group_members())
+        while True:
+            command = read_command()
+            cmd = command.get("cmd")
+            if cmd == "quit":
+                return 0
+            if cmd in ("upgrade", "downgrade"):
+                reply = getattr(self, cmd)(command["revision"])
+                left = stop_background(self.baseline)
+                if left:
+                    reply["background"] = left
+            elif cmd == "current":
+                try:
+                    reply = self.current()
+                except Exception as exc:  # noqa: BLE001
+                    reply = {"ok": False, "error": describe_error(exc, self.args.project)}
+            else:
+                reply = {"ok": False, "error": {"message": "unknown command %r" % cmd, "kind": "error"}}
+            reply["id"] = command.get("id")
+            send(reply)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--project", required=True, help="the project directory (cwd, sys.path, file:line)")
+    parser.add_argument("--settings", required=True, help="the settings module (DJANGO_SETTINGS_MODULE)")
+    parser.add_argument("--app", action="append", default=[], help="a label of an app whose code is in the project")
+    parser.add_argument("--watchdog-fd", type=int, default=-1,
+                        help="a pipe the gate holds open: when it closes, the helper's process group ends")
+    args = parser.parse_args()
+    if args.watchdog_fd >= 0:
+        watch_gate(args.watchdog_fd)
+    # The URL travels in the environment (a password stays off the process list); the gate also set
+    # DATABASE_URL and the libpq variables to it, which many settings modules read.
+    url = os.environ.pop("MIGRATION_GATE_URL", "")
+    os.chdir(args.project)
+    if args.project not in sys.path:
+        sys.path.insert(0, args.project)
+    os.environ["DJANGO_SETTINGS_MODULE"] = args.settings
+    replay = Replay(args)
+    try:
+        import django
+
+        django.setup()
+        engine = swap_databases(url)
+        executor = replay.executor()
+        # Reads the database (django_migrations): a settings module that connected elsewhere shows here.
+        executor.loader.check_consistent_history(executor.connection)
+        nodes = replay.project_nodes(executor)
+    except Exception as exc:  # noqa: BLE001 - the settings, an app's import or a migration file broke
+        send({"event": "fatal", "error": describe_error(exc, args.project)})
+        return 1
+    send({"event": "ready", "django": django.get_version(), "engine": engine, "nodes": nodes})
+    return replay.serve()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,167 @@
+// The Node side of the Django helper (helper.py beside this file): one Python process per scratch
+// database, django.setup() once, one MigrationExecutor call a step. A step that outlives the step
+// timeout is stopped as the Alembic driver stops it: the helper's process group is killed, the
+// database's sessions terminated, and a fresh helper takes the next command.
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { TIMED_OUT, withDeadline } from '../../deadline.js'
+import type { UrlPart } from '../../inputs.js'
+import type { MigrationSession, StepError, StepResult } from '../driver.js'
+import { JsonLinesHelper, terminateSessions, type HelperReply } from '../helper-process.js'
+import type { ResourceTracker } from '../../resource-tracker.js'
+
+interface Reply extends HelperReply {
+  ms?: number
+  statements?: number
+  heads?: string[]
+  background?: string[]
+  /** ready: Django's version, the settings' own engine, and the project's migrations as its loader has them. */
+  django?: string
+  engine?: string
+  nodes?: string[]
+}
+
+export interface DjangoHelperOptions {
+  python: string
+  projectDir: string
+  settingsModule: string
+  /** Labels of the apps whose code (and migrations) are in the project: the gate's nodes. */
+  apps: string[]
+  /** Environment variables that receive the scratch database URL (DATABASE_URL by default). */
+  urlEnv: string[]
+  /** Environment variables that receive one part of it each (PGHOST=host, ...). */
+  partsEnv: Array<[string, UrlPart]>
+  stepTimeoutSeconds: number
+  resources: ResourceTracker
+}
+
+/** dist/django_helper.py beside the bundle (this code may sit in dist/chunks/), or helper.py beside this source. */
+export function djangoHelperPath(): string {
+  for (const name of ['./django_helper.py', '../django_helper.py', './helper.py']) {
+    const p = fileURLToPath(new URL(name, import.meta.url))
+    if (existsSync(p)) return p
+  }
+  throw new Error('django helper script not found beside the gate (dist/django_helper.py)')
+}
+
+/** The variables a settings module may read the database from, all pointing at the scratch database. */
+export function databaseEnvironment(
+  url: string,
+  urlEnv: string[],
+  partsEnv: Array<[string, UrlPart]>,
+): Record<string, string> {
+  const u = new URL(url)
+  const parts: Record<UrlPart, string> = {
+    host: decodeURIComponent(u.hostname),
+    port: u.port || '5432',
+    user: decodeURIComponent(u.username),
+    password: decodeURIComponent(u.password),
+    database: decodeURIComponent(u.pathname.slice(1)),
+  }
+  const env: Record<string, string> = {}
+  for (const name of urlEnv) env[name] = url
+  for (const [name, part] of partsEnv) env[name] = parts[part]
+  return env
+}
+
+/** Why a helper could not start: the settings, an app or a migration file failed to load. */
+export class DjangoStartError extends Error {
+  constructor(readonly failure: StepError) {
+    super(failure.message)
+    this.name = 'DjangoStartError'
+  }
+}
+
+export class DjangoSession implements MigrationSession {
+  private helper: JsonLinesHelper<Reply> | undefined
+  /** What the first helper said when ready (Django's version, the project's migrations). */
+  info: Reply | undefined
+
+  constructor(
+    private readonly opts: DjangoHelperOptions,
+    private readonly url: string,
+  ) {}
+
+  /** Starts the helper; settings that hang get the step timeout, as a hanging step does. */
+  async start(): Promise<Reply> {
+    const helper = new JsonLinesHelper<Reply>({
+      tool: 'Django',
+      python: this.opts.python,
+      script: djangoHelperPath(),
+      args: [
+        '--project',
+        this.opts.projectDir,
+        '--settings',
+        this.opts.settingsModule,
+        ...this.opts.apps.flatMap((label) => ['--app', label]),
+      ],
+      projectDir: this.opts.projectDir,
+      url: this.url,
+      env: databaseEnvironment(this.url, this.opts.urlEnv, this.opts.partsEnv),
+      resources: this.opts.resources,
+    })
+    const seconds = this.opts.stepTimeoutSeconds
+    const first = await withDeadline(helper.ready, seconds * 1000)
+    if (first === TIMED_OUT) {
+      await helper.kill()
+      throw new DjangoStartError({
+        message: `django.setup() with the settings and the apps it imports did not finish within the step timeout of ${seconds} s and was stopped`,
+        kind: 'timeout',
+      })
+    }
+    if (first.event !== 'ready') {
+      await helper.kill()
+      throw new DjangoStartError(first.error ?? { message: 'unknown error' })
+    }
+    this.helper = helper
+    this.info ??= first
+    return first
+  }
+
+  upgrade(target: string): Promise<StepResult> {
+    // `observe` (the statements sent, for the lint rules) is not supported for Django yet.
+    return this.step('upgrade', target)
+  }
+
+  downgrade(revision: string): Promise<StepResult> {
+    return this.step('downgrade', revision)
+  }
+
+  private async step(cmd: 'upgrade' | 'downgrade', revision: string): Promise<StepResult> {
+    const helper = await this.running()
+    const t0 = performance.now()
+    const reply = await helper.request({ cmd, revision }, this.opts.stepTimeoutSeconds * 1000)
+    const ms = Math.round(performance.now() - t0)
+    if (reply === 'timeout') {
+      await helper.kill()
+      this.helper = undefined
+      await terminateSessions(this.url)
+      return {
+        ok: false,
+        ms,
+        error: { message: `stopped after the step timeout of ${this.opts.stepTimeoutSeconds} s`, kind: 'timeout' },
+      }
+    }
+    const background = reply.background?.length ? { background: reply.background } : {}
+    if (reply.ok) return { ok: true, ms, statements: reply.statements ?? 0, ...background }
+    return { ok: false, ms, error: reply.error ?? { message: 'unknown error', kind: 'error' }, ...background }
+  }
+
+  async current(): Promise<string[]> {
+    const helper = await this.running()
+    const reply = await helper.request({ cmd: 'current' }, 60_000)
+    if (reply === 'timeout' || !reply.ok) throw new Error('could not read the applied Django migrations')
+    return reply.heads ?? []
+  }
+
+  async close(): Promise<void> {
+    await this.helper?.stop()
+    this.helper = undefined
+  }
+
+  /** The helper is restarted if it died (after a timeout, or a crash in user code). */
+  private async running(): Promise<JsonLinesHelper<Reply>> {
+    if (!this.helper?.alive) await this.start()
+    return this.helper as JsonLinesHelper<Reply>
+  }
+}
