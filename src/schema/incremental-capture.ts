@@ -12,7 +12,7 @@
 //     triggers), a rename or SET SCHEMA (other objects' text names the renamed one), a schema, extension
 //     or role that changed, an entry of a kind this file does not map, an inheritance tree (a partition
 //     gets an index its parent's entry does not list), or event triggers that are gone.
-// The fingerprint hashes the rows' hashes in document order: equal fingerprints, equal documents.
+// The fingerprint XORs one hash per row kept (its key and document): equal fingerprints, equal documents.
 // Everything here lives in the probe's own temporary schema, which snapshots leave out.
 import { DDL_LOG_SCHEMA, DDL_LOG_TRIGGERS } from './ddl-log.js'
 import { listSql, OTHER_LISTS, relationRowsSql, sequenceRowsSql, type OtherList } from './queries.js'
@@ -56,13 +56,19 @@ const SIGNATURES_ALWAYS = `ARRAY[
     (SELECT string_agg(oid::text || ':' || extversion, ',' ORDER BY oid) FROM pg_extension)
   ]`
 const SIGNATURES_AFTER_DDL = `ARRAY[
-    -- Standalone composite types through their pg_class rows: no lookup per table's row type.
-    (SELECT ${setOf('t.oid')} FROM pg_type t WHERE t.oid >= 16384 AND t.typtype IN ('e', 'd', 'r'))
-      || '/' || (SELECT ${setOf('c.oid')} FROM pg_class c WHERE c.oid >= 16384 AND c.relkind = 'c'),
+    -- Standalone types and relations made since the last capture: their oids are above its mark (the
+    -- greatest oid it saw), so two index range scans find them without reading every type and class.
+    -- What went is in the log (sql_drop lists every object a drop took, cascades included).
+    (SELECT string_agg(t.oid::text, ',' ORDER BY t.oid) FROM pg_type t WHERE t.oid > v_mark AND t.typtype IN ('e', 'd', 'r'))
+      || '/' || (SELECT string_agg(c.oid::text, ',' ORDER BY c.oid) FROM pg_class c WHERE c.oid > v_mark AND c.relkind = 'c'),
     (SELECT ${setOf('seqrelid')} FROM pg_sequence),
     (SELECT ${setOf('oid')} FROM pg_proc WHERE oid >= 16384),
-    (SELECT ${setOf('oid')} FROM pg_class WHERE oid >= 16384 AND relkind IN ('r', 'p', 'v', 'm', 'f'))
+    (SELECT string_agg(c.oid::text, ',' ORDER BY c.oid) FROM pg_class c
+      WHERE c.oid > v_mark AND c.relkind IN ('r', 'p', 'v', 'm', 'f'))
   ]`
+
+/** The greatest oid of a class or type now: the next capture's mark (index-only reads of the top). */
+const MARK = `greatest((SELECT max(oid) FROM pg_class), (SELECT max(oid) FROM pg_type))::int8`
 
 /** Relation rows re-read: all, or those in v_touched. */
 const refreshRelations = (filter: string) => `
@@ -125,23 +131,38 @@ const refreshList = (name: OtherList) => `
     END IF;
   END IF;`
 
-/** What a relation's parts are, so that a dropped one (no longer in the catalogs) finds its relation. */
+/** Each part of the relations in `rels` (a query of oids), looked up through the catalogs' indexes. */
+const MEMBERS_OF = (rels: string) => `
+    INSERT INTO pg_temp.mg_member (classid, objid, relid)
+    WITH rels AS (${rels})
+    SELECT 'pg_class'::regclass, rels.oid, rels.oid FROM rels
+    UNION ALL SELECT 'pg_class'::regclass, x.oid, rels.oid FROM rels
+      CROSS JOIN LATERAL (SELECT i.indexrelid AS oid FROM pg_index i WHERE i.indrelid = rels.oid) x
+    UNION ALL SELECT 'pg_constraint'::regclass, x.oid, rels.oid FROM rels
+      CROSS JOIN LATERAL (SELECT k.oid FROM pg_constraint k WHERE k.conrelid = rels.oid) x
+    UNION ALL SELECT 'pg_trigger'::regclass, x.oid, rels.oid FROM rels
+      CROSS JOIN LATERAL (SELECT t.oid FROM pg_trigger t WHERE t.tgrelid = rels.oid) x
+    UNION ALL SELECT 'pg_policy'::regclass, x.oid, rels.oid FROM rels
+      CROSS JOIN LATERAL (SELECT p.oid FROM pg_policy p WHERE p.polrelid = rels.oid) x
+    UNION ALL SELECT 'pg_rewrite'::regclass, x.oid, rels.oid FROM rels
+      CROSS JOIN LATERAL (SELECT w.oid FROM pg_rewrite w WHERE w.ev_class = rels.oid) x
+    UNION ALL SELECT 'pg_attrdef'::regclass, x.oid, rels.oid FROM rels
+      CROSS JOIN LATERAL (SELECT d.oid FROM pg_attrdef d WHERE d.adrelid = rels.oid) x
+    ON CONFLICT DO NOTHING;`
+
+/**
+ * What a relation's parts are, so that a dropped one (no longer in the catalogs) finds its relation.
+ * Only the touched relations' after a capture that re-read only those: one statement per case, so that
+ * its plan (generic, made once) looks them up by key instead of scanning every relation kept.
+ */
 const REFRESH_MEMBERS = `
     IF v_all THEN
       DELETE FROM pg_temp.mg_member;
+      ${MEMBERS_OF('SELECT r.oid FROM pg_temp.mg_rel r WHERE r.v_to IS NULL')}
     ELSE
       DELETE FROM pg_temp.mg_member m WHERE m.relid = ANY(v_touched);
-    END IF;
-    INSERT INTO pg_temp.mg_member (classid, objid, relid)
-    WITH rels AS (SELECT r.oid FROM pg_temp.mg_rel r WHERE r.v_to IS NULL AND (v_all OR r.oid = ANY(v_touched)))
-    SELECT 'pg_class'::regclass, rels.oid, rels.oid FROM rels
-    UNION ALL SELECT 'pg_class'::regclass, i.indexrelid, i.indrelid FROM pg_index i JOIN rels ON rels.oid = i.indrelid
-    UNION ALL SELECT 'pg_constraint'::regclass, k.oid, k.conrelid FROM pg_constraint k JOIN rels ON rels.oid = k.conrelid
-    UNION ALL SELECT 'pg_trigger'::regclass, t.oid, t.tgrelid FROM pg_trigger t JOIN rels ON rels.oid = t.tgrelid
-    UNION ALL SELECT 'pg_policy'::regclass, p.oid, p.polrelid FROM pg_policy p JOIN rels ON rels.oid = p.polrelid
-    UNION ALL SELECT 'pg_rewrite'::regclass, w.oid, w.ev_class FROM pg_rewrite w JOIN rels ON rels.oid = w.ev_class
-    UNION ALL SELECT 'pg_attrdef'::regclass, d.oid, d.adrelid FROM pg_attrdef d JOIN rels ON rels.oid = d.adrelid
-    ON CONFLICT DO NOTHING;`
+      ${MEMBERS_OF('SELECT r.oid FROM unnest(v_touched) t(oid) JOIN pg_temp.mg_rel r ON r.oid = t.oid AND r.v_to IS NULL')}
+    END IF;`
 
 /**
  * Relations that own what the log names. Each entry is looked up by its key (correlated subqueries, so
@@ -166,18 +187,15 @@ const TOUCHED = `ARRAY(
           FROM pg_temp.mg_seen s WHERE NOT s.dropped
       ) x WHERE x.rel IS NOT NULL AND x.rel <> 0)`
 
-/** Relations that appeared or went without an entry (read only when the set of relation oids changed). */
-const APPEARED_OR_GONE = `ARRAY(
-      (SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE c.oid >= 16384 AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND n.nspname NOT LIKE 'pg\\_temp\\_%'
-       EXCEPT SELECT r.oid FROM pg_temp.mg_rel r WHERE r.v_to IS NULL)
-      UNION
-      (SELECT r.oid FROM pg_temp.mg_rel r WHERE r.v_to IS NULL
-       EXCEPT SELECT c.oid FROM pg_class c WHERE c.oid >= 16384))`
+/** Relations made since the last capture (read only when there are some; what went is in the log). */
+const APPEARED = `ARRAY(
+      SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE c.oid > v_mark AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND n.nspname NOT LIKE 'pg\\_temp\\_%')`
 
-const TYPES_TOUCHED = `v_sigs[4] IS DISTINCT FROM v_old[4] OR EXISTS (
+const TYPES_TOUCHED = `v_sigs[4] IS NOT NULL OR EXISTS (
         SELECT 1 FROM pg_temp.mg_seen s
-         WHERE (s.classid = 'pg_type'::regclass AND EXISTS (SELECT 1 FROM pg_type t WHERE t.oid = s.objid AND t.typtype IN ('e', 'd', 'r', 'c')))
+         WHERE (s.classid = 'pg_type'::regclass
+                AND (s.dropped OR EXISTS (SELECT 1 FROM pg_type t WHERE t.oid = s.objid AND t.typtype IN ('e', 'd', 'r', 'c'))))
             OR s.object_type = 'composite type'
             OR (s.classid = 'pg_class'::regclass AND EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = s.objid AND c.relkind = 'c'))
             OR (s.classid = 'pg_constraint'::regclass AND (s.object_type = 'domain constraint'
@@ -188,17 +206,21 @@ export const SETUP_INCREMENTAL_CAPTURES = `
 CREATE TEMP TABLE mg_rel (oid oid NOT NULL, nsp name NOT NULL, rel name NOT NULL, doc text NOT NULL,
                           hash bytea NOT NULL, inh boolean NOT NULL, v_from int NOT NULL, v_to int);
 CREATE INDEX ON pg_temp.mg_rel (oid) WHERE v_to IS NULL;
+CREATE INDEX ON pg_temp.mg_rel (v_from);
+CREATE INDEX ON pg_temp.mg_rel (v_to);
 ALTER TABLE pg_temp.mg_rel ALTER COLUMN doc SET STORAGE EXTERNAL;
 CREATE TEMP TABLE mg_seq (oid oid NOT NULL, nsp name NOT NULL, name name NOT NULL, doc text NOT NULL,
                           hash bytea NOT NULL, v_from int NOT NULL, v_to int);
 CREATE INDEX ON pg_temp.mg_seq (oid) WHERE v_to IS NULL;
+CREATE INDEX ON pg_temp.mg_seq (v_from);
+CREATE INDEX ON pg_temp.mg_seq (v_to);
 CREATE TEMP TABLE mg_list (name text NOT NULL, doc text NOT NULL, hash bytea NOT NULL, v_from int NOT NULL, v_to int);
 CREATE TEMP TABLE mg_member (classid oid NOT NULL, objid oid NOT NULL, relid oid NOT NULL, PRIMARY KEY (classid, objid));
 CREATE INDEX ON pg_temp.mg_member (relid);
 CREATE TEMP TABLE mg_key (key text PRIMARY KEY, v int NOT NULL);
 CREATE TEMP TABLE mg_seen (classid oid, objid oid, objsubid int, object_type text, dropped boolean, renames boolean);
-CREATE TEMP TABLE mg_state (v int NOT NULL, signatures text[], fingerprint text, whole int NOT NULL);
-INSERT INTO pg_temp.mg_state VALUES (0, NULL, NULL, 0);
+CREATE TEMP TABLE mg_state (v int NOT NULL, signatures text[], fingerprint text, whole int NOT NULL, mark int8);
+INSERT INTO pg_temp.mg_state VALUES (0, NULL, NULL, 0, NULL);
 CREATE FUNCTION pg_temp.mg_capture(p_key text, p_forget text[], p_logged boolean) RETURNS text
 LANGUAGE plpgsql AS $fn$
 DECLARE
@@ -213,6 +235,9 @@ DECLARE
   v_fp text;
   v_rows bigint;
   v_changed boolean := false;
+  v_mark int8;
+  v_acc bit(256);
+  v_h bytea;
 BEGIN
   DELETE FROM pg_temp.mg_key k WHERE k.key = p_key OR k.key = ANY(p_forget);
   -- Rows no kept capture still needs.
@@ -222,7 +247,8 @@ BEGIN
      AND NOT EXISTS (SELECT 1 FROM pg_temp.mg_key k WHERE k.v >= q.v_from AND k.v < q.v_to);
   DELETE FROM pg_temp.mg_list l WHERE l.v_to IS NOT NULL
      AND NOT EXISTS (SELECT 1 FROM pg_temp.mg_key k WHERE k.v >= l.v_from AND k.v < l.v_to);
-  UPDATE pg_temp.mg_state st SET v = st.v + 1 RETURNING st.v, st.signatures, st.fingerprint INTO v_cur, v_old, v_fp;
+  UPDATE pg_temp.mg_state st SET v = st.v + 1 RETURNING st.v, st.signatures, st.fingerprint, st.mark
+    INTO v_cur, v_old, v_fp, v_mark;
   DELETE FROM pg_temp.mg_seen;
   IF p_logged THEN
     WITH d AS (DELETE FROM ${DDL_LOG_SCHEMA}.log RETURNING classid, objid, objsubid, object_type, dropped, renames)
@@ -232,7 +258,7 @@ BEGIN
   IF v_old IS NULL OR NOT p_logged OR EXISTS (SELECT 1 FROM pg_temp.mg_seen) THEN
     v_sigs := ${SIGNATURES_ALWAYS} || ${SIGNATURES_AFTER_DDL};
   ELSE
-    v_sigs := ${SIGNATURES_ALWAYS} || v_old[4:7];
+    v_sigs := ${SIGNATURES_ALWAYS} || ARRAY[NULL, v_old[5], v_old[6], NULL];
   END IF;
   v_all := NOT p_logged OR v_old IS NULL
     OR v_sigs[1] IS DISTINCT FROM v_old[1] OR v_sigs[2] IS DISTINCT FROM v_old[2] OR v_sigs[3] IS DISTINCT FROM v_old[3]
@@ -243,8 +269,8 @@ BEGIN
                 AND s.classid NOT IN (${regclasses([...MAPPED_CATALOGS, ...UNLISTED_CATALOGS])}));
   IF NOT v_all THEN
     v_touched := ${TOUCHED};
-    IF v_sigs[7] IS DISTINCT FROM v_old[7] THEN
-      v_touched := ARRAY(SELECT DISTINCT unnest(v_touched || ${APPEARED_OR_GONE}));
+    IF v_sigs[7] IS NOT NULL THEN
+      v_touched := ARRAY(SELECT DISTINCT unnest(v_touched || ${APPEARED}));
     END IF;
     v_all := EXISTS (SELECT 1 FROM pg_temp.mg_rel r WHERE r.v_to IS NULL AND r.inh AND r.oid = ANY(v_touched))
       OR EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = ANY(v_touched) AND (c.relkind = 'p' OR c.relispartition))
@@ -274,15 +300,27 @@ BEGIN
   END IF;
   ${LISTS.map(refreshList).join('\n')}
   IF v_changed OR v_fp IS NULL THEN
-    v_fp := encode(sha256(
-      coalesce((SELECT string_agg(l.hash, ''::bytea ORDER BY array_position(ARRAY[${LISTS.map((l) => `'${l}'`).join(', ')}], l.name))
-                  FROM pg_temp.mg_list l WHERE l.v_to IS NULL), ''::bytea)
-      || coalesce((SELECT string_agg(q.hash, ''::bytea ORDER BY q.nsp, q.name) FROM pg_temp.mg_seq q WHERE q.v_to IS NULL), ''::bytea)
-      || coalesce((SELECT string_agg(r.hash, ''::bytea ORDER BY r.nsp, r.rel) FROM pg_temp.mg_rel r WHERE r.v_to IS NULL), ''::bytea)),
-      'hex');
+    -- The fingerprint is the XOR of one hash per row kept (its key and its document's hash): equal
+    -- sets of rows, equal fingerprints, whatever the order they came in. So only the rows this
+    -- capture opened or closed change it, and a capture costs what changed, not the whole schema.
+    v_acc := CASE WHEN v_fp IS NULL THEN repeat('0', 256)::bit(256) ELSE ('x' || v_fp)::bit(256) END;
+    FOR v_h IN
+      SELECT sha256(convert_to('relation ' || r.nsp || '.' || r.rel || E'\n', 'UTF8') || r.hash)
+        FROM pg_temp.mg_rel r WHERE r.v_from = v_cur OR r.v_to = v_cur
+      UNION ALL SELECT sha256(convert_to('sequence ' || q.nsp || '.' || q.name || E'\n', 'UTF8') || q.hash)
+        FROM pg_temp.mg_seq q WHERE q.v_from = v_cur OR q.v_to = v_cur
+      UNION ALL SELECT sha256(convert_to('list ' || l.name || E'\n', 'UTF8') || l.hash)
+        FROM pg_temp.mg_list l WHERE l.v_from = v_cur OR l.v_to = v_cur
+    LOOP
+      v_acc := v_acc # ('x' || encode(v_h, 'hex'))::bit(256);
+    END LOOP;
+    v_fp := lpad(to_hex(substring(v_acc FROM 1 FOR 64)::int8), 16, '0')
+      || lpad(to_hex(substring(v_acc FROM 65 FOR 64)::int8), 16, '0')
+      || lpad(to_hex(substring(v_acc FROM 129 FOR 64)::int8), 16, '0')
+      || lpad(to_hex(substring(v_acc FROM 193 FOR 64)::int8), 16, '0');
   END IF;
   INSERT INTO pg_temp.mg_key (key, v) VALUES (p_key, v_cur);
-  UPDATE pg_temp.mg_state st SET signatures = v_sigs, fingerprint = v_fp, whole = st.whole + v_all::int;
+  UPDATE pg_temp.mg_state st SET signatures = v_sigs, fingerprint = v_fp, whole = st.whole + v_all::int, mark = ${MARK};
   RETURN v_fp;
 END
 $fn$;

@@ -83,6 +83,24 @@ describe('incremental captures', () => {
     expect(await p.diff('start', 'end')).toEqual(['column child.extra_note: present now, absent before'])
   })
 
+  it('gives one fingerprint per schema, whatever history led there; twin tables do not cancel out', async () => {
+    const twins = 'CREATE TABLE a (id int, note text); CREATE TABLE b (id int, note text);'
+    const first = await database()
+    const p = await probe(first.url)
+    const empty = await p.capture('empty')
+    await first.client.query(twins)
+    const withTwins = await p.capture('twins')
+    // The fingerprint is made up of one part per object: two identical tables must not erase each other.
+    expect(withTwins).not.toBe(empty)
+    await first.client.query('CREATE INDEX ix_a ON a (id); ALTER TABLE b ADD COLUMN extra int; DROP INDEX ix_a')
+    await first.client.query('ALTER TABLE b DROP COLUMN extra')
+    const again = await p.capture('again')
+    // Another database reaching the same schema in one step, read by a probe with no history.
+    const second = await database(`CREATE TABLE b (id int, note text); CREATE TABLE a (id int, note text);`)
+    expect(await (await probe(second.url)).capture('fresh')).toBe(again)
+    expect(again).toBe(withTwins)
+  })
+
   it('captures the same without the log, and reads nothing the log adds to the database', async () => {
     const { url, client } = await database('CREATE TABLE t (id int)')
     const [logged, plain] = [await probe(url), await probe(url, false)]
