@@ -34,7 +34,7 @@ import {
   runProjects,
   seconds,
   verdict
-} from "./chunks/chunk-IJT2Y4QU.js";
+} from "./chunks/chunk-665NRHXN.js";
 import {
   EXIT_CODES,
   clip,
