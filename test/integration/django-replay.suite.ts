@@ -3,7 +3,7 @@
 // django-replay-hang, django-replay-aliases, django-shop and django-drift. Run by one file per Django
 // generation (django-replay-debian.test.ts: Debian's 3.2; django-replay-newer.test.ts: 5.x or later).
 // One server per file (a url server, where the gate creates its scratch databases).
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
@@ -43,7 +43,7 @@ function suite(interpreter: () => Promise<string>): void {
 
   function gate(fixture: string, inputs: Record<string, string> = {}): Promise<GateReport> {
     const all: Record<string, string> = {
-      'working-directory': join(FIXTURES, fixture),
+      'working-directory': fixture.startsWith('/') ? fixture : join(FIXTURES, fixture),
       postgres: 'url',
       'database-url': server.urlFor('postgres'),
       python,
@@ -171,31 +171,34 @@ function suite(interpreter: () => Promise<string>): void {
   })
 
   describe('model-drift: what makemigrations would write', () => {
-    it("one error per operation, at the model or the field, with the app's makemigrations", async () => {
-      const r = await gate('django-drift', { mode: 'stairway' })
-      expect(
-        r.findings.map((f) => `${f.id}:${f.severity}@${f.file ?? ''}:${f.line ?? ''} ${f.message.split('. ')[0]}`),
-      ).toEqual([
-        'model-drift:error@library/models.py:13 app library: makemigrations would write "Add field isbn to book": the models declare it and no migration does',
-        // NOT NULL without a default: makemigrations --noinput would stop and ask; the difference is there all the same.
-        'model-drift:error@library/models.py:14 app library: makemigrations would write "Add field pages to book": the models declare it and no migration does',
-        'model-drift:error@loans/models.py:8 app loans: makemigrations would write "Alter field note on loan": the models and the migrations disagree',
-        'model-drift:error@loans/models.py:12 app loans: makemigrations would write "Create model Reminder": the models declare it and no migration does',
-        // The field is gone from the model: the model class's line, in its models/ package module.
-        'model-drift:error@members/models/member.py:4 app members: makemigrations would write "Remove field nickname from member": the migrations build it and the models no longer declare it',
-      ])
-      expect(r.findings.map((f) => f.fix)).toEqual([
-        'Write the migration (`python manage.py makemigrations library`, then review it), or change the model to match.',
-        'Write the migration (`python manage.py makemigrations library`, then review it), or change the model to match.',
-        'Write the migration (`python manage.py makemigrations loans`, then review it), or change the model to match.',
-        'Write the migration (`python manage.py makemigrations loans`, then review it), or change the model to match.',
-        'Write the migration (`python manage.py makemigrations members`, then review it), or change the model to match.',
-      ])
-      // The replay itself passes: three apps, loans depending on library and members.
-      expect(r.steps.filter((s) => !s.ok)).toEqual([])
-      expect(r.steps).toHaveLength(9)
-      expect(r.result).toBe('fail')
-    })
+    it.each(['stairway', 'roundtrip'])(
+      "%s: one error per operation at head, at the model or the field, with the app's makemigrations",
+      async (mode) => {
+        const r = await gate('django-drift', { mode })
+        expect(
+          r.findings.map((f) => `${f.id}:${f.severity}@${f.file ?? ''}:${f.line ?? ''} ${f.message.split('. ')[0]}`),
+        ).toEqual([
+          'model-drift:error@library/models.py:13 app library: makemigrations would write "Add field isbn to book": the models declare it and no migration does',
+          // NOT NULL without a default: makemigrations --noinput would stop and ask; the difference is there all the same.
+          'model-drift:error@library/models.py:14 app library: makemigrations would write "Add field pages to book": the models declare it and no migration does',
+          'model-drift:error@loans/models.py:8 app loans: makemigrations would write "Alter field note on loan": the models and the migrations disagree',
+          'model-drift:error@loans/models.py:12 app loans: makemigrations would write "Create model Reminder": the models declare it and no migration does',
+          // The field is gone from the model: the model class's line, in its models/ package module.
+          'model-drift:error@members/models/member.py:4 app members: makemigrations would write "Remove field nickname from member": the migrations build it and the models no longer declare it',
+        ])
+        expect(r.findings.map((f) => f.fix)).toEqual([
+          'Write the migration (`python manage.py makemigrations library`, then review it), or change the model to match.',
+          'Write the migration (`python manage.py makemigrations library`, then review it), or change the model to match.',
+          'Write the migration (`python manage.py makemigrations loans`, then review it), or change the model to match.',
+          'Write the migration (`python manage.py makemigrations loans`, then review it), or change the model to match.',
+          'Write the migration (`python manage.py makemigrations members`, then review it), or change the model to match.',
+        ])
+        // The replay itself passes: three apps, loans depending on library and members.
+        expect(r.steps.filter((s) => !s.ok)).toEqual([])
+        expect(r.steps).toHaveLength(9)
+        expect(r.result).toBe('fail')
+      },
+    )
 
     it('the projects whose models match their migrations have none (makemigrations --check: no changes)', async () => {
       for (const fixture of ['django-shop', 'django-replay-aliases']) {
@@ -210,6 +213,34 @@ function suite(interpreter: () => Promise<string>): void {
       expect(found(r)).toEqual([])
       expect(r.result).toBe('pass')
     })
+  })
+
+  describe('two leaf migrations in one app (a conflict)', () => {
+    /** django-drift with loans.0002_loan_returned and loans.0002_loan_renewals both on loans.0001_initial. */
+    function twoLeaves(): string {
+      const dir = join(scratch, 'two-leaves')
+      rmSync(dir, { recursive: true, force: true })
+      cpSync(join(FIXTURES, 'django-drift'), dir, { recursive: true })
+      for (const name of ['0002_loan_returned', '0002_loan_renewals']) {
+        writeFileSync(
+          join(dir, 'loans', 'migrations', `${name}.py`),
+          'from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n\n    dependencies = [("loans", "0001_initial")]\n\n    operations = []\n',
+        )
+      }
+      return dir
+    }
+
+    it.each(['stairway', 'roundtrip'])(
+      '%s: multiple-heads only; each leaf steps down alone, without unapplying the other',
+      async (mode) => {
+        const r = await gate(twoLeaves(), { mode, 'model-drift': 'false' })
+        expect(found(r)).toEqual(['multiple-heads@loans.0002_loan_returned@loans/migrations/0002_loan_returned.py:6'])
+        expect(r.steps.filter((s) => !s.ok).map((s) => `${s.direction} ${s.revision}: ${s.error ?? ''}`)).toEqual([])
+        const downs = r.steps.filter((s) => s.direction === 'downgrade').map((s) => s.revision)
+        expect(downs).toContain('loans.0002_loan_returned')
+        expect(downs).toContain('loans.0002_loan_renewals')
+      },
+    )
   })
 
   describe('a project with more than one database', () => {

@@ -209,11 +209,17 @@ class Replay:
         in_app = sorted(p.key for p in graph.node_map[key].parents if p.key[0] == key[0])
         targets = in_app or [(key[0], None)]
         plan = executor.migration_plan(targets)
-        others = ["%s.%s" % (m.app_label, m.name) for m, _ in plan
+        others = [(m.app_label, m.name) for m, _ in plan
                   if m.app_label in self.project_apps and (m.app_label, m.name) != key]
-        if others:
+        dependents = [node_id(o) for o in others if key in graph.forwards_plan(o)]
+        if dependents:
             return self.refused("Django would also unapply %s to unapply %s (migrations that depend on it are applied)"
-                                % (", ".join(others), revision))
+                                % (", ".join(dependents), revision))
+        if others:
+            # Another leaf of the app on the same parents (two leaves: a conflict the chain check
+            # reports): Django's target "the parents' state" unapplies it too, though it does not
+            # depend on this one. Unapplied alone, each leaf's step back is exactly its own.
+            plan = [(graph.nodes[key], True)]
         if not any((m.app_label, m.name) == key for m, _ in plan):
             return self.refused("Django's plan to unapply %s does not unapply it" % revision)
         reply = self.run(executor, targets, plan, revision)
