@@ -34,7 +34,7 @@ import {
   runProjects,
   seconds,
   verdict
-} from "./chunks/chunk-IXDA5PWP.js";
+} from "./chunks/chunk-ZO66RE52.js";
 import {
   EXIT_CODES,
   clip,

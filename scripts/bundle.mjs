@@ -13,5 +13,6 @@ writeFileSync(cli, `#!/usr/bin/env node\n${readFileSync(cli, 'utf8')}`)
 chmodSync(cli, 0o755)
 copyFileSync('src/drivers/alembic/helper.py', 'dist/alembic_helper.py')
 copyFileSync('src/drivers/django/helper.py', 'dist/django_helper.py')
+copyFileSync('src/drivers/django/django_drift.py', 'dist/django_drift.py')
 // The Django helper imports it from beside itself.
 copyFileSync('src/drivers/helper_common.py', 'dist/helper_common.py')

@@ -32,6 +32,11 @@ export interface ModelRules extends ChangeRules {
   exemption: () => Promise<ExemptionResult>
   /** The no-migration-label input. */
   label: string
+  /**
+   * Where migrations belong to scopes (Django's apps: MigrationLayout.scopes), the scope of a
+   * repository-relative file: a model file then needs a migration added in its own scope.
+   */
+  scopes?: { noun: string; of(repoPath: string): string | undefined; newMigrationCommand(scope: string): string }
 }
 
 /** A rename that only moved the file (git's similarity 100) changes nothing a database sees. */
@@ -53,12 +58,25 @@ export async function checkModelChanges(rules: ModelRules): Promise<{ findings: 
       !rules.isMigration(f.path) &&
       (rules.isModel(f.path) || (f.oldPath !== undefined && rules.isModel(f.oldPath))),
   )
-  if (models.length === 0 || addedMigrations(rules).length > 0) return { findings: [] }
+  const added = addedMigrations(rules)
+  const scopes = rules.scopes
+  const scopeOf = (f: ChangedFile) =>
+    scopes ? (scopes.of(f.path) ?? (f.oldPath !== undefined ? scopes.of(f.oldPath) : undefined)) : undefined
+  const addedScopes = added.map(scopeOf)
+  // By scope only where every added migration has one (migration-paths may name files in none).
+  const byScope = scopes !== undefined && addedScopes.every((s) => s !== undefined)
+  const unmigrated = models.filter((f) => {
+    if (added.length === 0) return true
+    const scope = byScope ? scopeOf(f) : undefined
+    return scope !== undefined && !addedScopes.includes(scope)
+  })
+  if (unmigrated.length === 0) return { findings: [] }
   const result = await rules.exemption()
   const exemption = 'exemption' in result ? result.exemption : undefined
   const hint = 'hint' in result && result.hint ? ` (Not exempt: ${result.hint}.)` : ''
-  const findings = models.map((f): Finding => {
+  const findings = unmigrated.map((f): Finding => {
     const file = rules.shown(f.path)
+    const scope = scopeOf(f)
     const deleted = f.status === 'D'
     const line = rules.lines.get(f.path)
     const place = { file, ...(line !== undefined && !deleted ? { line } : {}) }
@@ -68,7 +86,8 @@ export async function checkModelChanges(rules: ModelRules): Promise<{ findings: 
           {
             file,
             deleted,
-            command: rules.newMigrationCommand,
+            command: scope !== undefined && scopes ? scopes.newMigrationCommand(scope) : rules.newMigrationCommand,
+            ...(scope !== undefined && scopes ? { scope: `${scopes.noun} ${scope}` } : {}),
             exemptionKey: EXEMPTION_KEY,
             label: rules.label,
             ...(hint ? { notExempt: hint } : {}),

@@ -20,7 +20,7 @@ export function judgeDrift(
   config: GateConfig,
   driver: MigrationDriver,
 ): { findings: Finding[]; notes: string[] } {
-  if (!git) return { findings: [...findings, ...driftFindings(drift.items, driver.models?.autogenerate)], notes: [] }
+  if (!git) return { findings: [...findings, ...driftFindings(drift.items, driver.models)], notes: [] }
   const scoped = scopeDrift({
     drift,
     findings,

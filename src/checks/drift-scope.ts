@@ -54,9 +54,9 @@ export function scopeDrift(input: DriftScopeInput): DriftScopeResult {
 
   const mine = drift.items.filter(isPrs)
   const old = drift.items.filter((item) => !isPrs(item))
-  const findings: Finding[] = driftFindings(mine, input.models?.autogenerate)
+  const findings: Finding[] = driftFindings(mine, input.models)
   const notes: string[] = []
-  for (const f of driftFindings(old, input.models?.autogenerate)) {
+  for (const f of driftFindings(old, input.models)) {
     findings.push(input.strict ? f : asPreExisting(f, 'notice'))
   }
   if (old.length > 0) {

@@ -86,6 +86,8 @@ export interface DriftItem {
   /** Where the model declares it, relative to the project dir, when it could be found. */
   file?: string
   line?: number
+  /** Where its migration belongs, for tools that write migrations per scope (Django: the app label). */
+  scope?: string
 }
 
 /** What a model comparison found, and where each table of the models is declared. */
@@ -256,6 +258,8 @@ export interface LiveWording {
 export interface ModelsWording {
   /** The command that writes a new migration from the models (autogenerate), for fixes: `alembic revision --autogenerate -m "..."`. */
   autogenerate: string
+  /** The command for a difference whose migration belongs to one scope (Django: `python manage.py makemigrations <app>`). */
+  autogenerateIn?: (scope: string) => string
   /** The models the comparison covers, as a noun phrase: "the models env.py compares". */
   compared: string
   /** Why there was nothing to compare (the session's modelDrift gave null), for a note: "env.py gives Alembic no target_metadata to compare". */
@@ -319,6 +323,16 @@ export interface ChainWording {
   parentValue?: (id: string) => string
 }
 
+/** How a tool's files divide into scopes (MigrationLayout.scopes). */
+export interface MigrationScopes {
+  /** What a scope is called in messages ("app"). */
+  noun: string
+  /** The scope of an absolute path (a model or migration file); undefined where it is in none. */
+  of(abs: string): string | undefined
+  /** The command that writes a new migration in one scope (Django: `python manage.py makemigrations <app>`). */
+  newMigrationCommand(scope: string): string
+}
+
 // What the git checks need to know about a migration tool's project: where revisions live and which
 // files are revisions, where the models live, the command that writes a migration, and how to read
 // a revision file as another commit has it. A driver provides it through gitLayout() (Alembic's is
@@ -347,6 +361,12 @@ export interface MigrationLayout {
    * (Alembic: autogenerate from the models; SQL tools: a new empty version to fill in).
    */
   newMigrationCommand: string
+  /**
+   * For tools whose migrations belong to one scope each (Django: an app, whose models only its own
+   * migrations follow): a changed model file needs a new migration in its own scope, not just any,
+   * and the fix names the scope's command.
+   */
+  scopes?: MigrationScopes
   /**
    * Absolute files the tool rewrites itself (dbmate's schema dump after every migrate): a change to
    * one is neither a migration nor something the migrations run with, so it makes no revision the PR's.

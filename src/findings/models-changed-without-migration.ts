@@ -23,6 +23,8 @@ export function modelsChangedWithoutMigration(
     deleted: boolean
     /** The tool's command that writes a new migration. */
     command: string
+    /** Where the migration belongs, for tools with scopes: "app orders". */
+    scope?: string
     /** The commit-message key and the label that exempt a change. */
     exemptionKey: string
     label: string
@@ -34,7 +36,7 @@ export function modelsChangedWithoutMigration(
   return build(
     MODELS_CHANGED_WITHOUT_MIGRATION,
     {
-      message: `${opening(facts.file, facts.deleted)}, a model file, but this PR adds no migration: the database keeps the old schema, and code using the change fails in production ("column ... does not exist").`,
+      message: `${opening(facts.file, facts.deleted)}, a model file, but this PR adds no migration${facts.scope ? ` in ${facts.scope}` : ''}: the database keeps the old schema, and code using the change fails in production ("column ... does not exist").`,
       fix:
         `run \`${facts.command}\`, review the file it writes, and commit it. ` +
         `If the change needs no migration, give the reason: a line \`${facts.exemptionKey}: <reason>\` in a commit message, or the label "${facts.label}" with that line in the PR description.${facts.notExempt ?? ''}`,

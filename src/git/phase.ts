@@ -4,7 +4,13 @@
 // replay findings on older ones can be reported as pre-existing (checks/scope.ts), and what the
 // base's heads are now, so the chain diagram can show where a stale PR should build.
 import path from 'node:path'
-import { addedMigrations, checkMigrationEdits, checkModelChanges, type ChangeRules } from '../checks/changes.js'
+import {
+  addedMigrations,
+  checkMigrationEdits,
+  checkModelChanges,
+  type ChangeRules,
+  type ModelRules,
+} from '../checks/changes.js'
 import { checkMergedChain } from '../checks/merged-chain.js'
 import { heads, indexGraph, resolve } from '../checks/topo.js'
 import type { MigrationDriver, RevisionGraph, RevisionNode } from '../drivers/driver.js'
@@ -15,7 +21,7 @@ import { chooseBase, type BaseChoice } from './base.js'
 import { findExemption } from './exemption.js'
 import { locateBase } from './fetch.js'
 import { globMatcher } from './glob.js'
-import type { MigrationLayout } from '../drivers/driver.js'
+import type { MigrationLayout, MigrationScopes } from '../drivers/driver.js'
 import type { GitHubContext } from '../github/context.js'
 import { mergedGraph } from './merged.js'
 import { baseError, GitRepo, type ChangedFile } from './repo.js'
@@ -149,6 +155,7 @@ export async function runGitPhase(input: GitPhaseInput): Promise<GitOutcome> {
       ...rules,
       newMigrationCommand: layout?.newMigrationCommand ?? `${driver.tool} (a new migration)`,
       label: config.noMigrationLabel,
+      ...(layout?.scopes ? { scopes: repoScopes(layout.scopes, repo.root) } : {}),
       exemption: async () =>
         findExemption({
           commits: await repo.messages(commits.mergeBase),
@@ -262,6 +269,15 @@ function modelMatcher(
   const defaults = globMatcher((layout?.modelGlobs ?? []).map((glob) => `${prefix}${glob}`))
   const named = new Set((layout?.modelFiles ?? []).map(toRepo))
   return (p) => defaults(p) || named.has(p)
+}
+
+/** The layout's scopes, asked with repository-relative paths. */
+function repoScopes(scopes: MigrationScopes, root: string): ModelRules['scopes'] {
+  return {
+    noun: scopes.noun,
+    of: (repoPath) => scopes.of(path.join(root, repoPath)),
+    newMigrationCommand: (scope) => scopes.newMigrationCommand(scope),
+  }
 }
 
 /** First changed lines of the files a rule may point at, for annotations. */

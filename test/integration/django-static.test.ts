@@ -105,7 +105,7 @@ describe('git checks on a Django repository', () => {
     repo.commit('PR: a field without its migration')
     const r = await gate(repo.dir, { 'base-ref': 'main' })
     expect(ids(r)).toEqual(['models-changed-without-migration@orders/models.py'])
-    expect(r.findings[0]?.fix).toContain('`python manage.py makemigrations`')
+    expect(r.findings[0]?.fix).toContain('`python manage.py makemigrations orders`')
     repo.write(NOTE, onStatus)
     repo.commit('PR: and its migration')
     expect(ids(await gate(repo.dir, { 'base-ref': 'main' }))).toEqual([])

@@ -244,7 +244,12 @@ describe('the replay findings: consequence, then fix', () => {
           direction: 'missing',
         },
       ],
-      'alembic revision --autogenerate -m "..."',
+      {
+        autogenerate: 'alembic revision --autogenerate -m "..."',
+        compared: 'the models env.py compares',
+        nothingToCompare: 'env.py gives Alembic no target_metadata to compare',
+        comparisonInputs: "the models' imports",
+      },
     )
     expect(messageParts(drift!)).toEqual({
       short:

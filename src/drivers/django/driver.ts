@@ -1,7 +1,7 @@
 // The Django driver: the project's apps read from its settings, every app's migrations parsed
 // without importing them, the graph as Django's loader builds it, and the git checks' layout (no
 // Python runs for those); the replay through a long-lived Django helper per scratch database
-// (session.ts). Mode live is not built for Django: it has no readLiveState, so gate.ts refuses it.
+// (session.ts), which also says at head what makemigrations would write (model-drift). Mode live is not built for Django: it has no readLiveState, so gate.ts refuses it.
 import path from 'node:path'
 import type { UrlPart } from '../../inputs.js'
 import type { Logger } from '../../logger.js'
@@ -20,6 +20,7 @@ import { readDjangoGraph, type DjangoGraph } from './graph.js'
 import { readDjangoProject, type DjangoProject } from './settings.js'
 import { DjangoSession, DjangoStartError } from './session.js'
 import { djangoStartFailure, nodesDisagree } from './start-failure.js'
+import { djangoModelsWording } from './models-wording.js'
 import { djangoWording } from './wording.js'
 
 export interface DjangoDriverOptions {
@@ -41,6 +42,7 @@ export class DjangoDriver implements MigrationDriver {
   readonly tool = 'django'
   readonly bookkeepingTables = ['django_migrations']
   readonly chainWording = djangoWording
+  readonly models = djangoModelsWording
   private project: DjangoProject | undefined
   private read: DjangoGraph | undefined
   private python: Promise<string> | undefined

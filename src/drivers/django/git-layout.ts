@@ -2,14 +2,32 @@
 // migrations package, its models (models.py, models/), and a migration file as another commit has it
 // read as a node, its dependencies resolved against the working tree's apps and migrations.
 import path from 'node:path'
+import { existsSync } from 'node:fs'
 import type { MigrationLayout, RevisionNode } from '../driver.js'
 import { dependencyResolver, MIGRATION_FILE, type DjangoGraph } from './graph.js'
+import { makemigrationsCommand } from './models-wording.js'
 import { parseMigrationSource } from './parse.js'
 import type { DjangoProject } from './settings.js'
 
 export const DJANGO_MODEL_GLOBS = ['**/models.py', '**/models/**/*.py']
 
+/**
+ * Each migrated app's directories (its package, and its migrations package where MIGRATION_MODULES
+ * moved it elsewhere) -> its label, deepest first, so a nested app wins over the app around it.
+ */
+function appDirs(project: DjangoProject): Array<[string, string]> {
+  const dirs: Array<[string, string]> = []
+  for (const app of project.apps) {
+    if (!app.migrationsDir) continue
+    const own = path.join(project.projectDir, ...app.module.split('.'))
+    dirs.push([existsSync(own) ? own : path.dirname(path.resolve(app.migrationsDir)), app.label])
+    dirs.push([path.resolve(app.migrationsDir), app.label])
+  }
+  return dirs.sort((a, b) => b[0].length - a[0].length)
+}
+
 export function djangoLayout(project: DjangoProject, graph: DjangoGraph): MigrationLayout {
+  const dirs = appDirs(project)
   const labelByDir = new Map(
     project.apps.flatMap((a) => (a.migrationsDir ? [[path.resolve(a.migrationsDir), a.label] as const] : [])),
   )
@@ -22,7 +40,13 @@ export function djangoLayout(project: DjangoProject, graph: DjangoGraph): Migrat
     modelGlobs: DJANGO_MODEL_GLOBS,
     // An app's other modules are its own code, not something every migration runs with.
     supportDirs: [],
-    newMigrationCommand: 'python manage.py makemigrations',
+    newMigrationCommand: makemigrationsCommand(),
+    // makemigrations writes an app's model changes into that app's migrations only.
+    scopes: {
+      noun: 'app',
+      of: (abs) => dirs.find(([dir]) => abs.startsWith(`${dir}${path.sep}`))?.[1],
+      newMigrationCommand: makemigrationsCommand,
+    },
     readRevision(text, file) {
       const parsed = parseMigrationSource(text, file)
       if ('problem' in parsed) return parsed.problem

@@ -5,7 +5,8 @@ The gate (Node) sends JSON lines on stdin and reads JSON lines from a private co
   {"id": 1, "cmd": "upgrade", "revision": "orders.0002_total"}    apply exactly that migration
   {"id": 2, "cmd": "downgrade", "revision": "orders.0002_total"}  unapply exactly that migration
   {"id": 3, "cmd": "current"}                                      the project's applied leaves
-  {"id": 4, "cmd": "quit"}
+  {"id": 4, "cmd": "drift"}                                        what makemigrations would write
+  {"id": 5, "cmd": "quit"}
 Answers: {"id": 1, "ok": true, "ms": 3.1, "statements": 4} or {"id": 1, "ok": false, "error": {...}}.
 The first line it writes is {"event": "ready", "django": "3.2.25", "nodes": [...]} (the project's
 migrations as Django's loader has them, for the gate to compare with its own graph), or
@@ -30,6 +31,7 @@ from urllib.parse import unquote, urlsplit
 _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [_HERE, os.path.dirname(_HERE)]
 
+from django_drift import model_drift  # noqa: E402
 from helper_common import (  # noqa: E402 - the protocol's stdout must be taken before anything prints
     clip,
     first_lines,
@@ -207,11 +209,17 @@ class Replay:
         in_app = sorted(p.key for p in graph.node_map[key].parents if p.key[0] == key[0])
         targets = in_app or [(key[0], None)]
         plan = executor.migration_plan(targets)
-        others = ["%s.%s" % (m.app_label, m.name) for m, _ in plan
+        others = [(m.app_label, m.name) for m, _ in plan
                   if m.app_label in self.project_apps and (m.app_label, m.name) != key]
-        if others:
+        dependents = [node_id(o) for o in others if key in graph.forwards_plan(o)]
+        if dependents:
             return self.refused("Django would also unapply %s to unapply %s (migrations that depend on it are applied)"
-                                % (", ".join(others), revision))
+                                % (", ".join(dependents), revision))
+        if others:
+            # Another leaf of the app on the same parents (two leaves: a conflict the chain check
+            # reports): Django's target "the parents' state" unapplies it too, though it does not
+            # depend on this one. Unapplied alone, each leaf's step back is exactly its own.
+            plan = [(graph.nodes[key], True)]
         if not any((m.app_label, m.name) == key for m, _ in plan):
             return self.refused("Django's plan to unapply %s does not unapply it" % revision)
         reply = self.run(executor, targets, plan, revision)
@@ -307,6 +315,10 @@ class Replay:
         heads = [k for k in applied if not any(c.key in applied for c in graph.node_map[k].children)]
         return {"ok": True, "heads": sorted(node_id(k) for k in heads)}
 
+    def drift(self):
+        items, tables = model_drift(self.args.app, self.args.project)
+        return {"ok": True, "drift": items, "tables": tables}
+
     def serve(self):
         self.baseline = set(group_members())
         while True:
@@ -319,10 +331,10 @@ class Replay:
                 left = stop_background(self.baseline)
                 if left:
                     reply["background"] = left
-            elif cmd == "current":
+            elif cmd in ("current", "drift"):
                 try:
-                    reply = self.current()
-                except Exception as exc:  # noqa: BLE001
+                    reply = self.current() if cmd == "current" else self.drift()
+                except Exception as exc:  # noqa: BLE001 - the models' own code may raise anything
                     reply = {"ok": False, "error": describe_error(exc, self.args.project)}
             else:
                 reply = {"ok": False, "error": {"message": "unknown command %r" % cmd, "kind": "error"}}

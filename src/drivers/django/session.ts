@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { TIMED_OUT, withDeadline } from '../../deadline.js'
 import type { UrlPart } from '../../inputs.js'
-import type { MigrationSession, StepError, StepResult } from '../driver.js'
+import type { DriftItem, ModelDrift, MigrationSession, StepError, StepResult } from '../driver.js'
 import { JsonLinesHelper, terminateSessions, type HelperReply } from '../helper-process.js'
 import type { ResourceTracker } from '../../resource-tracker.js'
 
@@ -15,6 +15,9 @@ interface Reply extends HelperReply {
   statements?: number
   heads?: string[]
   background?: string[]
+  /** drift: what makemigrations would write, and every table the project's models declare -> its file. */
+  drift?: DriftItem[]
+  tables?: Record<string, string | null>
   /** ready: Django's version, the settings' own engine, and the project's migrations as its loader has them. */
   django?: string
   engine?: string
@@ -152,6 +155,25 @@ export class DjangoSession implements MigrationSession {
     const reply = await helper.request({ cmd: 'current' }, 60_000)
     if (reply === 'timeout' || !reply.ok) throw new Error('could not read the applied Django migrations')
     return reply.heads ?? []
+  }
+
+  /**
+   * What `makemigrations --check --dry-run` would write for the project's apps, one item per
+   * operation (django_drift.py). Django compares the migration files' state with the models, not
+   * the database: server defaults (compareServerDefault) have no counterpart and are not compared.
+   */
+  async modelDrift(): Promise<ModelDrift | null> {
+    if (this.opts.apps.length === 0) return null
+    const helper = await this.running()
+    const reply = await helper.request({ cmd: 'drift' }, this.opts.stepTimeoutSeconds * 1000)
+    if (reply === 'timeout') throw new Error('comparing the models with the migrations timed out')
+    if (!reply.ok) {
+      const e = reply.error
+      throw new Error(
+        `comparing the models failed${e?.file ? ` (${e.file}:${e.line ?? ''})` : ''}: ${e?.message ?? ''}`,
+      )
+    }
+    return { items: reply.drift ?? [], declaredIn: reply.tables ?? {} }
   }
 
   async close(): Promise<void> {
