@@ -34,7 +34,7 @@ import {
   runProjects,
   seconds,
   verdict
-} from "./chunks/chunk-6BZS77C7.js";
+} from "./chunks/chunk-XFXLLNDI.js";
 import {
   EXIT_CODES,
   clip,
@@ -49,7 +49,7 @@ import {
   registerSecrets,
   scrub,
   withCredentialsFrom
-} from "./chunks/chunk-S5W3GSBT.js";
+} from "./chunks/chunk-PRJMRV5W.js";
 import "./chunks/chunk-PO73KUUA.js";
 import "./chunks/chunk-JYELVFV6.js";
 import {

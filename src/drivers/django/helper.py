@@ -161,6 +161,10 @@ class Replay:
         self.counting = None  # the migration whose statements are counted now
         self.baseline = set()
         self.observer = None  # the StepObserver of an observed upgrade, while it runs
+        # Migrations of apps outside the project the database had when the helper started and no
+        # applied project migration needs (mode live's copy of production, whose contrib apps are
+        # its own): never a step's to unapply. See unapply_orphans.
+        self.preexisting = set()
 
     def executor(self):
         from django.db import connections
@@ -208,7 +212,23 @@ class Replay:
         if others:
             return self.refused("Django would apply %s before %s: the gate's order disagrees with Django's graph"
                                 % (", ".join(others), revision))
-        return self.run(executor, [key], plan, revision, observe)
+        # The other apps' migrations go up to their latest with it, as `migrate` leaves them.
+        graph = executor.loader.graph
+        applied = set(executor.loader.applied_migrations)
+        project = self.applied_project(executor) | {key}
+        extra = sorted(k for k in self.external_closure(graph, project) if k not in applied)
+        targets = [key] + extra
+        if extra:
+            # Not executor.migration_plan(targets): a target an earlier target's plan applies would be
+            # planned backwards there.
+            seen = set()
+            plan = []
+            for target in targets:
+                for k in graph.forwards_plan(target):
+                    if k not in applied and k not in seen:
+                        seen.add(k)
+                        plan.append((graph.nodes[k], False))
+        return self.run(executor, targets, plan, revision, observe)
 
     def downgrade(self, revision):
         executor = self.executor()
@@ -243,12 +263,7 @@ class Replay:
         """
         executor = self.executor()
         graph = executor.loader.graph
-        applied = set(executor.loader.applied_migrations)
-        needed = set()
-        for key in applied:
-            if key[0] in self.project_apps and key in graph.nodes:
-                needed.update(graph.forwards_plan(key))
-        orphans = {k for k in applied if k[0] not in self.project_apps and k in graph.nodes and k not in needed}
+        orphans = self.unneeded(executor) - self.preexisting
         if not orphans:
             return None
         full = executor.migration_plan(graph.leaf_nodes(), clean_start=True)
@@ -261,6 +276,42 @@ class Replay:
                 ", ".join(sorted(node_id(k) for k in orphans)), error["message"])
             return {"ok": False, "error": error}
         return None
+
+    def applied_project(self, executor):
+        graph = executor.loader.graph
+        return {k for k in executor.loader.applied_migrations if k[0] in self.project_apps and k in graph.nodes}
+
+    def external_closure(self, graph, project):
+        """The migrations of apps outside the project that the `project` migrations need, each app
+        they touch up to its latest migration: `manage.py migrate` migrates every installed app to its
+        leaf, so production has django.contrib.auth's 0012 where a project migration needs only its
+        0001 (`swappable_dependency` is auth's __first__). An app whose latest migration needs a
+        project migration not in `project` stays at what is needed. The same function of the applied
+        project migrations for the step up and the step back, so the two stay exact opposites."""
+        needed = set()
+        for key in project:
+            needed.update(graph.forwards_plan(key))
+        done = set()
+        while True:
+            apps = {k[0] for k in needed if k[0] not in self.project_apps} - done
+            if not apps:
+                break
+            done |= apps
+            for leaf in graph.leaf_nodes():
+                if leaf[0] not in apps:
+                    continue
+                plan = graph.forwards_plan(leaf)
+                if all(k[0] not in self.project_apps or k in project for k in plan):
+                    needed.update(plan)
+        return {k for k in needed if k[0] not in self.project_apps}
+
+    def unneeded(self, executor):
+        """Applied migrations of apps outside the project that the applied project migrations do not
+        need (external_closure)."""
+        graph = executor.loader.graph
+        needed = self.external_closure(graph, self.applied_project(executor))
+        return {k for k in executor.loader.applied_migrations
+                if k[0] not in self.project_apps and k in graph.nodes and k not in needed}
 
     def refused(self, message):
         return {"ok": False, "error": {"message": message, "kind": "error"}}
@@ -681,6 +732,7 @@ def main():
         # Reads the database (django_migrations): a settings module that connected elsewhere shows here.
         executor.loader.check_consistent_history(executor.connection)
         nodes = replay.project_nodes(executor)
+        replay.preexisting = replay.unneeded(executor)
     except Exception as exc:  # noqa: BLE001 - the settings, an app's import or a migration file broke
         send({"event": "fatal", "error": describe_error(exc, args.project)})
         return 1
