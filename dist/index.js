@@ -34,7 +34,7 @@ import {
   runProjects,
   seconds,
   verdict
-} from "./chunks/chunk-XFXLLNDI.js";
+} from "./chunks/chunk-YHGHW3AP.js";
 import {
   EXIT_CODES,
   clip,

@@ -4,7 +4,7 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { DjangoDriver } from '../../src/drivers/django/driver.js'
-import { appliedNodes, djangoLiveWording } from '../../src/drivers/django/live.js'
+import { appliedLeaves, appliedNodes, djangoLiveWording } from '../../src/drivers/django/live.js'
 import { silentLogger } from '../../src/logger.js'
 
 const graph = () =>
@@ -38,6 +38,22 @@ describe("django_migrations' rows as the gate's nodes", () => {
     expect(appliedNodes(g, ['shop.0001_initial', 'shop.0002_order', 'shop.0009_gone']).revisions).toEqual([
       'shop.0001_squashed_0002_order',
       'shop.0009_gone',
+    ])
+  })
+
+  it("where it stands is each app's applied leaf; a gap in Django's record is a note", async () => {
+    const g = await graph()
+    const notes: string[] = []
+    const all = ['shop.0001_squashed_0002_order', 'shop.0003_order_buyer', 'shop.0004_order_status']
+    expect(appliedLeaves(g, all, notes)).toEqual(['shop.0004_order_status'])
+    expect(notes).toEqual([])
+    // 0004 recorded without 0003.
+    expect(appliedLeaves(g, [all[0]!, all[2]!], notes)).toEqual([
+      'shop.0001_squashed_0002_order',
+      'shop.0004_order_status',
+    ])
+    expect(notes).toEqual([
+      'shop.0004_order_status is recorded as applied on the live database but shop.0003_order_buyer, which it depends on, is not: `python manage.py migrate` refuses such a database (InconsistentMigrationHistory)',
     ])
   })
 

@@ -1,6 +1,9 @@
 // mode live for Django: where the live database stands, from Django's own record of what it applied
 // (the django_migrations table, one row per applied migration: app and name; its name is fixed in
 // Django, its schema the search_path's), and the manage.py commands the live findings' fixes name.
+// Where it stands is said as the applied leaf migrations of each app ('heads': each with everything
+// it builds on applied), as `showmigrations` would end each app's list: a real project has hundreds
+// of rows, and the report, the summary and the stamp names say the few that matter.
 import type { LiveReader, LiveState, LiveWording } from '../driver.js'
 import { readVersionTable } from '../live-table.js'
 import type { DjangoGraph } from './graph.js'
@@ -12,7 +15,34 @@ export async function readDjangoLiveState(graph: DjangoGraph, reader: LiveReader
   const read = await readVersionTable(reader, { table: DJANGO_MIGRATIONS }, ['app', 'name'], 'id')
   const rows = (read?.rows ?? []).flatMap((r) => (r.app && r.name ? [`${r.app}.${r.name}`] : []))
   const { revisions, notes } = appliedNodes(graph, rows)
-  return { table: read?.name ?? DJANGO_MIGRATIONS, exists: read !== null, revisions, applied: 'each', notes }
+  return {
+    table: read?.name ?? DJANGO_MIGRATIONS,
+    exists: read !== null,
+    revisions: appliedLeaves(graph, revisions, notes),
+    applied: 'heads',
+    notes,
+  }
+}
+
+/**
+ * The applied migrations no other applied migration of the same app builds on (and the rows naming
+ * no migration, kept for unknown-revision), in the rows' order. Everything a leaf builds on must be
+ * applied: where Django's record says otherwise (a gap), `migrate` refuses with
+ * InconsistentMigrationHistory, and a note says so.
+ */
+export function appliedLeaves(graph: DjangoGraph, applied: string[], notes: string[]): string[] {
+  const byId = new Map(graph.nodes.map((n) => [n.id, n]))
+  const done = new Set(applied)
+  const builtOn = new Set(applied.flatMap((id) => byId.get(id)?.parents ?? []))
+  for (const id of applied) {
+    const node = byId.get(id)
+    const missing = [...(node?.parents ?? []), ...(node?.dependsOn ?? [])].filter((p) => byId.has(p) && !done.has(p))
+    if (missing.length > 0)
+      notes.push(
+        `${id} is recorded as applied on the live database but ${missing.join(', ')}, which it depends on, is not: \`python manage.py migrate\` refuses such a database (InconsistentMigrationHistory)`,
+      )
+  }
+  return applied.filter((id) => !byId.has(id) || !builtOn.has(id))
 }
 
 /**
