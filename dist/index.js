@@ -34,7 +34,7 @@ import {
   runProjects,
   seconds,
   verdict
-} from "./chunks/chunk-ZO66RE52.js";
+} from "./chunks/chunk-PZIS3AH7.js";
 import {
   EXIT_CODES,
   clip,
@@ -49,7 +49,7 @@ import {
   registerSecrets,
   scrub,
   withCredentialsFrom
-} from "./chunks/chunk-WVTX7CPG.js";
+} from "./chunks/chunk-PRJMRV5W.js";
 import "./chunks/chunk-PO73KUUA.js";
 import "./chunks/chunk-JYELVFV6.js";
 import {
@@ -24926,7 +24926,7 @@ function lockTableLines(report) {
     }
     const notes = [
       r.created > 0 ? `${plural(r.created, "relation")} the step created left out (their locks block nobody)` : "",
-      r.locksComplete ? "" : "part of the step ran outside a transaction the gate could look into (an autocommit block), so its locks there are not listed"
+      r.locksComplete ? "" : "part of the step ran outside a transaction the gate could look into (an autocommit block, a non-transactional file, a Django migration with atomic = False), so its locks there are not listed"
     ].filter(Boolean);
     if (notes.length > 0) out.push(`_${notes.join("; ")}._`, "");
   }

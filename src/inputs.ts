@@ -185,7 +185,7 @@ export const INPUTS: readonly InputSpec[] = [
   {
     name: 'tool',
     description:
-      'The migration tool. auto: Alembic/Flask-Migrate where an alembic.ini is found, else plain SQL migrations (golang-migrate or dbmate files) in the project, its migrations/ or db/migrations/. sql: golang-migrate or dbmate files, run natively (no Python, no Go). django: a Django project (manage.py, or django-settings); auto picks it where manage.py is found and neither of the others; modes static, stairway and roundtrip (live not yet).',
+      'The migration tool. auto: Alembic/Flask-Migrate where an alembic.ini is found, else plain SQL migrations (golang-migrate or dbmate files) in the project, its migrations/ or db/migrations/. sql: golang-migrate or dbmate files, run natively (no Python, no Go). django: a Django project (manage.py, or django-settings); auto picks it where manage.py is found and neither of the others.',
     default: 'auto',
     allowed: ['auto', 'alembic', 'sql', 'django'],
   },

@@ -11,7 +11,8 @@ export interface SentStatement {
   sql: string
   /**
    * Where it came from, relative to the project dir: Alembic the revision file's innermost frame at
-   * execute time; SQL tools the statement's first line in its file. Absent when no frame of a
+   * execute time; Django that too (a RunPython's function), else the line of the operation that sent
+   * or deferred it; SQL tools the statement's first line in its file. Absent when no frame of a
    * migration file was on the stack (a statement env.py sent).
    */
   file?: string

@@ -24,7 +24,7 @@ export function lockTableLines(report: GateReport): string[] {
       r.created > 0 ? `${plural(r.created, 'relation')} the step created left out (their locks block nobody)` : '',
       r.locksComplete
         ? ''
-        : 'part of the step ran outside a transaction the gate could look into (an autocommit block), so its locks there are not listed',
+        : 'part of the step ran outside a transaction the gate could look into (an autocommit block, a non-transactional file, a Django migration with atomic = False), so its locks there are not listed',
     ].filter(Boolean)
     if (notes.length > 0) out.push(`_${notes.join('; ')}._`, '')
   }

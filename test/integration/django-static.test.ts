@@ -38,12 +38,12 @@ describe('the CLI on a Django project', () => {
     expect(r.code).toBe(0)
   })
 
-  it('mode live stops with one line and exit 2, naming the replay modes (live is not built for Django)', () => {
+  it('mode live goes to the live database (test/integration/live-django.test.ts): one that refuses is one line and exit 2', () => {
     const r = runCli(['check', SHOP, '--mode', 'live', '--live-database-url', 'postgresql://nobody@127.0.0.1:1/x'])
     expect(r.code).toBe(2)
     expect(r.stderr.trim().split('\n')).toHaveLength(1)
     expect(lastLine(r.stderr)).toBe(
-      'migration-gate: mode: mode live is not supported for Django projects yet; --mode stairway or roundtrip (action input mode) replays the migrations',
+      'migration-gate: live-database-url: the live database 127.0.0.1:1/x refused the connection (nothing listens there?)',
     )
   })
 })

@@ -1,8 +1,9 @@
 // The dangerous-operation rules through the real gate: the replay observes each judged revision's first
 // upgrade on real PostgreSQL (real Alembic, the real SQL driver), and the rule engine judges what it
 // sent and what the server saw. Every revision of the expected-hits table behaves as the table says in
-// the golang-migrate, dbmate (the same versions) and Alembic fixtures; only the pull request's revisions are judged where a base is known; `lint: off`
+// the golang-migrate, dbmate (the same versions), Alembic and Django fixtures; only the pull request's revisions are judged where a base is known; `lint: off`
 // observes and judges nothing.
+import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { runGate } from '../../src/gate.js'
@@ -11,8 +12,9 @@ import { silentLogger } from '../../src/logger.js'
 import type { GateReport } from '../../src/report.js'
 import { scratchDir, TestRepo } from '../support/git.js'
 import { RULE_BY_ID } from '../../src/lint/rules/index.js'
-import { LINT_FIXTURE_HITS } from '../support/lint-fixture-hits.js'
-import { gateOnFixture } from '../support/run-gate.js'
+import { djangoRevision, LINT_FIXTURE_HITS } from '../support/lint-fixture-hits.js'
+import { pythonWithDjango } from '../support/python.js'
+import { FIXTURES, gateOnFixture } from '../support/run-gate.js'
 
 const scratch = scratchDir('mg-lint-replay-')
 afterAll(() => scratch.remove())
@@ -39,6 +41,11 @@ describe.each([
     fixture: 'lint-alembic',
     inputs: {} as Record<string, string>,
     id: (h: (typeof LINT_FIXTURE_HITS)[number]) => h.alembic,
+  },
+  {
+    fixture: 'lint-django',
+    inputs: { tool: 'django' } as Record<string, string>,
+    id: djangoRevision,
   },
 ])('$fixture, replayed and judged', ({ fixture, inputs, id }) => {
   let report: GateReport
@@ -115,5 +122,105 @@ describe('what is judged', () => {
     const observed = report.steps.filter((s) => s.sent !== undefined).map((s) => Number(s.revision))
     expect(observed.length).toBeGreaterThan(0)
     expect(observed.every((n) => n > 4)).toBe(true)
+  })
+})
+
+describe('Django: where the statements of an observed migration come from', () => {
+  const dir = join(FIXTURES, 'lint-django')
+  const migration = (name: string) => `shop/migrations/${name}.py`
+  /** The 1-based line of the first line of `file` containing `text`. */
+  const lineOf = (file: string, text: string) =>
+    readFileSync(join(dir, file), 'utf8')
+      .split('\n')
+      .findIndex((l) => l.includes(text)) + 1
+  let report: GateReport
+  const step = (revision: string) => report.steps.find((s) => s.revision === revision && s.sent !== undefined)
+
+  it("each statement at its operation's line, deferred SQL at the operation that deferred it, Django's bookkeeping left out", async () => {
+    report = await gateOnFixture('lint-django', { tool: 'django', lint: 'warn', 'replay-workers': '1' })
+    const base = step('shop.0001_base')!
+    const order = lineOf(migration('0001_base'), 'name="Order"') - 1 // the CreateModel( line above it
+    expect(order).toBeGreaterThan(1)
+    // CREATE TABLE runs inside the operation; its indexes run at the schema editor's exit, deferred.
+    const at = (sql: string) => base.sent!.find((s) => s.sql.startsWith(sql))
+    expect(at('CREATE TABLE "orders"')).toMatchObject({ file: migration('0001_base'), line: order })
+    expect(at('CREATE INDEX "ix_orders_amount"')).toMatchObject({ file: migration('0001_base'), line: order })
+    // The foreign key and its index of an AlterField, at the AlterField.
+    const fk = step('shop.0011_fk_orders_customer')!
+    const alter = lineOf(migration('0011_fk_orders_customer'), 'migrations.AlterField(')
+    expect(fk.sent!.filter((s) => s.sql.includes('FOREIGN KEY')).map((s) => s.line)).toEqual([alter])
+    // A RunPython's statement at its line inside the function.
+    const fn = step('shop.0030_lock_customers_function')!
+    expect(fn.sent).toEqual([
+      {
+        sql: 'SELECT lock_customers()',
+        file: migration('0030_lock_customers_function'),
+        line: lineOf(migration('0030_lock_customers_function'), 'schema_editor.execute('),
+      },
+    ])
+    // The recorder's queries and locks (django_migrations, its sequence and index) are the tool's.
+    const observed = report.steps.filter((s) => s.sent !== undefined)
+    expect(observed.length).toBe(32)
+    for (const s of observed) {
+      expect(
+        s.sent!.filter((x) => /django_migrations/.test(x.sql)),
+        s.revision,
+      ).toEqual([])
+      expect(s.observed?.locks.filter((l) => l.relation.includes('django_migrations')) ?? [], s.revision).toEqual([])
+    }
+  })
+
+  it('an atomic migration is read whole at its commit; a non-atomic one is locksComplete false', () => {
+    const widen = step('shop.0016_amount_bigint')!
+    expect(widen.observed?.locksComplete).toBe(true)
+    expect(widen.observed?.rewritten).toContain('public.orders')
+    expect(widen.observed?.locks).toContainEqual(
+      expect.objectContaining({ relation: 'public.orders', mode: 'AccessExclusiveLock', existedBefore: true }),
+    )
+    const concurrently = step('shop.0005_index_customer_id_concurrently')!
+    expect(concurrently.observed?.locksComplete).toBe(false)
+    expect(concurrently.observed?.created).toEqual(['public.ix_orders_customer_c'])
+    // The deferred foreign key ran before the commit: its locks were read with it.
+    const fk = step('shop.0011_fk_orders_customer')!
+    expect(fk.observed?.locksComplete).toBe(true)
+    expect(fk.observed?.locks).toContainEqual(expect.objectContaining({ relation: 'public.customers' }))
+  })
+
+  it('a suppression comment above an operation of a Django migration accepts its hit', async () => {
+    const project = join(scratch.dir, 'django-suppressed')
+    cpSync(dir, project, { recursive: true })
+    const migrations = join(project, 'shop', 'migrations')
+    // The chain up to 0004 (its AddIndex trips require-concurrent-index-creation).
+    for (const f of readdirSync(migrations)) if (/^00(0[5-9]|[1-9]\d)_/.test(f)) rmSync(join(migrations, f))
+    const file = join(migrations, '0004_index_customer_id.py')
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace(
+        '        migrations.AddIndex(',
+        '        # migration-gate: allow require-concurrent-index-creation -- orders is empty in production\n        migrations.AddIndex(',
+      ),
+    )
+    const python = await pythonWithDjango()
+    const suppressed = await runGate(
+      readConfig(
+        (name) =>
+          ({
+            'working-directory': project,
+            tool: 'django',
+            postgres: 'local',
+            python,
+            lint: 'error',
+            'replay-workers': '1',
+          })[name],
+      ),
+      { logger: silentLogger },
+    )
+    const hit = byRevision(suppressed, 'require-concurrent-index-creation', 'shop.0004_index_customer_id')
+    expect(hit).toHaveLength(1)
+    expect(hit[0]!.severity).toBe('notice')
+    expect(hit[0]!.message).toContain(
+      'Accepted by the comment at shop/migrations/0004_index_customer_id.py:8: orders is empty in production',
+    )
+    expect(suppressed.findings.filter((f) => f.id === 'lint-suppression')).toEqual([])
   })
 })

@@ -1,4 +1,4 @@
-// The expected hits of the lint fixtures (test/fixtures/lint-golang-migrate, test/fixtures/lint-alembic):
+// The expected hits of the lint fixtures (test/fixtures/lint-golang-migrate, lint-dbmate, lint-alembic, lint-django):
 // one revision per rule's bad case (the rule must fire on it) and good case (the rule must stay quiet
 // on it; other rules may speak, observed-access-exclusive-lock on any ALTER TABLE of an existing
 // table, say). The same revisions in both tools, so an integration test is a loop over this table.
@@ -18,6 +18,17 @@ export interface FixtureHit {
   /** The file name's words, the same in both. */
   slug: string
   observedOnly?: true
+}
+
+/**
+ * The revision id in test/fixtures/lint-django: `shop.<version, 4 digits>_<slug>`. Django expresses
+ * every case, most with its own operations (AddField, AddIndex / AddIndexConcurrently, RemoveIndex /
+ * RemoveIndexConcurrently, AddConstraint, AlterField to a ForeignKey or a wider type, RenameField,
+ * AlterModelTable, RemoveField, DeleteModel); RunSQL where Django 3.2 has no operation for it (NOT
+ * VALID, USING INDEX, a volatile database default, calling a function, CONCURRENTLY in a transaction).
+ */
+export function djangoRevision(h: FixtureHit): string {
+  return `shop.${h.golangMigrate.padStart(4, '0')}_${h.slug}`
 }
 
 export const LINT_FIXTURE_HITS: readonly FixtureHit[] = [

@@ -1,7 +1,9 @@
 // The Django driver: the project's apps read from its settings, every app's migrations parsed
 // without importing them, the graph as Django's loader builds it, and the git checks' layout (no
 // Python runs for those); the replay through a long-lived Django helper per scratch database
-// (session.ts), which also says at head what makemigrations would write (model-drift). Mode live is not built for Django: it has no readLiveState, so gate.ts refuses it.
+// (session.ts), which also says at head what makemigrations would write (model-drift). Mode live
+// reads django_migrations (live.ts) and composes the pending migrations' SQL without a database
+// (pending-sql.ts).
 import path from 'node:path'
 import type { UrlPart } from '../../inputs.js'
 import type { Logger } from '../../logger.js'
@@ -9,16 +11,22 @@ import { GateError } from '../../errors.js'
 import type { ResourceTracker } from '../../resource-tracker.js'
 import {
   SessionStartTimeout,
+  type LiveReader,
+  type LiveState,
   type MigrationDriver,
   type MigrationLayout,
   type MigrationSession,
+  type PendingSql,
+  type PendingSqlRequest,
   type SessionOptions,
 } from '../driver.js'
 import { findPython, importsAny } from '../python.js'
 import { djangoLayout } from './git-layout.js'
 import { readDjangoGraph, type DjangoGraph } from './graph.js'
+import { DJANGO_MIGRATIONS, djangoLiveWording, readDjangoLiveState } from './live.js'
+import { djangoPendingSql } from './pending-sql.js'
 import { readDjangoProject, type DjangoProject } from './settings.js'
-import { DjangoSession, DjangoStartError } from './session.js'
+import { databaseEnvironment, DjangoSession, DjangoStartError } from './session.js'
 import { djangoStartFailure, nodesDisagree } from './start-failure.js'
 import { djangoModelsWording } from './models-wording.js'
 import { djangoWording } from './wording.js'
@@ -35,14 +43,18 @@ export interface DjangoDriverOptions {
   logger: Logger
 }
 
+/** A database URL that leads nowhere, for settings read while composing SQL without a database. */
+const NOWHERE = 'postgresql://migration-gate@127.0.0.1:1/migration_gate_offline'
+
 /** The database drivers Django's postgresql backend can use (psycopg 3 from Django 4.2). */
 const PG_DRIVERS = ['psycopg2', 'psycopg']
 
 export class DjangoDriver implements MigrationDriver {
   readonly tool = 'django'
-  readonly bookkeepingTables = ['django_migrations']
+  readonly bookkeepingTables = [DJANGO_MIGRATIONS]
   readonly chainWording = djangoWording
   readonly models = djangoModelsWording
+  readonly liveWording = djangoLiveWording
   private project: DjangoProject | undefined
   private read: DjangoGraph | undefined
   private python: Promise<string> | undefined
@@ -99,6 +111,33 @@ export class DjangoDriver implements MigrationDriver {
         'django-settings',
       )
     return module
+  }
+
+  /** mode live: the applied migrations django_migrations records on the live database. */
+  async readLiveState(reader: LiveReader): Promise<LiveState> {
+    return readDjangoLiveState(await this.graph(), reader)
+  }
+
+  /**
+   * mode live: each pending migration's SQL as sqlmigrate writes it, composed without a database
+   * (the settings' database variables hold one that leads nowhere).
+   */
+  async pendingSql(request: PendingSqlRequest): Promise<PendingSql[]> {
+    const revisions = request.pending.map((n) => n.id)
+    const prepared = await this.interpreter()
+      .then((python) => ({ python, settings: this.settingsModule() }))
+      .catch((error: unknown) => (error instanceof Error ? error.message : String(error)))
+    if (typeof prepared === 'string')
+      return revisions.map((revision) => ({ revision, note: `SQL unavailable: ${prepared}` }))
+    return djangoPendingSql({
+      python: prepared.python,
+      projectDir: this.options.projectDir,
+      settingsModule: prepared.settings,
+      revisions,
+      environment: databaseEnvironment(NOWHERE, this.options.databaseUrlEnv ?? [], this.options.databasePartsEnv ?? []),
+      timeoutMs: request.timeoutSeconds * 1000,
+      resources: request.resources,
+    })
   }
 
   async open(databaseUrl: string, options: SessionOptions): Promise<MigrationSession> {

@@ -3,6 +3,8 @@
 
 The gate (Node) sends JSON lines on stdin and reads JSON lines from a private copy of stdout:
   {"id": 1, "cmd": "upgrade", "revision": "orders.0002_total"}    apply exactly that migration
+  {"id": 1, "cmd": "upgrade", "revision": "...", "observe": {...}} the same, recording what it sent
+                                                                   and what the server saw (StepObserver)
   {"id": 2, "cmd": "downgrade", "revision": "orders.0002_total"}  unapply exactly that migration
   {"id": 3, "cmd": "current"}                                      the project's applied leaves
   {"id": 4, "cmd": "drift"}                                        what makemigrations would write
@@ -160,6 +162,11 @@ class Replay:
         self.statements = 0
         self.counting = None  # the migration whose statements are counted now
         self.baseline = set()
+        self.observer = None  # the StepObserver of an observed upgrade, while it runs
+        # Migrations of apps outside the project the database had when the helper started and no
+        # applied project migration needs (mode live's copy of production, whose contrib apps are
+        # its own): never a step's to unapply. See unapply_orphans.
+        self.preexisting = set()
 
     def executor(self):
         from django.db import connections
@@ -170,20 +177,31 @@ class Replay:
     def progress(self, action, migration=None, fake=False):
         if action in ("apply_start", "unapply_start"):
             self.counting = migration if migration is not None and migration.app_label in self.project_apps else None
+            observer = self.observer
+            if (action == "apply_start" and observer is not None and migration is not None
+                    and (migration.app_label, migration.name) == observer.key):
+                from django.db import connections
+
+                observer.started(migration, connections["default"])
         elif action in ("apply_success", "unapply_success"):
             self.counting = None
+            if self.observer is not None:
+                self.observer.migration = None
 
     def count(self, execute, sql, params, many, context):
         # Django's own bookkeeping (the django_migrations table) is not the migration's.
         if self.counting is not None and "django_migrations" not in str(sql):
             self.statements += 1
+            observer = self.observer
+            if observer is not None and observer.applying() and not bookkeeping():
+                observer.record(sql, params, many, context)
         return execute(sql, params, many, context)
 
     def project_nodes(self, executor):
         return sorted(node_id(k) for k in executor.loader.graph.nodes if k[0] in self.project_apps)
 
     # -- the steps -----------------------------------------------------------------------------------
-    def upgrade(self, revision):
+    def upgrade(self, revision, observe=None):
         executor = self.executor()
         key = key_of(revision)
         if key not in executor.loader.graph.nodes:
@@ -196,7 +214,23 @@ class Replay:
         if others:
             return self.refused("Django would apply %s before %s: the gate's order disagrees with Django's graph"
                                 % (", ".join(others), revision))
-        return self.run(executor, [key], plan, revision)
+        # The other apps' migrations go up to their latest with it, as `migrate` leaves them.
+        graph = executor.loader.graph
+        applied = set(executor.loader.applied_migrations)
+        project = self.applied_project(executor) | {key}
+        extra = sorted(k for k in self.external_closure(graph, project) if k not in applied)
+        targets = [key] + extra
+        if extra:
+            # Not executor.migration_plan(targets): a target an earlier target's plan applies would be
+            # planned backwards there.
+            seen = set()
+            plan = []
+            for target in targets:
+                for k in graph.forwards_plan(target):
+                    if k not in applied and k not in seen:
+                        seen.add(k)
+                        plan.append((graph.nodes[k], False))
+        return self.run(executor, targets, plan, revision, observe)
 
     def downgrade(self, revision):
         executor = self.executor()
@@ -237,12 +271,7 @@ class Replay:
         """
         executor = self.executor()
         graph = executor.loader.graph
-        applied = set(executor.loader.applied_migrations)
-        needed = set()
-        for key in applied:
-            if key[0] in self.project_apps and key in graph.nodes:
-                needed.update(graph.forwards_plan(key))
-        orphans = {k for k in applied if k[0] not in self.project_apps and k in graph.nodes and k not in needed}
+        orphans = self.unneeded(executor) - self.preexisting
         if not orphans:
             return None
         full = executor.migration_plan(graph.leaf_nodes(), clean_start=True)
@@ -256,29 +285,72 @@ class Replay:
             return {"ok": False, "error": error}
         return None
 
+    def applied_project(self, executor):
+        graph = executor.loader.graph
+        return {k for k in executor.loader.applied_migrations if k[0] in self.project_apps and k in graph.nodes}
+
+    def external_closure(self, graph, project):
+        """The migrations of apps outside the project that the `project` migrations need, each app
+        they touch up to its latest migration: `manage.py migrate` migrates every installed app to its
+        leaf, so production has django.contrib.auth's 0012 where a project migration needs only its
+        0001 (`swappable_dependency` is auth's __first__). An app whose latest migration needs a
+        project migration not in `project` stays at what is needed. The same function of the applied
+        project migrations for the step up and the step back, so the two stay exact opposites."""
+        needed = set()
+        for key in project:
+            needed.update(graph.forwards_plan(key))
+        done = set()
+        while True:
+            apps = {k[0] for k in needed if k[0] not in self.project_apps} - done
+            if not apps:
+                break
+            done |= apps
+            for leaf in graph.leaf_nodes():
+                if leaf[0] not in apps:
+                    continue
+                plan = graph.forwards_plan(leaf)
+                if all(k[0] not in self.project_apps or k in project for k in plan):
+                    needed.update(plan)
+        return {k for k in needed if k[0] not in self.project_apps}
+
+    def unneeded(self, executor):
+        """Applied migrations of apps outside the project that the applied project migrations do not
+        need (external_closure)."""
+        graph = executor.loader.graph
+        needed = self.external_closure(graph, self.applied_project(executor))
+        return {k for k in executor.loader.applied_migrations
+                if k[0] not in self.project_apps and k in graph.nodes and k not in needed}
+
     def refused(self, message):
         return {"ok": False, "error": {"message": message, "kind": "error"}}
 
-    def run(self, executor, targets, plan, revision):
+    def run(self, executor, targets, plan, revision, observe=None):
         from django.db import connections
         from django.db.migrations.exceptions import IrreversibleError
 
         self.statements = 0
         t0 = time.perf_counter()
         conn = connections["default"]
+        observer = self.observer = StepObserver(observe, key_of(revision), self.args.project) if observe else None
+        reply = None
         try:
-            with conn.execute_wrapper(self.count):
+            with conn.execute_wrapper(self.count), observing_commits(conn, observer):
                 executor.migrate(targets, plan=plan)
         except IrreversibleError as exc:
-            return {"ok": False, "error": self.irreversible(exc, executor, revision)}
+            reply = {"ok": False, "error": self.irreversible(exc, executor, revision)}
         except Exception as exc:  # noqa: BLE001 - user code: any error is the step's result
-            return {"ok": False, "error": describe_error(exc, self.args.project)}
+            reply = {"ok": False, "error": describe_error(exc, self.args.project)}
         finally:
             self.counting = None
+            self.observer = None
             # A failed non-atomic migration may leave the connection in an aborted transaction.
             if not conn.get_autocommit() or conn.needs_rollback:
                 conn.close()
-        return {"ok": True, "ms": round((time.perf_counter() - t0) * 1000, 2), "statements": self.statements}
+        if reply is None:
+            reply = {"ok": True, "ms": round((time.perf_counter() - t0) * 1000, 2), "statements": self.statements}
+        if observer is not None:
+            reply.update(observer.reply(reply["ok"], conn))
+        return reply
 
     def irreversible(self, exc, executor, revision):
         """IrreversibleError, at the operation without a reverse (unapply walks them last to first)."""
@@ -327,7 +399,11 @@ class Replay:
             if cmd == "quit":
                 return 0
             if cmd in ("upgrade", "downgrade"):
-                reply = getattr(self, cmd)(command["revision"])
+                if cmd == "upgrade":
+                    # observe: the queries of an observed step (src/drivers/observation.ts), see StepObserver.
+                    reply = self.upgrade(command["revision"], command.get("observe"))
+                else:
+                    reply = self.downgrade(command["revision"])
                 left = stop_background(self.baseline)
                 if left:
                     reply["background"] = left
@@ -340,6 +416,305 @@ class Replay:
                 reply = {"ok": False, "error": {"message": "unknown command %r" % cmd, "kind": "error"}}
             reply["id"] = command.get("id")
             send(reply)
+
+
+def bookkeeping():
+    """Whether Django's MigrationRecorder sent the statement running now (django_migrations' own
+    queries, its has_table introspection included): the tool's bookkeeping, not the migration's."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        if frame.f_code.co_filename.endswith(os.path.join("migrations", "recorder.py")):
+            return True
+        frame = frame.f_back
+    return False
+
+
+class observing_commits:
+    """While an observed upgrade runs: the locks are read just before each COMMIT of its migration
+    (Atomic.__exit__ -> connection.commit() -> _commit), after the deferred SQL ran."""
+
+    def __init__(self, conn, observer):
+        self.conn = conn
+        self.observer = observer
+
+    def __enter__(self):
+        if self.observer is None:
+            return self
+        tag_deferred_sql()
+        TaggedDeferred.observer = self.observer
+        conn, observer = self.conn, self.observer
+        commit = type(conn)._commit
+
+        def committing():
+            if observer.applying() and conn.connection is not None:
+                observer.read_locks(conn)
+            return commit(conn)
+
+        conn._commit = committing
+        return self
+
+    def __exit__(self, *exc):
+        if self.observer is not None:
+            TaggedDeferred.observer = None
+            self.conn.__dict__.pop("_commit", None)
+        return False
+
+
+class TaggedDeferred(list):
+    """A schema editor's deferred_sql that remembers where each statement was deferred.
+
+    Django defers SQL (foreign keys, indexes of a CreateModel or AddField) to the schema editor's
+    __exit__, where no operation is on the stack any more: the operation that deferred it is read
+    when it is appended, so an observed statement points at the operation's line, not at nothing.
+    """
+
+    observer = None  # the StepObserver of the observed step running, else None: nothing recorded
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.where = {}
+
+    def append(self, item):
+        self.tag(item)
+        super().append(item)
+
+    def extend(self, items):
+        items = list(items)
+        for item in items:
+            self.tag(item)
+        super().extend(items)
+
+    def tag(self, item):
+        observer = TaggedDeferred.observer
+        if observer is not None:
+            where = observer.where(deferred=False)
+            if where:
+                self.where[id(item)] = (item, where)
+
+
+def tag_deferred_sql():
+    """Makes every schema editor's deferred_sql a TaggedDeferred (in this process only), once."""
+    from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+
+    if getattr(BaseDatabaseSchemaEditor, "_migration_gate_tagged", False):
+        return
+    enter = BaseDatabaseSchemaEditor.__enter__
+
+    def tagged_enter(self):
+        editor = enter(self)
+        self.deferred_sql = TaggedDeferred(self.deferred_sql)
+        return editor
+
+    BaseDatabaseSchemaEditor.__enter__ = tagged_enter
+    BaseDatabaseSchemaEditor._migration_gate_tagged = True
+
+
+class StepObserver:
+    """What one observed upgrade sent and what the server saw it do (StepResult.sent / .observed).
+
+    The Django counterpart of the Alembic helper's Observation, with the same queries (the gate sends
+    them, src/drivers/observation.ts): the watermark read before the migration's transaction, the
+    lock rows read just before its COMMIT (after the deferred SQL: Django's schema editor runs it in
+    its __exit__, before the atomic block commits), inside a savepoint so that a failed read cannot
+    abort the transaction. All readings go through the raw psycopg2 connection, which Django's
+    execute wrappers do not see. A non-atomic migration (atomic = False) runs outside any
+    transaction the gate can look into: its locks are incomplete. Nothing here may fail the step or
+    hide its error: a reading that fails leaves `complete` false.
+    """
+
+    SAVEPOINT = "migration_gate_observe"
+    REAL_PATHS = {}  # co_filename -> its real path, resolved once per run
+    # The psycopg2 connection the locks query was prepared on, and the names prepared there.
+    prepared_on = None
+    prepared = set()
+
+    def __init__(self, queries, key, project_dir):
+        self.queries = queries
+        self.key = key
+        self.project_dir = os.path.realpath(project_dir)
+        self.migration = None  # the project migration being applied (set at apply_start)
+        self.file = None
+        self.file_rel = None
+        self.sent = []
+        self.watermark = None
+        self.logged = False
+        self.before = None
+        self.after = None
+        self.locks = []
+        self.commits = 0
+        self.atomic = True
+        self.failed = False
+
+    # -- the migration's start and end (the executor's progress callback) -----------------------------
+    def started(self, migration, conn):
+        self.migration = migration
+        module = sys.modules.get(type(migration).__module__)
+        path = getattr(module, "__file__", None)
+        if path:
+            self.file = os.path.realpath(path)
+            self.file_rel = relative(path, self.project_dir)
+        self.atomic = bool(getattr(migration, "atomic", True))
+        self.read_before(conn)
+
+    def applying(self):
+        return self.migration is not None
+
+    # -- statements ------------------------------------------------------------------------------------
+    def record(self, sql, params, many, context):
+        where = self.where(deferred=True)
+        cursor = getattr(context.get("cursor"), "cursor", None) if isinstance(context, dict) else None
+        for one in (params if many and params is not None else [params]):
+            item = {"sql": self.as_received(cursor, sql, one)}
+            if where:
+                item["file"], item["line"] = where
+            self.sent.append(item)
+
+    def where(self, deferred):
+        """The statement's place in the migration file: the innermost frame of that file (a RunPython
+        function, a RunSQL's callable), else the line of the operation being applied, else (SQL the
+        schema editor deferred to its __exit__) the operation that deferred it."""
+        if self.file is None:
+            return None
+        from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+        from django.db.migrations.migration import Migration
+
+        real = StepObserver.REAL_PATHS
+        frame = sys._getframe(1)
+        operation = None
+        while frame is not None:
+            name = frame.f_code.co_filename
+            path = real.get(name)
+            if path is None:
+                path = real[name] = "" if name.startswith("<") else os.path.realpath(name)
+            if path == self.file:
+                return self.file_rel, frame.f_lineno
+            code = frame.f_code.co_name
+            owner = frame.f_locals.get("self") if code in ("apply", "__exit__") else None
+            if operation is None and code == "apply" and isinstance(owner, Migration) and owner is self.migration:
+                operation = frame.f_locals.get("operation")
+            if (operation is None and deferred and code == "__exit__" and isinstance(owner, BaseDatabaseSchemaEditor)
+                    and isinstance(owner.deferred_sql, TaggedDeferred)):
+                tagged = owner.deferred_sql.where.get(id(frame.f_locals.get("sql")))
+                if tagged is not None:
+                    return tagged[1]
+            frame = frame.f_back
+        if operation is None or self.file_rel is None:
+            return None
+        index = next((i for i, op in enumerate(self.migration.operations) if op is operation), None)
+        if index is None:
+            return None
+        _, line = operation_line(self.migration, index)
+        return (self.file_rel, line) if line else None
+
+    @staticmethod
+    def as_received(cursor, sql, params):
+        """The statement as the server gets it: psycopg2 binds parameters client-side, and mogrify
+        gives the very text it sends. Without mogrify (psycopg 3 binds on the server) the statement
+        is recorded as sent, placeholders and all."""
+        try:
+            mogrify = getattr(cursor, "mogrify", None)
+            if mogrify is None and type(cursor).__module__.startswith("psycopg.") and params:
+                import psycopg
+
+                client = psycopg.ClientCursor(cursor.connection)
+                try:
+                    return client.mogrify(sql, params)
+                finally:
+                    client.close()
+            if mogrify is not None:
+                text = mogrify(sql) if params is None else mogrify(sql, params)
+                if isinstance(text, bytes):
+                    text = text.decode("utf-8", "replace")
+                return text
+        except Exception:  # noqa: BLE001 - the statement itself is still worth recording
+            pass
+        return str(sql)
+
+    # -- the server's side -------------------------------------------------------------------------------
+    def raw(self, conn):
+        conn.ensure_connection()
+        return conn.connection
+
+    def read_before(self, conn):
+        """Before the migration's transaction, in autocommit (Django's default): the watermark, and
+        without the DDL log the relations, whose names say what the step drops."""
+        try:
+            raw = self.raw(conn)
+            with raw.cursor() as cursor:
+                cursor.execute(self.queries["before"])
+                row = cursor.fetchone()
+                self.watermark, self.logged = row[0], bool(row[1])
+                if not self.logged:
+                    cursor.execute(self.queries["relations"])
+                    self.before = [list(r) for r in cursor.fetchall()]
+            if not raw.autocommit:
+                raw.rollback()
+        except Exception:  # noqa: BLE001
+            self.failed = True
+            self.watermark = None
+
+    def read_relations(self, conn):
+        try:
+            raw = self.raw(conn)
+            with raw.cursor() as cursor:
+                cursor.execute(self.queries["relations"])
+                rows = [list(r) for r in cursor.fetchall()]
+            if not raw.autocommit:
+                raw.rollback()
+            return rows
+        except Exception:  # noqa: BLE001
+            self.failed = True
+            return []
+
+    def read_locks(self, conn):
+        """Just before a COMMIT of the migration: the locks held, inside a savepoint, through the
+        statement prepared on this connection (else, deallocated by the migration, the query itself)."""
+        self.commits += 1
+        query = self.queries["locks_logged" if self.logged else "locks"]
+        raw = conn.connection
+        if StepObserver.prepared_on is not raw:
+            StepObserver.prepared_on, StepObserver.prepared = raw, set()
+        done = StepObserver.prepared
+        name = query["name"]
+        attempts = [("execute", "EXECUTE " + name), ("plain", query["text"])]
+        if name not in done:
+            attempts.insert(0, ("prepare", "PREPARE %s AS %s" % (name, query["text"])))
+        try:
+            with raw.cursor() as cursor:
+                for n, (kind, text) in enumerate(attempts):
+                    try:
+                        # psycopg2 sends both in one round trip and returns the last one's rows.
+                        cursor.execute("SAVEPOINT %s; %s" % (self.SAVEPOINT, text) if n == 0 else text)
+                    except Exception:  # noqa: BLE001 - the next attempt, or no locks
+                        cursor.execute("ROLLBACK TO SAVEPOINT " + self.SAVEPOINT)
+                        if kind == "execute":
+                            done.discard(name)
+                        continue
+                    if kind == "prepare":
+                        done.add(name)
+                        continue
+                    self.locks.extend(list(r) for r in cursor.fetchall())
+                    return
+            self.failed = True
+        except Exception:  # noqa: BLE001
+            self.failed = True
+
+    def complete(self):
+        """The migration's own transaction read whole: atomic, one commit, every reading done."""
+        return self.atomic and self.commits == 1 and not self.failed
+
+    def reply(self, ok, conn):
+        out = {"sent": self.sent}
+        if ok:
+            if not self.complete():
+                # Else the lock rows read at the commit say what was created and rewritten.
+                self.after = self.read_relations(conn)
+            out["observed"] = {"watermark": self.watermark, "locks": self.locks, "complete": self.complete()}
+            if self.before is not None:
+                out["observed"]["before"] = self.before
+            if self.after is not None:
+                out["observed"]["after"] = self.after
+        return out
 
 
 def main():
@@ -369,6 +744,7 @@ def main():
         # Reads the database (django_migrations): a settings module that connected elsewhere shows here.
         executor.loader.check_consistent_history(executor.connection)
         nodes = replay.project_nodes(executor)
+        replay.preexisting = replay.unneeded(executor)
     except Exception as exc:  # noqa: BLE001 - the settings, an app's import or a migration file broke
         send({"event": "fatal", "error": describe_error(exc, args.project)})
         return 1

@@ -6,9 +6,40 @@ import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { TIMED_OUT, withDeadline } from '../../deadline.js'
 import type { UrlPart } from '../../inputs.js'
-import type { DriftItem, ModelDrift, MigrationSession, StepError, StepResult } from '../driver.js'
+import type {
+  DriftItem,
+  MigrationSession,
+  ModelDrift,
+  SentStatement,
+  StepError,
+  StepOptions,
+  StepResult,
+} from '../driver.js'
+import {
+  BEFORE_SQL,
+  buildObservation,
+  locksSql,
+  locksStatement,
+  RELATIONS_SQL,
+  type LockRow,
+  type RelationRow,
+} from '../observation.js'
 import { JsonLinesHelper, terminateSessions, type HelperReply } from '../helper-process.js'
 import type { ResourceTracker } from '../../resource-tracker.js'
+
+/** What helper.py's StepObserver runs (observation.ts), with the names to prepare the locks query under. */
+const OBSERVE_QUERIES = {
+  before: BEFORE_SQL,
+  relations: RELATIONS_SQL,
+  locks: { text: locksSql(false), name: locksStatement(false) },
+  locks_logged: { text: locksSql(true), name: locksStatement(true) },
+}
+
+/**
+ * Django's own bookkeeping: the recorder's table and the sequence of its id, which its INSERT
+ * draws from (the table's index goes with the table). Their locks are the tool's, not the migration's.
+ */
+const BOOKKEEPING = ['django_migrations', 'django_migrations_id_seq']
 
 interface Reply extends HelperReply {
   ms?: number
@@ -22,6 +53,17 @@ interface Reply extends HelperReply {
   django?: string
   engine?: string
   nodes?: string[]
+  /** An observed step's statements (helper.py StepObserver). */
+  sent?: SentStatement[]
+  /** An observed step's readings, when it succeeded; the StepObservation is built from them here. */
+  observed?: {
+    /** Null when the reading before the migration failed: nothing can be told then. */
+    watermark: string | number | null
+    before?: RelationRow[]
+    after?: RelationRow[]
+    locks: LockRow[]
+    complete: boolean
+  }
 }
 
 export interface DjangoHelperOptions {
@@ -121,19 +163,20 @@ export class DjangoSession implements MigrationSession {
     return first
   }
 
-  upgrade(target: string): Promise<StepResult> {
-    // `observe` (the statements sent, for the lint rules) is not supported for Django yet.
-    return this.step('upgrade', target)
+  upgrade(target: string, options?: StepOptions): Promise<StepResult> {
+    return this.step('upgrade', target, options?.observe === true)
   }
 
   downgrade(revision: string): Promise<StepResult> {
     return this.step('downgrade', revision)
   }
 
-  private async step(cmd: 'upgrade' | 'downgrade', revision: string): Promise<StepResult> {
+  private async step(cmd: 'upgrade' | 'downgrade', revision: string, observe = false): Promise<StepResult> {
     const helper = await this.running()
     const t0 = performance.now()
-    const reply = await helper.request({ cmd, revision }, this.opts.stepTimeoutSeconds * 1000)
+    // The queries travel with the command: one text for every driver (observation.ts).
+    const command = observe ? { cmd, revision, observe: OBSERVE_QUERIES } : { cmd, revision }
+    const reply = await helper.request(command, this.opts.stepTimeoutSeconds * 1000)
     const ms = Math.round(performance.now() - t0)
     if (reply === 'timeout') {
       await helper.kill()
@@ -146,8 +189,18 @@ export class DjangoSession implements MigrationSession {
       }
     }
     const background = reply.background?.length ? { background: reply.background } : {}
-    if (reply.ok) return { ok: true, ms, statements: reply.statements ?? 0, ...background }
-    return { ok: false, ms, error: reply.error ?? { message: 'unknown error', kind: 'error' }, ...background }
+    const sent = observe && reply.sent ? { sent: reply.sent } : {}
+    if (reply.ok) {
+      const o = observe ? reply.observed : undefined
+      const observed =
+        o && o.watermark !== null
+          ? { observed: buildObservation({ ...o, watermark: o.watermark, bookkeeping: BOOKKEEPING }) }
+          : observe
+            ? { observed: { locks: [], rewritten: [], created: [], locksComplete: false } }
+            : {}
+      return { ok: true, ms, statements: reply.statements ?? 0, ...sent, ...observed, ...background }
+    }
+    return { ok: false, ms, error: reply.error ?? { message: 'unknown error', kind: 'error' }, ...sent, ...background }
   }
 
   async current(): Promise<string[]> {

@@ -10,7 +10,7 @@ export const REQUIRE_CONCURRENT_INDEX_DELETION: Rule<'require-concurrent-index-d
   squawk: 'require-concurrent-index-deletion',
   what: '`DROP INDEX` without `CONCURRENTLY` of an index that existed before the migration',
   why: "it takes an ACCESS EXCLUSIVE lock on the index's table: every query on the table, reads included, waits behind it (and behind any long query already running there)",
-  fix: `\`DROP INDEX CONCURRENTLY\` ${NO_TRANSACTION}; Alembic: \`op.drop_index(..., postgresql_concurrently=True)\``,
+  fix: `\`DROP INDEX CONCURRENTLY\` ${NO_TRANSACTION}; Alembic: \`op.drop_index(..., postgresql_concurrently=True)\`; Django: \`RemoveIndexConcurrently\` (django.contrib.postgres.operations)`,
   check(context) {
     const drop = dropStmt(context.statement.stmt)
     if (!drop || drop.removeType !== 'OBJECT_INDEX' || drop.concurrent) return []
@@ -21,7 +21,7 @@ export const REQUIRE_CONCURRENT_INDEX_DELETION: Rule<'require-concurrent-index-d
       {
         relation: indexes[0],
         message: `DROP INDEX ${names} takes an ACCESS EXCLUSIVE lock on the table of ${names} until commit: every query on it, reads included, waits${lockClause(context, indexes[0] as string)}.`,
-        fix: `Use DROP INDEX CONCURRENTLY ${NO_TRANSACTION}; Alembic: \`op.drop_index(..., postgresql_concurrently=True)\` inside the autocommit block.`,
+        fix: `Use DROP INDEX CONCURRENTLY ${NO_TRANSACTION}; Alembic: \`op.drop_index(..., postgresql_concurrently=True)\` inside the autocommit block; Django: \`RemoveIndexConcurrently\` (django.contrib.postgres.operations) instead of RemoveIndex.`,
       },
     ]
   },
