@@ -167,6 +167,8 @@ class Replay:
         # applied project migration needs (mode live's copy of production, whose contrib apps are
         # its own): never a step's to unapply. See unapply_orphans.
         self.preexisting = set()
+        # mode live: production's migrations of apps outside the project, still to apply (apply_outside).
+        self.outside_wanted = []
 
     def executor(self):
         from django.db import connections
@@ -230,7 +232,16 @@ class Replay:
                     if k not in applied and k not in seen:
                         seen.add(k)
                         plan.append((graph.nodes[k], False))
-        return self.run(executor, targets, plan, revision, observe)
+        reply = self.run(executor, targets, plan, revision, observe)
+        if reply.get("ok"):
+            try:
+                self.apply_outside()
+            except Exception as exc:  # noqa: BLE001 - said as the step's failure, never dropped
+                error = describe_error(exc, self.args.project)
+                error["message"] = "applying production's migrations of apps outside the project after %s failed: %s" % (
+                    revision, error.get("message", ""))
+                reply = dict(reply, ok=False, error=error)
+        return reply
 
     def downgrade(self, revision):
         executor = self.executor()
@@ -262,6 +273,45 @@ class Replay:
             if orphaned is not None:
                 return orphaned
         return reply
+
+    def apply_outside(self):
+        """Applies the migrations of apps outside the project that production has (mode live: the
+        `--outside` ones), each app up to the latest of them as `migrate` left it there, as soon as
+        every project migration they need is applied: at start, and after each step. Their tables are
+        then part of the schema the chain gives, as they are of production's (sessions, admin: apps no
+        project migration needs), at the revision that let them in. Applied this way they are never a
+        step's to unapply (preexisting). A migration Django does not know here is left out."""
+        if not self.outside_wanted:
+            return
+        executor = self.executor()
+        graph = executor.loader.graph
+        applied = set(executor.loader.applied_migrations)
+        ready = []
+        for target in self.outside_wanted:
+            plan = [k for k in graph.forwards_plan(target) if k not in applied]
+            if not any(k[0] in self.project_apps for k in plan):
+                ready.append(target)
+        if not ready:
+            return
+        self.outside_wanted = [t for t in self.outside_wanted if t not in ready]
+        for target in ready:
+            executor = self.executor()
+            if target not in executor.loader.applied_migrations:
+                executor.migrate([target])
+        self.preexisting |= self.unneeded(self.executor())
+
+    def want_outside(self, executor, outside):
+        """The `--outside` migrations as targets: per app, the applied one no other builds on."""
+        graph = executor.loader.graph
+        wanted = {}
+        for node in outside:
+            key = key_of(node)
+            if key[0] in self.project_apps or key not in graph.nodes:
+                continue
+            wanted.setdefault(key[0], set()).add(key)
+        for app, keys in sorted(wanted.items()):
+            leaves = [k for k in keys if not any(k in graph.node_map[o].parents for o in keys if o != k)]
+            self.outside_wanted.extend(sorted(leaves))
 
     def unapply_orphans(self):
         """Unapplies the migrations of apps outside the project that no applied project migration needs.
@@ -722,6 +772,8 @@ def main():
     parser.add_argument("--project", required=True, help="the project directory (cwd, sys.path, file:line)")
     parser.add_argument("--settings", required=True, help="the settings module (DJANGO_SETTINGS_MODULE)")
     parser.add_argument("--app", action="append", default=[], help="a label of an app whose code is in the project")
+    parser.add_argument("--outside", action="append", default=[],
+                        help="app.migration of an app outside the project to apply at start (mode live: production's)")
     parser.add_argument("--watchdog-fd", type=int, default=-1,
                         help="a pipe the gate holds open: when it closes, the helper's process group ends")
     args = parser.parse_args()
@@ -745,6 +797,8 @@ def main():
         executor.loader.check_consistent_history(executor.connection)
         nodes = replay.project_nodes(executor)
         replay.preexisting = replay.unneeded(executor)
+        replay.want_outside(executor, args.outside)
+        replay.apply_outside()
     except Exception as exc:  # noqa: BLE001 - the settings, an app's import or a migration file broke
         send({"event": "fatal", "error": describe_error(exc, args.project)})
         return 1

@@ -34,7 +34,7 @@ import {
   runProjects,
   seconds,
   verdict
-} from "./chunks/chunk-PZIS3AH7.js";
+} from "./chunks/chunk-GTIJCEQ5.js";
 import {
   EXIT_CODES,
   clip,

@@ -56,6 +56,14 @@ export class DjangoDriver implements MigrationDriver {
   readonly models = djangoModelsWording
   readonly liveWording = djangoLiveWording
   private project: DjangoProject | undefined
+  /**
+   * mode live: the migrations of apps outside the project the live database has applied
+   * (`sessions.0001_initial`, `admin.0003_logentry_add_action_flag_choices`). Every session opened
+   * after readLiveState starts with them applied, so the schema the chain builds has their tables as
+   * production does: they are Django's and the packages' migrations, not the project's, and no project
+   * migration may need them (sessions, admin).
+   */
+  private liveOutside: string[] = []
   private read: DjangoGraph | undefined
   private python: Promise<string> | undefined
 
@@ -115,7 +123,9 @@ export class DjangoDriver implements MigrationDriver {
 
   /** mode live: the applied migrations django_migrations records on the live database. */
   async readLiveState(reader: LiveReader): Promise<LiveState> {
-    return readDjangoLiveState(await this.graph(), reader)
+    const { outside, ...state } = await readDjangoLiveState(await this.graph(), reader)
+    this.liveOutside = outside
+    return state
   }
 
   /**
@@ -150,6 +160,7 @@ export class DjangoDriver implements MigrationDriver {
         projectDir: this.options.projectDir,
         settingsModule: this.settingsModule(),
         apps: project.apps.filter((a) => a.migrationsDir).map((a) => a.label),
+        outside: this.liveOutside,
         urlEnv: this.options.databaseUrlEnv ?? [],
         partsEnv: this.options.databasePartsEnv ?? [],
         stepTimeoutSeconds: options.stepTimeoutSeconds,

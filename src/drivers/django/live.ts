@@ -11,11 +11,16 @@ import type { DjangoGraph } from './graph.js'
 /** Django's record of applied migrations: always this table (MigrationRecorder). */
 export const DJANGO_MIGRATIONS = 'django_migrations'
 
-export async function readDjangoLiveState(graph: DjangoGraph, reader: LiveReader): Promise<LiveState> {
+export async function readDjangoLiveState(
+  graph: DjangoGraph,
+  reader: LiveReader,
+): Promise<LiveState & { outside: string[] }> {
   const read = await readVersionTable(reader, { table: DJANGO_MIGRATIONS }, ['app', 'name'], 'id')
   const rows = (read?.rows ?? []).flatMap((r) => (r.app && r.name ? [`${r.app}.${r.name}`] : []))
   const { revisions, notes } = appliedNodes(graph, rows)
+  const apps = new Set(graph.migrations.map((m) => m.app))
   return {
+    outside: rows.filter((row) => !apps.has(row.slice(0, row.indexOf('.')))),
     table: read?.name ?? DJANGO_MIGRATIONS,
     exists: read !== null,
     revisions: appliedLeaves(graph, revisions, notes),

@@ -72,6 +72,8 @@ export interface DjangoHelperOptions {
   settingsModule: string
   /** Labels of the apps whose code (and migrations) are in the project: the gate's nodes. */
   apps: string[]
+  /** Migrations of apps outside the project to apply before anything else (mode live: production's). */
+  outside?: string[]
   /** Environment variables that receive the scratch database URL (DATABASE_URL by default). */
   urlEnv: string[]
   /** Environment variables that receive one part of it each (PGHOST=host, ...). */
@@ -139,6 +141,7 @@ export class DjangoSession implements MigrationSession {
         '--settings',
         this.opts.settingsModule,
         ...this.opts.apps.flatMap((label) => ['--app', label]),
+        ...(this.opts.outside ?? []).flatMap((node) => ['--outside', node]),
       ],
       projectDir: this.opts.projectDir,
       url: this.url,
