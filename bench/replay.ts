@@ -210,6 +210,7 @@ async function bundleChild(dir: string): Promise<string> {
   writeFileSync(path.join(bundleDir, 'package.json'), '{ "type": "module" }\n')
   await bundleTo(bundleDir, { 'replay-child': path.join(ROOT, 'bench/replay-child.ts') })
   copyFileSync(path.join(ROOT, 'src/drivers/alembic/helper.py'), path.join(bundleDir, 'alembic_helper.py'))
+  copyFileSync(path.join(ROOT, 'src/drivers/helper_common.py'), path.join(bundleDir, 'helper_common.py'))
   return path.join(bundleDir, 'replay-child.js')
 }
 

@@ -21,58 +21,32 @@ error and run env.py again for the next command.
 Works with alembic >= 1.7 and SQLAlchemy 1.4 / 2.x; Python >= 3.8.
 """
 import argparse
-import json
 import os
 import sys
 import time
-import traceback
 
-# The protocol owns a private duplicate of stdout; fd 1 is pointed at stderr so that print() in
-# env.py or a migration cannot corrupt it. Same for stdin.
-_PROTO_OUT = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
-_PROTO_IN = os.fdopen(os.dup(0), "r", encoding="utf-8")
-os.dup2(2, 1)
-sys.stdout = sys.stderr
+# What every helper shares (the protocol on private copies of stdin/stdout, taken before anything
+# prints; the watchdog; processes a step left running; errors in one line): helper_common.py, beside
+# this file in dist/, one directory up in the sources (src/drivers/), where it is found and then
+# taken off sys.path again so that it shadows nothing of the project's.
+try:
+    import helper_common  # noqa: F401
+except ImportError:
+    _DRIVERS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    sys.path.insert(0, _DRIVERS)
+    import helper_common  # noqa: F401
 
-
-def send(message):
-    _PROTO_OUT.write(json.dumps(message) + "\n")
-    _PROTO_OUT.flush()
-
-
-def read_command():
-    line = _PROTO_IN.readline()
-    if not line:
-        return {"cmd": "quit"}
-    return json.loads(line)
-
-
-def watch_gate(fd):
-    """Ends the helper's whole process group when the gate goes away.
-
-    The gate holds the write end of pipe `fd` and never writes to it; the kernel closes it when the
-    gate exits in any way, SIGKILL included. A step blocked in user code (a sleep, a lock) never reads
-    stdin again, so EOF there would go unnoticed: this thread waits on the pipe instead, and kills the
-    group (this process and whatever a migration started) so nothing outlives the gate.
-    """
-    import signal
-    import threading
-
-    os.set_inheritable(fd, False)  # a process a migration starts must not hold it open
-
-    def wait():
-        try:
-            while os.read(fd, 64):
-                pass
-        except OSError:
-            pass
-        try:
-            if os.getpgid(0) == os.getpid():
-                os.killpg(os.getpid(), signal.SIGKILL)
-        finally:
-            os._exit(1)
-
-    threading.Thread(target=wait, name="migration-gate-watchdog", daemon=True).start()
+    sys.path.remove(_DRIVERS)
+from helper_common import (  # noqa: E402
+    clip,
+    first_lines,
+    group_members,
+    read_command,
+    send,
+    stop_background,
+    user_frame,
+    watch_gate,
+)
 
 
 LOADING = "@@migration-gate-loading@@"
@@ -100,88 +74,6 @@ def announce_loading():
             sys.stderr.flush()
 
     alembic_util.load_python_file = announced
-
-
-# The pids /proc listed at the last look: a process started since has a pid not among them (pids
-# are handed out in increasing order and reused only after they wrap around, millions later).
-_listed = None
-
-
-def group_members(only_new=False):
-    """Live processes of the helper's own process group, and its own children: pid -> command line.
-
-    The gate starts the helper as a group leader, so whatever env.py or a migration starts lands in
-    this group, or is at least our child when it made a session of its own. A daemon that forked
-    twice belongs to neither and is not seen. Linux /proc only; elsewhere the list is empty.
-    only_new: look only at processes started since the last look. Reading every process's stat after
-    every step cost ~2.5 ms a step on a machine running a hundred processes; the processes a step
-    leaves running are all new, since every earlier one was stopped at the step that started it.
-    """
-    global _listed
-    me = os.getpid()
-    if not hasattr(os, "getpgid") or os.getpgid(0) != me:
-        return {}
-    try:
-        pids = {int(name) for name in os.listdir("/proc") if name.isdigit()}
-    except OSError:
-        return {}
-    candidates = pids - _listed if only_new and _listed is not None else pids
-    _listed = pids
-    found = {}
-    for pid in candidates:
-        name = str(pid)
-        if pid == me:
-            continue
-        try:
-            with open("/proc/%s/stat" % name, "rb") as f:
-                stat = f.read().decode("utf-8", "replace")
-            state, ppid, pgrp = stat[stat.rindex(")") + 2:].split()[:3]
-            # Our group, or our own child that left it (start_new_session=True) but not yet us.
-            if (int(pgrp) != me and int(ppid) != me) or state in ("Z", "X"):
-                continue
-            with open("/proc/%s/cmdline" % name, "rb") as f:
-                argv = [a.decode("utf-8", "replace") for a in f.read().split(b"\0") if a]
-        except (OSError, ValueError, IndexError):
-            continue  # gone meanwhile, or not readable
-        found[int(name)] = clip(" ".join(argv) or "(unnamed)", 120)
-    return found
-
-
-def stop_background(known):
-    """Kills the processes a step left running in the group (those not in `known`); returns their commands.
-
-    A migration that starts a process and returns leaves it running beside every later step (and it
-    would hold the gate's pipes open past the end of the run): it is stopped here and reported.
-    """
-    import signal
-
-    left = {pid: cmd for pid, cmd in group_members(only_new=True).items() if pid not in known}
-    for pid in left:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except OSError:
-            pass
-    for pid in left:
-        try:
-            os.waitpid(pid, 0)  # reap our own children; others are reaped by their parent or init
-        except OSError:
-            pass
-    return sorted(left.values())
-
-
-def clip(text, limit=600):
-    """At most `limit` characters, keeping both ends: the end often names what is wrong."""
-    if len(text) <= limit:
-        return text
-    half = (limit - 5) // 2
-    return text[:half].rstrip() + " ... " + text[-half:].lstrip()
-
-
-def first_lines(text, limit=600):
-    lines = [ln.strip() for ln in str(text).strip().splitlines() if ln.strip()]
-    # Keep the database's DETAIL/HINT lines: they name the object ("Key (org_id)=(3) is not present").
-    kept = lines[:1] + [ln for ln in lines[1:] if ln.startswith(("DETAIL", "HINT"))]
-    return clip(" ".join(kept), limit)
 
 
 def validation_summary(exc):
@@ -318,19 +210,6 @@ def unnamed_constraint(exc, plain_url):
     else:
         hint = "Name the constraint in drop_constraint (psql's `\\d %s` shows the name PostgreSQL gave it), and give the upgrade's create call that name too." % (table_name or "<table>")
     return message, hint
-
-
-def user_frame(exc, project_dir):
-    """The deepest traceback frame inside the project (a migration or env.py), outside site-packages."""
-    root = os.path.realpath(project_dir) + os.sep
-    found = None
-    for frame in traceback.extract_tb(exc.__traceback__):
-        if frame.filename.startswith("<"):  # code generated by exec (alembic's op proxies)
-            continue
-        path = os.path.realpath(frame.filename)
-        if path.startswith(root) and "site-packages" not in path and "dist-packages" not in path:
-            found = (os.path.relpath(path, os.path.realpath(project_dir)).replace(os.sep, "/"), frame.lineno)
-    return found
 
 
 def is_async_env(env_py):

@@ -2,8 +2,7 @@
 stdin/stdout, the watchdog that ends the helper's process group when the gate goes away, the
 processes a step left running, and errors shaped to one line with the user's own file:line.
 
-The Django helper imports it (it sits beside it: dist/helper_common.py). The Alembic helper still
-carries its own copy of these functions, from before there was a second helper.
+The Alembic and Django helpers import it (it sits beside them: dist/helper_common.py).
 """
 import json
 import os
