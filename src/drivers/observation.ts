@@ -76,6 +76,17 @@ export function locksStatement(logged: boolean): string {
   return logged ? 'migration_gate_locks_logged' : 'migration_gate_locks'
 }
 
+/**
+ * What a Python helper's observer runs (the Alembic and Django helpers), sent with an observed step's
+ * command, with the names to prepare the locks query under.
+ */
+export const OBSERVE_QUERIES = {
+  before: BEFORE_SQL,
+  relations: RELATIONS_SQL,
+  locks: { text: locksSql(false), name: locksStatement(false) },
+  locks_logged: { text: locksSql(true), name: locksStatement(true) },
+}
+
 /** [oid, filenode or null, schema.name] as RELATIONS_SQL gives it. */
 export type RelationRow = [oid: string | number, filenode: string | number | null, name: string]
 /**

@@ -16,26 +16,10 @@ import type {
   StepOptions,
   StepResult,
 } from '../driver.js'
-import {
-  BEFORE_SQL,
-  buildObservation,
-  locksSql,
-  locksStatement,
-  RELATIONS_SQL,
-  type LockRow,
-  type RelationRow,
-} from '../observation.js'
+import { buildObservation, OBSERVE_QUERIES, type LockRow, type RelationRow } from '../observation.js'
 import { JsonLinesHelper, terminateSessions, type HelperReply } from '../helper-process.js'
 import type { ResourceTracker } from '../../resource-tracker.js'
 import type { SpareHelpers } from './spare-helper.js'
-
-/** What helper.py's Observation runs (observation.ts), with the names to prepare the locks query under. */
-const OBSERVE_QUERIES = {
-  before: BEFORE_SQL,
-  relations: RELATIONS_SQL,
-  locks: { text: locksSql(false), name: locksStatement(false) },
-  locks_logged: { text: locksSql(true), name: locksStatement(true) },
-}
 
 export interface HelperOptions {
   python: string

@@ -15,25 +15,9 @@ import type {
   StepOptions,
   StepResult,
 } from '../driver.js'
-import {
-  BEFORE_SQL,
-  buildObservation,
-  locksSql,
-  locksStatement,
-  RELATIONS_SQL,
-  type LockRow,
-  type RelationRow,
-} from '../observation.js'
+import { buildObservation, OBSERVE_QUERIES, type LockRow, type RelationRow } from '../observation.js'
 import { JsonLinesHelper, terminateSessions, type HelperReply } from '../helper-process.js'
 import type { ResourceTracker } from '../../resource-tracker.js'
-
-/** What helper.py's StepObserver runs (observation.ts), with the names to prepare the locks query under. */
-const OBSERVE_QUERIES = {
-  before: BEFORE_SQL,
-  relations: RELATIONS_SQL,
-  locks: { text: locksSql(false), name: locksStatement(false) },
-  locks_logged: { text: locksSql(true), name: locksStatement(true) },
-}
 
 /**
  * Django's own bookkeeping: the recorder's table and the sequence of its id, which its INSERT
