@@ -566,15 +566,15 @@ class StepObserver:
     them, src/drivers/observation.ts): the watermark read before the migration's transaction, the
     lock rows read just before its COMMIT (after the deferred SQL: Django's schema editor runs it in
     its __exit__, before the atomic block commits), inside a savepoint so that a failed read cannot
-    abort the transaction. All readings go through the raw psycopg2 connection, which Django's
-    execute wrappers do not see. A non-atomic migration (atomic = False) runs outside any
+    abort the transaction. All readings go through the raw driver connection (psycopg2 or
+    psycopg 3), which Django's execute wrappers do not see. A non-atomic migration (atomic = False) runs outside any
     transaction the gate can look into: its locks are incomplete. Nothing here may fail the step or
     hide its error: a reading that fails leaves `complete` false.
     """
 
     SAVEPOINT = "migration_gate_observe"
     REAL_PATHS = {}  # co_filename -> its real path, resolved once per run
-    # The psycopg2 connection the locks query was prepared on, and the names prepared there.
+    # The driver's connection the locks query was prepared on, and the names prepared there.
     prepared_on = None
     prepared = set()
 
@@ -731,10 +731,15 @@ class StepObserver:
             attempts.insert(0, ("prepare", "PREPARE %s AS %s" % (name, query["text"])))
         try:
             with raw.cursor() as cursor:
+                # psycopg2 sends the savepoint and the query in one round trip and returns the last
+                # one's rows; psycopg 3 (Django 4.2+ takes it when importable) stays on the first
+                # result, the savepoint's, which has none: there the savepoint goes alone.
+                joined = type(cursor).__module__.startswith("psycopg2")
+                if not joined:
+                    cursor.execute("SAVEPOINT " + self.SAVEPOINT)
                 for n, (kind, text) in enumerate(attempts):
                     try:
-                        # psycopg2 sends both in one round trip and returns the last one's rows.
-                        cursor.execute("SAVEPOINT %s; %s" % (self.SAVEPOINT, text) if n == 0 else text)
+                        cursor.execute("SAVEPOINT %s; %s" % (self.SAVEPOINT, text) if joined and n == 0 else text)
                     except Exception:  # noqa: BLE001 - the next attempt, or no locks
                         cursor.execute("ROLLBACK TO SAVEPOINT " + self.SAVEPOINT)
                         if kind == "execute":
