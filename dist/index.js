@@ -34,7 +34,7 @@ import {
   runProjects,
   seconds,
   verdict
-} from "./chunks/chunk-GTIJCEQ5.js";
+} from "./chunks/chunk-MHJWGWMC.js";
 import {
   EXIT_CODES,
   clip,
