@@ -34,7 +34,7 @@ import {
   runProjects,
   seconds,
   verdict
-} from "./chunks/chunk-MHJWGWMC.js";
+} from "./chunks/chunk-HQ4U6CVI.js";
 import {
   EXIT_CODES,
   clip,

@@ -32,7 +32,7 @@ export function downgradeResidue(
     return build(
       DOWNGRADE_RESIDUE,
       {
-        message: `Downgrading ${facts.what} restores the schema it started from but for the names of ${count(facts.differences, 'constraint')}: it differs only in the names of constraints, the same constraints standing under other names. Only a statement that names one (DROP CONSTRAINT with its old name, in a later migration or a script) fails on it.`,
+        message: `Downgrading ${facts.what} restores the schema it started from but for names: it differs only in the names of ${count(facts.differences, 'constraint')}, each the same constraint under another name. Only a statement that names one (DROP CONSTRAINT with its old name, in a later migration or a script) fails on it.`,
         fix: `if anything names these constraints, make the downgrade rename them back: ${statements.map((s) => `\`${s}\``).join(', ')}.`,
       },
       place,

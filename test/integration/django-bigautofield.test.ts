@@ -47,7 +47,9 @@ describe.skipIf('skip' in newer)(
       expect(f!.severity).toBe('warning')
       expect(f!.details).toEqual([RENAMED])
       expect(f!.fix).toContain(RENAME_BACK)
-      expect(f!.message).toContain('only in the names of constraints')
+      expect(f!.message).toContain(
+        'differs only in the names of 1 constraint, each the same constraint under another name',
+      )
       expect(all.filter((x) => x.severity === 'error')).toEqual([])
     })
   },
