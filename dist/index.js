@@ -34,7 +34,7 @@ import {
   runProjects,
   seconds,
   verdict
-} from "./chunks/chunk-HQ4U6CVI.js";
+} from "./chunks/chunk-5A7Q2GTV.js";
 import {
   EXIT_CODES,
   clip,
