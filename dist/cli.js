@@ -12,7 +12,7 @@ import {
   interruptedBy,
   registerSecrets,
   scrub
-} from "./chunks/chunk-PRJMRV5W.js";
+} from "./chunks/chunk-N2F45PA3.js";
 import {
   GateError
 } from "./chunks/chunk-LT4XZVPY.js";
@@ -140,7 +140,7 @@ async function main(argv) {
     const { runInit } = await import("./chunks/cli-init-WSPEVQK3.js");
     return runInit(args.init);
   }
-  const gate = await import("./chunks/cli-check-KX5RLQEC.js");
+  const gate = await import("./chunks/cli-check-E3XRIBBB.js");
   const { readConfig, runGate, stderrLogger, renderJson, renderSarifJson, renderTerminal } = gate;
   const config = readConfig((name) => args.inputs.get(name));
   const colour = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;

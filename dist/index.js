@@ -34,7 +34,7 @@ import {
   runProjects,
   seconds,
   verdict
-} from "./chunks/chunk-B6CWKOHN.js";
+} from "./chunks/chunk-GUWUF2MX.js";
 import {
   EXIT_CODES,
   clip,
@@ -49,7 +49,7 @@ import {
   registerSecrets,
   scrub,
   withCredentialsFrom
-} from "./chunks/chunk-PRJMRV5W.js";
+} from "./chunks/chunk-N2F45PA3.js";
 import "./chunks/chunk-PO73KUUA.js";
 import "./chunks/chunk-JYELVFV6.js";
 import {

@@ -11,7 +11,7 @@ import {
 } from '../drivers/driver.js'
 import type { Logger } from '../logger.js'
 import type { SchemaChange } from '../schema/diff.js'
-import { undoStatements } from '../schema/undo.js'
+import { isConstraintRename, undoStatements } from '../schema/undo.js'
 import type { Finding, FindingId, Severity, Step } from '../report.js'
 import { downgradeFailed } from '../findings/downgrade-failed.js'
 import { downgradeResidue } from '../findings/downgrade-residue.js'
@@ -174,8 +174,10 @@ export function residueFinding(revision: string, what: string, residue: SchemaCh
       what,
       differences: residue.length,
       statements: undoStatements(residue),
-      // Only what the downgrade left has a statement; what it removed or changed is restored by hand.
-      restored: residue.filter((c) => c.change !== 'added').length,
+      // What the downgrade left, or left renamed, has a statement; what it removed or changed
+      // otherwise is restored by hand.
+      restored: residue.filter((c) => c.change !== 'added' && !isConstraintRename(c)).length,
+      renamesOnly: residue.every(isConstraintRename),
     },
     { revision, details: residue.map((c) => c.message) },
   )

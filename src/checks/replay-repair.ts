@@ -9,7 +9,7 @@
 // Both the slice that checks a revision and a later slice replaying it unchecked (its prefix) repair
 // the same way, from the same captures, so they stay in the same state (replay-slice-prefix.ts).
 import type { SchemaChange } from '../schema/diff.js'
-import { undoStatements } from '../schema/undo.js'
+import { isConstraintRename, undoStatements } from '../schema/undo.js'
 import type { ReplayContext } from './replay-context.js'
 import type { SliceDatabase } from './replay-rebuild.js'
 
@@ -53,7 +53,7 @@ async function repairResidue(
   residue: SchemaChange[],
   before: { key: string; fingerprint: string },
 ): Promise<Repaired | null> {
-  if (residue.length === 0 || residue.some((c) => c.change !== 'added')) return null
+  if (residue.length === 0 || residue.some((c) => c.change !== 'added' && !isConstraintRename(c))) return null
   const statements = undoStatements(residue)
   if (statements.length !== residue.length) return null
   const { probe, session } = database.db

@@ -1,6 +1,6 @@
 // downgrade-failed: a downgrade crashes (`op.drop_constraint(None, ...)`, SQL that fails): the
 // rollback you need in an incident fails.
-import { build, type FindingEntry, type Place } from './entry.js'
+import { build, type FindingEntry, type Place, stop } from './entry.js'
 import type { Finding } from '../report.js'
 
 export const DOWNGRADE_FAILED: FindingEntry<'downgrade-failed'> = {
@@ -18,7 +18,7 @@ export function downgradeFailed(facts: { what: string; error: string; hint?: str
   return build(
     DOWNGRADE_FAILED,
     {
-      message: `Downgrading ${facts.what} fails: ${facts.error}. A rollback would stop here.`,
+      message: `Downgrading ${facts.what} fails: ${stop(facts.error)} A rollback would stop here.`,
       fix: facts.hint ?? 'fix the downgrade so it undoes the upgrade.',
     },
     place,

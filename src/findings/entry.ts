@@ -68,3 +68,12 @@ export function cap(s: string): string {
 export function count(n: number, noun: string, plural = `${noun}s`): string {
   return `${n} ${n === 1 ? noun : plural}`
 }
+
+/**
+ * A quoted error closed by the sentence around it: "x fails: <error>. A deploy ..." with one full stop
+ * whether or not the error brought its own (Django's and Python's messages usually do).
+ */
+export function stop(error: string): string {
+  const trimmed = error.trimEnd()
+  return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`
+}

@@ -1,7 +1,7 @@
 // model-drift: what the models declare against what the migrations build, compared on a database
 // migrated to head. Catches drift whatever its age: the `column ... does not exist` incident before
 // it reaches production.
-import { build, type FindingEntry, type Place } from './entry.js'
+import { build, type FindingEntry, type Place, stop } from './entry.js'
 import type { DriftItem } from '../drivers/driver.js'
 import type { Finding } from '../report.js'
 
@@ -39,7 +39,7 @@ export function modelDrift(item: DriftItem, command: string | undefined, place: 
  */
 export function modelDriftUnchecked(facts: { error: string; trips: string }): Finding {
   return build(MODEL_DRIFT, {
-    message: `The models could not be compared with the migrated database: ${facts.error}. Model drift is unchecked, so this gate cannot pass.`,
+    message: `The models could not be compared with the migrated database: ${stop(facts.error)} Model drift is unchecked, so this gate cannot pass.`,
     fix: `fix what the comparison trips on (${facts.trips}), or turn the check off with model-drift: false.`,
   })
 }

@@ -1,7 +1,7 @@
 // pending-rollback-failed: after the pending migrations applied on the copy of the live schema, their
 // downgrades, newest first, do not (the rollback plan of the release does not work). A warning: the
 // deploy itself works; the way back in an incident does not.
-import { build, type FindingEntry, type Place } from './entry.js'
+import { build, type FindingEntry, type Place, stop } from './entry.js'
 import type { Finding } from '../report.js'
 
 export const PENDING_ROLLBACK_FAILED: FindingEntry<'pending-rollback-failed'> = {
@@ -38,7 +38,7 @@ export function pendingRollbackFailed(
     {
       message: facts.refuses
         ? `Rolling the release back stops at ${facts.what}: its downgrade refuses (${facts.error}), so after the deploy the live database cannot go back past it${after}.`
-        : `Rolling the release back fails at ${facts.what}: on the copy of the live schema with the pending migrations applied, its downgrade fails: ${facts.error}. A rollback after the deploy stops there${after}.`,
+        : `Rolling the release back fails at ${facts.what}: on the copy of the live schema with the pending migrations applied, its downgrade fails: ${stop(facts.error)} A rollback after the deploy stops there${after}.`,
       fix: facts.refuses
         ? 'write the downgrade if the release must be reversible, or plan the way back (a restore) before deploying.'
         : (facts.hint ?? 'fix the downgrade so it undoes the upgrade on the live schema.'),

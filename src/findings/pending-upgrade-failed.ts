@@ -2,7 +2,7 @@
 // of the live schema (mode live's prediction). The deploy would stop at it. Where live-drift explains
 // the failure (the column the migration adds is in production already, added by hand), the message
 // says so: the migration is fine, the database is not what the migrations built.
-import { build, type FindingEntry, type Place } from './entry.js'
+import { build, type FindingEntry, type Place, stop } from './entry.js'
 import type { Finding } from '../report.js'
 
 export const PENDING_UPGRADE_FAILED: FindingEntry<'pending-upgrade-failed'> = {
@@ -54,7 +54,7 @@ export function pendingUpgradeFailed(
   return build(
     PENDING_UPGRADE_FAILED,
     {
-      message: `\`${facts.upgrade}\` would fail on the live database at ${facts.what}: on a copy of its schema, ${facts.error}. The deploy stops there: the live database is left ${left}${after}.${because}`,
+      message: `\`${facts.upgrade}\` would fail on the live database at ${facts.what}: on a copy of its schema, ${stop(facts.error)} The deploy stops there: the live database is left ${left}${after}.${because}`,
       fix,
     },
     place,

@@ -1,6 +1,6 @@
 // reupgrade-mismatch: upgrading again after a downgrade fails, or builds something else than the
 // first upgrade did. Environments that rolled back and forward drift apart from fresh ones.
-import { build, count, type FindingEntry, type Place } from './entry.js'
+import { build, count, type FindingEntry, type Place, stop } from './entry.js'
 import type { Finding } from '../report.js'
 
 export const REUPGRADE_MISMATCH: FindingEntry<'reupgrade-mismatch'> = {
@@ -20,7 +20,7 @@ export function reupgradeFails(facts: { what: string; error: string }, place: Pl
   return build(
     REUPGRADE_MISMATCH,
     {
-      message: `Upgrading to ${facts.what} a second time, after a clean downgrade, fails: ${facts.error}. The migration depends on state its downgrade does not reset; a deploy that rolls back and forward again would fail.`,
+      message: `Upgrading to ${facts.what} a second time, after a clean downgrade, fails: ${stop(facts.error)} The migration depends on state its downgrade does not reset; a deploy that rolls back and forward again would fail.`,
       fix: FIX,
     },
     place,
@@ -44,7 +44,7 @@ export function reupgradeFailsAfterAll(facts: { revision: string; error: string 
   return build(
     REUPGRADE_MISMATCH,
     {
-      message: `Upgrading to ${facts.revision} again after the downgrade fails: ${facts.error}. Something the downgrades left behind stops the upgrade.`,
+      message: `Upgrading to ${facts.revision} again after the downgrade fails: ${stop(facts.error)} Something the downgrades left behind stops the upgrade.`,
       fix: 'run the stairway mode to find which downgrade leaves it.',
     },
     place,

@@ -1,5 +1,5 @@
 // upgrade-failed: an upgrade fails on a real database. A deploy running it stops half way.
-import { build, type FindingEntry, type Place } from './entry.js'
+import { build, type FindingEntry, type Place, stop } from './entry.js'
 import type { Finding } from '../report.js'
 
 export const UPGRADE_FAILED: FindingEntry<'upgrade-failed'> = {
@@ -16,7 +16,7 @@ export function upgradeFailed(facts: { what: string; error: string; hint?: strin
   return build(
     UPGRADE_FAILED,
     {
-      message: `Upgrading to ${facts.what} fails: ${facts.error}. A deploy running this migration would stop here.`,
+      message: `Upgrading to ${facts.what} fails: ${stop(facts.error)} A deploy running this migration would stop here.`,
       fix: facts.hint ?? 'fix the upgrade.',
     },
     place,

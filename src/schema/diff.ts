@@ -65,6 +65,13 @@ export interface DiffOptions {
    * effect). A comparison of two databases names them instead: "in the live database", "in the migrations".
    */
   sides?: Sides
+  /**
+   * A constraint gone and one new on the same table that differ in nothing but their names are one
+   * change, attribute "name" (default false: two). Django drops and recreates the foreign keys to a
+   * primary key whose type it alters under new names, so its downgrade leaves the same constraint
+   * renamed; what restores that is a rename, not the DROP CONSTRAINT an added constraint calls for.
+   */
+  constraintRenames?: boolean
 }
 
 export interface Sides {
@@ -412,7 +419,9 @@ function relationSpec(options: Required<DiffOptions>): Spec<RelationInfo> {
       // A view's columns follow from its definition, already compared: only tables have an order of their own.
       if (options.columnOrder && TABLE_KINDS.has(y.kind)) columnOrder(x, y, table, out, sides)
       compareLists(partSpec('column', table, columnAttrs), x.columns, y.columns, out, sides, table)
-      compareLists(partSpec('constraint', table, constraintAttrs), x.constraints, y.constraints, out, sides, table)
+      const constraints = partSpec('constraint', table, constraintAttrs)
+      if (options.constraintRenames) compareRenamable(constraints, x.constraints, y.constraints, out, sides, table)
+      else compareLists(constraints, x.constraints, y.constraints, out, sides, table)
       compareLists(partSpec('index', table, indexAttrs), x.indexes, y.indexes, out, sides, table)
       compareLists(partSpec('trigger', table, triggerAttrs), x.triggers, y.triggers, out, sides, table)
       compareLists(partSpec('policy', table, policyAttrs), x.policies, y.policies, out, sides, table)
@@ -444,9 +453,55 @@ function columnOrder(x: RelationInfo, y: RelationInfo, table: string, out: Schem
   })
 }
 
+/**
+ * compareLists, where an object only `before` has and one only `after` has that agree in every
+ * attribute are one object renamed: a change of attribute "name" (named by its new name), in the
+ * order of the rest. Each pairs with the first such object by name, so the result is deterministic.
+ */
+function compareRenamable<T extends { name: string }>(
+  spec: Spec<T>,
+  before: readonly T[],
+  after: readonly T[],
+  out: SchemaChange[],
+  sides: Sides,
+  table: string,
+): void {
+  const names = (list: readonly T[]) => new Set(list.map((x) => x.name))
+  const inAfter = names(after)
+  const inBefore = names(before)
+  const gone = before.filter((x) => !inAfter.has(x.name)).sort((a, b) => byKey(a.name, b.name))
+  const fresh = after.filter((y) => !inBefore.has(y.name)).sort((a, b) => byKey(a.name, b.name))
+  const paired = new Set<T>()
+  const changes: SchemaChange[] = []
+  const rename = attr<T>('name', (o) => o.name)
+  for (const x of gone) {
+    const y = fresh.find((c) => !paired.has(c) && spec.attrs.every((a) => sameValue(a.get(x), a.get(c))))
+    if (!y) continue
+    paired.add(x).add(y)
+    changes.push({
+      kind: spec.kind(y),
+      name: y.name,
+      table,
+      change: 'changed',
+      attribute: 'name',
+      before: x.name,
+      after: y.name,
+      message: `${spec.head(y)}: ${phrase(rename as Attr<unknown>, x.name, y.name, sides)}`,
+    })
+  }
+  const rest = (list: readonly T[]) => list.filter((o) => !paired.has(o))
+  compareLists(spec, rest(before), rest(after), changes, sides, table)
+  // Stable by name, as compareLists orders them (the sort keeps each object's own changes in order).
+  out.push(...changes.sort((a, b) => byKey(a.name, b.name)))
+}
+
 /** What changed from `before` to `after`, in a deterministic order; empty when the snapshots are equal. */
 export function diff(before: Snapshot, after: Snapshot, options: DiffOptions = {}): SchemaChange[] {
-  const opts: Required<DiffOptions> = { columnOrder: options.columnOrder ?? true, sides: options.sides ?? STEP_SIDES }
+  const opts: Required<DiffOptions> = {
+    columnOrder: options.columnOrder ?? true,
+    sides: options.sides ?? STEP_SIDES,
+    constraintRenames: options.constraintRenames ?? false,
+  }
   const out: SchemaChange[] = []
   const sides = opts.sides
   compareLists(schemaSpec, before.schemas, after.schemas, out, sides)

@@ -111,7 +111,8 @@ export class SnapshotProbe implements CatalogProbe {
     }
     // Column order is left out: PostgreSQL can only add a column at the end, so a correct downgrade
     // of a dropped middle column cannot restore its position, and no user could fix that finding.
-    return diff(doc(fromKey), doc(toKey), { columnOrder: false })
+    // A constraint recreated under another name (Django's, when it alters a key's type) is a rename.
+    return diff(doc(fromKey), doc(toKey), { columnOrder: false, constraintRenames: true })
   }
 
   /** A migration step ran since the last capture: the databases that capture read may be stale. */

@@ -1,7 +1,8 @@
 // The statements that would remove what a downgrade left behind: "DROP TYPE mood" for an enum type
 // the downgrade forgot. Objects present after the downgrade and absent before it are the residue; a
 // statement per object, dependents first (an index before its table, a column before its type).
-// Objects the downgrade removed or changed have no one statement that restores them: none is given.
+// A constraint it left under another name is renamed back. Objects the downgrade removed or changed
+// otherwise have no one statement that restores them: none is given.
 import type { ObjectKind, SchemaChange } from './diff.js'
 
 /** Dependents before what they depend on. */
@@ -43,11 +44,22 @@ function qualified(name: string): string {
 }
 
 export function undoStatements(residue: SchemaChange[]): string[] {
-  return residue
+  const renames = residue.filter(isConstraintRename).map(renameBack)
+  const drops = residue
     .filter((c) => c.change === 'added')
     .sort((a, b) => ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind))
     .map(undo)
     .filter((s): s is string => s !== undefined)
+  return [...drops, ...renames]
+}
+
+/** A constraint the downgrade left as it was but under another name (diff's constraintRenames). */
+export function isConstraintRename(c: SchemaChange): boolean {
+  return c.kind === 'constraint' && c.change === 'changed' && c.attribute === 'name'
+}
+
+function renameBack(c: SchemaChange): string {
+  return `ALTER TABLE ${qualified(c.table ?? '')} RENAME CONSTRAINT ${ident(String(c.after))} TO ${ident(String(c.before))}`
 }
 
 function undo(c: SchemaChange): string | undefined {

@@ -250,7 +250,40 @@ describe('observed-access-exclusive-lock: indexes are their tables', () => {
     expect(hit?.message).toContain(
       'on `public.orders` (through its index `public.ix_orders_code`, which every query on it opens)',
     )
-    expect(hit?.message).toContain('The server saw this statement')
+    expect(hit?.message).toContain('The server saw the migration hold an ACCESS EXCLUSIVE lock on `public.orders`')
+    expect(hit?.message).toContain('(this is its first statement naming `public.orders`)')
+  })
+
+  it('the statement a lock is reported at is the first naming its table, not said to be the one that took it', async () => {
+    // Django's AlterField of a foreign key (healthchecks accounts.0022): dropping the old constraint
+    // takes ACCESS EXCLUSIVE on the referenced table without naming it; the ADD CONSTRAINT that names
+    // it takes only SHARE ROW EXCLUSIVE there. The server's locks are the transaction's, not a statement's.
+    const observed: StepObservation = {
+      locks: [
+        { relation: 'public.members', mode: AE, existedBefore: true },
+        { relation: 'public.projects', mode: AE, existedBefore: true },
+      ],
+      rewritten: [],
+      created: [],
+      locksComplete: true,
+    }
+    const result = await lint([
+      step(
+        [
+          'ALTER TABLE members DROP CONSTRAINT members_project_id_fk',
+          'ALTER TABLE members ADD CONSTRAINT members_project_id_fk FOREIGN KEY (project_id) REFERENCES projects (id)',
+        ],
+        { observed },
+      ),
+    ])
+    const hit = result.findings.find(
+      (f) => f.id === 'observed-access-exclusive-lock' && f.message.includes('`public.projects`'),
+    )
+    expect(hit?.statement).toContain('ADD CONSTRAINT')
+    expect(hit?.message).not.toContain('this statement hold')
+    expect(hit?.message).toBe(
+      'The server saw the migration hold an ACCESS EXCLUSIVE lock on `public.projects` until it committed (this is its first statement naming `public.projects`): no query could read or write it meanwhile.',
+    )
   })
 
   it("a dropped index's table (no statement names it) is left to the rule that flags the DROP INDEX", async () => {

@@ -158,6 +158,46 @@ describe('diff', () => {
     ])
   })
 
+  it('a constraint that differs only in its name is one rename, with the statement that restores the name', () => {
+    // Django drops and recreates the foreign keys to a primary key whose type it alters, named anew:
+    // after the downgrade the constraint is the same but for its name.
+    const before = {
+      ...empty(),
+      relations: [table('orders', [col('user_id')], { constraints: [fk('orders_user_id_fk_users_id', 'CASCADE')] })],
+    }
+    const after = {
+      ...empty(),
+      relations: [table('orders', [col('user_id')], { constraints: [fk('orders_user_id_fk', 'CASCADE')] })],
+    }
+    const renamed = diff(before, after, { constraintRenames: true })
+    expect(renamed).toEqual([
+      expect.objectContaining({
+        kind: 'constraint',
+        name: 'orders_user_id_fk',
+        table: 'orders',
+        change: 'changed',
+        attribute: 'name',
+        before: 'orders_user_id_fk_users_id',
+        after: 'orders_user_id_fk',
+        message:
+          'constraint orders_user_id_fk on orders: name orders_user_id_fk now, orders_user_id_fk_users_id before',
+      }),
+    ])
+    expect(undoStatements(renamed)).toEqual([
+      'ALTER TABLE orders RENAME CONSTRAINT orders_user_id_fk TO orders_user_id_fk_users_id',
+    ])
+    // Without the option (live drift, model drift): one constraint gone and one new, as before.
+    expect(diff(before, after).map((c) => c.change)).toEqual(['added', 'removed'])
+    // A constraint that also differs in what it does is not a rename: the new one is dropped.
+    const cascade = {
+      ...empty(),
+      relations: [table('orders', [col('user_id')], { constraints: [fk('orders_user_id_fk', 'SET NULL')] })],
+    }
+    const replaced = diff(before, cascade, { constraintRenames: true })
+    expect(replaced.map((c) => c.change)).toEqual(['added', 'removed'])
+    expect(undoStatements(replaced)).toEqual(['ALTER TABLE orders DROP CONSTRAINT orders_user_id_fk'])
+  })
+
   it('gives the statements that remove what a downgrade left, dependents first', () => {
     const before = { ...empty(), relations: [table('chats', [])] }
     const after: Snapshot = {

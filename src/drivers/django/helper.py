@@ -25,6 +25,7 @@ ones no applied project migration needs any more, so a step and its undo stay ex
 import argparse
 import ast
 import os
+import re
 import sys
 import time
 from urllib.parse import unquote, urlsplit
@@ -126,6 +127,32 @@ def operation_line(migration, index):
                     and isinstance(stmt.value, (ast.List, ast.Tuple)) and index < len(stmt.value.elts)):
                 return path, stmt.value.elts[index].lineno
     return path, None
+
+
+def is_dangling_reference(exc):
+    """Django's StateApps refusing a field that points at a model the state does not have."""
+    return isinstance(exc, ValueError) and "was declared with a lazy reference to" in str(exc)
+
+
+def dangling_model(exc):
+    """'sponsors.sponsor' out of "... declared with a lazy reference to 'sponsors.sponsor', but ..."."""
+    found = re.search(r"lazy reference to '([^']+)'", str(exc))
+    return found.group(1) if found else None
+
+
+def class_line(migration):
+    """The migration's file and the 1-based line of its `class Migration` (None where it cannot be told)."""
+    module = sys.modules.get(type(migration).__module__)
+    path = getattr(module, "__file__", None)
+    if not path:
+        return None, None
+    try:
+        with open(path, encoding="utf-8") as f:
+            tree = ast.parse(f.read())
+    except (OSError, SyntaxError, ValueError):
+        return path, None
+    line = next((c.lineno for c in tree.body if isinstance(c, ast.ClassDef) and c.name == "Migration"), None)
+    return path, line
 
 
 def relative(path, project_dir):
@@ -390,6 +417,8 @@ class Replay:
             reply = {"ok": False, "error": self.irreversible(exc, executor, revision)}
         except Exception as exc:  # noqa: BLE001 - user code: any error is the step's result
             reply = {"ok": False, "error": describe_error(exc, self.args.project)}
+            if is_dangling_reference(exc):
+                self.blame_state(executor, reply["error"])
         finally:
             self.counting = None
             self.observer = None
@@ -401,6 +430,43 @@ class Replay:
         if observer is not None:
             reply.update(observer.reply(reply["ok"], conn))
         return reply
+
+    def blame_state(self, executor, error):
+        """A lazy reference Django cannot resolve while it builds the state of the migrations already
+        applied, before the step's own migration runs: that state is an earlier migration's doing.
+        Names the first applied project migration whose state (with all it depends on) cannot be
+        built, which `migrate` from an empty database gets past in one run but a database stopped
+        after it cannot: the error is placed at its `class Migration` line, and the fix says why."""
+        loader = executor.loader
+        graph = loader.graph
+        applied = set(loader.applied_migrations)
+        order = []
+        for leaf in sorted(graph.leaf_nodes()):
+            for key in graph.forwards_plan(leaf):
+                if key in applied and key[0] in self.project_apps and key not in order:
+                    order.append(key)
+        for key in order:
+            try:
+                loader.project_state(nodes=key, at_end=True).apps
+            except ValueError as exc:
+                if not is_dangling_reference(exc):
+                    continue
+                migration = graph.nodes[key]
+                path, line = class_line(migration)
+                rel = relative(path, self.args.project) if path else None
+                if rel:
+                    error["file"] = rel
+                    error["line"] = line
+                    error.pop("column", None)
+                model = dangling_model(exc)
+                error["hint"] = (
+                    "%s leaves a state that refers to %s, which none of the migrations it depends on creates: "
+                    "`migrate` from an empty database gets past it in one run, but a database stopped after it "
+                    "cannot be migrated. Refer to %s in a migration that depends on the migration that creates it."
+                    % (node_id(key), model or "a model of another app", model or "that model"))
+                return
+            except Exception:  # noqa: BLE001 - another fault of that state: not this one to name
+                continue
 
     def irreversible(self, exc, executor, revision):
         """IrreversibleError, at the operation without a reverse (unapply walks them last to first)."""
@@ -566,15 +632,15 @@ class StepObserver:
     them, src/drivers/observation.ts): the watermark read before the migration's transaction, the
     lock rows read just before its COMMIT (after the deferred SQL: Django's schema editor runs it in
     its __exit__, before the atomic block commits), inside a savepoint so that a failed read cannot
-    abort the transaction. All readings go through the raw psycopg2 connection, which Django's
-    execute wrappers do not see. A non-atomic migration (atomic = False) runs outside any
+    abort the transaction. All readings go through the raw driver connection (psycopg2 or
+    psycopg 3), which Django's execute wrappers do not see. A non-atomic migration (atomic = False) runs outside any
     transaction the gate can look into: its locks are incomplete. Nothing here may fail the step or
     hide its error: a reading that fails leaves `complete` false.
     """
 
     SAVEPOINT = "migration_gate_observe"
     REAL_PATHS = {}  # co_filename -> its real path, resolved once per run
-    # The psycopg2 connection the locks query was prepared on, and the names prepared there.
+    # The driver's connection the locks query was prepared on, and the names prepared there.
     prepared_on = None
     prepared = set()
 
@@ -731,10 +797,15 @@ class StepObserver:
             attempts.insert(0, ("prepare", "PREPARE %s AS %s" % (name, query["text"])))
         try:
             with raw.cursor() as cursor:
+                # psycopg2 sends the savepoint and the query in one round trip and returns the last
+                # one's rows; psycopg 3 (Django 4.2+ takes it when importable) stays on the first
+                # result, the savepoint's, which has none: there the savepoint goes alone.
+                joined = type(cursor).__module__.startswith("psycopg2")
+                if not joined:
+                    cursor.execute("SAVEPOINT " + self.SAVEPOINT)
                 for n, (kind, text) in enumerate(attempts):
                     try:
-                        # psycopg2 sends both in one round trip and returns the last one's rows.
-                        cursor.execute("SAVEPOINT %s; %s" % (self.SAVEPOINT, text) if n == 0 else text)
+                        cursor.execute("SAVEPOINT %s; %s" % (self.SAVEPOINT, text) if joined and n == 0 else text)
                     except Exception:  # noqa: BLE001 - the next attempt, or no locks
                         cursor.execute("ROLLBACK TO SAVEPOINT " + self.SAVEPOINT)
                         if kind == "execute":

@@ -1,8 +1,9 @@
 // observed-access-exclusive-lock (the gate's own: no SQL linter can see it): the server saw the step
 // hold an ACCESS EXCLUSIVE lock on a relation that existed before it, whatever statement took it (a
-// function, a trigger, a DO block included). Reported at the first statement naming the relation,
-// else at the step's last statement; the engine leaves out a relation another finding of the step
-// already names, so one statement is not reported twice for the same lock.
+// function, a trigger, a DO block included). Reported at the first statement naming the relation
+// (which the message says: it need not be the statement that took the lock), else at the step's last
+// statement; the engine leaves out a relation another finding of the step already names, so one
+// statement is not reported twice for the same lock.
 import { relationsNamed, sameRelation } from '../ast.js'
 import type { Hit, Rule, Statement } from '../rule.js'
 
@@ -27,9 +28,6 @@ export const OBSERVED_ACCESS_EXCLUSIVE_LOCK: Rule<'observed-access-exclusive-loc
       const here = named(statement) && !before.some(named)
       const leftover = after.length === 0 && ![statement, ...before].some(named)
       if (!here && !leftover) return []
-      const by = here
-        ? 'this statement'
-        : 'the step (no statement names it: a function, a trigger or a DO block took it)'
       const tableLocked = (observed?.locks ?? []).some(
         (l) => l.relation === relation && l.mode === 'AccessExclusiveLock',
       )
@@ -41,7 +39,12 @@ export const OBSERVED_ACCESS_EXCLUSIVE_LOCK: Rule<'observed-access-exclusive-loc
           relation,
           ...(indexes.length ? { also: indexes } : {}),
           ...(here ? {} : { stepLevel: true }),
-          message: `The server saw ${by} hold an ACCESS EXCLUSIVE lock on \`${relation}\`${through} until the migration committed: no query could read or write it meanwhile.`,
+          // The locks are read at the commit: the transaction's, not one statement's. The first
+          // statement naming the table is where it is reported, not necessarily what took it (a
+          // dropped foreign key locks the table it referenced without naming it).
+          message: here
+            ? `The server saw the migration hold an ACCESS EXCLUSIVE lock on \`${relation}\`${through} until it committed (this is its first statement naming \`${relation}\`): no query could read or write it meanwhile.`
+            : `The server saw the step (no statement names it: a function, a trigger or a DO block took it) hold an ACCESS EXCLUSIVE lock on \`${relation}\`${through} until the migration committed: no query could read or write it meanwhile.`,
           fix: 'Keep the locking statement alone in a short migration with a lock_timeout, or use the form taking a weaker lock (CONCURRENTLY, NOT VALID then VALIDATE, a new column then a backfill).',
         },
       ]
