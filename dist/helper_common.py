@@ -152,3 +152,41 @@ def user_frame(exc, project_dir):
             found = (os.path.relpath(path, os.path.realpath(project_dir)).replace(os.sep, "/"), frame.lineno)
     return found
 
+
+
+SAVEPOINT = "migration_gate_observe"
+
+
+def read_locks(cursor, query, prepared):
+    """The locks an observed step's transaction holds, read just before its commit (the gate's query,
+    src/drivers/observation.ts), inside a savepoint, so that a read that fails cannot abort the
+    transaction the migration is about to commit. Through the statement prepared on the connection
+    (planning the query cost twice what running it does; `prepared`: the names prepared there, a set
+    this updates, or None where it cannot be tracked), else (a migration that deallocated it) the
+    query itself. The rows, or None when no attempt could read them."""
+    name = query["name"]
+    attempts = [("plain", query["text"])]
+    if prepared is not None:
+        attempts.insert(0, ("execute", "EXECUTE " + name))
+        if name not in prepared:
+            attempts.insert(0, ("prepare", "PREPARE %s AS %s" % (name, query["text"])))
+    # psycopg2 sends several statements in one round trip and returns the last one's rows; psycopg 3
+    # stays on the first result (the savepoint's, which has none), and other DBAPIs may bind each
+    # execute as one prepared statement: there the savepoint goes alone.
+    joined = type(cursor).__module__.startswith("psycopg2")
+    if not joined:
+        cursor.execute("SAVEPOINT " + SAVEPOINT)
+    for n, (kind, text) in enumerate(attempts):
+        try:
+            cursor.execute("SAVEPOINT %s; %s" % (SAVEPOINT, text) if joined and n == 0 else text)
+        except Exception:  # noqa: BLE001 - the next attempt, or no locks
+            cursor.execute("ROLLBACK TO SAVEPOINT " + SAVEPOINT)
+            if kind == "execute":
+                prepared.discard(name)  # deallocated by the migration: prepared again next step
+            # A PREPARE that failed may have been made by an earlier life of the connection.
+            continue
+        if kind == "prepare":
+            prepared.add(name)
+            continue
+        return [list(r) for r in cursor.fetchall()]
+    return None

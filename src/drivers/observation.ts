@@ -57,7 +57,7 @@ const DROPPED_NAME = `(SELECT g.name FROM ${DDL_LOG_SCHEMA}.log g
  * has no pg_class row any more in its own transaction, but its lock is still held (DROP TABLE's
  * AccessExclusiveLock); `logged`: its name then comes from the DDL log, else from the relations read
  * before the step. Oids below FirstNormalObjectId (16384) are the system's. Sent as a prepared
- * statement where it can be (LOCKS_STATEMENT): planning its joins cost twice what running it does.
+ * statement where it can be (locksStatement): planning its joins cost twice what running it does.
  */
 export function locksSql(logged: boolean): string {
   return `SELECT l.relation::int8 AS oid, l.mode AS mode,

@@ -42,6 +42,7 @@ from helper_common import (  # noqa: E402
     first_lines,
     group_members,
     read_command,
+    read_locks,
     send,
     stop_background,
     user_frame,
@@ -254,7 +255,6 @@ class Observation:
     fail the step or hide its error: a reading that fails leaves `complete` false.
     """
 
-    SAVEPOINT = "migration_gate_observe"
     # co_filename -> its real path, for every step of the run: the stack of a statement holds dozens of
     # SQLAlchemy and Alembic files, resolved once each rather than once a step.
     REAL_PATHS = {}
@@ -405,35 +405,14 @@ class Observation:
         raw = conn.connection
         info = getattr(raw, "info", None)
         done = info.setdefault("migration_gate_prepared", set()) if isinstance(info, dict) else None
-        name = query["name"]
-        attempts = [("plain", query["text"])]
-        if done is not None:
-            attempts.insert(0, ("execute", "EXECUTE " + name))
-            if name not in done:
-                attempts.insert(0, ("prepare", "PREPARE %s AS %s" % (name, query["text"])))
         cursor = None
         try:
             cursor = raw.cursor()
-            # psycopg2 sends several statements in one round trip (and returns the last one's rows);
-            # other DBAPIs may bind each execute as one prepared statement: the savepoint goes alone.
-            joined = type(cursor).__module__.startswith("psycopg2")
-            if not joined:
-                cursor.execute("SAVEPOINT " + self.SAVEPOINT)
-            for n, (kind, text) in enumerate(attempts):
-                try:
-                    cursor.execute("SAVEPOINT %s; %s" % (self.SAVEPOINT, text) if joined and n == 0 else text)
-                except Exception:  # noqa: BLE001 - the next attempt, or no locks
-                    cursor.execute("ROLLBACK TO SAVEPOINT " + self.SAVEPOINT)
-                    if kind == "execute":
-                        done.discard(name)  # deallocated by the migration: prepared again next step
-                    # A PREPARE that failed may have been made by an earlier life of the connection.
-                    continue
-                if kind == "prepare":
-                    done.add(name)
-                    continue
-                self.locks.extend(list(r) for r in cursor.fetchall())
-                return
-            self.failed = True
+            rows = read_locks(cursor, query, done)
+            if rows is None:
+                self.failed = True
+            else:
+                self.locks.extend(rows)
         except Exception:  # noqa: BLE001
             self.failed = True
         finally:

@@ -39,6 +39,7 @@ from helper_common import (  # noqa: E402 - the protocol's stdout must be taken 
     clip,
     first_lines,
     read_command,
+    read_locks,
     send,
     stop_background,
     group_members,
@@ -638,7 +639,6 @@ class StepObserver:
     hide its error: a reading that fails leaves `complete` false.
     """
 
-    SAVEPOINT = "migration_gate_observe"
     REAL_PATHS = {}  # co_filename -> its real path, resolved once per run
     # The driver's connection the locks query was prepared on, and the names prepared there.
     prepared_on = None
@@ -791,32 +791,13 @@ class StepObserver:
         if StepObserver.prepared_on is not raw:
             StepObserver.prepared_on, StepObserver.prepared = raw, set()
         done = StepObserver.prepared
-        name = query["name"]
-        attempts = [("execute", "EXECUTE " + name), ("plain", query["text"])]
-        if name not in done:
-            attempts.insert(0, ("prepare", "PREPARE %s AS %s" % (name, query["text"])))
         try:
             with raw.cursor() as cursor:
-                # psycopg2 sends the savepoint and the query in one round trip and returns the last
-                # one's rows; psycopg 3 (Django 4.2+ takes it when importable) stays on the first
-                # result, the savepoint's, which has none: there the savepoint goes alone.
-                joined = type(cursor).__module__.startswith("psycopg2")
-                if not joined:
-                    cursor.execute("SAVEPOINT " + self.SAVEPOINT)
-                for n, (kind, text) in enumerate(attempts):
-                    try:
-                        cursor.execute("SAVEPOINT %s; %s" % (self.SAVEPOINT, text) if joined and n == 0 else text)
-                    except Exception:  # noqa: BLE001 - the next attempt, or no locks
-                        cursor.execute("ROLLBACK TO SAVEPOINT " + self.SAVEPOINT)
-                        if kind == "execute":
-                            done.discard(name)
-                        continue
-                    if kind == "prepare":
-                        done.add(name)
-                        continue
-                    self.locks.extend(list(r) for r in cursor.fetchall())
-                    return
-            self.failed = True
+                rows = read_locks(cursor, query, done)
+            if rows is None:
+                self.failed = True
+            else:
+                self.locks.extend(rows)
         except Exception:  # noqa: BLE001
             self.failed = True
 
