@@ -34,7 +34,7 @@ import {
   runProjects,
   seconds,
   verdict
-} from "./chunks/chunk-GUWUF2MX.js";
+} from "./chunks/chunk-Z7KKOHNE.js";
 import {
   EXIT_CODES,
   clip,

@@ -11,6 +11,7 @@ import { autoWorkers } from './replay-slices.js'
 import { runStairway } from './replay-stairway.js'
 import { findServerWideStatement, workersGiven, type ServerWideStatement } from './shared-objects.js'
 import { startScratchServer, type ScratchServer } from './scratch-server.js'
+import { checkServerSpace } from './server-space.js'
 import { checkAfterStepsInBackground, watchSteps } from './step-watch.js'
 import { topologicalOrder } from './topo.js'
 import type { MigrationDriver, MigrationSession, ModelDrift, RevisionGraph, SentStatement } from '../drivers/driver.js'
@@ -226,7 +227,8 @@ async function openDatabase(
   const check = server.checkIsolation?.bind(server)
   // The probe's list of databases, read with each capture, is stale the moment a step ran.
   const told = watchSteps(session, {
-    after: (_revision, _direction, result) => {
+    after: (revision, direction, result) => {
+      checkServerSpace(server, `${direction} of ${revision}`, result)
       if (result.sent) onObserved?.(result.sent)
       return p.stepped()
     },

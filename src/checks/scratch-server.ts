@@ -1,6 +1,7 @@
 // The gate's ephemeral PostgreSQL for a phase that needs one (the replay; mode live, for the schema
 // the chain builds): the provider the inputs choose, started, timed as the `postgres` phase, with
 // what it says logged. The caller stops it.
+import { dirname } from 'node:path'
 import { findRoleStatement } from './shared-objects.js'
 import type { RevisionGraph } from '../drivers/driver.js'
 import type { GateConfig } from '../inputs.js'
@@ -61,7 +62,10 @@ export async function startScratchServer(input: {
     }
     return started
   })
-  logger.info(`postgres: ${server.provider} PostgreSQL ${server.serverVersion} ready in ${server.startMs} ms`)
+  const where = server.dataDir?.inMemory
+    ? ` (data in memory under ${dirname(server.dataDir.path)}; set TMPDIR to keep it on disk)`
+    : ''
+  logger.info(`postgres: ${server.provider} PostgreSQL ${server.serverVersion} ready in ${server.startMs} ms${where}`)
   const { version } = config.postgresVersion
   return {
     server,

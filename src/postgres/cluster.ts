@@ -5,7 +5,6 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process'
 import { chownSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import pg from 'pg'
@@ -17,6 +16,7 @@ import { CLUSTER_ENV, killClusterProcessesSync } from './processes.js'
 import type { ProviderName, Server } from './provider.js'
 import { GateError } from '../errors.js'
 import { CLUSTER_DIR_PREFIX, destroyClusterSync, removeStaleClusters, writeMarker } from './cluster-dirs.js'
+import { clusterRoot, clusterRoots } from './cluster-root.js'
 import { TIMED_OUT, withDeadline } from '../deadline.js'
 import type { Logger } from '../logger.js'
 import type { ResourceTracker } from '../resource-tracker.js'
@@ -77,8 +77,9 @@ export async function startCluster(
   logger?: Logger,
 ): Promise<Server> {
   const t0 = performance.now()
-  await removeStaleClusters(tmpdir(), logger)
-  const dir = mkdtempSync(join(tmpdir(), CLUSTER_DIR_PREFIX))
+  for (const root of clusterRoots()) await removeStaleClusters(root, logger)
+  const root = clusterRoot()
+  const dir = mkdtempSync(join(root.dir, CLUSTER_DIR_PREFIX))
   writeMarker(dir)
   let initdb: ChildProcess | undefined
   let child: ChildProcess | undefined
@@ -149,7 +150,7 @@ export async function startCluster(
       const url = `postgresql://postgres:${password}@127.0.0.1:${port}/postgres`
       const ready = await waitForQuery(url, () => exited, 30_000)
       if (ready) {
-        return makeServer({ dir, url, child, provider, t0, resources, unregisterSync })
+        return makeServer({ dir, url, child, provider, t0, resources, unregisterSync, inMemory: root.inMemory })
       }
       lastError = logTail(log) || 'server exited before answering'
       if (!exited) child.kill('SIGKILL')
@@ -189,6 +190,7 @@ async function makeServer(o: {
   t0: number
   resources: ResourceTracker
   unregisterSync: () => void
+  inMemory: boolean
 }): Promise<Server> {
   const version = await serverVersion(o.url)
   const dbs = new GateDatabases(o.url, majorOf(version) >= 15, true)
@@ -218,6 +220,7 @@ async function makeServer(o: {
     provider: o.provider,
     serverVersion: version,
     startMs,
+    dataDir: { path: o.dir, inMemory: o.inMemory },
     createDatabase: (options) => dbs.create(options),
     dropDatabase: (name) => dbs.drop(name),
     urlFor: (name) => dbs.urlFor(name),

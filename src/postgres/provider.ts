@@ -20,6 +20,8 @@ export interface Server {
   serverVersion: string
   /** Wall time from start() to the first answered query. */
   startMs: number
+  /** A cluster the gate runs itself: where its files are, and whether that is a RAM disk (cluster-root.ts). */
+  dataDir?: { path: string; inMemory: boolean }
   /** Creates an empty database (or a copy of `template`) owned by the gate and returns its URL. */
   createDatabase(options?: { name?: string; template?: string }): Promise<{ name: string; url: string }>
   /** Drops a database this server created; refuses any other. */

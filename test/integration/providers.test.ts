@@ -4,7 +4,7 @@
 // `auto` picks here, docker included, must serve too (docker.test.ts has the docker provider's own tests).
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { GateError } from '../../src/errors.js'
@@ -23,6 +23,7 @@ import { chooseProvider, providerByName, type PostgresChoice } from '../../src/p
 import { postmasterPid } from '../../src/postgres/cluster-dirs.js'
 import { ensureDockerEngine, ensurePostgresImage } from '../support/docker.js'
 import { clusterDirsOf, gateDatabasesOn, processesIn } from '../support/leftovers.js'
+import { clusterRoot } from '../../src/postgres/cluster-root.js'
 import { ResourceTracker } from '../../src/resource-tracker.js'
 
 /** What this file's servers and processes are tracked by, as a run's are by its own. */
@@ -63,6 +64,9 @@ async function provesCluster(provider: PostgresProvider): Promise<void> {
   const dirs = clusterDirsOf(process.pid).filter((d) => !before.has(d))
   expect(dirs).toHaveLength(1)
   const dir = dirs[0] as string
+  // Where the rule puts it (cluster-root.ts): $TMPDIR when set, else a RAM disk with room, else /tmp.
+  expect(dirname(dir)).toBe(clusterRoot().dir)
+  expect(server.dataDir).toEqual({ path: dir, inMemory: clusterRoot().inMemory })
   const pid = postmasterPid(dir)
   expect(pid).toBeGreaterThan(0)
   // The checks below can fail: while running, the server is visible to them.

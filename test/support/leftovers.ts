@@ -3,13 +3,17 @@
 // `node` process running test/support/hold-server.ts.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
 import { CLUSTER_DIR_PREFIX } from '../../src/postgres/cluster-dirs.js'
+import { clusterRoots } from '../../src/postgres/cluster-root.js'
 
-/** Cluster dirs under `root` whose marker names `pid` (the gate process that made them); null: any. */
-export function clusterDirsOf(pid: number | null, root = tmpdir()): string[] {
+/**
+ * Cluster dirs under `root` (default: every dir the gate may put one in) whose marker names `pid` (the
+ * gate process that made them); null: any.
+ */
+export function clusterDirsOf(pid: number | null, root?: string): string[] {
+  if (root === undefined) return clusterRoots().flatMap((r) => clusterDirsOf(pid, r))
   const found: string[] = []
   for (const name of readdirSync(root)) {
     if (!name.startsWith(CLUSTER_DIR_PREFIX)) continue
