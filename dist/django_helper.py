@@ -37,6 +37,7 @@ sys.path[:0] = [_HERE, os.path.dirname(_HERE)]
 from django_drift import model_drift  # noqa: E402
 from helper_common import (  # noqa: E402 - the protocol's stdout must be taken before anything prints
     clip,
+    exit_now,
     first_lines,
     read_command,
     read_locks,
@@ -859,4 +860,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_now(main())

@@ -34,7 +34,7 @@ import {
   runProjects,
   seconds,
   verdict
-} from "./chunks/chunk-Z7KKOHNE.js";
+} from "./chunks/chunk-MFGH2MYW.js";
 import {
   EXIT_CODES,
   clip,

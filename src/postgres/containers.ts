@@ -43,6 +43,39 @@ export function removeContainerSync(id: string): boolean {
   }
 }
 
+/**
+ * Removes every container carrying `label` (key=value): for a container whose id is not known yet (a
+ * signal while the engine creates it). Best effort; the count removed.
+ */
+export async function removeContainersLabelled(label: string): Promise<number> {
+  let ids: string[] = []
+  try {
+    const { getContainerRuntimeClient } = await loadTestcontainers()
+    const client = await getContainerRuntimeClient()
+    const found = await client.container.dockerode.listContainers({ all: true, filters: { label: [label] } })
+    ids = found.map((c) => c.Id)
+  } catch {
+    ids = labelledByCli(label)
+  }
+  let removed = 0
+  for (const id of ids) if (await removeContainer(id).catch(() => false)) removed++
+  return removed
+}
+
+/** The synchronous form, for the exit handler. */
+export function removeContainersLabelledSync(label: string): void {
+  for (const id of labelledByCli(label)) removeContainerSync(id)
+}
+
+function labelledByCli(label: string): string[] {
+  try {
+    const out = execFileSync('docker', ['ps', '-aq', '--filter', `label=${label}`], { timeout: 10_000, stdio: 'pipe' })
+    return out.toString().split(/\s+/).filter(Boolean)
+  } catch {
+    return []
+  }
+}
+
 function isNotFound(error: unknown): boolean {
   return (error as { statusCode?: number }).statusCode === 404
 }

@@ -3,12 +3,20 @@
 // when this provider is used, so the CLI starts fast and works without it.
 import { loadTestcontainers } from './testcontainers.js'
 import { GateError, oneLine } from '../errors.js'
-import { removeContainer, removeContainerSync } from './containers.js'
+import {
+  removeContainer,
+  removeContainerSync,
+  removeContainersLabelled,
+  removeContainersLabelledSync,
+} from './containers.js'
 import { GateDatabases, majorOf, serverVersion } from './databases.js'
 import { newRunPassword } from './cluster-auth.js'
 import { PREFIX } from './names.js'
 import type { PostgresProvider, ProviderOptions, Server } from './provider.js'
 import { DEFAULT_POSTGRES_IMAGE, defaultPostgresImage } from './default-image.js'
+
+/** A label with a value made for each start: finds the container before its id is known. */
+const START_LABEL = 'org.migration-gate.start'
 
 export { DEFAULT_POSTGRES_IMAGE }
 
@@ -44,11 +52,19 @@ export function dockerProvider(options: ProviderOptions): PostgresProvider {
         await removeContainer(id)
         resources.forget({ kind: 'container', id })
       }
-      let unregister = () => {}
+      // Until the engine answers the create call the id is unknown, but the container may already exist
+      // (a signal in that window killed the process and left it running): this start's own label finds it.
+      const startLabel = `${START_LABEL}=${newRunPassword().slice(0, 16)}`
+      let unregister = resources.track(
+        'container being created',
+        async () => void (await removeContainersLabelled(startLabel)),
+        () => removeContainersLabelledSync(startLabel),
+      )
       class GateContainer extends GenericContainer {
         protected override async containerCreated(containerId: string): Promise<void> {
           id = containerId
           resources.record({ kind: 'container', id })
+          unregister()
           unregister = resources.track(`container ${id.slice(0, 12)}`, remove, () => {
             if (removeContainerSync(containerId)) resources.forget({ kind: 'container', id: containerId })
           })
@@ -63,7 +79,7 @@ export function dockerProvider(options: ProviderOptions): PostgresProvider {
         container = await new GateContainer(image)
           .withEnvironment({ POSTGRES_USER: 'postgres', POSTGRES_PASSWORD: password, POSTGRES_DB: 'postgres' })
           .withExposedPorts(5432)
-          .withLabels({ 'org.migration-gate': PREFIX })
+          .withLabels({ 'org.migration-gate': PREFIX, [START_LABEL]: startLabel.split('=')[1] as string })
           // Data on tmpfs: postgres 18+ images keep PGDATA under /var/lib/postgresql (their VOLUME);
           // up to 17 PGDATA is the VOLUME /var/lib/postgresql/data, which needs its own mount or
           // docker puts an anonymous volume (on disk, left behind unless removed) over it.

@@ -2,7 +2,6 @@
 // (argv[2]: local | url | docker), creates one scratch database, prints one READY line with what it
 // made, then waits for a signal. HOLD_CRASH=1 throws instead of waiting (an uncaught failure);
 // HOLD_LEDGER=path turns the ledger on; HOLD_DATABASE_URL / HOLD_IMAGE configure url / docker.
-import { tmpdir } from 'node:os'
 import { readLedger } from '../../src/postgres/ledger.js'
 import { providerByName } from '../../src/postgres/select.js'
 import type { ProviderName } from '../../src/postgres/provider.js'
@@ -20,7 +19,7 @@ const server = await providerByName(mode, {
   image: process.env.HOLD_IMAGE,
 }).start()
 const db = await server.createDatabase()
-const clusterDir = clusterDirsOf(process.pid, tmpdir())[0]
+const clusterDir = clusterDirsOf(process.pid)[0]
 // A container is known by its id only through the ledger.
 const container = process.env.HOLD_LEDGER
   ? readLedger(process.env.HOLD_LEDGER).find((r) => r.kind === 'container')

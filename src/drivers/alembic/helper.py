@@ -39,6 +39,7 @@ except ImportError:
     sys.path.remove(_DRIVERS)
 from helper_common import (  # noqa: E402
     clip,
+    exit_now,
     first_lines,
     group_members,
     read_command,
@@ -1045,4 +1046,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_now(main())
