@@ -34,7 +34,7 @@ import {
   runProjects,
   seconds,
   verdict
-} from "./chunks/chunk-MFGH2MYW.js";
+} from "./chunks/chunk-VRFTJGID.js";
 import {
   EXIT_CODES,
   clip,

@@ -39,7 +39,6 @@ export async function rebuild(
   database: SliceDatabase,
   why: RebuildReason,
 ): Promise<{ failed?: { revision: string; result: StepResult } }> {
-  const { applied, checkpoints } = database
   // The old database goes while the new one is built: its helper's exit and the drop (~0.3 s on a
   // busy machine) need nothing of the rebuild. Awaited before returning, so its errors are not lost
   // and nothing of it outlives the rebuild. Idempotent: the caller's finally may dispose it again.
