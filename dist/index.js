@@ -34,7 +34,7 @@ import {
   runProjects,
   seconds,
   verdict
-} from "./chunks/chunk-VRFTJGID.js";
+} from "./chunks/chunk-ITDLXV4G.js";
 import {
   EXIT_CODES,
   clip,

@@ -5,6 +5,7 @@
 import type { StepResult } from '../drivers/driver.js'
 import { ReplayLog, stepFailure, type ReplayContext, type ReplayDatabase } from './replay-context.js'
 import type { RebuildCheckpoints } from './replay-checkpoints.js'
+import { RebuildFollower } from './replay-follower.js'
 
 /** The database a slice replays on, and the revisions applied to it in order (what a rebuild upgrades again). */
 export interface SliceDatabase {
@@ -20,6 +21,10 @@ export interface SliceDatabase {
   compared?(revision: string): void
   /** The first of several slices: what it rebuilds, one database rebuilds too (replay-checkpoints.ts). */
   trusted?: boolean
+  /** A stairway on one database with a core to spare: once it rebuilt, the next rebuild is made ahead (replay-follower.ts). */
+  followable?: boolean
+  /** The rebuild made ahead of need, told of every revision applied (nudge()). */
+  follower?: RebuildFollower
 }
 
 /** Why a database is rebuilt: a re-upgrade failed, a comparison said so, or another slice's comparison did. */
@@ -44,15 +49,37 @@ export async function rebuild(
   // and nothing of it outlives the rebuild. Idempotent: the caller's finally may dispose it again.
   const disposing = database.db.dispose()
   disposing.catch(() => {}) // handled where awaited below
+  const follower = database.follower
+  database.follower = undefined
   let out: { failed?: { revision: string; result: StepResult } }
   try {
-    out = await rebuildOnto(ctx, database, why)
+    out = (follower && (await takeFollower(ctx, database, follower))) || (await rebuildOnto(ctx, database, why))
   } catch (error) {
     await disposing.catch(() => {})
     throw error
   }
   await disposing
+  // Where one rebuild happened more follow: the next one is made ahead, on the core the stairway leaves idle.
+  if (database.followable && !out.failed) {
+    database.follower = new RebuildFollower(ctx, database.applied, database.checkpoints)
+  }
   return out
+}
+
+/** The follower's database, where it stands where the rebuild would; undefined: rebuild as usual. */
+async function takeFollower(
+  ctx: ReplayContext,
+  database: SliceDatabase,
+  follower: RebuildFollower,
+): Promise<{ failed?: { revision: string; result: StepResult } } | undefined> {
+  const waiting = performance.now()
+  const taken = await follower.take()
+  if (!taken) return undefined
+  database.db = taken.db
+  ctx.logger.debug(
+    `stairway: rebuilt up to ${database.applied.at(-1) ?? 'base'}: the follower's database, ready after ${Math.round(performance.now() - waiting)} ms`,
+  )
+  return taken.failed ? { failed: taken.failed } : {}
 }
 
 async function rebuildOnto(

@@ -59,6 +59,7 @@ export async function replayRevisionsChecked(
       return { ended: true, rebuiltAt }
     }
     applied.push(revision)
+    database.follower?.nudge()
     const upKey = `${revision}:up`
     const upFp = await probe.capture(upKey)
 

@@ -12,6 +12,7 @@ import { replayRevisionsChecked } from './replay-slice-checked.js'
 import { replayPrefixUnchecked, type BlockedStep, type PrefixFailure } from './replay-slice-prefix.js'
 import { planSlices, type Slice } from './replay-slices.js'
 import { RebuildCheckpoints } from './replay-checkpoints.js'
+import { followerAllowed } from './replay-follower.js'
 import { ComparedRebuilds, SliceRestart, type SliceRun } from './replay-slice-runs.js'
 
 /** What one slice found, and whether the stairway may go on after it. */
@@ -172,6 +173,7 @@ function timedSlice(
   // Later slices replay this one's revisions unchecked: they hear of its comparison rebuilds at once.
   if (i < slices.length - 1) database.compared = (revision) => board.add(i, revision)
   if (i === 0) database.trusted = true
+  if (slices.length === 1 && followerAllowed()) database.followable = true
   const told = { has: run.told(() => board.before(i)) }
   const handed = () => {
     const next = shared.handovers.next(i)
@@ -278,6 +280,11 @@ async function runSlice(
     }
     return { log, ended, prefixMs, prefixFailures: prefix.failures }
   } finally {
-    await database.db.dispose()
+    const follower = database.follower
+    database.follower = undefined
+    // Both go whatever either throws; the first error is the slice's.
+    const closed = await Promise.allSettled([database.db.dispose(), follower?.dispose()])
+    const failed = closed.find((c) => c.status === 'rejected')
+    if (failed) throw failed.reason
   }
 }

@@ -44,7 +44,8 @@ async function gate(
     python,
     ...inputs,
   }
-  const set = { MIGRATION_GATE_REBUILD_CHECKPOINTS: mode, ...switches }
+  // The follower (replay-follower.ts) takes rebuilds off the checkpoints' hands: off unless a test asks.
+  const set = { MIGRATION_GATE_REBUILD_CHECKPOINTS: mode, MIGRATION_GATE_REBUILD_FOLLOWER: 'off', ...switches }
   const before = Object.fromEntries(Object.keys(set).map((k) => [k, process.env[k]]))
   Object.assign(process.env, set)
   try {
@@ -72,6 +73,8 @@ const said = (r: GateReport) => ({
 })
 
 const fromCheckpoint = (debug: string[]) => debug.filter((m) => / from the checkpoint at /.test(m))
+const tookFollower = (debug: string[]) => debug.filter((m) => /: the follower's database, ready after /.test(m))
+const rebuilds = (debug: string[]) => debug.filter((m) => m.startsWith('stairway: rebuilding')).length
 
 describe('rebuilds from checkpoints', () => {
   // Each rebuilds several times: residue whose re-upgrade fails, re-upgrades that build another schema.
@@ -109,6 +112,17 @@ describe('rebuilds from checkpoints', () => {
         const withCheckpoints = await gate(fixture, 'always', { 'replay-workers': workers })
         expect(said(withCheckpoints.report), `replay-workers: ${workers}, checkpoints always`).toEqual(
           said(without.report),
+        )
+        // Rebuilds made ahead by a follower (one database only; slices never run one) report the same.
+        const followed = await gate(
+          fixture,
+          'auto',
+          { 'replay-workers': workers },
+          { MIGRATION_GATE_REBUILD_FOLLOWER: 'on' },
+        )
+        expect(said(followed.report), `replay-workers: ${workers}, follower`).toEqual(said(without.report))
+        expect(tookFollower(followed.debug).length > 0, `replay-workers: ${workers}, follower used`).toBe(
+          workers === '1' && rebuilds(without.debug) > 1,
         )
         const repaired = without.debug.some((m) => m.startsWith('stairway: repaired'))
         expect(repaired, `replay-workers: ${workers}: residue removed in place`).toBe(repairing.has(fixture))
@@ -167,6 +181,50 @@ describe('rebuilds from checkpoints', () => {
       'stairway: rebuilding the database up to 14 from the checkpoint at 12',
     ])
     expect(said(rebuildOnly.report)).toEqual(said(report))
+    expect(await gateDatabasesOn(server.urlFor('postgres'))).toEqual([])
+  })
+
+  it('once a stairway on one database rebuilt, later rebuilds take the database a follower built ahead, with the same report', async () => {
+    // No repair: every residue rebuilds (after 3, 6, 8, 10, 12 and 14).
+    const switches = { MIGRATION_GATE_RESIDUE_REPAIR: 'off' }
+    const plain = await gate('sql-golang-many-rebuilds', 'auto', { 'replay-workers': '1' }, switches)
+    const followed = await gate(
+      'sql-golang-many-rebuilds',
+      'auto',
+      { 'replay-workers': '1' },
+      { ...switches, MIGRATION_GATE_REBUILD_FOLLOWER: 'on' },
+    )
+    expect(said(followed.report)).toEqual(said(plain.report))
+    expect(rebuilds(plain.debug)).toBe(6)
+    // The first rebuild runs as before; the follower it starts stands ready at each of the five after it.
+    expect(followed.debug.filter((m) => m.startsWith('stairway: rebuilding'))).toEqual([
+      'stairway: rebuilding the database up to 3',
+    ])
+    expect(tookFollower(followed.debug).map((m) => /up to (\S+):/.exec(m)?.[1])).toEqual(['6', '8', '10', '12', '14'])
+    // The last follower (started after 14) is dropped with the stairway's own database.
+    expect(await gateDatabasesOn(server.urlFor('postgres'))).toEqual([])
+  })
+
+  it('a follower whose plain upgrade failed is the rebuild that fails there: the same finding, nothing left', async () => {
+    // 1's type left behind rebuilds (the first rebuild, which starts the follower); 4 needs 3 to have run
+    // twice, so the follower's plain upgrade of 4 fails; 5's type left behind rebuilds again: that
+    // rebuild is the follower's, and it fails at 4, as a rebuild from base does.
+    const switches = { MIGRATION_GATE_RESIDUE_REPAIR: 'off' }
+    const fixture = 'sql-golang-follower-fresh-fails'
+    const plain = await gate(fixture, 'auto', { 'replay-workers': '1' }, switches)
+    expect(plain.report.findings.map((f) => `${f.id}@${f.revision}`)).toEqual([
+      'downgrade-residue@1',
+      'downgrade-residue@5',
+      'upgrade-failed@4',
+    ])
+    const followed = await gate(
+      fixture,
+      'auto',
+      { 'replay-workers': '1' },
+      { ...switches, MIGRATION_GATE_REBUILD_FOLLOWER: 'on' },
+    )
+    expect(tookFollower(followed.debug)).toHaveLength(1)
+    expect(said(followed.report)).toEqual(said(plain.report))
     expect(await gateDatabasesOn(server.urlFor('postgres'))).toEqual([])
   })
 
