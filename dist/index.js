@@ -34,7 +34,7 @@ import {
   runProjects,
   seconds,
   verdict
-} from "./chunks/chunk-QTFKQXB7.js";
+} from "./chunks/chunk-ITDLXV4G.js";
 import {
   EXIT_CODES,
   clip,

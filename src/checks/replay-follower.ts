@@ -1,5 +1,5 @@
 // A rebuild made ahead of need. Once a stairway has rebuilt (a chain with one broken downgrade usually
-// has more), or from the start on a long chain, a second database follows it: it upgrades, plainly and one revision at a time, every
+// has more), a second database follows it: it upgrades, plainly and one revision at a time, every
 // revision the stairway has upgraded for the first time, exactly what a rebuild would upgrade on a
 // fresh database (or a copy of the newest checkpoint). When the next rebuild comes, that database
 // already stands where the rebuild would have brought a new one: it is taken as it is, and a new
@@ -23,14 +23,6 @@ export interface FollowerTaken {
   /** The plain upgrade that failed on the follower: the rebuild fails there too. */
   failed?: { revision: string; result: StepResult }
 }
-
-/**
- * From this many revisions a follower starts with the stairway, before any rebuild: the first rebuild
- * is then free too (~0.5 s on a real 109-revision chain), for a second helper and database that a
- * long chain amortises (a 200-revision chain without rebuilds: within the noise, ~2%). Shorter chains
- * start one after their first rebuild.
- */
-export const EAGER_FOLLOWER_REVISIONS = 50
 
 /** Whether a stairway on one database may run a follower here. */
 export function followerAllowed(): boolean {

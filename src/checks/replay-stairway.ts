@@ -12,7 +12,7 @@ import { replayRevisionsChecked } from './replay-slice-checked.js'
 import { replayPrefixUnchecked, type BlockedStep, type PrefixFailure } from './replay-slice-prefix.js'
 import { planSlices, type Slice } from './replay-slices.js'
 import { RebuildCheckpoints } from './replay-checkpoints.js'
-import { EAGER_FOLLOWER_REVISIONS, followerAllowed, RebuildFollower } from './replay-follower.js'
+import { followerAllowed } from './replay-follower.js'
 import { ComparedRebuilds, SliceRestart, type SliceRun } from './replay-slice-runs.js'
 
 /** What one slice found, and whether the stairway may go on after it. */
@@ -261,9 +261,6 @@ async function runSlice(
   if (copy && from) {
     database.applied.push(...from.applied)
     ctx.logger.debug(`stairway: a slice starts from the checkpoint at ${from.applied.at(-1)}`)
-  }
-  if (database.followable && slice.revisions.length >= EAGER_FOLLOWER_REVISIONS) {
-    database.follower = new RebuildFollower(ctx, database.applied, database.checkpoints)
   }
   try {
     const rest = slice.prefix.slice(database.applied.length)
