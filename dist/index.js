@@ -34,7 +34,7 @@ import {
   runProjects,
   seconds,
   verdict
-} from "./chunks/chunk-ITDLXV4G.js";
+} from "./chunks/chunk-UWYJ2CXG.js";
 import {
   EXIT_CODES,
   clip,

@@ -50,6 +50,11 @@ export interface ReplayDatabase {
    * owns it: a template copy needs a database nobody is connected to). Dispose then drops nothing.
    */
   detach?(): Promise<string>
+  /**
+   * Lowers (or restores) the CPU priority of what works on this database: the session's process and,
+   * on a cluster the gate runs on this machine, the server processes serving it (replay-follower.ts).
+   */
+  setBackground?(background: boolean): Promise<void>
 }
 
 /** Copies of the gate's own databases (CREATE DATABASE ... TEMPLATE): what stairway rebuilds start from. */

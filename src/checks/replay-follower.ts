@@ -77,6 +77,7 @@ export class RebuildFollower {
       await this.db?.dispose().catch(() => {})
       return undefined
     }
+    await this.db.setBackground?.(false) // the stairway's own database from here
     return { db: this.db, ...(this.failed ? { failed: this.failed } : {}) }
   }
 
@@ -94,6 +95,8 @@ export class RebuildFollower {
       const copy = from ? await this.checkpoints?.copy(from) : undefined
       this.done = copy && from ? from.applied.length : 0
       this.db = await this.ctx.open(copy)
+      // Its work waits for cores the stairway leaves idle.
+      await this.db.setBackground?.(true)
     } catch (error) {
       this.broken = error ?? new Error('the follower could not open its database')
       throw error

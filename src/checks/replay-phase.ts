@@ -2,7 +2,8 @@
 // its databases, model drift once a database stands at head, and the watches every session runs
 // under (background processes, dropped databases, a url server's isolation). The server is stopped
 // whatever happens; what was found is returned, and the gate puts it in the report.
-import { availableParallelism } from 'node:os'
+import { availableParallelism, setPriority } from 'node:os'
+import pg from 'pg'
 import { BackgroundProcessWatch } from './background.js'
 import { DroppedDatabaseWatch } from './dropped-databases.js'
 import { startTimeoutOutcome, type DatabaseCopies, type ReplayContext, type ReplayDatabase } from './replay-context.js'
@@ -23,6 +24,8 @@ import type { Timed } from '../phase-timer.js'
 import type { Finding, FindingId, GateReport, Step } from '../report.js'
 import type { ResourceTracker } from '../resource-tracker.js'
 import { SnapshotProbe } from '../schema/probe.js'
+import { BACKGROUND_NICE } from '../drivers/helper-process.js'
+import { PROBE_APPLICATION_NAME } from '../postgres/names.js'
 import { registerSecrets } from '../scrub.js'
 import { modelDriftUnchecked } from '../findings/model-drift.js'
 
@@ -266,6 +269,38 @@ async function openDatabase(
       await dispose()
       return db.name
     },
+    async setBackground(background) {
+      session.setBackground?.(background)
+      if (server.dataDir) await reniceBackends(db.url, background ? BACKGROUND_NICE : 0)
+    },
+  }
+}
+
+/**
+ * The server processes serving `url`'s database for the tool's sessions (not the probe's), at `nice`.
+ * Only on a cluster the gate runs on this machine, where those processes are local. Best effort.
+ */
+async function reniceBackends(url: string, nice: number): Promise<void> {
+  const client = new pg.Client({ connectionString: url })
+  client.on('error', () => {})
+  try {
+    await client.connect()
+    const r = await client.query<{ pid: number }>(
+      `SELECT pid FROM pg_stat_activity
+       WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name <> $1`,
+      [PROBE_APPLICATION_NAME],
+    )
+    for (const { pid } of r.rows) {
+      try {
+        setPriority(pid, nice)
+      } catch {
+        // another user's process, or a priority the system will not raise back: left as it is
+      }
+    }
+  } catch {
+    // the priority is an optimisation; the replay goes on without it
+  } finally {
+    await client.end().catch(() => {})
   }
 }
 

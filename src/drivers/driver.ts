@@ -126,6 +126,12 @@ export interface MigrationSession {
   current(): Promise<string[]>
   /** Null when the project gives the tool no model metadata to compare. */
   modelDrift?(options: { compareServerDefault: boolean }): Promise<ModelDrift | null>
+  /**
+   * Runs the session's own process (a helper) at a low CPU priority, or back at the normal one where
+   * the system allows raising it again: a database built ahead of need (replay-follower.ts) must not
+   * take the cores from the stairway. Sessions without a process of their own leave it out.
+   */
+  setBackground?(background: boolean): void
   close(): Promise<void>
 }
 

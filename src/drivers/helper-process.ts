@@ -2,6 +2,7 @@
 // helpers share on the Node side. It leads its own process group (a step's leftovers die with it),
 // holds a watchdog pipe the helper watches (the gate's death ends the group), keeps the tail of
 // stderr for the one-line error when it dies, and answers every waiting request when it does.
+import { setPriority } from 'node:os'
 import { spawn, type ChildProcess } from 'node:child_process'
 import type { Readable, Writable } from 'node:stream'
 import path from 'node:path'
@@ -49,6 +50,13 @@ function databaseOf(url: string): string {
     return ''
   }
 }
+
+/**
+ * The nice value of a helper working ahead of need (replay-follower.ts): low enough that the stairway's
+ * own processes get the cores first, not so low that a system which cannot raise it back (a non-root
+ * user) leaves a taken database crawling beside other work.
+ */
+export const BACKGROUND_NICE = 10
 
 export class JsonLinesHelper<Reply extends HelperReply = HelperReply> {
   private readonly child: ChildProcess
@@ -213,6 +221,17 @@ export class JsonLinesHelper<Reply extends HelperReply = HelperReply> {
     const t = setTimeout(() => this.signalGroup('SIGKILL'), 5_000)
     await gone
     clearTimeout(t)
+  }
+
+  /** The helper process's CPU priority (nice value); best effort: a system that refuses leaves it. */
+  setNice(nice: number): void {
+    const pid = this.child.pid
+    if (pid === undefined || this.exited) return
+    try {
+      setPriority(pid, nice)
+    } catch {
+      // raising a priority back needs privileges: it stays where it is
+    }
   }
 
   get alive(): boolean {

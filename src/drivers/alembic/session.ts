@@ -17,7 +17,7 @@ import type {
   StepResult,
 } from '../driver.js'
 import { buildObservation, OBSERVE_QUERIES, type LockRow, type RelationRow } from '../observation.js'
-import { JsonLinesHelper, terminateSessions, type HelperReply } from '../helper-process.js'
+import { BACKGROUND_NICE, JsonLinesHelper, terminateSessions, type HelperReply } from '../helper-process.js'
 import type { ResourceTracker } from '../../resource-tracker.js'
 import type { SpareHelpers } from './spare-helper.js'
 
@@ -146,8 +146,17 @@ export class AlembicSession implements MigrationSession {
     }
     this.info = { alembic: first.alembic ?? '', sqlalchemy: first.sqlalchemy ?? '' }
     this.helper = helper
+    if (this.background) helper.setNice(BACKGROUND_NICE)
     // After this one is up, not beside it: a spare's start would compete with it for the cores.
     this.spares?.opening(() => new HelperProcess(this.opts, undefined))
+  }
+
+  /** A helper started later (after a crash or a timeout) gets the same priority. */
+  private background = false
+
+  setBackground(background: boolean): void {
+    this.background = background
+    this.helper?.setNice(background ? BACKGROUND_NICE : 0)
   }
 
   upgrade(target: string, options?: StepOptions): Promise<StepResult> {

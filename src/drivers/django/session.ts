@@ -16,7 +16,7 @@ import type {
   StepResult,
 } from '../driver.js'
 import { buildObservation, OBSERVE_QUERIES, type LockRow, type RelationRow } from '../observation.js'
-import { JsonLinesHelper, terminateSessions, type HelperReply } from '../helper-process.js'
+import { BACKGROUND_NICE, JsonLinesHelper, terminateSessions, type HelperReply } from '../helper-process.js'
 import type { ResourceTracker } from '../../resource-tracker.js'
 
 /**
@@ -146,8 +146,17 @@ export class DjangoSession implements MigrationSession {
       throw new DjangoStartError(first.error ?? { message: 'unknown error' })
     }
     this.helper = helper
+    if (this.background) helper.setNice(BACKGROUND_NICE)
     this.info ??= first
     return first
+  }
+
+  /** A helper started later (after a crash or a timeout) gets the same priority. */
+  private background = false
+
+  setBackground(background: boolean): void {
+    this.background = background
+    this.helper?.setNice(background ? BACKGROUND_NICE : 0)
   }
 
   upgrade(target: string, options?: StepOptions): Promise<StepResult> {
