@@ -2,7 +2,8 @@
 // enum type the down forgets, so the re-upgrade fails, and a sequence whose start counts rows the
 // down keeps, so the re-upgrade builds another schema; both make the stairway rebuild its database),
 // replayed in stairway mode on one database and with replay-workers auto, with rebuild checkpoints
-// off (every rebuild upgrades from base) and on. Prints the replay phase's median wall time; asserts
+// off (every rebuild upgrades from base) and on, and on one database with the rebuild follower
+// (replay-follower.ts: after the first rebuild, the next ones are built ahead). Prints the replay phase's median wall time; asserts
 // nothing.
 //
 //   npx tsx bench/rebuilds.ts [--sizes 100,200] [--reps 3] [--every 15] [--tool alembic|sql]
@@ -10,7 +11,7 @@
 //
 // Each run is runGate in this process with postgres: local (a cluster of its own, so template copies
 // use STRATEGY FILE_COPY, as on CI); the figure is the report's replay phase, server start-up excluded.
-// Repetitions interleave the four variants so load from other work spreads over all of them.
+// Repetitions interleave the five variants so load from other work spreads over all of them.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import path from 'node:path'
@@ -157,6 +158,7 @@ async function replay(
   python: string,
   workers: string,
   checkpoints: string,
+  follower: string,
 ) {
   const inputs: Record<string, string> = {
     'working-directory': dir,
@@ -169,6 +171,7 @@ async function replay(
     'model-drift': 'false',
   }
   process.env.MIGRATION_GATE_REBUILD_CHECKPOINTS = checkpoints
+  process.env.MIGRATION_GATE_REBUILD_FOLLOWER = follower
   const debug: string[] = []
   const logger: Logger = { info() {}, warn() {}, debug: (m) => debug.push(m) }
   const report = await runGate(
@@ -203,10 +206,16 @@ const sizes = values.sizes.split(',').map(Number)
 const reps = Number(values.reps)
 const every = Number(values.every)
 const variants = [
-  { name: 'one database, checkpoints off', workers: '1', checkpoints: 'off' },
-  { name: 'one database, checkpoints on', workers: '1', checkpoints: 'auto' },
-  { name: 'replay-workers auto, checkpoints off', workers: 'auto', checkpoints: 'off' },
-  { name: 'replay-workers auto, checkpoints on', workers: 'auto', checkpoints: 'auto' },
+  { name: 'one database, checkpoints off', workers: '1', checkpoints: 'off', follower: 'off' },
+  { name: 'one database, checkpoints on', workers: '1', checkpoints: 'auto', follower: 'off' },
+  { name: 'one database, checkpoints and follower on', workers: '1', checkpoints: 'auto', follower: 'on' },
+  { name: 'replay-workers auto, checkpoints off', workers: 'auto', checkpoints: 'off', follower: 'off' },
+  {
+    name: 'replay-workers auto, checkpoints and follower on (the defaults)',
+    workers: 'auto',
+    checkpoints: 'auto',
+    follower: 'on',
+  },
 ]
 console.log(
   `tool ${values.tool}, a bad downgrade every ${every} revisions, ${reps} repetitions, ${availableParallelism()} cores, load ${loadavg()
@@ -224,7 +233,15 @@ for (const size of sizes) {
     const work = variants.map(() => '')
     for (let rep = 0; rep < reps; rep++) {
       for (const [v, variant] of variants.entries()) {
-        const r = await replay(dir, chain, values.tool, values.python, variant.workers, variant.checkpoints)
+        const r = await replay(
+          dir,
+          chain,
+          values.tool,
+          values.python,
+          variant.workers,
+          variant.checkpoints,
+          variant.follower,
+        )
         times[v]?.push(r.ms)
         work[v] = `${r.upgrades} | ${r.restarts}`
         console.log(
@@ -243,6 +260,7 @@ for (const size of sizes) {
   }
 }
 delete process.env.MIGRATION_GATE_REBUILD_CHECKPOINTS
+delete process.env.MIGRATION_GATE_REBUILD_FOLLOWER
 console.log(
   '\n| revisions | bad downgrades | variant | replay, median | upgrades in rebuilds (last run) | slice restarts (last run) |\n|---|---|---|---|---|---|',
 )
