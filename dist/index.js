@@ -34,7 +34,7 @@ import {
   runProjects,
   seconds,
   verdict
-} from "./chunks/chunk-UWYJ2CXG.js";
+} from "./chunks/chunk-RPXSLA57.js";
 import {
   EXIT_CODES,
   clip,

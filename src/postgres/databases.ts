@@ -102,11 +102,14 @@ export class GateDatabases {
       }
     }
     let client: pg.Client
+    const tried = this.fallback ?? this.adminUrl
     try {
-      client = await connect(this.fallback ?? this.adminUrl)
+      client = await connect(tried)
     } catch (error) {
-      // 3D000: the database does not exist.
-      if (!this.ownServer || this.fallback || (error as { code?: string }).code !== '3D000') throw error
+      // 3D000: the database does not exist. Decided by the URL this call tried, not by the shared
+      // state: calls side by side (a rebuild drops the old database while it creates the new one) may
+      // both have tried the admin database before either switched to template1.
+      if (!this.ownServer || tried !== this.adminUrl || (error as { code?: string }).code !== '3D000') throw error
       this.fallback = this.urlFor('template1')
       client = await connect(this.fallback)
     }

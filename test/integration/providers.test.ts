@@ -105,6 +105,26 @@ describe('local provider', () => {
     }
   })
 
+  it('goes on through template1 once a migration dropped the admin database, also for calls side by side', async () => {
+    const server = await localProvider({ resources }).start()
+    try {
+      const a = await server.createDatabase()
+      const b = await server.createDatabase()
+      await query(a.url, 'DROP DATABASE postgres') // what a hostile migration may do
+      // A rebuild drops the old database while it creates the new one: both calls find the admin
+      // database gone before either has switched to template1.
+      const [, , c] = await Promise.all([
+        server.dropDatabase(a.name),
+        server.dropDatabase(b.name),
+        server.createDatabase(),
+      ])
+      expect(await query(c.url, 'SELECT current_database() AS name')).toEqual([{ name: c.name }])
+      await server.dropDatabase(c.name)
+    } finally {
+      await server.stop()
+    }
+  })
+
   it('rejects a pg-bin without binaries with a GateError naming pg-bin', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'mg-test-empty-bin-'))
     try {
