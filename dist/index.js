@@ -34,7 +34,7 @@ import {
   runProjects,
   seconds,
   verdict
-} from "./chunks/chunk-RPXSLA57.js";
+} from "./chunks/chunk-CI3FGMKF.js";
 import {
   EXIT_CODES,
   clip,

@@ -44,6 +44,10 @@ const THROWAWAY_SETTINGS: Record<string, string> = {
   // The socket's dir is 0700 already; the socket itself too, whatever the platform makes of that.
   unix_socket_permissions: '0700',
   log_min_messages: 'warning',
+  // Dynamic shared memory as files in the data dir, not /dev/shm/PostgreSQL.*: a server that dies by
+  // SIGKILL (a stop that timed out, a killed gate's orphan) leaves its segments behind, and those in
+  // /dev/shm stay in memory until reboot; in the data dir they go with the cluster's dir.
+  dynamic_shared_memory_type: 'mmap',
 }
 
 /** sizeof(sockaddr_un.sun_path) - 1 on Linux (108); macOS allows 103, where the deep dirs are rarer. */

@@ -2,7 +2,7 @@
 // binaries), url (a server this test starts). Each must serve real SQL, copy a database by TEMPLATE,
 // and leave nothing behind after stop(): no server process, no temp dir, no scratch database. Whatever
 // `auto` picks here, docker included, must serve too (docker.test.ts has the docker provider's own tests).
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import pg from 'pg'
@@ -67,6 +67,9 @@ async function provesCluster(provider: PostgresProvider): Promise<void> {
   // Where the rule puts it (cluster-root.ts): $TMPDIR when set, else a RAM disk with room, else /tmp.
   expect(dirname(dir)).toBe(clusterRoot().dir)
   expect(server.dataDir).toEqual({ path: dir, inMemory: clusterRoot().inMemory })
+  // Its dynamic shared memory lives in the data dir (the control segment at least), so a server killed
+  // with SIGKILL leaves nothing in /dev/shm: it goes with the dir.
+  expect(readdirSync(join(dir, 'data', 'pg_dynshmem')).length).toBeGreaterThan(0)
   const pid = postmasterPid(dir)
   expect(pid).toBeGreaterThan(0)
   // The checks below can fail: while running, the server is visible to them.
