@@ -34,7 +34,7 @@ import {
   runProjects,
   seconds,
   verdict
-} from "./chunks/chunk-CI3FGMKF.js";
+} from "./chunks/chunk-UAIXAB6F.js";
 import {
   EXIT_CODES,
   clip,

@@ -1,6 +1,7 @@
 // Clusters the gate starts live in temp dirs named migration-gate-pg-* with a marker holding the pid
 // of the gate that made them and the pid space that pid belongs to. A run that finds one whose gate
 // is gone (killed with SIGKILL, a runner that timed out) stops its server and removes the dir.
+import { execFileSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -55,7 +56,35 @@ export function destroyClusterSync(dir: string, extraPid?: number): void {
   // What the server left (a program a backend started) and an initdb orphaned by a killed gate, which
   // would write on into the dir being removed (ENOTEMPTY).
   killClusterProcessesSync(dir)
+  removeLeftSharedMemorySync(dir)
   rmSync(dir, { recursive: true, force: true })
+}
+
+/**
+ * The System V shared memory segment of a server that died without shutting down (SIGKILL): its id is
+ * in postmaster.pid, which a clean shutdown removes with the segment. Left, it stays until reboot;
+ * enough of them exhaust the kernel's segment limit. Removed only where `ipcs` confirms it is that
+ * server's (created by the postmaster pid the file names); a backend still dying keeps it until it
+ * has gone (the kernel removes a segment marked so at its last detach). Best
+ * effort: without ipcs/ipcrm (not Linux) nothing happens.
+ */
+export function removeLeftSharedMemorySync(dir: string): void {
+  let lines: string[]
+  try {
+    lines = readFileSync(join(dir, 'data', 'postmaster.pid'), 'utf8').split('\n')
+  } catch {
+    return // a clean shutdown removed it, and its segment with it
+  }
+  const postmaster = Number(lines[0])
+  const id = Number((lines[6] ?? '').trim().split(/\s+/)[1])
+  if (!Number.isInteger(postmaster) || postmaster <= 0 || !Number.isInteger(id) || id < 0) return
+  try {
+    const info = execFileSync('ipcs', ['-m', '-i', String(id)], { stdio: 'pipe', timeout: 5_000 }).toString()
+    if (Number(/\bcpid=(\d+)/.exec(info)?.[1]) !== postmaster) return
+    execFileSync('ipcrm', ['-m', String(id)], { stdio: 'pipe', timeout: 5_000 })
+  } catch {
+    // gone already, or no ipcs/ipcrm here
+  }
 }
 
 function signal(pid: number, sig: NodeJS.Signals): void {

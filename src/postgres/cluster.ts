@@ -15,7 +15,13 @@ import { serverUser, wrapCommand } from './privileges.js'
 import { CLUSTER_ENV, killClusterProcessesSync } from './processes.js'
 import type { ProviderName, Server } from './provider.js'
 import { GateError } from '../errors.js'
-import { CLUSTER_DIR_PREFIX, destroyClusterSync, removeStaleClusters, writeMarker } from './cluster-dirs.js'
+import {
+  CLUSTER_DIR_PREFIX,
+  destroyClusterSync,
+  removeLeftSharedMemorySync,
+  removeStaleClusters,
+  writeMarker,
+} from './cluster-dirs.js'
 import { clusterRoot, clusterRoots } from './cluster-root.js'
 import { TIMED_OUT, withDeadline } from '../deadline.js'
 import type { Logger } from '../logger.js'
@@ -215,6 +221,7 @@ async function makeServer(o: {
     }
     // A program a migration made a backend start outlives the server: it goes with the cluster.
     killClusterProcessesSync(o.dir)
+    removeLeftSharedMemorySync(o.dir) // only where the server had to be killed
     rmSync(o.dir, { recursive: true, force: true })
     o.resources.forget({ kind: 'cluster', dir: o.dir })
     o.unregisterSync()

@@ -2,7 +2,17 @@
 // binaries), url (a server this test starts). Each must serve real SQL, copy a database by TEMPLATE,
 // and leave nothing behind after stop(): no server process, no temp dir, no scratch database. Whatever
 // `auto` picks here, docker included, must serve too (docker.test.ts has the docker provider's own tests).
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import pg from 'pg'
@@ -127,6 +137,28 @@ describe('local provider', () => {
       await server.stop()
     }
   })
+
+  const noIpcs = spawnSync('ipcs', ['-m']).status === 0 ? null : 'no ipcs here'
+  if (noIpcs) console.log(`skipped "a server killed with SIGKILL": ${noIpcs}`)
+  it.skipIf(noIpcs !== null)(
+    'a server killed with SIGKILL leaves no shared memory segment behind once stopped',
+    async () => {
+      const server = await localProvider({ resources }).start()
+      const dir = server.dataDir?.path as string
+      const lines = readFileSync(join(dir, 'data', 'postmaster.pid'), 'utf8').split('\n')
+      const id = (lines[6] ?? '').trim().split(/\s+/)[1] as string
+      // ipcs exits 0 for an id it does not know too: the segment is there when it is described.
+      const segment = () => spawnSync('ipcs', ['-m', '-i', id], { encoding: 'utf8' }).stdout.includes(`shmid=${id}`)
+      expect(segment()).toBe(true)
+      process.kill(Number(lines[0]), 'SIGKILL') // its clean shutdown would remove the segment itself
+      await new Promise((r) => setTimeout(r, 200))
+      await server.stop()
+      // Marked for removal at once; the kernel removes it when the last killed backend has detached.
+      for (let i = 0; i < 40 && segment(); i++) await new Promise((r) => setTimeout(r, 50))
+      expect(segment()).toBe(false)
+      expect(existsSync(dir)).toBe(false)
+    },
+  )
 
   it('rejects a pg-bin without binaries with a GateError naming pg-bin', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'mg-test-empty-bin-'))
