@@ -41,6 +41,7 @@ from helper_common import (  # noqa: E402 - the protocol's stdout must be taken 
     first_lines,
     read_command,
     read_locks,
+    real_path,
     send,
     stop_background,
     group_members,
@@ -110,16 +111,23 @@ def key_of(node):
     return (app, name)
 
 
-def operation_line(migration, index):
-    """1-based line of operations[index] in the migration's file, or None when it cannot be told."""
+def migration_source(migration):
+    """The migration's file and its parsed source (None where it cannot be read or parsed)."""
     module = sys.modules.get(type(migration).__module__)
     path = getattr(module, "__file__", None)
     if not path:
         return None, None
     try:
         with open(path, encoding="utf-8") as f:
-            tree = ast.parse(f.read())
+            return path, ast.parse(f.read())
     except (OSError, SyntaxError, ValueError):
+        return path, None
+
+
+def operation_line(migration, index):
+    """1-based line of operations[index] in the migration's file, or None when it cannot be told."""
+    path, tree = migration_source(migration)
+    if tree is None:
         return path, None
     for cls in tree.body:
         if not isinstance(cls, ast.ClassDef) or cls.name != "Migration":
@@ -144,14 +152,8 @@ def dangling_model(exc):
 
 def class_line(migration):
     """The migration's file and the 1-based line of its `class Migration` (None where it cannot be told)."""
-    module = sys.modules.get(type(migration).__module__)
-    path = getattr(module, "__file__", None)
-    if not path:
-        return None, None
-    try:
-        with open(path, encoding="utf-8") as f:
-            tree = ast.parse(f.read())
-    except (OSError, SyntaxError, ValueError):
+    path, tree = migration_source(migration)
+    if tree is None:
         return path, None
     line = next((c.lineno for c in tree.body if isinstance(c, ast.ClassDef) and c.name == "Migration"), None)
     return path, line
@@ -640,7 +642,6 @@ class StepObserver:
     hide its error: a reading that fails leaves `complete` false.
     """
 
-    REAL_PATHS = {}  # co_filename -> its real path, resolved once per run
     # The driver's connection the locks query was prepared on, and the names prepared there.
     prepared_on = None
     prepared = set()
@@ -695,15 +696,10 @@ class StepObserver:
         from django.db.backends.base.schema import BaseDatabaseSchemaEditor
         from django.db.migrations.migration import Migration
 
-        real = StepObserver.REAL_PATHS
         frame = sys._getframe(1)
         operation = None
         while frame is not None:
-            name = frame.f_code.co_filename
-            path = real.get(name)
-            if path is None:
-                path = real[name] = "" if name.startswith("<") else os.path.realpath(name)
-            if path == self.file:
+            if real_path(frame.f_code.co_filename) == self.file:
                 return self.file_rel, frame.f_lineno
             code = frame.f_code.co_name
             owner = frame.f_locals.get("self") if code in ("apply", "__exit__") else None

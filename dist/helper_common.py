@@ -42,7 +42,21 @@ def exit_now(code):
         sys.stdout.flush()
         sys.stderr.flush()
     finally:
-        os._exit(code if isinstance(code, int) else 1)
+        # What sys.exit would make of it: None is success, anything else but a number a failure.
+        os._exit(0 if code is None else code if isinstance(code, int) else 1)
+
+
+# co_filename -> its real path ("" for "<string>" and the like), for every step of the run: the stack
+# of a statement holds dozens of library files, resolved once each rather than once a step.
+_real_paths = {}
+
+
+def real_path(filename):
+    """The real path of a code object's file name, resolved once per run."""
+    path = _real_paths.get(filename)
+    if path is None:
+        path = _real_paths[filename] = "" if filename.startswith("<") else os.path.realpath(filename)
+    return path
 
 
 def watch_gate(fd):

@@ -133,6 +133,12 @@ export interface Readings {
   bookkeeping: string[]
 }
 
+/**
+ * An observed step's readings as a helper replies them (both helpers read the same queries); the
+ * watermark is null when the reading before the step failed: nothing can be told then.
+ */
+export type ObservedReply = Omit<Readings, 'watermark' | 'bookkeeping'> & { watermark: string | number | null }
+
 export function buildObservation(r: Readings): StepObservation {
   const mine = (name: string) =>
     !r.bookkeeping.some((b) => (b.includes('.') ? name === b : name.slice(name.indexOf('.') + 1) === b))

@@ -44,6 +44,7 @@ from helper_common import (  # noqa: E402
     group_members,
     read_command,
     read_locks,
+    real_path,
     send,
     stop_background,
     user_frame,
@@ -256,10 +257,6 @@ class Observation:
     fail the step or hide its error: a reading that fails leaves `complete` false.
     """
 
-    # co_filename -> its real path, for every step of the run: the stack of a statement holds dozens of
-    # SQLAlchemy and Alembic files, resolved once each rather than once a step.
-    REAL_PATHS = {}
-
     def __init__(self, queries, revision_path, project_dir):
         self.queries = queries
         self.project_dir = os.path.realpath(project_dir)
@@ -288,13 +285,8 @@ class Observation:
     def where(self):
         """The innermost frame of the revision file on the stack: the `op.` call that sent it."""
         frame = sys._getframe(2)
-        real = Observation.REAL_PATHS
         while frame is not None:
-            name = frame.f_code.co_filename
-            path = real.get(name)
-            if path is None:
-                path = real[name] = "" if name.startswith("<") else os.path.realpath(name)
-            if path == self.revision_file:
+            if real_path(frame.f_code.co_filename) == self.revision_file:
                 return self.revision_rel, frame.f_lineno
             frame = frame.f_back
         return None

@@ -16,7 +16,7 @@ import type {
   StepOptions,
   StepResult,
 } from '../driver.js'
-import { buildObservation, OBSERVE_QUERIES, type LockRow, type RelationRow } from '../observation.js'
+import { buildObservation, OBSERVE_QUERIES, type ObservedReply } from '../observation.js'
 import { BACKGROUND_NICE, JsonLinesHelper, terminateSessions, type HelperReply } from '../helper-process.js'
 import type { ResourceTracker } from '../../resource-tracker.js'
 import type { SpareHelpers } from './spare-helper.js'
@@ -50,15 +50,7 @@ interface Reply extends HelperReply {
   /** An observed step's statements (helper.py Observation). */
   sent?: SentStatement[]
   /** An observed step's readings, when it succeeded; the StepObservation is built from them here. */
-  observed?: {
-    /** Null when the reading before the step failed: nothing can be told then. */
-    watermark: string | number | null
-    /** Read only without the DDL log (observation.ts Readings.before). */
-    before?: RelationRow[]
-    /** Read only when the locks are incomplete (observation.ts Readings.after). */
-    after?: RelationRow[]
-    locks: LockRow[]
-    complete: boolean
+  observed?: ObservedReply & {
     /** The version table as env.py configured it (schema.name when it names a schema). */
     version_table: string
   }

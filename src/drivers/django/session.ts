@@ -15,7 +15,7 @@ import type {
   StepOptions,
   StepResult,
 } from '../driver.js'
-import { buildObservation, OBSERVE_QUERIES, type LockRow, type RelationRow } from '../observation.js'
+import { buildObservation, OBSERVE_QUERIES, type ObservedReply } from '../observation.js'
 import { BACKGROUND_NICE, JsonLinesHelper, terminateSessions, type HelperReply } from '../helper-process.js'
 import type { ResourceTracker } from '../../resource-tracker.js'
 
@@ -40,14 +40,7 @@ interface Reply extends HelperReply {
   /** An observed step's statements (helper.py StepObserver). */
   sent?: SentStatement[]
   /** An observed step's readings, when it succeeded; the StepObservation is built from them here. */
-  observed?: {
-    /** Null when the reading before the migration failed: nothing can be told then. */
-    watermark: string | number | null
-    before?: RelationRow[]
-    after?: RelationRow[]
-    locks: LockRow[]
-    complete: boolean
-  }
+  observed?: ObservedReply
 }
 
 export interface DjangoHelperOptions {
