@@ -140,7 +140,7 @@ async function main(argv) {
     const { runInit } = await import("./chunks/cli-init-WSPEVQK3.js");
     return runInit(args.init);
   }
-  const gate = await import("./chunks/cli-check-2RFNZTQD.js");
+  const gate = await import("./chunks/cli-check-5SI5LIIM.js");
   const { readConfig, runGate, stderrLogger, renderJson, renderSarifJson, renderTerminal } = gate;
   const config = readConfig((name) => args.inputs.get(name));
   const colour = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;

@@ -34,7 +34,7 @@ import {
   runProjects,
   seconds,
   verdict
-} from "./chunks/chunk-UAIXAB6F.js";
+} from "./chunks/chunk-MTAX5KK7.js";
 import {
   EXIT_CODES,
   clip,

@@ -9,7 +9,7 @@ import { checkChain } from '../../checks/chain.js'
 import type { AlembicConfig } from './config.js'
 import { readAlembicGraph } from './graph.js'
 import { breaksAlembic } from './parse.js'
-import { LOADING_MARK, markedAnswers, PYTHON_WATCHDOG, runPythonScript } from './python-script.js'
+import { LOADING_MARK, markedAnswers, PYTHON_WATCHDOG, pythonAnswers, runPythonScript } from './python-script.js'
 import { alembicCommand, alembicWordingFor } from './wording.js'
 
 /**
@@ -90,11 +90,7 @@ const SCRIPT = `
 import io, json, os, sys, warnings
 warnings.simplefilter("ignore")
 ${PYTHON_WATCHDOG}
-def answer(**kw):
-    sys.stdout.write("\\n${MARK}" + json.dumps(kw) + "\\n")
-def one_line(e):
-    text = str(e).strip().splitlines()
-    return "%s: %s" % (type(e).__name__, text[0] if text else "")
+${pythonAnswers(MARK)}
 # A project directory named alembic/ (the default script location) must not shadow the package:
 # import it with the working directory off sys.path, as the alembic command does.
 saved = list(sys.path)

@@ -6,7 +6,7 @@
 import type { PendingSql } from '../driver.js'
 import type { ResourceTracker } from '../../resource-tracker.js'
 import type { AlembicConfig } from './config.js'
-import { markedAnswers, PYTHON_WATCHDOG, runPythonScript } from './python-script.js'
+import { markedAnswers, PYTHON_WATCHDOG, pythonAnswers, runPythonScript } from './python-script.js'
 
 const MARK = '@@migration-gate-offline-sql@@'
 
@@ -17,12 +17,7 @@ const SCRIPT = `
 import io, json, os, sys, warnings
 warnings.simplefilter("ignore")
 ${PYTHON_WATCHDOG}
-def answer(**kw):
-    sys.stdout.write("\\n${MARK}" + json.dumps(kw) + "\\n")
-    sys.stdout.flush()
-def one_line(e):
-    text = str(e).strip().splitlines()
-    return "%s: %s" % (type(e).__name__, text[0] if text else "")
+${pythonAnswers(MARK)}
 # A project directory named alembic/ must not shadow the package (as in the alembic command).
 saved = list(sys.path)
 sys.path[:] = [p for p in sys.path if p not in ("", ".", os.getcwd())]

@@ -29,6 +29,22 @@ except OSError:
     pass
 `
 
+/**
+ * The answering half of a script (it needs `json` and `sys` imported): `answer(**kw)` writes one line
+ * of JSON after `mark` on stdout, flushed, for markedAnswers to read; `one_line(e)` is an exception as
+ * "Type: its first line".
+ */
+export function pythonAnswers(mark: string): string {
+  return `
+def answer(**kw):
+    sys.stdout.write("\\n${mark}" + json.dumps(kw) + "\\n")
+    sys.stdout.flush()
+def one_line(e):
+    text = str(e).strip().splitlines()
+    return "%s: %s" % (type(e).__name__, text[0] if text else "")
+`
+}
+
 /** Printed on stderr before each file Alembic loads: the last one names what ended the process. */
 export const LOADING_MARK = '@@migration-gate-loading@@'
 

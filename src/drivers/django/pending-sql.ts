@@ -8,7 +8,7 @@
 // for every revision, a line each as it goes.
 import type { PendingSql } from '../driver.js'
 import type { ResourceTracker } from '../../resource-tracker.js'
-import { markedAnswers, PYTHON_WATCHDOG, runPythonScript } from '../alembic/python-script.js'
+import { markedAnswers, PYTHON_WATCHDOG, pythonAnswers, runPythonScript } from '../alembic/python-script.js'
 
 const MARK = '@@migration-gate-django-sql@@'
 
@@ -17,12 +17,7 @@ const SCRIPT = `
 import json, os, sys, warnings
 warnings.simplefilter("ignore")
 ${PYTHON_WATCHDOG}
-def answer(**kw):
-    sys.stdout.write("\\n${MARK}" + json.dumps(kw) + "\\n")
-    sys.stdout.flush()
-def one_line(e):
-    text = str(e).strip().splitlines()
-    return "%s: %s" % (type(e).__name__, text[0] if text else "")
+${pythonAnswers(MARK)}
 
 class NoDatabase(Exception):
     pass
